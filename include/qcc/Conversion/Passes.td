@@ -1,0 +1,26 @@
+//===- Passes.td - qcc conversion passes -------------------*- tablegen -*-===//
+#ifndef QCC_CONVERSION_PASSES_TD
+#define QCC_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertQccToLinalg : Pass<"convert-qcc-to-linalg", "ModuleOp"> {
+  let summary = "Lower qcc ops to linalg, tensor and arith on tensors";
+  let description = [{
+    Every qcc op becomes `linalg.generic` / named linalg ops plus `tensor` ops (pad, slices,
+    reshapes), still on value-semantic tensors, ready for bufferization. `!quant.uniform`
+    element types become their signless integer storage types; the scales and zero points
+    become constants in the quantize / dequantize / requantize bodies, with ONNX's rounding
+    (round half to even, true division in quantize). `quant.scast` disappears.
+
+    Convolutions keep ONNX's NCHW layout and are expressed as one grouped
+    `n, g, f, oh, ow, c, kh, kw` generic over a zero-padded input. Pooling windows are
+    read through a padded input (`-inf` for max, `0` for average) and the average divisor
+    is a compile-time constant per output position, as ONNX Runtime counts it.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+                           "::mlir::func::FuncDialect"];
+}
+
+#endif // QCC_CONVERSION_PASSES_TD

@@ -1,0 +1,31 @@
+//===- QccOps.h - qcc dialect operations ------------------------*- C++ -*-===//
+#ifndef QCC_DIALECT_QCC_IR_QCCOPS_H
+#define QCC_DIALECT_QCC_IR_QCCOPS_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/Dialect/Quant/QuantTypes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "qcc/Dialect/Qcc/IR/QccDialect.h"
+
+#include <optional>
+
+namespace mlir::qcc {
+
+/// Output extent of one spatial dimension of a convolution or pooling window, ONNX rules.
+/// With `ceilMode`, a last window that would start inside the end padding is dropped
+/// (the rule ONNX Runtime and PyTorch follow). Returns <= 0 for an empty output.
+int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride, int64_t padBegin,
+                         int64_t padEnd, int64_t dilation, bool ceilMode);
+
+/// numpy broadcast of two shapes; std::nullopt when they do not broadcast.
+std::optional<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> a, ArrayRef<int64_t> b);
+
+} // namespace mlir::qcc
+
+#define GET_OP_CLASSES
+#include "qcc/Dialect/Qcc/IR/QccOps.h.inc"
+
+#endif // QCC_DIALECT_QCC_IR_QCCOPS_H

@@ -1,0 +1,340 @@
+//===- QccOps.td - qcc dialect operations ------------------*- tablegen -*-===//
+#ifndef QCC_DIALECT_QCC_IR_QCCOPS_TD
+#define QCC_DIALECT_QCC_IR_QCCOPS_TD
+
+include "qcc/Dialect/Qcc/IR/QccDialect.td"
+include "mlir/Dialect/Quant/QuantOpsBase.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/IR/OpBase.td"
+
+//===----------------------------------------------------------------------===//
+// Type constraints
+//===----------------------------------------------------------------------===//
+
+def Qcc_FloatTensor : RankedTensorOf<[F32]>;
+def Qcc_QuantTensor : RankedTensorOf<[quant_QuantizedType]>;
+// Any tensor a data-movement op may carry: float, quantized or plain integer.
+def Qcc_AnyTensor : RankedTensorOf<[F32, quant_QuantizedType, AnySignlessInteger]>;
+
+//===----------------------------------------------------------------------===//
+// Convolution and matrix products
+//===----------------------------------------------------------------------===//
+
+def Qcc_Conv2DOp : Qcc_Op<"conv2d", [Pure]> {
+  let summary = "2-D convolution (ONNX Conv), NCHW input, OIHW weight";
+  let description = [{
+    Grouped 2-D convolution with ONNX Conv semantics. `input` is `N x C x H x W`, `weight` is
+    `F x C/group x KH x KW`, the optional `bias` has `F` elements. `pads` is
+    `[top, left, bottom, right]` (ONNX order: all begins, then all ends); padding reads zero.
+    `group == C == F` is a depthwise convolution.
+
+    ```mlir
+    %y = qcc.conv2d %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>,
+           dilations = array<i64: 1, 1>, group = 1 : i64}
+         : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
+    ```
+  }];
+  let arguments = (ins Qcc_FloatTensor:$input, Qcc_FloatTensor:$weight,
+                       Optional<Qcc_FloatTensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$group);
+  let results = (outs Qcc_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Qcc_MatMulOp : Qcc_Op<"matmul", [Pure]> {
+  let summary = "matrix product with batch broadcasting (ONNX MatMul)";
+  let description = [{
+    `numpy.matmul` semantics for operands of rank 2 or more: the last two dimensions are
+    multiplied, leading (batch) dimensions broadcast.
+
+    ```mlir
+    %c = qcc.matmul %a, %b : (tensor<2x3x4xf32>, tensor<4x5xf32>) -> tensor<2x3x5xf32>
+    ```
+  }];
+  let arguments = (ins Qcc_FloatTensor:$lhs, Qcc_FloatTensor:$rhs);
+  let results = (outs Qcc_FloatTensor:$output);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Qcc_GemmOp : Qcc_Op<"gemm", [Pure]> {
+  let summary = "general matrix multiply (ONNX Gemm): alpha * op(A) * op(B) + beta * C";
+  let description = [{
+    `A` and `B` are 2-D; `op(X)` transposes `X` when `trans_a` / `trans_b` is set. The optional
+    `C` broadcasts (unidirectionally) to the `M x N` result. This is the fully-connected layer.
+
+    ```mlir
+    %y = qcc.gemm %x, %w, %b {trans_b = true}
+         : (tensor<1x64xf32>, tensor<10x64xf32>, tensor<10xf32>) -> tensor<1x10xf32>
+    ```
+  }];
+  let arguments = (ins Qcc_FloatTensor:$a, Qcc_FloatTensor:$b, Optional<Qcc_FloatTensor>:$c,
+                       DefaultValuedAttr<BoolAttr, "false">:$trans_a,
+                       DefaultValuedAttr<BoolAttr, "false">:$trans_b,
+                       DefaultValuedAttr<F32Attr, "1.0f">:$alpha,
+                       DefaultValuedAttr<F32Attr, "1.0f">:$beta);
+  let results = (outs Qcc_FloatTensor:$output);
+  let assemblyFormat = [{
+    $a `,` $b (`,` $c^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+class Qcc_BroadcastBinaryOp<string mnemonic, string onnxName> : Qcc_Op<mnemonic, [Pure]> {
+  let summary = "elementwise " # mnemonic # " with numpy broadcasting (ONNX " # onnxName # ")";
+  let description = [{
+    Multidirectional (numpy) broadcasting: shapes are aligned on the right and a dimension of
+    size 1 stretches. The result has the broadcast shape.
+
+    ```mlir
+    %z = qcc.}] # mnemonic # [{ %x, %y : (tensor<1x8x4x4xf32>, tensor<8x1x1xf32>) -> tensor<1x8x4x4xf32>
+    ```
+  }];
+  let arguments = (ins Qcc_FloatTensor:$lhs, Qcc_FloatTensor:$rhs);
+  let results = (outs Qcc_FloatTensor:$output);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Qcc_AddOp : Qcc_BroadcastBinaryOp<"add", "Add">;
+def Qcc_SubOp : Qcc_BroadcastBinaryOp<"sub", "Sub">;
+def Qcc_MulOp : Qcc_BroadcastBinaryOp<"mul", "Mul">;
+def Qcc_DivOp : Qcc_BroadcastBinaryOp<"div", "Div">;
+
+def Qcc_ReluOp : Qcc_Op<"relu", [Pure, SameOperandsAndResultType]> {
+  let summary = "max(x, 0) (ONNX Relu)";
+  let description = [{
+    ```mlir
+    %y = qcc.relu %x : tensor<1x8xf32>
+    ```
+  }];
+  let arguments = (ins Qcc_FloatTensor:$input);
+  let results = (outs Qcc_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Qcc_ClampOp : Qcc_Op<"clamp", [Pure, SameOperandsAndResultType]> {
+  let summary = "min(max(x, min), max) (ONNX Clip; ReLU6 is min = 0, max = 6)";
+  let description = [{
+    ```mlir
+    %y = qcc.clamp %x {min = 0.0 : f32, max = 6.0 : f32} : tensor<1x8xf32>
+    ```
+  }];
+  let arguments = (ins Qcc_FloatTensor:$input, F32Attr:$min, F32Attr:$max);
+  let results = (outs Qcc_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Qcc_SoftmaxOp : Qcc_Op<"softmax", [Pure, SameOperandsAndResultType]> {
+  let summary = "softmax along one axis (ONNX Softmax, opset 13)";
+  let description = [{
+    `exp(x - max(x)) / sum(exp(x - max(x)))` along `axis` (negative counts from the end).
+
+    ```mlir
+    %y = qcc.softmax %x {axis = -1 : i64} : tensor<1x10xf32>
+    ```
+  }];
+  let arguments = (ins Qcc_FloatTensor:$input, I64Attr:$axis);
+  let results = (outs Qcc_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Qcc_BatchNormOp : Qcc_Op<"batch_norm", [Pure]> {
+  let summary = "inference-mode batch normalization (ONNX BatchNormalization)";
+  let description = [{
+    `y = (x - mean) / sqrt(var + epsilon) * scale + bias`, per channel (dimension 1).
+
+    ```mlir
+    %y = qcc.batch_norm %x, %scale, %bias, %mean, %var {epsilon = 1.0e-05 : f32}
+         : (tensor<1x8x4x4xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>)
+         -> tensor<1x8x4x4xf32>
+    ```
+  }];
+  let arguments = (ins Qcc_FloatTensor:$input, Qcc_FloatTensor:$scale, Qcc_FloatTensor:$bias,
+                       Qcc_FloatTensor:$mean, Qcc_FloatTensor:$variance, F32Attr:$epsilon);
+  let results = (outs Qcc_FloatTensor:$output);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+def Qcc_MaxPoolOp : Qcc_Op<"max_pool", [Pure]> {
+  let summary = "2-D max pooling (ONNX MaxPool), NCHW";
+  let description = [{
+    `pads` is `[top, left, bottom, right]`; padded positions never win. With `ceil_mode` the
+    output size rounds up, but a window that would start inside the end padding is dropped.
+
+    ```mlir
+    %y = qcc.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>,
+           pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, ceil_mode = false}
+         : (tensor<1x8x8x8xf32>) -> tensor<1x8x4x4xf32>
+    ```
+  }];
+  let arguments = (ins Qcc_FloatTensor:$input, DenseI64ArrayAttr:$kernel_shape,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations,
+                       DefaultValuedAttr<BoolAttr, "false">:$ceil_mode);
+  let results = (outs Qcc_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Qcc_AvgPoolOp : Qcc_Op<"avg_pool", [Pure]> {
+  let summary = "2-D average pooling (ONNX AveragePool), NCHW";
+  let description = [{
+    `pads` is `[top, left, bottom, right]`. With `count_include_pad` the divisor counts padded
+    positions (but not positions past the end padding that `ceil_mode` adds).
+
+    ```mlir
+    %y = qcc.avg_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>,
+           pads = array<i64: 0, 0, 0, 0>, ceil_mode = false, count_include_pad = false}
+         : (tensor<1x8x8x8xf32>) -> tensor<1x8x4x4xf32>
+    ```
+  }];
+  let arguments = (ins Qcc_FloatTensor:$input, DenseI64ArrayAttr:$kernel_shape,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
+                       DefaultValuedAttr<BoolAttr, "false">:$count_include_pad);
+  let results = (outs Qcc_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Qcc_GlobalAvgPoolOp : Qcc_Op<"global_avg_pool", [Pure]> {
+  let summary = "mean over all spatial positions (ONNX GlobalAveragePool)";
+  let description = [{
+    `N x C x H x W -> N x C x 1 x 1`.
+
+    ```mlir
+    %y = qcc.global_avg_pool %x : (tensor<1x8x7x7xf32>) -> tensor<1x8x1x1xf32>
+    ```
+  }];
+  let arguments = (ins Qcc_FloatTensor:$input);
+  let results = (outs Qcc_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+def Qcc_ReshapeOp : Qcc_Op<"reshape", [Pure]> {
+  let summary = "reinterpret a tensor with a new static shape (Reshape, Flatten, Squeeze, Unsqueeze)";
+  let description = [{
+    Row-major order is kept; only the shape changes, given by the result type.
+
+    ```mlir
+    %y = qcc.reshape %x : (tensor<1x8x1x1xf32>) -> tensor<1x8xf32>
+    ```
+  }];
+  let arguments = (ins Qcc_AnyTensor:$input);
+  let results = (outs Qcc_AnyTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Qcc_TransposeOp : Qcc_Op<"transpose", [Pure]> {
+  let summary = "permute dimensions (ONNX Transpose)";
+  let description = [{
+    Result dimension `i` is input dimension `perm[i]`.
+
+    ```mlir
+    %y = qcc.transpose %x {perm = array<i64: 0, 2, 3, 1>}
+         : (tensor<1x8x4x4xf32>) -> tensor<1x4x4x8xf32>
+    ```
+  }];
+  let arguments = (ins Qcc_AnyTensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs Qcc_AnyTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Qcc_ConcatOp : Qcc_Op<"concat", [Pure]> {
+  let summary = "join tensors along one axis (ONNX Concat)";
+  let description = [{
+    All operands share the element type and every dimension but `axis` (non-negative).
+
+    ```mlir
+    %y = qcc.concat %a, %b {axis = 1 : i64}
+         : (tensor<1x2x4x4xf32>, tensor<1x3x4x4xf32>) -> tensor<1x5x4x4xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Qcc_AnyTensor>:$inputs, I64Attr:$axis);
+  let results = (outs Qcc_AnyTensor:$output);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+def Qcc_QuantizeOp : Qcc_Op<"quantize", [Pure]> {
+  let summary = "float to quantized (ONNX QuantizeLinear)";
+  let description = [{
+    `q = saturate(round_half_to_even(x / scale) + zero_point)` with the scale and zero point
+    of the result's `!quant.uniform` type (per tensor, or per axis). The division is a true
+    division, as ONNX specifies.
+
+    ```mlir
+    %q = qcc.quantize %x : (tensor<1x8xf32>) -> tensor<1x8x!quant.uniform<u8:f32, 0.1:128>>
+    ```
+  }];
+  let arguments = (ins Qcc_FloatTensor:$input);
+  let results = (outs Qcc_QuantTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Qcc_DequantizeOp : Qcc_Op<"dequantize", [Pure]> {
+  let summary = "quantized to float (ONNX DequantizeLinear)";
+  let description = [{
+    `x = float(q - zero_point) * scale` with the parameters of the operand's type.
+
+    ```mlir
+    %x = qcc.dequantize %q : (tensor<1x8x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<1x8xf32>
+    ```
+  }];
+  let arguments = (ins Qcc_QuantTensor:$input);
+  let results = (outs Qcc_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Qcc_RequantizeOp : Qcc_Op<"requantize", [Pure]> {
+  let summary = "change quantization parameters (and storage type)";
+  let description = [{
+    `y = saturate(round_half_to_even(float(q - zp_in) * (scale_in / scale_out)) + zp_out)`,
+    the multiplier computed in f32 at compile time. The operand may be per axis (an int32
+    accumulator with per-channel scales); the result is per tensor.
+
+    ```mlir
+    %y = qcc.requantize %q : (tensor<1x8x!quant.uniform<i8:f32, 0.1:-3>>)
+         -> tensor<1x8x!quant.uniform<u8:f32, 0.2:128>>
+    ```
+  }];
+  let arguments = (ins Qcc_QuantTensor:$input);
+  let results = (outs Qcc_QuantTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+#endif // QCC_DIALECT_QCC_IR_QCCOPS_TD

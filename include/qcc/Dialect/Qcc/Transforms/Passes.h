@@ -1,0 +1,21 @@
+//===- Passes.h - qcc transformation passes ---------------------*- C++ -*-===//
+#ifndef QCC_DIALECT_QCC_TRANSFORMS_PASSES_H
+#define QCC_DIALECT_QCC_TRANSFORMS_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::qcc {
+
+#define GEN_PASS_DECL
+#include "qcc/Dialect/Qcc/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "qcc/Dialect/Qcc/Transforms/Passes.h.inc"
+
+} // namespace mlir::qcc
+
+#endif // QCC_DIALECT_QCC_TRANSFORMS_PASSES_H

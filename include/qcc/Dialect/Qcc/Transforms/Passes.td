@@ -1,0 +1,60 @@
+//===- Passes.td - qcc transformation passes ---------------*- tablegen -*-===//
+#ifndef QCC_DIALECT_QCC_TRANSFORMS_PASSES_TD
+#define QCC_DIALECT_QCC_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def QccPlanArena : Pass<"qcc-plan-arena", "ModuleOp"> {
+  let summary = "Place every intermediate buffer of the entry function in one static arena";
+  let description = [{
+    Runs after bufferization on the function marked `qcc.entry`. Every `memref.alloc` in its
+    body becomes a `memref.view` into a new trailing `memref<SIZE x i8>` argument (the
+    caller's arena), so the generated code never allocates.
+
+    A buffer is live from the first top-level op that touches it (or any view of it) to the
+    last. Buffers are placed largest first at the lowest offset that does not overlap a
+    placed buffer with an intersecting lifetime (greedy by size, as TFLite Micro does),
+    aligned to `alignment` bytes.
+
+    The module receives `qcc.arena_size` (bytes) and `qcc.arena_lower_bound` (the largest
+    sum of bytes live at one step, which no placement can beat).
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"64",
+           "Alignment of every buffer offset, and of the arena, in bytes">
+  ];
+  let dependentDialects = ["::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect"];
+}
+
+def QccExpandMath : Pass<"qcc-expand-math", "ModuleOp"> {
+  let summary = "Expand transcendental math ops into polynomials (no libm calls)";
+  let description = [{
+    Generated objects may reference no C library symbol but memcpy and memset, so
+    `math.exp`, `math.tanh` and friends become polynomial approximations in arith ops.
+    `math.fma` is split into a multiply and an add so that targets without an FMA unit
+    do not call `fmaf`.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::vector::VectorDialect"];
+}
+
+def QccExportCAbi : Pass<"qcc-export-c-abi", "ModuleOp"> {
+  let summary = "Emit the C entry point `NAME_run(inputs, outputs, arena)`";
+  let description = [{
+    Runs on the LLVM dialect. The entry function (attribute `qcc.entry`, bare-pointer
+    calling convention: inputs, outputs, arena) is renamed `NAME_impl` with internal
+    linkage and wrapped by
+
+    ```c
+    int NAME_run(const void *const inputs[], void *const outputs[], void *arena);
+    ```
+
+    which loads each tensor pointer from the two arrays and returns 0.
+  }];
+  let options = [
+    Option<"name", "name", "std::string", /*default=*/"\"model\"",
+           "C identifier prefix of the exported symbol">
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+#endif // QCC_DIALECT_QCC_TRANSFORMS_PASSES_TD

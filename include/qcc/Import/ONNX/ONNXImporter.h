@@ -1,0 +1,40 @@
+//===- ONNXImporter.h - ONNX model to qcc dialect ----------------*- C++ -*-===//
+//
+// Structural import only: every ONNX node becomes the qcc op with the same semantics (or a
+// view of one), with ONNX's attributes and shapes resolved. Nothing is fused or folded here;
+// that is the passes' job.
+//
+//===----------------------------------------------------------------------===//
+#ifndef QCC_IMPORT_ONNX_ONNXIMPORTER_H
+#define QCC_IMPORT_ONNX_ONNXIMPORTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace qcc {
+
+struct ImportOptions {
+  /// --input-shape=NAME:1x3x224x224 pins (dynamic) input dimensions.
+  std::map<std::string, std::vector<int64_t>> inputShapes;
+  /// Folder that external-data initializers must live in (the model's folder).
+  std::string modelDir = ".";
+  /// Name used in locations (the model's path).
+  std::string fileName = "model.onnx";
+};
+
+/// Imports a binary (protobuf) or textual ONNX model. On failure returns null after
+/// reporting every problem found through the context's diagnostic engine.
+mlir::OwningOpRef<mlir::ModuleOp> importONNX(llvm::StringRef contents,
+                                             const ImportOptions &options,
+                                             mlir::MLIRContext *context);
+
+/// Parses "NAME:1x3x224x224"; false on a malformed spec.
+bool parseInputShape(llvm::StringRef spec, std::string &name, std::vector<int64_t> &shape);
+
+} // namespace qcc
+
+#endif // QCC_IMPORT_ONNX_ONNXIMPORTER_H

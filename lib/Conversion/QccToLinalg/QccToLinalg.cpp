@@ -1,0 +1,849 @@
+//===- QccToLinalg.cpp - lower qcc ops to linalg on tensors ---------------===//
+//
+// Every qcc op becomes linalg.generic (or linalg.transpose / tensor ops) on tensors.
+// Quantized element types become their integer storage types here; their scales and zero
+// points become constants in the bodies that need them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qcc/Conversion/Passes.h"
+#include "qcc/Dialect/Qcc/IR/QccOps.h"
+
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Dialect/Quant/QuantOps.h"
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+#include "mlir/IR/AffineExpr.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+#include <cmath>
+#include <limits>
+
+namespace mlir::qcc {
+#define GEN_PASS_DEF_CONVERTQCCTOLINALG
+#include "qcc/Conversion/Passes.h.inc"
+} // namespace mlir::qcc
+
+using namespace mlir;
+using namespace mlir::qcc;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
+
+/// Quantization parameters of a !quant.uniform type, per tensor (axis == -1) or per axis.
+struct QuantParams {
+  SmallVector<float> scales;
+  SmallVector<int32_t> zeroPoints;
+  int64_t axis = -1;
+  int64_t qmin = 0, qmax = 0;
+  bool isSigned = true;
+  unsigned width = 8;
+};
+
+QuantParams getQuantParams(Type elementType) {
+  auto qt = cast<quant::QuantizedType>(elementType);
+  QuantParams p;
+  p.qmin = qt.getStorageTypeMin();
+  p.qmax = qt.getStorageTypeMax();
+  p.isSigned = qt.isSigned();
+  p.width = qt.getStorageTypeIntegralWidth();
+  if (auto u = dyn_cast<quant::UniformQuantizedType>(qt)) {
+    p.scales.push_back(static_cast<float>(u.getScale()));
+    p.zeroPoints.push_back(static_cast<int32_t>(u.getZeroPoint()));
+  } else {
+    auto pa = cast<quant::UniformQuantizedPerAxisType>(qt);
+    p.axis = pa.getQuantizedDimension();
+    for (double s : pa.getScales())
+      p.scales.push_back(static_cast<float>(s));
+    for (int64_t z : pa.getZeroPoints())
+      p.zeroPoints.push_back(static_cast<int32_t>(z));
+  }
+  return p;
+}
+
+Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type elementType) {
+  return b.create<tensor::EmptyOp>(loc, shape, elementType);
+}
+
+Value f32Const(OpBuilder &b, Location loc, float v) {
+  return b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(v));
+}
+
+Value filled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, float v) {
+  Value init = emptyTensor(b, loc, shape, b.getF32Type());
+  return b.create<linalg::FillOp>(loc, f32Const(b, loc, v), init).getResult(0);
+}
+
+/// Map from the loops of an `out`-shaped iteration space to an operand of shape `in` under
+/// numpy broadcasting: shapes align on the right, and a size-1 dimension reads index 0.
+AffineMap broadcastMap(ArrayRef<int64_t> in, ArrayRef<int64_t> out, MLIRContext *ctx) {
+  SmallVector<AffineExpr> exprs;
+  size_t off = out.size() - in.size();
+  for (size_t i = 0; i < in.size(); ++i)
+    exprs.push_back(in[i] == 1 && out[off + i] != 1 ? getAffineConstantExpr(0, ctx)
+                                                    : getAffineDimExpr(off + i, ctx));
+  return AffineMap::get(out.size(), 0, exprs, ctx);
+}
+
+/// An all-parallel generic producing a tensor of `outType`. Inputs broadcast to the output
+/// shape unless `maps` gives their indexing maps explicitly.
+Value buildElementwise(OpBuilder &b, Location loc, ValueRange inputs,
+                       RankedTensorType outType, BodyFn body,
+                       ArrayRef<AffineMap> maps = {}) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> indexing;
+  for (auto [i, v] : llvm::enumerate(inputs))
+    indexing.push_back(i < maps.size()
+                           ? maps[i]
+                           : broadcastMap(cast<RankedTensorType>(v.getType()).getShape(),
+                                          outType.getShape(), ctx));
+  indexing.push_back(b.getMultiDimIdentityMap(outType.getRank()));
+  SmallVector<utils::IteratorType> iters(outType.getRank(), utils::IteratorType::parallel);
+  Value init = emptyTensor(b, loc, outType.getShape(), outType.getElementType());
+  auto generic = b.create<linalg::GenericOp>(
+      loc, TypeRange{outType}, inputs, ValueRange{init}, indexing, iters,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        nb.create<linalg::YieldOp>(nl, body(nb, nl, args.drop_back()));
+      });
+  return generic.getResult(0);
+}
+
+/// Pads the two trailing (spatial) dimensions of an NCHW tensor with `value`.
+Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
+                 ArrayRef<int64_t> high, float value) {
+  if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&
+      llvm::all_of(high, [](int64_t p) { return p == 0; }))
+    return input;
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  SmallVector<OpFoldResult> lo(4, b.getIndexAttr(0)), hi(4, b.getIndexAttr(0));
+  for (int i = 0; i < 2; ++i) {
+    shape[2 + i] += low[i] + high[i];
+    lo[2 + i] = b.getIndexAttr(low[i]);
+    hi[2 + i] = b.getIndexAttr(high[i]);
+  }
+  auto padType = RankedTensorType::get(shape, type.getElementType());
+  return b.create<tensor::PadOp>(loc, padType, input, lo, hi, f32Const(b, loc, value));
+}
+
+Value expand(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape,
+             ArrayRef<ReassociationIndices> reassoc) {
+  auto type = RankedTensorType::get(shape, cast<RankedTensorType>(v.getType()).getElementType());
+  return b.create<tensor::ExpandShapeOp>(loc, type, v, reassoc);
+}
+
+/// How far a window reads past the end of an input of extent `in` (beyond `padEnd`);
+/// ceil_mode can make the last window run past the declared padding.
+int64_t extraEndPad(int64_t in, int64_t out, int64_t kernel, int64_t stride,
+                    int64_t padBegin, int64_t padEnd, int64_t dilation) {
+  int64_t needed = (out - 1) * stride + dilation * (kernel - 1) + 1;
+  return std::max<int64_t>(0, needed - (in + padBegin + padEnd));
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution and matrix products
+//===----------------------------------------------------------------------===//
+
+struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(Conv2DOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    auto inShape = op.getInput().getType().getShape();
+    auto wShape = op.getWeight().getType().getShape();
+    auto outShape = op.getOutput().getType().getShape();
+    int64_t g = op.getGroup(), n = inShape[0], c = inShape[1], f = wShape[0];
+    int64_t cg = c / g, fg = f / g, oh = outShape[2], ow = outShape[3];
+    auto pads = op.getPads();
+
+    Value x = padSpatial(b, loc, adaptor.getInput(), pads.take_front(2), pads.drop_front(2), 0.f);
+    auto xShape = cast<RankedTensorType>(x.getType()).getShape();
+    // N x C x H x W -> N x G x C/G x H x W, and F x C/G x KH x KW -> G x F/G x C/G x KH x KW.
+    x = expand(b, loc, x, {n, g, cg, xShape[2], xShape[3]}, {{0}, {1, 2}, {3}, {4}});
+    Value w = expand(b, loc, adaptor.getWeight(), {g, fg, cg, wShape[2], wShape[3]},
+                     {{0, 1}, {2}, {3}, {4}});
+
+    SmallVector<int64_t> accShape = {n, g, fg, oh, ow};
+    auto accType = RankedTensorType::get(accShape, b.getF32Type());
+    Value acc;
+    if (Value bias = adaptor.getBias()) {
+      // Start from the bias, broadcast over N, H and W.
+      Value b2 = expand(b, loc, bias, {g, fg}, {{0, 1}});
+      auto map = AffineMap::get(5, 0, {getAffineDimExpr(1, ctx), getAffineDimExpr(2, ctx)}, ctx);
+      acc = buildElementwise(
+          b, loc, b2, accType, [](OpBuilder &, Location, ValueRange a) { return a[0]; }, map);
+    } else {
+      acc = filled(b, loc, accShape, 0.f);
+    }
+
+    // Loops: n, g, f, oh, ow | c, kh, kw.
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    auto strides = op.getStrides(), dil = op.getDilations();
+    AffineMap xMap = AffineMap::get(
+        8, 0,
+        {d(0), d(1), d(5), d(3) * strides[0] + d(6) * dil[0], d(4) * strides[1] + d(7) * dil[1]},
+        ctx);
+    AffineMap wMap = AffineMap::get(8, 0, {d(1), d(2), d(5), d(6), d(7)}, ctx);
+    AffineMap oMap = AffineMap::get(8, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx);
+    using IT = utils::IteratorType;
+    SmallVector<IT> iters = {IT::parallel,  IT::parallel,  IT::parallel,
+                             IT::parallel,  IT::parallel,  IT::reduction,
+                             IT::reduction, IT::reduction};
+    auto conv = b.create<linalg::GenericOp>(
+        loc, TypeRange{accType}, ValueRange{x, w}, ValueRange{acc},
+        ArrayRef<AffineMap>{xMap, wMap, oMap}, iters,
+        [](OpBuilder &nb, Location nl, ValueRange a) {
+          Value prod = nb.create<arith::MulFOp>(nl, a[0], a[1]);
+          nb.create<linalg::YieldOp>(nl, ValueRange{nb.create<arith::AddFOp>(nl, a[2], prod)});
+        });
+    auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    b.replaceOpWithNewOp<tensor::CollapseShapeOp>(
+        op, outType, conv.getResult(0), ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+    return success();
+  }
+};
+
+Value multiplyAccumulate(OpBuilder &b, Location loc, Value x, Value y, Value acc,
+                         float alpha) {
+  Value prod = b.create<arith::MulFOp>(loc, x, y);
+  if (alpha != 1.f)
+    prod = b.create<arith::MulFOp>(loc, f32Const(b, loc, alpha), prod);
+  return b.create<arith::AddFOp>(loc, acc, prod);
+}
+
+struct MatMulLowering : OpConversionPattern<MatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    auto a = op.getLhs().getType().getShape(), bs = op.getRhs().getType().getShape();
+    auto out = op.getOutput().getType().getShape();
+    unsigned rank = out.size(), batch = rank - 2, loops = rank + 1;
+    // Loops: batch..., m, n | k. Batch dimensions broadcast as in numpy.
+    auto operandMap = [&](ArrayRef<int64_t> shape, AffineExpr row, AffineExpr col) {
+      SmallVector<AffineExpr> exprs;
+      unsigned off = batch - (shape.size() - 2);
+      for (unsigned i = 0; i + 2 < shape.size(); ++i)
+        exprs.push_back(shape[i] == 1 && out[off + i] != 1 ? getAffineConstantExpr(0, ctx)
+                                                           : getAffineDimExpr(off + i, ctx));
+      exprs.push_back(row);
+      exprs.push_back(col);
+      return AffineMap::get(loops, 0, exprs, ctx);
+    };
+    auto m = getAffineDimExpr(batch, ctx), n = getAffineDimExpr(batch + 1, ctx),
+         k = getAffineDimExpr(batch + 2, ctx);
+    SmallVector<AffineMap> maps = {operandMap(a, m, k), operandMap(bs, k, n),
+                                   AffineMap::getMultiDimIdentityMap(loops, ctx).dropResult(
+                                       loops - 1)};
+    SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+    iters.push_back(utils::IteratorType::reduction);
+    Value acc = filled(b, loc, out, 0.f);
+    b.replaceOpWithNewOp<linalg::GenericOp>(
+        op, TypeRange{acc.getType()}, ValueRange{adaptor.getLhs(), adaptor.getRhs()},
+        ValueRange{acc}, maps, iters, [](OpBuilder &nb, Location nl, ValueRange v) {
+          nb.create<linalg::YieldOp>(nl, multiplyAccumulate(nb, nl, v[0], v[1], v[2], 1.f));
+        });
+    return success();
+  }
+};
+
+struct GemmLowering : OpConversionPattern<GemmOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(GemmOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    auto outType = op.getOutput().getType();
+    float alpha = op.getAlpha().convertToFloat(), beta = op.getBeta().convertToFloat();
+    Value acc;
+    if (Value c = adaptor.getC(); c && beta != 0.f) {
+      acc = buildElementwise(b, loc, c, outType, [&](OpBuilder &nb, Location nl, ValueRange v) {
+        return beta == 1.f ? v[0] : nb.create<arith::MulFOp>(nl, v[0], f32Const(nb, nl, beta));
+      });
+    } else {
+      acc = filled(b, loc, outType.getShape(), 0.f);
+    }
+    auto m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx), k = getAffineDimExpr(2, ctx);
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(3, 0, op.getTransA() ? ArrayRef<AffineExpr>{k, m} : ArrayRef<AffineExpr>{m, k}, ctx),
+        AffineMap::get(3, 0, op.getTransB() ? ArrayRef<AffineExpr>{n, k} : ArrayRef<AffineExpr>{k, n}, ctx),
+        AffineMap::get(3, 0, {m, n}, ctx)};
+    using IT = utils::IteratorType;
+    b.replaceOpWithNewOp<linalg::GenericOp>(
+        op, TypeRange{acc.getType()}, ValueRange{adaptor.getA(), adaptor.getB()},
+        ValueRange{acc}, maps, ArrayRef<IT>{IT::parallel, IT::parallel, IT::reduction},
+        [alpha](OpBuilder &nb, Location nl, ValueRange v) {
+          nb.create<linalg::YieldOp>(nl, multiplyAccumulate(nb, nl, v[0], v[1], v[2], alpha));
+        });
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+template <typename QccOp, typename ArithOp>
+struct BinaryLowering : OpConversionPattern<QccOp> {
+  using OpConversionPattern<QccOp>::OpConversionPattern;
+  using OpAdaptor = typename QccOp::Adaptor;
+  LogicalResult matchAndRewrite(QccOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    b.replaceOp(op, buildElementwise(b, op.getLoc(), adaptor.getOperands(), op.getType(),
+                                     [](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+                                       return nb.create<ArithOp>(nl, v[0], v[1]);
+                                     }));
+    return success();
+  }
+};
+
+Value clampValue(OpBuilder &b, Location loc, Value v, std::optional<float> lo,
+                 std::optional<float> hi) {
+  if (lo)
+    v = b.create<arith::MaximumFOp>(loc, v, f32Const(b, loc, *lo));
+  if (hi)
+    v = b.create<arith::MinimumFOp>(loc, v, f32Const(b, loc, *hi));
+  return v;
+}
+
+struct ReluLowering : OpConversionPattern<ReluOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(ReluOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    b.replaceOp(op, buildElementwise(b, op.getLoc(), adaptor.getInput(), op.getType(),
+                                     [](OpBuilder &nb, Location nl, ValueRange v) {
+                                       return clampValue(nb, nl, v[0], 0.f, std::nullopt);
+                                     }));
+    return success();
+  }
+};
+
+struct ClampLowering : OpConversionPattern<ClampOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(ClampOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    float lo = op.getMin().convertToFloat(), hi = op.getMax().convertToFloat();
+    std::optional<float> loOpt, hiOpt;
+    if (lo != -std::numeric_limits<float>::infinity())
+      loOpt = lo;
+    if (hi != std::numeric_limits<float>::infinity())
+      hiOpt = hi;
+    b.replaceOp(op, buildElementwise(b, op.getLoc(), adaptor.getInput(), op.getType(),
+                                     [&](OpBuilder &nb, Location nl, ValueRange v) {
+                                       return clampValue(nb, nl, v[0], loOpt, hiOpt);
+                                     }));
+    return success();
+  }
+};
+
+struct BatchNormLowering : OpConversionPattern<BatchNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(BatchNormOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    MLIRContext *ctx = b.getContext();
+    auto type = op.getType();
+    // Per-channel parameters index dimension 1.
+    AffineMap chan = AffineMap::get(type.getRank(), 0, getAffineDimExpr(1, ctx));
+    SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(type.getRank()), chan, chan, chan,
+                                   chan};
+    float eps = op.getEpsilon().convertToFloat();
+    b.replaceOp(op, buildElementwise(
+                        b, op.getLoc(),
+                        ValueRange{adaptor.getInput(), adaptor.getScale(), adaptor.getBias(),
+                                   adaptor.getMean(), adaptor.getVariance()},
+                        type,
+                        [eps](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+                          Value centered = nb.create<arith::SubFOp>(nl, v[0], v[3]);
+                          Value var = nb.create<arith::AddFOp>(nl, v[4], f32Const(nb, nl, eps));
+                          Value norm = nb.create<arith::DivFOp>(
+                              nl, centered, nb.create<math::SqrtOp>(nl, var));
+                          return nb.create<arith::AddFOp>(
+                              nl, nb.create<arith::MulFOp>(nl, norm, v[1]), v[2]);
+                        },
+                        maps));
+    return success();
+  }
+};
+
+/// A reduction over `reduced` loops of `input` into a tensor of the remaining dimensions;
+/// `combine(acc, x)` folds one element in.
+Value reduceDims(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> reduced,
+                 float init, function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
+  MLIRContext *ctx = b.getContext();
+  auto shape = cast<RankedTensorType>(input.getType()).getShape();
+  SmallVector<int64_t> outShape;
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iters;
+  for (int64_t i = 0; i < (int64_t)shape.size(); ++i) {
+    bool red = llvm::is_contained(reduced, i);
+    iters.push_back(red ? utils::IteratorType::reduction : utils::IteratorType::parallel);
+    if (!red) {
+      outShape.push_back(shape[i]);
+      outExprs.push_back(getAffineDimExpr(i, ctx));
+    }
+  }
+  Value acc = filled(b, loc, outShape, init);
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(shape.size()),
+                                 AffineMap::get(shape.size(), 0, outExprs, ctx)};
+  return b
+      .create<linalg::GenericOp>(loc, TypeRange{acc.getType()}, input, acc, maps, iters,
+                                 [&](OpBuilder &nb, Location nl, ValueRange v) {
+                                   nb.create<linalg::YieldOp>(nl, combine(nb, nl, v[1], v[0]));
+                                 })
+      .getResult(0);
+}
+
+struct SoftmaxLowering : OpConversionPattern<SoftmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(SoftmaxOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    auto type = op.getType();
+    int64_t rank = type.getRank();
+    int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+    SmallVector<AffineExpr> keep;
+    for (int64_t i = 0; i < rank; ++i)
+      if (i != axis)
+        keep.push_back(getAffineDimExpr(i, ctx));
+    AffineMap id = b.getMultiDimIdentityMap(rank), reducedMap = AffineMap::get(rank, 0, keep, ctx);
+
+    Value x = adaptor.getInput();
+    Value max = reduceDims(b, loc, x, axis, -std::numeric_limits<float>::infinity(),
+                           [](OpBuilder &nb, Location nl, Value acc, Value v) -> Value {
+                             return nb.create<arith::MaximumFOp>(nl, acc, v);
+                           });
+    Value e = buildElementwise(
+        b, loc, ValueRange{x, max}, type,
+        [](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+          return nb.create<math::ExpOp>(nl, nb.create<arith::SubFOp>(nl, v[0], v[1]));
+        },
+        {id, reducedMap});
+    Value sum = reduceDims(b, loc, e, axis, 0.f,
+                           [](OpBuilder &nb, Location nl, Value acc, Value v) -> Value {
+                             return nb.create<arith::AddFOp>(nl, acc, v);
+                           });
+    b.replaceOp(op, buildElementwise(
+                        b, loc, ValueRange{e, sum}, type,
+                        [](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+                          return nb.create<arith::DivFOp>(nl, v[0], v[1]);
+                        },
+                        {id, reducedMap}));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+/// Sliding-window reduction over a padded NCHW input. Loops: n, c, oh, ow | kh, kw.
+Value poolWindow(OpBuilder &b, Location loc, Value padded, ArrayRef<int64_t> outShape,
+                 ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                 ArrayRef<int64_t> dilations, float init,
+                 function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
+  MLIRContext *ctx = b.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  Value window = emptyTensor(b, loc, kernel, b.getF32Type());
+  Value acc = filled(b, loc, outShape, init);
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(6, 0,
+                     {d(0), d(1), d(2) * strides[0] + d(4) * dilations[0],
+                      d(3) * strides[1] + d(5) * dilations[1]},
+                     ctx),
+      AffineMap::get(6, 0, {d(4), d(5)}, ctx), AffineMap::get(6, 0, {d(0), d(1), d(2), d(3)}, ctx)};
+  using IT = utils::IteratorType;
+  SmallVector<IT> iters = {IT::parallel, IT::parallel,  IT::parallel,
+                           IT::parallel, IT::reduction, IT::reduction};
+  return b
+      .create<linalg::GenericOp>(loc, TypeRange{acc.getType()}, ValueRange{padded, window}, acc,
+                                 maps, iters,
+                                 [&](OpBuilder &nb, Location nl, ValueRange v) {
+                                   nb.create<linalg::YieldOp>(nl, combine(nb, nl, v[2], v[0]));
+                                 })
+      .getResult(0);
+}
+
+/// Pads a pooling input: the declared pads, plus what ceil_mode's last window reads.
+Value padForPool(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> outShape,
+                 ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+                 ArrayRef<int64_t> dilations, float value) {
+  auto in = cast<RankedTensorType>(input.getType()).getShape();
+  SmallVector<int64_t> high = {pads[2], pads[3]};
+  for (int i = 0; i < 2; ++i)
+    high[i] += extraEndPad(in[2 + i], outShape[2 + i], kernel[i], strides[i], pads[i],
+                           pads[2 + i], dilations[i]);
+  return padSpatial(b, loc, input, pads.take_front(2), high, value);
+}
+
+struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(MaxPoolOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    auto outShape = op.getType().getShape();
+    float lowest = -std::numeric_limits<float>::infinity();
+    Value padded = padForPool(b, loc, adaptor.getInput(), outShape, op.getKernelShape(),
+                              op.getStrides(), op.getPads(), op.getDilations(), lowest);
+    b.replaceOp(op, poolWindow(b, loc, padded, outShape, op.getKernelShape(), op.getStrides(),
+                               op.getDilations(), lowest,
+                               [](OpBuilder &nb, Location nl, Value acc, Value v) -> Value {
+                                 return nb.create<arith::MaximumFOp>(nl, acc, v);
+                               }));
+    return success();
+  }
+};
+
+struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(AvgPoolOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    auto inShape = op.getInput().getType().getShape();
+    auto outShape = op.getType().getShape();
+    auto k = op.getKernelShape(), s = op.getStrides(), p = op.getPads();
+    int64_t ones[] = {1, 1};
+    Value padded = padForPool(b, loc, adaptor.getInput(), outShape, k, s, p, ones, 0.f);
+    Value sum = poolWindow(b, loc, padded, outShape, k, s, ones, 0.f,
+                           [](OpBuilder &nb, Location nl, Value acc, Value v) -> Value {
+                             return nb.create<arith::AddFOp>(nl, acc, v);
+                           });
+    // Divisor per output position, as ONNX Runtime counts it: the window clipped to the
+    // padded extent (count_include_pad) or to the real input.
+    int64_t oh = outShape[2], ow = outShape[3];
+    SmallVector<float> divisor;
+    for (int64_t y = 0; y < oh; ++y)
+      for (int64_t x = 0; x < ow; ++x) {
+        int64_t count = 1;
+        for (int i = 0; i < 2; ++i) {
+          int64_t o = i == 0 ? y : x;
+          int64_t start = o * s[i] - p[i];
+          int64_t end = std::min(start + k[i], inShape[2 + i] + p[2 + i]);
+          int64_t len = end - start;
+          if (!op.getCountIncludePad())
+            len = std::min(end, inShape[2 + i]) - std::max<int64_t>(start, 0);
+          count *= len;
+        }
+        divisor.push_back(static_cast<float>(count));
+      }
+    auto divType = RankedTensorType::get({oh, ow}, b.getF32Type());
+    Value div = b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(divType, ArrayRef(divisor)));
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    b.replaceOp(op, buildElementwise(
+                        b, loc, ValueRange{sum, div}, op.getType(),
+                        [](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+                          return nb.create<arith::DivFOp>(nl, v[0], v[1]);
+                        },
+                        {b.getMultiDimIdentityMap(4), AffineMap::get(4, 0, {d(2), d(3)}, ctx)}));
+    return success();
+  }
+};
+
+struct GlobalAvgPoolLowering : OpConversionPattern<GlobalAvgPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(GlobalAvgPoolOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    auto in = op.getInput().getType().getShape();
+    Value sum = reduceDims(b, loc, adaptor.getInput(), {2, 3}, 0.f,
+                           [](OpBuilder &nb, Location nl, Value acc, Value v) -> Value {
+                             return nb.create<arith::AddFOp>(nl, acc, v);
+                           });
+    float count = static_cast<float>(in[2] * in[3]);
+    auto sumType = RankedTensorType::get({in[0], in[1]}, b.getF32Type());
+    Value mean = buildElementwise(b, loc, sum, sumType,
+                                  [count](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+                                    return nb.create<arith::DivFOp>(nl, v[0],
+                                                                    f32Const(nb, nl, count));
+                                  });
+    b.replaceOp(op, expand(b, loc, mean, op.getType().getShape(), {{0}, {1, 2, 3}}));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    Value v = adaptor.getInput();
+    auto inType = cast<RankedTensorType>(v.getType());
+    if (inType == outType) {
+      b.replaceOp(op, v);
+      return success();
+    }
+    // Through a 1-D view: both steps are pure views once bufferized.
+    auto flatType = RankedTensorType::get({inType.getNumElements()}, inType.getElementType());
+    auto all = [](int64_t rank) {
+      ReassociationIndices r;
+      for (int64_t i = 0; i < rank; ++i)
+        r.push_back(i);
+      return SmallVector<ReassociationIndices>{r};
+    };
+    if (inType.getRank() != 1)
+      v = b.create<tensor::CollapseShapeOp>(
+          loc, flatType, v,
+          inType.getRank() == 0 ? SmallVector<ReassociationIndices>{} : all(inType.getRank()));
+    if (outType.getRank() != 1)
+      v = b.create<tensor::ExpandShapeOp>(
+          loc, outType, v,
+          outType.getRank() == 0 ? SmallVector<ReassociationIndices>{} : all(outType.getRank()));
+    b.replaceOp(op, v);
+    return success();
+  }
+};
+
+struct TransposeLowering : OpConversionPattern<TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    Value init = emptyTensor(b, op.getLoc(), outType.getShape(), outType.getElementType());
+    b.replaceOp(op, b.create<linalg::TransposeOp>(op.getLoc(), adaptor.getInput(), init,
+                                                  op.getPerm())
+                        .getResult());
+    return success();
+  }
+};
+
+struct ConcatLowering : OpConversionPattern<ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    int64_t axis = op.getAxis(), rank = outType.getRank(), offset = 0;
+    // Each operand is written into its slice of the result; bufferization then lets the
+    // producers write there directly where it can.
+    Value result = emptyTensor(b, loc, outType.getShape(), outType.getElementType());
+    for (Value v : adaptor.getInputs()) {
+      auto shape = cast<RankedTensorType>(v.getType()).getShape();
+      SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes, strides(rank, b.getIndexAttr(1));
+      offsets[axis] = b.getIndexAttr(offset);
+      for (int64_t dim : shape)
+        sizes.push_back(b.getIndexAttr(dim));
+      result = b.create<tensor::InsertSliceOp>(loc, v, result, offsets, sizes, strides);
+      offset += shape[axis];
+    }
+    b.replaceOp(op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+/// Scalar parameters inside a generic body: per-tensor ones are constants, per-axis ones
+/// arrive as extra inputs indexed by the quantized dimension.
+struct ParamOperands {
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+};
+
+void addAxisParam(OpBuilder &b, Location loc, ParamOperands &ops, int64_t rank, int64_t axis,
+                  Attribute values) {
+  ops.inputs.push_back(b.create<arith::ConstantOp>(loc, cast<TypedAttr>(values)));
+  ops.maps.push_back(AffineMap::get(rank, 0, getAffineDimExpr(axis, b.getContext())));
+}
+
+Value saturateToStorage(OpBuilder &b, Location loc, Value rounded, const QuantParams &q) {
+  Value v = clampValue(b, loc, rounded, static_cast<float>(q.qmin), static_cast<float>(q.qmax));
+  Value i32 = b.create<arith::FPToSIOp>(loc, b.getI32Type(), v);
+  if (q.width == 32)
+    return i32;
+  return b.create<arith::TruncIOp>(loc, b.getIntegerType(q.width), i32);
+}
+
+Value widenToI32(OpBuilder &b, Location loc, Value v, const QuantParams &q) {
+  if (q.width == 32)
+    return v;
+  if (q.isSigned)
+    return b.create<arith::ExtSIOp>(loc, b.getI32Type(), v);
+  return b.create<arith::ExtUIOp>(loc, b.getI32Type(), v);
+}
+
+DenseElementsAttr f32Vector(OpBuilder &b, ArrayRef<float> v) {
+  return DenseElementsAttr::get(RankedTensorType::get({(int64_t)v.size()}, b.getF32Type()), v);
+}
+DenseElementsAttr i32Vector(OpBuilder &b, ArrayRef<int32_t> v) {
+  return DenseElementsAttr::get(RankedTensorType::get({(int64_t)v.size()}, b.getI32Type()), v);
+}
+
+struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(QuantizeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    QuantParams q = getQuantParams(op.getType().getElementType());
+    auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    int64_t rank = outType.getRank();
+    ParamOperands params;
+    params.inputs.push_back(adaptor.getInput());
+    params.maps.push_back(b.getMultiDimIdentityMap(rank));
+    if (q.axis >= 0) {
+      SmallVector<float> zps(q.zeroPoints.begin(), q.zeroPoints.end());
+      addAxisParam(b, loc, params, rank, q.axis, f32Vector(b, q.scales));
+      addAxisParam(b, loc, params, rank, q.axis, f32Vector(b, zps));
+    }
+    b.replaceOp(op, buildElementwise(
+                        b, loc, params.inputs, outType,
+                        [&](OpBuilder &nb, Location nl, ValueRange v) {
+                          Value scale = q.axis >= 0 ? v[1] : f32Const(nb, nl, q.scales[0]);
+                          Value zp = q.axis >= 0 ? v[2] : f32Const(nb, nl, q.zeroPoints[0]);
+                          // ONNX: saturate(round_half_even(x / scale) + zp), a true division.
+                          Value r = nb.create<math::RoundEvenOp>(
+                              nl, nb.create<arith::DivFOp>(nl, v[0], scale));
+                          return saturateToStorage(nb, nl, nb.create<arith::AddFOp>(nl, r, zp), q);
+                        },
+                        params.maps));
+    return success();
+  }
+};
+
+struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(DequantizeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    QuantParams q = getQuantParams(op.getInput().getType().getElementType());
+    auto outType = op.getType();
+    int64_t rank = outType.getRank();
+    ParamOperands params;
+    params.inputs.push_back(adaptor.getInput());
+    params.maps.push_back(b.getMultiDimIdentityMap(rank));
+    if (q.axis >= 0) {
+      addAxisParam(b, loc, params, rank, q.axis, f32Vector(b, q.scales));
+      addAxisParam(b, loc, params, rank, q.axis, i32Vector(b, q.zeroPoints));
+    }
+    b.replaceOp(op, buildElementwise(
+                        b, loc, params.inputs, outType,
+                        [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+                          Value scale = q.axis >= 0 ? v[1] : f32Const(nb, nl, q.scales[0]);
+                          Value zp = q.axis >= 0 ? v[2]
+                                                 : nb.create<arith::ConstantOp>(
+                                                       nl, nb.getI32IntegerAttr(q.zeroPoints[0]));
+                          // float(q - zp) * scale, the subtraction in int32 as ONNX Runtime does.
+                          Value centered =
+                              nb.create<arith::SubIOp>(nl, widenToI32(nb, nl, v[0], q), zp);
+                          Value f = nb.create<arith::SIToFPOp>(nl, nb.getF32Type(), centered);
+                          return nb.create<arith::MulFOp>(nl, f, scale);
+                        },
+                        params.maps));
+    return success();
+  }
+};
+
+struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(RequantizeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    QuantParams in = getQuantParams(op.getInput().getType().getElementType());
+    QuantParams out = getQuantParams(op.getType().getElementType());
+    auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    int64_t rank = outType.getRank();
+    // Multipliers are folded in f32 at compile time: scale_in / scale_out.
+    SmallVector<float> mult;
+    for (float s : in.scales)
+      mult.push_back(s / out.scales[0]);
+    ParamOperands params;
+    params.inputs.push_back(adaptor.getInput());
+    params.maps.push_back(b.getMultiDimIdentityMap(rank));
+    if (in.axis >= 0) {
+      addAxisParam(b, loc, params, rank, in.axis, f32Vector(b, mult));
+      addAxisParam(b, loc, params, rank, in.axis, i32Vector(b, in.zeroPoints));
+    }
+    b.replaceOp(op, buildElementwise(
+                        b, loc, params.inputs, outType,
+                        [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+                          Value m = in.axis >= 0 ? v[1] : f32Const(nb, nl, mult[0]);
+                          Value zpIn = in.axis >= 0 ? v[2]
+                                                    : nb.create<arith::ConstantOp>(
+                                                          nl, nb.getI32IntegerAttr(in.zeroPoints[0]));
+                          Value centered =
+                              nb.create<arith::SubIOp>(nl, widenToI32(nb, nl, v[0], in), zpIn);
+                          Value f = nb.create<arith::MulFOp>(
+                              nl, nb.create<arith::SIToFPOp>(nl, nb.getF32Type(), centered), m);
+                          Value r = nb.create<math::RoundEvenOp>(nl, f);
+                          Value shifted = nb.create<arith::AddFOp>(
+                              nl, r, f32Const(nb, nl, static_cast<float>(out.zeroPoints[0])));
+                          return saturateToStorage(nb, nl, shifted, out);
+                        },
+                        params.maps));
+    return success();
+  }
+};
+
+/// quant.scast only reinterprets storage: after type conversion it is the identity.
+struct StorageCastLowering : OpConversionPattern<quant::StorageCastOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(quant::StorageCastOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    b.replaceOp(op, adaptor.getArg());
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// The pass
+//===----------------------------------------------------------------------===//
+
+struct QccTypeConverter : TypeConverter {
+  QccTypeConverter() {
+    addConversion([](Type t) { return t; });
+    addConversion([](quant::QuantizedType t) -> Type {
+      return IntegerType::get(t.getContext(), t.getStorageTypeIntegralWidth());
+    });
+    addConversion([this](RankedTensorType t) -> Type {
+      return RankedTensorType::get(t.getShape(), convertType(t.getElementType()));
+    });
+  }
+};
+
+struct ConvertQccToLinalgPass
+    : qcc::impl::ConvertQccToLinalgBase<ConvertQccToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    QccTypeConverter converter;
+    ConversionTarget target(*ctx);
+    target.addIllegalDialect<QccDialect, quant::QuantizationDialect>();
+    target.addLegalOp<ModuleOp>();
+    target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect, arith::ArithDialect,
+                           math::MathDialect>();
+    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp f) {
+      return converter.isSignatureLegal(f.getFunctionType());
+    });
+    target.addDynamicallyLegalOp<func::ReturnOp>(
+        [&](func::ReturnOp r) { return converter.isLegal(r.getOperandTypes()); });
+    target.addDynamicallyLegalOp<arith::ConstantOp>(
+        [&](arith::ConstantOp c) { return converter.isLegal(c.getType()); });
+
+    RewritePatternSet patterns(ctx);
+    patterns.add<Conv2DLowering, MatMulLowering, GemmLowering, BinaryLowering<AddOp, arith::AddFOp>,
+                 BinaryLowering<SubOp, arith::SubFOp>, BinaryLowering<MulOp, arith::MulFOp>,
+                 BinaryLowering<DivOp, arith::DivFOp>, ReluLowering, ClampLowering,
+                 BatchNormLowering, SoftmaxLowering, MaxPoolLowering, AvgPoolLowering,
+                 GlobalAvgPoolLowering, ReshapeLowering, TransposeLowering, ConcatLowering,
+                 QuantizeLowering, DequantizeLowering, RequantizeLowering, StorageCastLowering>(
+        converter, ctx);
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns, converter);
+    populateReturnOpTypeConversionPattern(patterns, converter);
+    if (failed(applyFullConversion(getOperation(), target, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,369 @@
+//===- QccOps.cpp - qcc dialect operations: verifiers and folders ---------===//
+#include "qcc/Dialect/Qcc/IR/QccOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace mlir::qcc;
+
+//===----------------------------------------------------------------------===//
+// Shared shape helpers
+//===----------------------------------------------------------------------===//
+
+int64_t mlir::qcc::windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
+                                    int64_t padBegin, int64_t padEnd, int64_t dilation,
+                                    bool ceilMode) {
+  int64_t span = dilation * (kernel - 1) + 1;
+  int64_t numer = in + padBegin + padEnd - span;
+  if (numer < 0)
+    return 0;
+  int64_t out = (ceilMode ? (numer + stride - 1) / stride : numer / stride) + 1;
+  // A window that starts in the end padding is dropped.
+  if (ceilMode && (out - 1) * stride >= in + padBegin)
+    --out;
+  return out;
+}
+
+std::optional<SmallVector<int64_t>> mlir::qcc::broadcastShapes(ArrayRef<int64_t> a,
+                                                               ArrayRef<int64_t> b) {
+  size_t rank = std::max(a.size(), b.size());
+  SmallVector<int64_t> out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    if (da != db && da != 1 && db != 1)
+      return std::nullopt;
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+static std::string shapeStr(ArrayRef<int64_t> shape) {
+  std::string s;
+  for (auto [i, d] : llvm::enumerate(shape))
+    s += (i ? "x" : "") + std::to_string(d);
+  return s;
+}
+
+static LogicalResult verifyWindowAttrs(Operation *op, ArrayRef<int64_t> strides,
+                                       ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations) {
+  if (strides.size() != 2 || llvm::any_of(strides, [](int64_t s) { return s <= 0; }))
+    return op->emitOpError("expects 2 positive strides");
+  if (pads.size() != 4 || llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+    return op->emitOpError("expects 4 non-negative pads [top, left, bottom, right]");
+  if (dilations.size() != 2 || llvm::any_of(dilations, [](int64_t d) { return d <= 0; }))
+    return op->emitOpError("expects 2 positive dilations");
+  return success();
+}
+
+static LogicalResult verifyExpectedShape(Operation *op, ArrayRef<int64_t> expected) {
+  auto actual = cast<RankedTensorType>(op->getResult(0).getType()).getShape();
+  if (actual != expected)
+    return op->emitOpError("result shape ")
+           << shapeStr(actual) << " does not match the expected " << shapeStr(expected);
+  return success();
+}
+
+static LogicalResult verifyStatic(Operation *op) {
+  auto isDynamic = [](Type t) {
+    auto rt = dyn_cast<RankedTensorType>(t);
+    return rt && !rt.hasStaticShape();
+  };
+  if (llvm::any_of(op->getOperandTypes(), isDynamic) ||
+      llvm::any_of(op->getResultTypes(), isDynamic))
+    return op->emitOpError("requires statically shaped tensors");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Conv2DOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult Conv2DOp::verify() {
+  if (failed(verifyStatic(*this)))
+    return failure();
+  auto in = getInput().getType().getShape();
+  auto w = getWeight().getType().getShape();
+  if (in.size() != 4 || w.size() != 4)
+    return emitOpError("expects a rank-4 NCHW input and a rank-4 OIHW weight");
+  if (failed(verifyWindowAttrs(*this, getStrides(), getPads(), getDilations())))
+    return failure();
+  int64_t group = getGroup();
+  if (in[1] % group != 0 || w[0] % group != 0)
+    return emitOpError("input channels (") << in[1] << ") and filters (" << w[0]
+                                           << ") must be multiples of group " << group;
+  if (w[1] != in[1] / group)
+    return emitOpError("weight expects ") << w[1] << " input channels per group, input gives "
+                                          << in[1] / group;
+  if (getBias()) {
+    auto b = getBias().getType().getShape();
+    if (b.size() != 1 || b[0] != w[0])
+      return emitOpError("bias must have ") << w[0] << " elements";
+  }
+  SmallVector<int64_t> expected = {in[0], w[0], 0, 0};
+  for (int i = 0; i < 2; ++i)
+    expected[2 + i] = windowOutputSize(in[2 + i], w[2 + i], getStrides()[i], getPads()[i],
+                                       getPads()[2 + i], getDilations()[i], false);
+  return verifyExpectedShape(*this, expected);
+}
+
+//===----------------------------------------------------------------------===//
+// MatMulOp and GemmOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatMulOp::verify() {
+  if (failed(verifyStatic(*this)))
+    return failure();
+  auto a = getLhs().getType().getShape();
+  auto b = getRhs().getType().getShape();
+  if (a.size() < 2 || b.size() < 2)
+    return emitOpError("expects operands of rank 2 or more");
+  if (a.back() != b[b.size() - 2])
+    return emitOpError("contracting dimensions differ: ") << a.back() << " vs "
+                                                          << b[b.size() - 2];
+  auto batch = broadcastShapes(a.drop_back(2), b.drop_back(2));
+  if (!batch)
+    return emitOpError("batch dimensions do not broadcast");
+  SmallVector<int64_t> expected = *batch;
+  expected.push_back(a[a.size() - 2]);
+  expected.push_back(b.back());
+  return verifyExpectedShape(*this, expected);
+}
+
+LogicalResult GemmOp::verify() {
+  if (failed(verifyStatic(*this)))
+    return failure();
+  auto a = getA().getType().getShape();
+  auto b = getB().getType().getShape();
+  if (a.size() != 2 || b.size() != 2)
+    return emitOpError("expects rank-2 A and B");
+  int64_t m = getTransA() ? a[1] : a[0], ka = getTransA() ? a[0] : a[1];
+  int64_t kb = getTransB() ? b[1] : b[0], n = getTransB() ? b[0] : b[1];
+  if (ka != kb)
+    return emitOpError("contracting dimensions differ: ") << ka << " vs " << kb;
+  if (getC()) {
+    auto c = getC().getType().getShape();
+    auto bc = broadcastShapes(c, {m, n});
+    if (c.size() > 2 || !bc || (*bc)[0] != m || (*bc)[1] != n)
+      return emitOpError("C of shape ") << shapeStr(c) << " does not broadcast to " << m << "x"
+                                        << n;
+  }
+  return verifyExpectedShape(*this, {m, n});
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+static LogicalResult verifyBroadcastBinary(Operation *op) {
+  if (failed(verifyStatic(op)))
+    return failure();
+  auto a = cast<RankedTensorType>(op->getOperand(0).getType()).getShape();
+  auto b = cast<RankedTensorType>(op->getOperand(1).getType()).getShape();
+  auto shape = broadcastShapes(a, b);
+  if (!shape)
+    return op->emitOpError("operand shapes ")
+           << shapeStr(a) << " and " << shapeStr(b) << " do not broadcast";
+  return verifyExpectedShape(op, *shape);
+}
+
+LogicalResult AddOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult SubOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult MulOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult DivOp::verify() { return verifyBroadcastBinary(*this); }
+
+LogicalResult ClampOp::verify() {
+  if (getMin().convertToFloat() > getMax().convertToFloat())
+    return emitOpError("min ") << getMin().convertToFloat() << " exceeds max "
+                               << getMax().convertToFloat();
+  return success();
+}
+
+LogicalResult SoftmaxOp::verify() {
+  int64_t rank = getInput().getType().getRank();
+  if (getAxis() < -rank || getAxis() >= rank)
+    return emitOpError("axis ") << getAxis() << " out of range for rank " << rank;
+  return success();
+}
+
+LogicalResult BatchNormOp::verify() {
+  auto in = getInput().getType().getShape();
+  if (in.size() < 2)
+    return emitOpError("expects an input of rank 2 or more");
+  for (Value v : {getScale(), getBias(), getMean(), getVariance()}) {
+    auto s = cast<RankedTensorType>(v.getType()).getShape();
+    if (s.size() != 1 || s[0] != in[1])
+      return emitOpError("per-channel parameters must have ") << in[1] << " elements";
+  }
+  return verifyExpectedShape(*this, in);
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+static LogicalResult verifyPool(Operation *op, ArrayRef<int64_t> kernel,
+                                ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+                                ArrayRef<int64_t> dilations, bool ceilMode) {
+  if (failed(verifyStatic(op)))
+    return failure();
+  auto in = cast<RankedTensorType>(op->getOperand(0).getType()).getShape();
+  if (in.size() != 4)
+    return op->emitOpError("expects a rank-4 NCHW input");
+  if (kernel.size() != 2 || llvm::any_of(kernel, [](int64_t k) { return k <= 0; }))
+    return op->emitOpError("expects 2 positive kernel sizes");
+  if (failed(verifyWindowAttrs(op, strides, pads, dilations)))
+    return failure();
+  for (int i = 0; i < 2; ++i)
+    if (pads[i] >= kernel[i] * dilations[i] || pads[2 + i] >= kernel[i] * dilations[i])
+      return op->emitOpError("padding must be smaller than the kernel");
+  SmallVector<int64_t> expected = {in[0], in[1], 0, 0};
+  for (int i = 0; i < 2; ++i)
+    expected[2 + i] = windowOutputSize(in[2 + i], kernel[i], strides[i], pads[i], pads[2 + i],
+                                       dilations[i], ceilMode);
+  return verifyExpectedShape(op, expected);
+}
+
+LogicalResult MaxPoolOp::verify() {
+  return verifyPool(*this, getKernelShape(), getStrides(), getPads(), getDilations(),
+                    getCeilMode());
+}
+
+LogicalResult AvgPoolOp::verify() {
+  int64_t ones[] = {1, 1};
+  return verifyPool(*this, getKernelShape(), getStrides(), getPads(), ones, getCeilMode());
+}
+
+LogicalResult GlobalAvgPoolOp::verify() {
+  auto in = getInput().getType().getShape();
+  if (in.size() != 4)
+    return emitOpError("expects a rank-4 NCHW input");
+  return verifyExpectedShape(*this, {in[0], in[1], 1, 1});
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReshapeOp::verify() {
+  if (failed(verifyStatic(*this)))
+    return failure();
+  auto in = getInput().getType(), out = getOutput().getType();
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("element types differ");
+  if (in.getNumElements() != out.getNumElements())
+    return emitOpError("element counts differ: ") << in.getNumElements() << " vs "
+                                                  << out.getNumElements();
+  return success();
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getOutput().getType())
+    return getInput();
+  // reshape(reshape(x)) folds to reshape(x).
+  if (auto producer = getInput().getDefiningOp<ReshapeOp>()) {
+    getInputMutable().assign(producer.getInput());
+    return getResult();
+  }
+  return {};
+}
+
+LogicalResult TransposeOp::verify() {
+  auto in = getInput().getType(), out = getOutput().getType();
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("element types differ");
+  auto perm = getPerm();
+  if ((int64_t)perm.size() != in.getRank())
+    return emitOpError("perm has ") << perm.size() << " entries for rank " << in.getRank();
+  SmallVector<bool> seen(perm.size(), false);
+  SmallVector<int64_t> expected;
+  for (int64_t p : perm) {
+    if (p < 0 || p >= in.getRank() || seen[p])
+      return emitOpError("perm is not a permutation");
+    seen[p] = true;
+    expected.push_back(in.getDimSize(p));
+  }
+  return verifyExpectedShape(*this, expected);
+}
+
+LogicalResult ConcatOp::verify() {
+  if (getInputs().empty())
+    return emitOpError("expects at least one operand");
+  auto outTy = getOutput().getType();
+  int64_t rank = outTy.getRank(), axis = getAxis();
+  if (axis < 0 || axis >= rank)
+    return emitOpError("axis ") << axis << " out of range for rank " << rank;
+  int64_t sum = 0;
+  for (Value v : getInputs()) {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (t.getElementType() != outTy.getElementType())
+      return emitOpError("operand element types differ from the result's");
+    if (t.getRank() != rank)
+      return emitOpError("operand ranks differ");
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != axis && t.getDimSize(d) != outTy.getDimSize(d))
+        return emitOpError("operand dimension ") << d << " differs from the result's";
+    sum += t.getDimSize(axis);
+  }
+  if (sum != outTy.getDimSize(axis))
+    return emitOpError("result dimension ") << axis << " is " << outTy.getDimSize(axis)
+                                            << ", operands add up to " << sum;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+static LogicalResult verifyQuantType(Operation *op, RankedTensorType t) {
+  auto qt = cast<quant::QuantizedType>(t.getElementType());
+  if (!isa<quant::UniformQuantizedType, quant::UniformQuantizedPerAxisType>(qt))
+    return op->emitOpError("expects a !quant.uniform element type");
+  if (!qt.getExpressedType().isF32())
+    return op->emitOpError("expects quantized types expressed in f32");
+  if (auto pa = dyn_cast<quant::UniformQuantizedPerAxisType>(qt)) {
+    int32_t axis = pa.getQuantizedDimension();
+    if (axis >= t.getRank())
+      return op->emitOpError("quantized dimension ") << axis << " out of range";
+    if ((int64_t)pa.getScales().size() != t.getDimSize(axis))
+      return op->emitOpError("per-axis type has ")
+             << pa.getScales().size() << " scales for dimension " << axis << " of size "
+             << t.getDimSize(axis);
+  }
+  return success();
+}
+
+static LogicalResult verifySameShape(Operation *op) {
+  auto in = cast<RankedTensorType>(op->getOperand(0).getType());
+  auto out = cast<RankedTensorType>(op->getResult(0).getType());
+  if (in.getShape() != out.getShape())
+    return op->emitOpError("operand and result shapes differ");
+  return success();
+}
+
+LogicalResult QuantizeOp::verify() {
+  if (failed(verifySameShape(*this)))
+    return failure();
+  return verifyQuantType(*this, getOutput().getType());
+}
+
+LogicalResult DequantizeOp::verify() {
+  if (failed(verifySameShape(*this)))
+    return failure();
+  return verifyQuantType(*this, getInput().getType());
+}
+
+LogicalResult RequantizeOp::verify() {
+  if (failed(verifySameShape(*this)) ||
+      failed(verifyQuantType(*this, getInput().getType())) ||
+      failed(verifyQuantType(*this, getOutput().getType())))
+    return failure();
+  if (!isa<quant::UniformQuantizedType>(getOutput().getType().getElementType()))
+    return emitOpError("expects a per-tensor result type");
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "qcc/Dialect/Qcc/IR/QccOps.cpp.inc"

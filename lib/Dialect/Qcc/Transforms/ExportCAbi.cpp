@@ -1,0 +1,76 @@
+//===- ExportCAbi.cpp - the C entry point NAME_run ------------------------===//
+#include "qcc/Dialect/Qcc/Transforms/Passes.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+
+namespace mlir::qcc {
+#define GEN_PASS_DEF_QCCEXPORTCABI
+#include "qcc/Dialect/Qcc/Transforms/Passes.h.inc"
+} // namespace mlir::qcc
+
+using namespace mlir;
+
+namespace {
+
+struct QccExportCAbiPass : qcc::impl::QccExportCAbiBase<QccExportCAbiPass> {
+  using QccExportCAbiBase::QccExportCAbiBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    LLVM::LLVMFuncOp impl;
+    module.walk([&](LLVM::LLVMFuncOp f) {
+      if (f->hasAttr("qcc.entry"))
+        impl = f;
+    });
+    if (!impl) {
+      module.emitError("qcc-export-c-abi: no LLVM function carries the 'qcc.entry' attribute");
+      return signalPassFailure();
+    }
+    auto numInputs = impl->getAttrOfType<IntegerAttr>("qcc.num_inputs");
+    auto numOutputs = impl->getAttrOfType<IntegerAttr>("qcc.num_outputs");
+    if (!numInputs || !numOutputs) {
+      impl.emitError("qcc-export-c-abi: entry lacks qcc.num_inputs / qcc.num_outputs");
+      return signalPassFailure();
+    }
+    int64_t nIn = numInputs.getInt(), nOut = numOutputs.getInt();
+    if ((int64_t)impl.getNumArguments() != nIn + nOut + 1) {
+      impl.emitError("qcc-export-c-abi: expected ")
+          << nIn + nOut + 1 << " pointer arguments (inputs, outputs, arena), found "
+          << impl.getNumArguments();
+      return signalPassFailure();
+    }
+    if (module.lookupSymbol(name + "_run") || module.lookupSymbol(name + "_impl")) {
+      module.emitError("qcc-export-c-abi: symbol '") << name << "_run' already exists";
+      return signalPassFailure();
+    }
+
+    MLIRContext *ctx = module.getContext();
+    impl.setSymName(name + "_impl");
+    impl.setLinkage(LLVM::Linkage::Internal);
+
+    OpBuilder b(ctx);
+    b.setInsertionPointToEnd(module.getBody());
+    Location loc = impl.getLoc();
+    auto ptr = LLVM::LLVMPointerType::get(ctx);
+    auto i32 = b.getI32Type();
+    auto fnType = LLVM::LLVMFunctionType::get(i32, {ptr, ptr, ptr});
+    auto run = b.create<LLVM::LLVMFuncOp>(loc, name + "_run", fnType);
+    Block *entry = run.addEntryBlock(b);
+    b.setInsertionPointToStart(entry);
+    SmallVector<Value> args;
+    auto loadPointers = [&](Value array, int64_t count) {
+      for (int64_t i = 0; i < count; ++i) {
+        Value slot = b.create<LLVM::GEPOp>(loc, ptr, ptr, array, ArrayRef<LLVM::GEPArg>{(int32_t)i});
+        args.push_back(b.create<LLVM::LoadOp>(loc, ptr, slot));
+      }
+    };
+    loadPointers(run.getArgument(0), nIn);
+    loadPointers(run.getArgument(1), nOut);
+    args.push_back(run.getArgument(2));
+    b.create<LLVM::CallOp>(loc, impl, args);
+    Value zero = b.create<LLVM::ConstantOp>(loc, i32, b.getI32IntegerAttr(0));
+    b.create<LLVM::ReturnOp>(loc, zero);
+  }
+};
+
+} // namespace

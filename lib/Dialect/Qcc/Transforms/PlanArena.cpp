@@ -1,0 +1,147 @@
+//===- PlanArena.cpp - static placement of buffers in one arena -----------===//
+#include "qcc/Dialect/Qcc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/ADT/SmallVector.h"
+
+namespace mlir::qcc {
+#define GEN_PASS_DEF_QCCPLANARENA
+#include "qcc/Dialect/Qcc/Transforms/Passes.h.inc"
+} // namespace mlir::qcc
+
+using namespace mlir;
+
+namespace {
+
+struct Buffer {
+  memref::AllocOp alloc;
+  int64_t bytes = 0;
+  int64_t first = 0, last = 0; // top-level op indices, inclusive
+  int64_t offset = -1;
+};
+
+int64_t alignTo(int64_t v, int64_t a) { return (v + a - 1) / a * a; }
+
+/// First and last top-level op of `body` that uses `root` or a view of it.
+std::pair<int64_t, int64_t> liveRange(Value root, Block &body,
+                                      const DenseMap<Operation *, int64_t> &index) {
+  int64_t first = INT64_MAX, last = -1;
+  SmallVector<Value> work = {root};
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    for (OpOperand &use : v.getUses()) {
+      Operation *owner = use.getOwner();
+      if (auto view = dyn_cast<ViewLikeOpInterface>(owner); view && view.getViewSource() == v)
+        for (Value r : owner->getResults())
+          work.push_back(r);
+      Operation *top = body.findAncestorOpInBlock(*owner);
+      int64_t i = index.lookup(top);
+      first = std::min(first, i);
+      last = std::max(last, i);
+    }
+  }
+  return {first, last};
+}
+
+struct QccPlanArenaPass : qcc::impl::QccPlanArenaBase<QccPlanArenaPass> {
+  using QccPlanArenaBase::QccPlanArenaBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    func::FuncOp entry;
+    module.walk([&](func::FuncOp f) {
+      if (f->hasAttr("qcc.entry"))
+        entry = f;
+    });
+    if (!entry) {
+      module.emitError("qcc-plan-arena: no function carries the 'qcc.entry' attribute");
+      return signalPassFailure();
+    }
+    if (!llvm::hasSingleElement(entry.getBody())) {
+      entry.emitError("qcc-plan-arena: the entry function must have a single block");
+      return signalPassFailure();
+    }
+    Block &body = entry.getBody().front();
+    DenseMap<Operation *, int64_t> index;
+    for (auto [i, op] : llvm::enumerate(body))
+      index[&op] = i;
+
+    SmallVector<Buffer> buffers;
+    WalkResult walk = entry.walk([&](memref::AllocOp alloc) {
+      MemRefType type = alloc.getType();
+      if (!type.hasStaticShape() || !type.getLayout().isIdentity()) {
+        alloc.emitError("qcc-plan-arena: only static, identity-layout buffers can be planned");
+        return WalkResult::interrupt();
+      }
+      Buffer b;
+      b.alloc = alloc;
+      b.bytes = type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
+      std::tie(b.first, b.last) = liveRange(alloc.getResult(), body, index);
+      if (b.last < 0) { // never used
+        b.first = b.last = index.lookup(body.findAncestorOpInBlock(*alloc));
+      }
+      buffers.push_back(b);
+      return WalkResult::advance();
+    });
+    if (walk.wasInterrupted())
+      return signalPassFailure();
+
+    // Lower bound: the most bytes live at one step.
+    int64_t lowerBound = 0;
+    for (int64_t step = 0; step < (int64_t)body.getOperations().size(); ++step) {
+      int64_t live = 0;
+      for (const Buffer &b : buffers)
+        if (b.first <= step && step <= b.last)
+          live += b.bytes;
+      lowerBound = std::max(lowerBound, live);
+    }
+
+    // Greedy by size: largest first, lowest non-conflicting offset.
+    SmallVector<Buffer *> order;
+    for (Buffer &b : buffers)
+      order.push_back(&b);
+    llvm::stable_sort(order, [](Buffer *a, Buffer *b) { return a->bytes > b->bytes; });
+    int64_t arenaSize = 0;
+    SmallVector<Buffer *> placed;
+    for (Buffer *b : order) {
+      SmallVector<std::pair<int64_t, int64_t>> busy; // [begin, end) of conflicting buffers
+      for (Buffer *p : placed)
+        if (p->first <= b->last && b->first <= p->last)
+          busy.push_back({p->offset, p->offset + p->bytes});
+      llvm::sort(busy);
+      int64_t offset = 0;
+      for (auto [begin, end] : busy) {
+        if (offset + b->bytes <= begin)
+          break;
+        offset = std::max(offset, alignTo(end, alignment));
+      }
+      b->offset = offset;
+      placed.push_back(b);
+      arenaSize = std::max(arenaSize, offset + b->bytes);
+    }
+    arenaSize = alignTo(arenaSize, alignment);
+
+    OpBuilder builder(module.getContext());
+    auto arenaType = MemRefType::get({arenaSize}, builder.getI8Type());
+    unsigned argIndex = entry.getNumArguments();
+    entry.insertArgument(argIndex, arenaType,
+                         builder.getDictionaryAttr(
+                             builder.getNamedAttr("qcc.arena", builder.getUnitAttr())),
+                         entry.getLoc());
+    Value arena = entry.getArgument(argIndex);
+    for (Buffer &b : buffers) {
+      builder.setInsertionPoint(b.alloc);
+      Value offset = builder.create<arith::ConstantIndexOp>(b.alloc.getLoc(), b.offset);
+      Value view = builder.create<memref::ViewOp>(b.alloc.getLoc(), b.alloc.getType(), arena,
+                                                  offset, ValueRange{});
+      b.alloc.replaceAllUsesWith(view);
+      b.alloc.erase();
+    }
+    module->setAttr("qcc.arena_size", builder.getI64IntegerAttr(arenaSize));
+    module->setAttr("qcc.arena_lower_bound", builder.getI64IntegerAttr(lowerBound));
+    module->setAttr("qcc.arena_alignment", builder.getI64IntegerAttr(alignment));
+  }
+};
+
+} // namespace

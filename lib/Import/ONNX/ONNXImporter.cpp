@@ -1,0 +1,1088 @@
+//===- ONNXImporter.cpp - ONNX model to qcc dialect -----------------------===//
+//
+// Reads a ModelProto (binary or ONNX text syntax), lets ONNX's own checker and shape
+// inference validate it and resolve intermediate shapes, then emits one qcc op per node.
+// Every problem is reported with the node's name, op type and domain; all unsupported
+// nodes of a model are reported in one run.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qcc/Import/ONNX/ONNXImporter.h"
+#include "qcc/Dialect/Qcc/IR/QccOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/QuantOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <onnx/checker.h>
+#include <onnx/defs/parser.h>
+#include <onnx/defs/schema.h>
+#include <onnx/onnx_pb.h>
+#include <onnx/shape_inference/implementation.h>
+#include <onnx/version_converter/convert.h>
+
+#include <cmath>
+#include <limits>
+#include <map>
+
+using namespace mlir;
+
+namespace qcc {
+
+bool parseInputShape(llvm::StringRef spec, std::string &name, std::vector<int64_t> &shape) {
+  auto [n, dims] = spec.rsplit(':');
+  if (n.empty() || dims.empty())
+    return false;
+  name = n.str();
+  shape.clear();
+  SmallVector<StringRef> parts;
+  dims.split(parts, 'x');
+  for (StringRef p : parts) {
+    int64_t d;
+    if (p.getAsInteger(10, d) || d <= 0)
+      return false;
+    shape.push_back(d);
+  }
+  return true;
+}
+
+namespace {
+
+constexpr int64_t kMinOpset = 13;
+
+/// What the importer knows about one ONNX tensor value.
+struct Operand {
+  Value value;
+};
+
+class Importer {
+public:
+  Importer(MLIRContext *ctx, const ImportOptions &opts)
+      : ctx(ctx), opts(opts), b(ctx), fileLoc(FileLineColLoc::get(ctx, opts.fileName, 0, 0)) {}
+
+  OwningOpRef<ModuleOp> run(llvm::StringRef contents);
+
+private:
+  // --- reporting -----------------------------------------------------------
+  InFlightDiagnostic error() { ++numErrors; return emitError(fileLoc); }
+  InFlightDiagnostic nodeError(const onnx::NodeProto &n) {
+    ++numErrors;
+    return emitError(nodeLoc(n)) << "node '" << n.name() << "' (" << n.op_type() << ", domain '"
+                                 << (n.domain().empty() ? "ai.onnx" : n.domain()) << "'): ";
+  }
+  Location nodeLoc(const onnx::NodeProto &n) {
+    std::string name = n.name().empty() ? n.op_type() : n.name();
+    return NameLoc::get(StringAttr::get(ctx, name), fileLoc);
+  }
+
+  // --- model-level steps ---------------------------------------------------
+  bool parse(llvm::StringRef contents);
+  bool checkOpsets();
+  bool pinAndCheckInputs();
+  bool inferShapes();
+  bool loadExternalData(onnx::TensorProto &t);
+
+  // --- types and constants -------------------------------------------------
+  std::optional<Type> elementTypeFor(int32_t onnxType);
+  std::optional<RankedTensorType> typeOf(const std::string &name, const onnx::NodeProto *n);
+  bool readTensor(const onnx::TensorProto &t, std::vector<double> &out);
+  const onnx::TensorProto *constantTensor(const std::string &name);
+  Value materializeInitializer(const onnx::TensorProto &t, Location loc);
+  Value lookup(const std::string &name, const onnx::NodeProto &n);
+
+  // --- nodes ---------------------------------------------------------------
+  bool importNode(const onnx::NodeProto &n);
+  bool importConv(const onnx::NodeProto &n);
+  bool importPool(const onnx::NodeProto &n, bool isMax);
+  bool importQuantizeLinear(const onnx::NodeProto &n);
+  bool importDequantizeLinear(const onnx::NodeProto &n);
+  std::optional<Type> quantTypeFromParams(const onnx::NodeProto &n, int scaleIdx, int zpIdx,
+                                          int64_t axis, int64_t rank, int64_t axisDim,
+                                          int32_t storageOnnxType);
+
+  Value asStorage(Value v, Location loc);
+  Value asQuant(Value v, Type quantElementType, Location loc);
+  Value requireFloat(Value v, const onnx::NodeProto &n, int idx);
+  void define(const onnx::NodeProto &n, int idx, Value v) { values[n.output(idx)] = v; }
+
+  MLIRContext *ctx;
+  const ImportOptions &opts;
+  OpBuilder b;
+  Location fileLoc;
+  int numErrors = 0;
+
+  onnx::ModelProto model;
+  int64_t opset = 0;
+  std::map<std::string, onnx::TypeProto> valueTypes;
+  std::map<std::string, const onnx::TensorProto *> initializers;
+  std::map<std::string, onnx::TensorProto> constantNodes;
+  std::map<std::string, Value> values;
+  llvm::StringSet<> failedValues; // outputs of nodes that could not be imported
+};
+
+//===----------------------------------------------------------------------===//
+// Attribute access
+//===----------------------------------------------------------------------===//
+
+const onnx::AttributeProto *findAttr(const onnx::NodeProto &n, llvm::StringRef name) {
+  for (const auto &a : n.attribute())
+    if (a.name() == name)
+      return &a;
+  return nullptr;
+}
+int64_t attrInt(const onnx::NodeProto &n, llvm::StringRef name, int64_t dflt) {
+  const auto *a = findAttr(n, name);
+  return a ? a->i() : dflt;
+}
+float attrFloat(const onnx::NodeProto &n, llvm::StringRef name, float dflt) {
+  const auto *a = findAttr(n, name);
+  return a ? a->f() : dflt;
+}
+std::string attrString(const onnx::NodeProto &n, llvm::StringRef name, llvm::StringRef dflt) {
+  const auto *a = findAttr(n, name);
+  return a ? a->s() : dflt.str();
+}
+SmallVector<int64_t> attrInts(const onnx::NodeProto &n, llvm::StringRef name,
+                              ArrayRef<int64_t> dflt) {
+  const auto *a = findAttr(n, name);
+  if (!a)
+    return SmallVector<int64_t>(dflt);
+  return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
+}
+bool hasInput(const onnx::NodeProto &n, int i) {
+  return n.input_size() > i && !n.input(i).empty();
+}
+
+//===----------------------------------------------------------------------===//
+// Model-level steps
+//===----------------------------------------------------------------------===//
+
+bool Importer::parse(llvm::StringRef contents) {
+  llvm::StringRef trimmed = contents.ltrim();
+  if (trimmed.starts_with("<")) {
+    std::string text = contents.str();
+    auto status = onnx::OnnxParser::Parse(model, text.c_str());
+    if (!status.IsOK()) {
+      error() << "cannot parse the ONNX text-syntax model: " << status.ErrorMessage();
+      return false;
+    }
+    return true;
+  }
+  if (contents.empty()) {
+    error() << "the model file is empty";
+    return false;
+  }
+  if (contents.size() > static_cast<size_t>(std::numeric_limits<int>::max()) ||
+      !model.ParseFromArray(contents.data(), static_cast<int>(contents.size()))) {
+    error() << "not a valid ONNX model: the protobuf could not be decoded (the file is "
+               "truncated or corrupt)";
+    return false;
+  }
+  if (!model.has_graph() || model.graph().node_size() == 0) {
+    error() << "not a valid ONNX model: it has no graph nodes";
+    return false;
+  }
+  return true;
+}
+
+bool Importer::checkOpsets() {
+  bool ok = true;
+  for (const auto &imp : model.opset_import()) {
+    if (imp.domain().empty() || imp.domain() == "ai.onnx")
+      opset = imp.version();
+  }
+  if (opset == 0) {
+    error() << "the model imports no version of the default ONNX domain";
+    return false;
+  }
+  if (opset < kMinOpset) {
+    // The version converter upgrades older models when the ops used did not change
+    // meaning in a way it cannot express.
+    try {
+      model = onnx::version_conversion::ConvertVersion(model, kMinOpset);
+      opset = kMinOpset;
+    } catch (const std::exception &e) {
+      error() << "the model uses opset " << opset << "; qcc supports opset " << kMinOpset
+              << " and later, and ONNX's version converter could not upgrade it: " << e.what();
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+bool Importer::loadExternalData(onnx::TensorProto &t) {
+  if (t.data_location() != onnx::TensorProto::EXTERNAL)
+    return true;
+  std::string location;
+  int64_t offset = 0, length = -1;
+  for (const auto &kv : t.external_data()) {
+    if (kv.key() == "location")
+      location = kv.value();
+    else if (kv.key() == "offset")
+      offset = std::stoll(kv.value());
+    else if (kv.key() == "length")
+      length = std::stoll(kv.value());
+  }
+  // Only files inside the model's folder: no absolute paths, no "..".
+  llvm::SmallString<256> path(location);
+  bool escapes = location.empty() || llvm::sys::path::is_absolute(location);
+  for (auto it = llvm::sys::path::begin(location); it != llvm::sys::path::end(location); ++it)
+    if (*it == "..")
+      escapes = true;
+  if (escapes) {
+    error() << "initializer '" << t.name() << "': external data location '" << location
+            << "' must be a relative path inside the model's folder";
+    return false;
+  }
+  llvm::SmallString<256> full(opts.modelDir);
+  llvm::sys::path::append(full, location);
+  auto buf = llvm::MemoryBuffer::getFile(full, /*IsText=*/false);
+  if (!buf) {
+    error() << "initializer '" << t.name() << "': cannot read external data file '" << full
+            << "': " << buf.getError().message();
+    return false;
+  }
+  int64_t size = (*buf)->getBufferSize();
+  if (length < 0)
+    length = size - offset;
+  if (offset < 0 || offset + length > size) {
+    error() << "initializer '" << t.name() << "': external data range [" << offset << ", "
+            << offset + length << ") lies outside '" << full << "' (" << size << " bytes)";
+    return false;
+  }
+  t.set_raw_data(std::string((*buf)->getBufferStart() + offset, length));
+  t.clear_external_data();
+  t.set_data_location(onnx::TensorProto::DEFAULT);
+  return true;
+}
+
+bool Importer::pinAndCheckInputs() {
+  bool ok = true;
+  llvm::StringSet<> initNames;
+  for (const auto &t : model.graph().initializer())
+    initNames.insert(t.name());
+  llvm::StringSet<> seen;
+  for (auto &in : *model.mutable_graph()->mutable_input()) {
+    if (initNames.contains(in.name()))
+      continue;
+    seen.insert(in.name());
+    auto *tt = in.mutable_type()->mutable_tensor_type();
+    auto pinned = opts.inputShapes.find(in.name());
+    if (pinned != opts.inputShapes.end()) {
+      const auto &dims = pinned->second;
+      if (tt->has_shape() && tt->shape().dim_size() != (int)dims.size()) {
+        error() << "--input-shape for '" << in.name() << "' gives " << dims.size()
+                << " dimensions, the model declares " << tt->shape().dim_size();
+        ok = false;
+        continue;
+      }
+      for (int i = 0; tt->has_shape() && i < (int)dims.size(); ++i) {
+        const auto &d = tt->shape().dim(i);
+        if (d.has_dim_value() && d.dim_value() != dims[i]) {
+          error() << "--input-shape for '" << in.name() << "' sets dimension " << i << " to "
+                  << dims[i] << ", but the model fixes it at " << d.dim_value();
+          ok = false;
+        }
+      }
+      tt->mutable_shape()->clear_dim();
+      for (int64_t d : dims)
+        tt->mutable_shape()->add_dim()->set_dim_value(d);
+      continue;
+    }
+    if (!tt->has_shape()) {
+      error() << "input '" << in.name() << "' has no shape; pin it with --input-shape="
+              << in.name() << ":1x3x224x224 (your dimensions)";
+      ok = false;
+      continue;
+    }
+    for (int i = 0; i < tt->shape().dim_size(); ++i) {
+      const auto &d = tt->shape().dim(i);
+      if (!d.has_dim_value() || d.dim_value() <= 0) {
+        error() << "input '" << in.name() << "' has a dynamic dimension "
+                << (d.has_dim_param() ? "'" + d.dim_param() + "'" : std::string("?"))
+                << " (dimension " << i << "); qcc compiles static shapes only: pin it with --input-shape="
+                << in.name() << ":D0xD1x...";
+        ok = false;
+        break;
+      }
+    }
+  }
+  for (const auto &kv : opts.inputShapes)
+    if (!seen.contains(kv.first)) {
+      error() << "--input-shape names '" << kv.first << "', which is not an input of the model";
+      ok = false;
+    }
+  return ok;
+}
+
+bool Importer::inferShapes() {
+  // ONNX 1.12's checker knows IR versions up to 8; newer models are still imported, but
+  // without the checker (shape inference and qcc's verifiers still run).
+  if (model.ir_version() <= onnx::IR_VERSION) {
+    try {
+      onnx::checker::check_model(model);
+    } catch (const std::exception &e) {
+      error() << "the ONNX checker rejected the model: " << e.what();
+      return false;
+    }
+  }
+  try {
+    onnx::ShapeInferenceOptions siOpts(/*check_type=*/false, /*strict_mode=*/0,
+                                       /*data_prop=*/true);
+    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), siOpts);
+  } catch (const std::exception &e) {
+    error() << "ONNX shape inference failed: " << e.what();
+    return false;
+  }
+  const auto &g = model.graph();
+  for (const auto &vi : g.input())
+    valueTypes[vi.name()] = vi.type();
+  for (const auto &vi : g.value_info())
+    valueTypes[vi.name()] = vi.type();
+  for (const auto &vi : g.output())
+    if (vi.has_type() && vi.type().tensor_type().has_shape())
+      valueTypes[vi.name()] = vi.type();
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Types and constants
+//===----------------------------------------------------------------------===//
+
+const char *onnxTypeName(int32_t t) {
+  switch (t) {
+  case onnx::TensorProto::FLOAT: return "float32";
+  case onnx::TensorProto::UINT8: return "uint8";
+  case onnx::TensorProto::INT8: return "int8";
+  case onnx::TensorProto::UINT16: return "uint16";
+  case onnx::TensorProto::INT16: return "int16";
+  case onnx::TensorProto::INT32: return "int32";
+  case onnx::TensorProto::INT64: return "int64";
+  case onnx::TensorProto::BOOL: return "bool";
+  case onnx::TensorProto::FLOAT16: return "float16";
+  case onnx::TensorProto::DOUBLE: return "float64";
+  case onnx::TensorProto::BFLOAT16: return "bfloat16";
+  case onnx::TensorProto::STRING: return "string";
+  default: return "an unknown type";
+  }
+}
+
+std::optional<Type> Importer::elementTypeFor(int32_t t) {
+  switch (t) {
+  case onnx::TensorProto::FLOAT: return b.getF32Type();
+  case onnx::TensorProto::UINT8:
+  case onnx::TensorProto::INT8: return b.getIntegerType(8);
+  case onnx::TensorProto::INT32: return b.getIntegerType(32);
+  case onnx::TensorProto::INT64: return b.getIntegerType(64);
+  default: return std::nullopt;
+  }
+}
+
+std::optional<RankedTensorType> Importer::typeOf(const std::string &name,
+                                                 const onnx::NodeProto *n) {
+  auto it = valueTypes.find(name);
+  if (it == valueTypes.end() || !it->second.has_tensor_type() ||
+      !it->second.tensor_type().has_shape()) {
+    if (n)
+      nodeError(*n) << "the shape of '" << name
+                    << "' could not be inferred; qcc needs static shapes (pin inputs with "
+                       "--input-shape)";
+    else
+      error() << "the shape of '" << name << "' could not be inferred";
+    return std::nullopt;
+  }
+  const auto &tt = it->second.tensor_type();
+  SmallVector<int64_t> shape;
+  for (const auto &d : tt.shape().dim()) {
+    if (!d.has_dim_value()) {
+      if (n)
+        nodeError(*n) << "'" << name << "' has a dynamic dimension"
+                      << (d.has_dim_param() ? " '" + d.dim_param() + "'" : std::string())
+                      << "; qcc needs static shapes (pin inputs with --input-shape)";
+      else
+        error() << "'" << name << "' has a dynamic dimension";
+      return std::nullopt;
+    }
+    shape.push_back(d.dim_value());
+  }
+  auto et = elementTypeFor(tt.elem_type());
+  if (!et) {
+    if (n)
+      nodeError(*n) << "'" << name << "' has element type " << onnxTypeName(tt.elem_type())
+                    << "; supported: float32, uint8, int8, int32, int64";
+    else
+      error() << "'" << name << "' has element type " << onnxTypeName(tt.elem_type())
+              << "; supported: float32, uint8, int8, int32, int64";
+    return std::nullopt;
+  }
+  return RankedTensorType::get(shape, *et);
+}
+
+template <typename T>
+void appendRaw(const std::string &raw, std::vector<double> &out) {
+  size_t n = raw.size() / sizeof(T);
+  for (size_t i = 0; i < n; ++i) {
+    T v;
+    std::memcpy(&v, raw.data() + i * sizeof(T), sizeof(T));
+    out.push_back(static_cast<double>(v));
+  }
+}
+
+bool Importer::readTensor(const onnx::TensorProto &t, std::vector<double> &out) {
+  out.clear();
+  bool raw = t.has_raw_data();
+  switch (t.data_type()) {
+  case onnx::TensorProto::FLOAT:
+    if (raw) appendRaw<float>(t.raw_data(), out);
+    else for (float v : t.float_data()) out.push_back(v);
+    break;
+  case onnx::TensorProto::UINT8:
+    if (raw) appendRaw<uint8_t>(t.raw_data(), out);
+    else for (int32_t v : t.int32_data()) out.push_back(static_cast<uint8_t>(v));
+    break;
+  case onnx::TensorProto::INT8:
+    if (raw) appendRaw<int8_t>(t.raw_data(), out);
+    else for (int32_t v : t.int32_data()) out.push_back(static_cast<int8_t>(v));
+    break;
+  case onnx::TensorProto::INT32:
+    if (raw) appendRaw<int32_t>(t.raw_data(), out);
+    else for (int32_t v : t.int32_data()) out.push_back(v);
+    break;
+  case onnx::TensorProto::INT64:
+    if (raw) appendRaw<int64_t>(t.raw_data(), out);
+    else for (int64_t v : t.int64_data()) out.push_back(static_cast<double>(v));
+    break;
+  default:
+    return false;
+  }
+  int64_t expected = 1;
+  for (int64_t d : t.dims())
+    expected *= d;
+  return static_cast<int64_t>(out.size()) == expected;
+}
+
+const onnx::TensorProto *Importer::constantTensor(const std::string &name) {
+  if (auto it = initializers.find(name); it != initializers.end())
+    return it->second;
+  if (auto it = constantNodes.find(name); it != constantNodes.end())
+    return &it->second;
+  return nullptr;
+}
+
+Value Importer::materializeInitializer(const onnx::TensorProto &t, Location loc) {
+  std::vector<double> data;
+  auto et = elementTypeFor(t.data_type());
+  if (!et || !readTensor(t, data)) {
+    error() << "initializer '" << t.name() << "' of type " << onnxTypeName(t.data_type())
+            << " cannot be read (supported: float32, uint8, int8, int32, int64; the data "
+               "size must match its dimensions)";
+    return {};
+  }
+  SmallVector<int64_t> shape(t.dims().begin(), t.dims().end());
+  auto type = RankedTensorType::get(shape, *et);
+  DenseElementsAttr attr;
+  if (et->isF32()) {
+    std::vector<float> f(data.begin(), data.end());
+    attr = DenseElementsAttr::get(type, llvm::ArrayRef(f));
+  } else {
+    unsigned width = et->getIntOrFloatBitWidth();
+    std::vector<APInt> ints;
+    ints.reserve(data.size());
+    for (double v : data)
+      ints.push_back(APInt(64, static_cast<uint64_t>(static_cast<int64_t>(v)), /*isSigned=*/true)
+                         .trunc(width));
+    attr = DenseElementsAttr::get(type, ints);
+  }
+  return b.create<arith::ConstantOp>(loc, attr);
+}
+
+Value Importer::lookup(const std::string &name, const onnx::NodeProto &n) {
+  if (auto it = values.find(name); it != values.end())
+    return it->second;
+  if (failedValues.contains(name))
+    return {};
+  if (const onnx::TensorProto *t = constantTensor(name)) {
+    Value v = materializeInitializer(*t, NameLoc::get(StringAttr::get(ctx, name), fileLoc));
+    if (v)
+      values[name] = v;
+    return v;
+  }
+  nodeError(n) << "input '" << name << "' is not produced by any node, input or initializer";
+  return {};
+}
+
+Value Importer::asStorage(Value v, Location loc) {
+  auto t = cast<RankedTensorType>(v.getType());
+  auto qt = dyn_cast<quant::QuantizedType>(t.getElementType());
+  if (!qt)
+    return v;
+  auto st = RankedTensorType::get(t.getShape(), b.getIntegerType(qt.getStorageTypeIntegralWidth()));
+  return b.create<quant::StorageCastOp>(loc, st, v);
+}
+
+Value Importer::asQuant(Value v, Type quantElementType, Location loc) {
+  auto t = cast<RankedTensorType>(v.getType());
+  if (t.getElementType() == quantElementType)
+    return v;
+  v = asStorage(v, loc);
+  return b.create<quant::StorageCastOp>(loc, RankedTensorType::get(t.getShape(), quantElementType),
+                                        v);
+}
+
+Value Importer::requireFloat(Value v, const onnx::NodeProto &n, int idx) {
+  if (!v)
+    return {};
+  if (!cast<RankedTensorType>(v.getType()).getElementType().isF32()) {
+    nodeError(n) << "input " << idx << " ('" << n.input(idx)
+                 << "') must be float32 here; integer arithmetic outside "
+                    "QuantizeLinear/DequantizeLinear is not supported";
+    return {};
+  }
+  return v;
+}
+
+//===----------------------------------------------------------------------===//
+// Nodes
+//===----------------------------------------------------------------------===//
+
+/// Explicit pads [top, left, bottom, right] for a 2-D window, honouring auto_pad.
+std::optional<SmallVector<int64_t>> resolvePads(const onnx::NodeProto &n, ArrayRef<int64_t> in,
+                                                ArrayRef<int64_t> kernel,
+                                                ArrayRef<int64_t> strides,
+                                                ArrayRef<int64_t> dilations) {
+  std::string autoPad = attrString(n, "auto_pad", "NOTSET");
+  if (autoPad == "NOTSET")
+    return attrInts(n, "pads", {0, 0, 0, 0});
+  if (autoPad == "VALID")
+    return SmallVector<int64_t>{0, 0, 0, 0};
+  if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
+    return std::nullopt;
+  SmallVector<int64_t> pads(4);
+  for (int i = 0; i < 2; ++i) {
+    int64_t out = (in[i] + strides[i] - 1) / strides[i];
+    int64_t total =
+        std::max<int64_t>(0, (out - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1 - in[i]);
+    int64_t small = total / 2, large = total - small;
+    pads[i] = autoPad == "SAME_UPPER" ? small : large;
+    pads[2 + i] = autoPad == "SAME_UPPER" ? large : small;
+  }
+  return pads;
+}
+
+bool Importer::importConv(const onnx::NodeProto &n) {
+  Location loc = nodeLoc(n);
+  Value x = requireFloat(lookup(n.input(0), n), n, 0);
+  Value w = requireFloat(lookup(n.input(1), n), n, 1);
+  Value bias = hasInput(n, 2) ? requireFloat(lookup(n.input(2), n), n, 2) : Value();
+  auto outType = typeOf(n.output(0), &n);
+  if (!x || !w || (hasInput(n, 2) && !bias) || !outType)
+    return false;
+  auto xShape = cast<RankedTensorType>(x.getType()).getShape();
+  auto wShape = cast<RankedTensorType>(w.getType()).getShape();
+  if (xShape.size() != 4 || wShape.size() != 4) {
+    nodeError(n) << "only 2-D convolution (rank-4 NCHW input) is supported; input has rank "
+                 << xShape.size();
+    return false;
+  }
+  auto strides = attrInts(n, "strides", {1, 1});
+  auto dilations = attrInts(n, "dilations", {1, 1});
+  auto pads = resolvePads(n, xShape.drop_front(2), wShape.drop_front(2), strides, dilations);
+  if (!pads) {
+    nodeError(n) << "unsupported auto_pad '" << attrString(n, "auto_pad", "") << "'";
+    return false;
+  }
+  auto op = b.create<mlir::qcc::Conv2DOp>(loc, *outType, x, w, bias, b.getDenseI64ArrayAttr(strides),
+                                    b.getDenseI64ArrayAttr(*pads),
+                                    b.getDenseI64ArrayAttr(dilations),
+                                    b.getI64IntegerAttr(attrInt(n, "group", 1)));
+  define(n, 0, op);
+  return true;
+}
+
+bool Importer::importPool(const onnx::NodeProto &n, bool isMax) {
+  Location loc = nodeLoc(n);
+  Value x = requireFloat(lookup(n.input(0), n), n, 0);
+  auto outType = typeOf(n.output(0), &n);
+  if (!x || !outType)
+    return false;
+  if (n.output_size() > 1 && !n.output(1).empty()) {
+    nodeError(n) << "the Indices output of MaxPool is not supported";
+    return false;
+  }
+  auto xShape = cast<RankedTensorType>(x.getType()).getShape();
+  auto kernel = attrInts(n, "kernel_shape", {});
+  if (xShape.size() != 4 || kernel.size() != 2) {
+    nodeError(n) << "only 2-D pooling (rank-4 NCHW input, 2 kernel dimensions) is supported";
+    return false;
+  }
+  auto strides = attrInts(n, "strides", {1, 1});
+  auto dilations = attrInts(n, "dilations", {1, 1});
+  if (attrInt(n, "storage_order", 0) != 0) {
+    nodeError(n) << "storage_order=1 (column-major indices) is not supported";
+    return false;
+  }
+  if (!isMax && llvm::any_of(dilations, [](int64_t d) { return d != 1; })) {
+    nodeError(n) << "AveragePool with dilations other than 1 is not supported";
+    return false;
+  }
+  auto pads = resolvePads(n, xShape.drop_front(2), kernel, strides, dilations);
+  if (!pads) {
+    nodeError(n) << "unsupported auto_pad '" << attrString(n, "auto_pad", "") << "'";
+    return false;
+  }
+  bool ceil = attrInt(n, "ceil_mode", 0) != 0;
+  Value r;
+  if (isMax)
+    r = b.create<mlir::qcc::MaxPoolOp>(loc, *outType, x, b.getDenseI64ArrayAttr(kernel),
+                                 b.getDenseI64ArrayAttr(strides), b.getDenseI64ArrayAttr(*pads),
+                                 b.getDenseI64ArrayAttr(dilations), b.getBoolAttr(ceil));
+  else
+    r = b.create<mlir::qcc::AvgPoolOp>(loc, *outType, x, b.getDenseI64ArrayAttr(kernel),
+                                 b.getDenseI64ArrayAttr(strides), b.getDenseI64ArrayAttr(*pads),
+                                 b.getBoolAttr(ceil),
+                                 b.getBoolAttr(attrInt(n, "count_include_pad", 0) != 0));
+  define(n, 0, r);
+  return true;
+}
+
+std::optional<Type> Importer::quantTypeFromParams(const onnx::NodeProto &n, int scaleIdx,
+                                                  int zpIdx, int64_t axis, int64_t rank,
+                                                  int64_t axisDim, int32_t storageOnnxType) {
+  const onnx::TensorProto *scaleT = constantTensor(n.input(scaleIdx));
+  if (!scaleT) {
+    nodeError(n) << "the scale '" << n.input(scaleIdx)
+                 << "' must be a constant (initializer or Constant node)";
+    return std::nullopt;
+  }
+  std::vector<double> scales, zps;
+  if (scaleT->data_type() != onnx::TensorProto::FLOAT || !readTensor(*scaleT, scales)) {
+    nodeError(n) << "the scale must be a float32 tensor";
+    return std::nullopt;
+  }
+  if (hasInput(n, zpIdx)) {
+    const onnx::TensorProto *zpT = constantTensor(n.input(zpIdx));
+    if (!zpT) {
+      nodeError(n) << "the zero point '" << n.input(zpIdx)
+                   << "' must be a constant (initializer or Constant node)";
+      return std::nullopt;
+    }
+    if (!readTensor(*zpT, zps)) {
+      nodeError(n) << "the zero point has an unsupported type " << onnxTypeName(zpT->data_type());
+      return std::nullopt;
+    }
+    storageOnnxType = zpT->data_type();
+  } else {
+    zps.assign(scales.size(), 0.0);
+  }
+  if (zps.size() != scales.size()) {
+    nodeError(n) << "scale and zero point have different sizes (" << scales.size() << " vs "
+                 << zps.size() << ")";
+    return std::nullopt;
+  }
+  unsigned flags = 0, width = 8;
+  int64_t qmin, qmax;
+  switch (storageOnnxType) {
+  case onnx::TensorProto::UINT8: qmin = 0; qmax = 255; break;
+  case onnx::TensorProto::INT8: flags = quant::QuantizationFlags::Signed; qmin = -128; qmax = 127; break;
+  case onnx::TensorProto::INT32:
+    flags = quant::QuantizationFlags::Signed; width = 32;
+    qmin = std::numeric_limits<int32_t>::min(); qmax = std::numeric_limits<int32_t>::max();
+    break;
+  default:
+    nodeError(n) << "quantized type " << onnxTypeName(storageOnnxType)
+                 << " is not supported; supported: uint8, int8 (and int32 for DequantizeLinear)";
+    return std::nullopt;
+  }
+  for (double s : scales)
+    if (!(s > 0) || !std::isfinite(s)) {
+      nodeError(n) << "scales must be positive and finite, found " << s;
+      return std::nullopt;
+    }
+  Type storage = b.getIntegerType(width);
+  // One scale is per tensor, whatever its rank (PyTorch exports 1-element tensors).
+  if (scales.size() == 1)
+    return quant::UniformQuantizedType::getChecked(
+        nodeLoc(n), flags, storage, b.getF32Type(), scales[0], static_cast<int64_t>(zps[0]),
+        qmin, qmax);
+  if (scaleT->dims_size() != 1 || (int64_t)scales.size() != axisDim) {
+    nodeError(n) << "per-axis scale has " << scales.size() << " elements, but axis " << axis
+                 << " has size " << axisDim << " (blocked quantization is not supported)";
+    return std::nullopt;
+  }
+  SmallVector<int64_t> zpInts;
+  for (double z : zps)
+    zpInts.push_back(static_cast<int64_t>(z));
+  return quant::UniformQuantizedPerAxisType::getChecked(nodeLoc(n), flags, storage,
+                                                        b.getF32Type(), scales, zpInts,
+                                                        static_cast<int32_t>(axis), qmin, qmax);
+}
+
+bool Importer::importQuantizeLinear(const onnx::NodeProto &n) {
+  Location loc = nodeLoc(n);
+  if (attrInt(n, "block_size", 0) != 0) {
+    nodeError(n) << "blocked quantization (block_size) is not supported";
+    return false;
+  }
+  Value x = requireFloat(lookup(n.input(0), n), n, 0);
+  if (!x)
+    return false;
+  auto xType = cast<RankedTensorType>(x.getType());
+  int64_t rank = xType.getRank(), axis = attrInt(n, "axis", 1);
+  if (axis < 0)
+    axis += rank;
+  int64_t axisDim = (axis >= 0 && axis < rank) ? xType.getDimSize(axis) : 1;
+  auto qt = quantTypeFromParams(n, 1, 2, axis, rank, axisDim, onnx::TensorProto::UINT8);
+  if (!qt)
+    return false;
+  if (cast<quant::QuantizedType>(*qt).getStorageTypeIntegralWidth() != 8) {
+    nodeError(n) << "QuantizeLinear to " << cast<quant::QuantizedType>(*qt).getStorageTypeIntegralWidth()
+                 << "-bit integers is not supported; supported: uint8, int8";
+    return false;
+  }
+  define(n, 0,
+         b.create<mlir::qcc::QuantizeOp>(loc, RankedTensorType::get(xType.getShape(), *qt), x));
+  return true;
+}
+
+bool Importer::importDequantizeLinear(const onnx::NodeProto &n) {
+  Location loc = nodeLoc(n);
+  if (attrInt(n, "block_size", 0) != 0) {
+    nodeError(n) << "blocked quantization (block_size) is not supported";
+    return false;
+  }
+  Value x = lookup(n.input(0), n);
+  if (!x)
+    return false;
+  auto xType = cast<RankedTensorType>(x.getType());
+  Type et = xType.getElementType();
+  int32_t onnxType;
+  if (auto qt = dyn_cast<quant::QuantizedType>(et))
+    onnxType = qt.getStorageTypeIntegralWidth() == 32 ? onnx::TensorProto::INT32
+               : qt.isSigned()                        ? onnx::TensorProto::INT8
+                                                      : onnx::TensorProto::UINT8;
+  else if (et.isInteger(32))
+    onnxType = onnx::TensorProto::INT32;
+  else if (et.isInteger(8)) {
+    // Raw 8-bit values: the ONNX type (from shape inference or the initializer) says which.
+    auto it = valueTypes.find(n.input(0));
+    const onnx::TensorProto *t = constantTensor(n.input(0));
+    onnxType = t ? t->data_type()
+                 : (it != valueTypes.end() ? it->second.tensor_type().elem_type()
+                                           : onnx::TensorProto::UINT8);
+  } else {
+    nodeError(n) << "input must be uint8, int8 or int32";
+    return false;
+  }
+  int64_t rank = xType.getRank(), axis = attrInt(n, "axis", 1);
+  if (axis < 0)
+    axis += rank;
+  int64_t axisDim = (axis >= 0 && axis < rank) ? xType.getDimSize(axis) : 1;
+  auto qt = quantTypeFromParams(n, 1, 2, axis, rank, axisDim, onnxType);
+  if (!qt)
+    return false;
+  Value q = asQuant(x, *qt, loc);
+  define(n, 0,
+         b.create<mlir::qcc::DequantizeOp>(loc, RankedTensorType::get(xType.getShape(), b.getF32Type()),
+                                     q));
+  return true;
+}
+
+bool Importer::importNode(const onnx::NodeProto &n) {
+  const std::string &op = n.op_type();
+  Location loc = nodeLoc(n);
+  if (!n.domain().empty() && n.domain() != "ai.onnx") {
+    nodeError(n) << "unsupported op: qcc supports only the default ONNX domain";
+    return false;
+  }
+  auto unary = [&](auto build) -> bool {
+    Value x = requireFloat(lookup(n.input(0), n), n, 0);
+    auto t = typeOf(n.output(0), &n);
+    if (!x || !t)
+      return false;
+    define(n, 0, build(x, *t));
+    return true;
+  };
+  auto binary = [&](auto tag) -> bool {
+    using OpTy = decltype(tag);
+    Value x = requireFloat(lookup(n.input(0), n), n, 0);
+    Value y = requireFloat(lookup(n.input(1), n), n, 1);
+    auto t = typeOf(n.output(0), &n);
+    if (!x || !y || !t)
+      return false;
+    define(n, 0, b.create<OpTy>(loc, *t, x, y));
+    return true;
+  };
+  // A view that only changes the shape: the result type says what.
+  auto reshapeTo = [&]() -> bool {
+    Value x = lookup(n.input(0), n);
+    auto t = typeOf(n.output(0), &n);
+    if (!x || !t)
+      return false;
+    auto xt = cast<RankedTensorType>(x.getType());
+    define(n, 0, b.create<mlir::qcc::ReshapeOp>(loc, RankedTensorType::get(t->getShape(), xt.getElementType()), x));
+    return true;
+  };
+
+  if (op == "Conv")
+    return importConv(n);
+  if (op == "MatMul")
+    return binary(mlir::qcc::MatMulOp());
+  if (op == "Gemm") {
+    Value a = requireFloat(lookup(n.input(0), n), n, 0);
+    Value bb = requireFloat(lookup(n.input(1), n), n, 1);
+    Value c = hasInput(n, 2) ? requireFloat(lookup(n.input(2), n), n, 2) : Value();
+    auto t = typeOf(n.output(0), &n);
+    if (!a || !bb || (hasInput(n, 2) && !c) || !t)
+      return false;
+    define(n, 0,
+           b.create<mlir::qcc::GemmOp>(loc, *t, a, bb, c, b.getBoolAttr(attrInt(n, "transA", 0)),
+                                 b.getBoolAttr(attrInt(n, "transB", 0)),
+                                 b.getF32FloatAttr(attrFloat(n, "alpha", 1.f)),
+                                 b.getF32FloatAttr(attrFloat(n, "beta", 1.f))));
+    return true;
+  }
+  if (op == "Add")
+    return binary(mlir::qcc::AddOp());
+  if (op == "Sub")
+    return binary(mlir::qcc::SubOp());
+  if (op == "Mul")
+    return binary(mlir::qcc::MulOp());
+  if (op == "Div")
+    return binary(mlir::qcc::DivOp());
+  if (op == "Relu")
+    return unary([&](Value x, RankedTensorType t) { return b.create<mlir::qcc::ReluOp>(loc, t, x); });
+  if (op == "Clip") {
+    float lo = -std::numeric_limits<float>::infinity(), hi = std::numeric_limits<float>::infinity();
+    for (int i : {1, 2}) {
+      if (!hasInput(n, i))
+        continue;
+      const onnx::TensorProto *t = constantTensor(n.input(i));
+      std::vector<double> v;
+      if (!t || !readTensor(*t, v) || v.size() != 1) {
+        nodeError(n) << (i == 1 ? "min" : "max")
+                     << " must be a constant scalar (initializer or Constant node)";
+        return false;
+      }
+      (i == 1 ? lo : hi) = static_cast<float>(v[0]);
+    }
+    if (lo > hi) {
+      nodeError(n) << "min " << lo << " is greater than max " << hi;
+      return false;
+    }
+    return unary([&](Value x, RankedTensorType t) {
+      return b.create<mlir::qcc::ClampOp>(loc, t, x, b.getF32FloatAttr(lo), b.getF32FloatAttr(hi));
+    });
+  }
+  if (op == "Softmax")
+    return unary([&](Value x, RankedTensorType t) {
+      return b.create<mlir::qcc::SoftmaxOp>(loc, t, x, b.getI64IntegerAttr(attrInt(n, "axis", -1)));
+    });
+  if (op == "BatchNormalization") {
+    if (attrInt(n, "training_mode", 0) != 0 || n.output_size() > 1) {
+      nodeError(n) << "only inference-mode BatchNormalization (one output) is supported";
+      return false;
+    }
+    SmallVector<Value> in;
+    for (int i = 0; i < 5; ++i)
+      in.push_back(requireFloat(lookup(n.input(i), n), n, i));
+    auto t = typeOf(n.output(0), &n);
+    if (llvm::any_of(in, [](Value v) { return !v; }) || !t)
+      return false;
+    define(n, 0,
+           b.create<mlir::qcc::BatchNormOp>(loc, *t, in[0], in[1], in[2], in[3], in[4],
+                                      b.getF32FloatAttr(attrFloat(n, "epsilon", 1e-5f))));
+    return true;
+  }
+  if (op == "MaxPool")
+    return importPool(n, true);
+  if (op == "AveragePool")
+    return importPool(n, false);
+  if (op == "GlobalAveragePool")
+    return unary(
+        [&](Value x, RankedTensorType t) { return b.create<mlir::qcc::GlobalAvgPoolOp>(loc, t, x); });
+  if (op == "Reshape") {
+    if (attrInt(n, "allowzero", 0) != 0) {
+      // allowzero only changes the meaning of 0 in the shape; the inferred result type
+      // already reflects it.
+    }
+    return reshapeTo();
+  }
+  if (op == "Flatten" || op == "Squeeze" || op == "Unsqueeze")
+    return reshapeTo();
+  if (op == "Transpose") {
+    Value x = lookup(n.input(0), n);
+    auto t = typeOf(n.output(0), &n);
+    if (!x || !t)
+      return false;
+    auto xt = cast<RankedTensorType>(x.getType());
+    SmallVector<int64_t> dflt;
+    for (int64_t i = xt.getRank() - 1; i >= 0; --i)
+      dflt.push_back(i);
+    auto perm = attrInts(n, "perm", dflt);
+    define(n, 0,
+           b.create<mlir::qcc::TransposeOp>(loc, RankedTensorType::get(t->getShape(), xt.getElementType()),
+                                      x, b.getDenseI64ArrayAttr(perm)));
+    return true;
+  }
+  if (op == "Concat") {
+    SmallVector<Value> in;
+    for (int i = 0; i < n.input_size(); ++i) {
+      Value v = lookup(n.input(i), n);
+      if (!v)
+        return false;
+      in.push_back(v);
+    }
+    auto t = typeOf(n.output(0), &n);
+    if (!t)
+      return false;
+    Type et = cast<RankedTensorType>(in[0].getType()).getElementType();
+    for (Value &v : in)
+      if (cast<RankedTensorType>(v.getType()).getElementType() != et) {
+        // Quantized inputs with different parameters: the raw integers are what ONNX joins.
+        for (Value &w : in)
+          w = asStorage(w, loc);
+        et = cast<RankedTensorType>(in[0].getType()).getElementType();
+        break;
+      }
+    int64_t axis = attrInt(n, "axis", 0);
+    if (axis < 0)
+      axis += t->getRank();
+    define(n, 0,
+           b.create<mlir::qcc::ConcatOp>(loc, RankedTensorType::get(t->getShape(), et), in,
+                                   b.getI64IntegerAttr(axis)));
+    return true;
+  }
+  if (op == "Identity" || op == "Dropout") {
+    if (op == "Dropout" && n.output_size() > 1 && !n.output(1).empty()) {
+      nodeError(n) << "the mask output of Dropout is not supported";
+      return false;
+    }
+    Value x = lookup(n.input(0), n);
+    if (!x)
+      return false;
+    define(n, 0, x);
+    return true;
+  }
+  if (op == "Constant") {
+    const auto *a = findAttr(n, "value");
+    if (!a || !a->has_t()) {
+      nodeError(n) << "only Constant nodes with a 'value' tensor attribute are supported";
+      return false;
+    }
+    onnx::TensorProto t = a->t();
+    t.set_name(n.output(0));
+    constantNodes[n.output(0)] = t;
+    return true; // materialized on first use
+  }
+  if (op == "QuantizeLinear")
+    return importQuantizeLinear(n);
+  if (op == "DequantizeLinear")
+    return importDequantizeLinear(n);
+
+  nodeError(n) << "unsupported op (opset " << opset
+               << "). Supported: Add, AveragePool, BatchNormalization, Clip, Concat, Constant, "
+                  "Conv, DequantizeLinear, Div, Dropout, Flatten, Gemm, GlobalAveragePool, "
+                  "Identity, MatMul, MaxPool, Mul, QuantizeLinear, Relu, Reshape, Softmax, "
+                  "Squeeze, Sub, Transpose, Unsqueeze";
+  return false;
+}
+
+OwningOpRef<ModuleOp> Importer::run(llvm::StringRef contents) {
+  ctx->loadDialect<mlir::qcc::QccDialect, quant::QuantizationDialect, arith::ArithDialect,
+                   func::FuncDialect>();
+  if (!parse(contents) || !checkOpsets())
+    return nullptr;
+  for (auto &t : *model.mutable_graph()->mutable_initializer())
+    if (!loadExternalData(t))
+      return nullptr;
+  if (!pinAndCheckInputs() || !inferShapes())
+    return nullptr;
+  const auto &g = model.graph();
+  for (const auto &t : g.initializer())
+    initializers[t.name()] = &t;
+
+  // Graph inputs that are not initializers become the function's arguments.
+  SmallVector<Type> argTypes;
+  SmallVector<std::string> argNames, argDtypes;
+  for (const auto &in : g.input()) {
+    if (initializers.count(in.name()))
+      continue;
+    auto t = typeOf(in.name(), nullptr);
+    if (!t)
+      return nullptr;
+    argTypes.push_back(*t);
+    argNames.push_back(in.name());
+    argDtypes.push_back(onnxTypeName(in.type().tensor_type().elem_type()));
+  }
+
+  auto module = ModuleOp::create(fileLoc);
+  b.setInsertionPointToEnd(module.getBody());
+  auto func = b.create<func::FuncOp>(fileLoc, "main_graph", b.getFunctionType(argTypes, {}));
+  Block *entry = func.addEntryBlock();
+  for (auto [i, name] : llvm::enumerate(argNames)) {
+    values[name] = entry->getArgument(i);
+    func.setArgAttr(i, "qcc.name", b.getStringAttr(name));
+    func.setArgAttr(i, "qcc.dtype", b.getStringAttr(argDtypes[i]));
+  }
+  b.setInsertionPointToStart(entry);
+
+  for (const auto &n : g.node()) {
+    if (!importNode(n))
+      for (const auto &o : n.output())
+        failedValues.insert(o);
+  }
+  if (numErrors)
+    return nullptr;
+
+  SmallVector<Value> results;
+  SmallVector<std::string> outNames, outDtypes;
+  for (const auto &out : g.output()) {
+    Value v = values.count(out.name()) ? values[out.name()] : Value();
+    if (!v && constantTensor(out.name()))
+      v = materializeInitializer(*constantTensor(out.name()), fileLoc);
+    if (!v) {
+      error() << "graph output '" << out.name() << "' is not produced by any node";
+      return nullptr;
+    }
+    results.push_back(asStorage(v, fileLoc));
+    outNames.push_back(out.name());
+    int32_t et = out.type().tensor_type().elem_type();
+    if (auto it = valueTypes.find(out.name()); it != valueTypes.end())
+      et = it->second.tensor_type().elem_type();
+    outDtypes.push_back(onnxTypeName(et));
+  }
+  b.create<func::ReturnOp>(fileLoc, results);
+  func.setType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  for (auto [i, name] : llvm::enumerate(outNames)) {
+    func.setResultAttr(i, "qcc.name", b.getStringAttr(name));
+    func.setResultAttr(i, "qcc.dtype", b.getStringAttr(outDtypes[i]));
+  }
+  func->setAttr("qcc.entry", b.getUnitAttr());
+  func->setAttr("qcc.num_inputs", b.getI64IntegerAttr(argTypes.size()));
+  func->setAttr("qcc.num_outputs", b.getI64IntegerAttr(results.size()));
+  module->setAttr("qcc.opset", b.getI64IntegerAttr(opset));
+  if (failed(mlir::verify(module))) {
+    module.erase();
+    return nullptr;
+  }
+  return module;
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp> importONNX(llvm::StringRef contents, const ImportOptions &options,
+                                 MLIRContext *context) {
+  Importer importer(context, options);
+  return importer.run(contents);
+}
+
+} // namespace qcc

@@ -1,0 +1,105 @@
+//===- CodeGen.cpp - LLVM dialect to IR, assembly or object ---------------===//
+//
+// In process: MLIR's LLVM IR translation, LLVM's new pass manager at -O0..-O3, then the
+// TargetMachine's code generator. No llc, no shelling out.
+//
+//===----------------------------------------------------------------------===//
+#include "qcc/Pipelines/Pipelines.h"
+
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/Analysis/CGSCCPassManager.h"
+#include "llvm/Analysis/LoopAnalysisManager.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+
+using namespace mlir;
+
+static void initializeLLVMTargets() {
+  static bool done = [] {
+    llvm::InitializeAllTargetInfos();
+    llvm::InitializeAllTargets();
+    llvm::InitializeAllTargetMCs();
+    llvm::InitializeAllAsmPrinters();
+    return true;
+  }();
+  (void)done;
+}
+
+bool ::qcc::emitCode(ModuleOp module, const CompileOptions &options, OutputKind kind,
+                   llvm::raw_pwrite_stream &os, std::string &error) {
+  initializeLLVMTargets();
+  const TargetDesc &t = options.target;
+  std::string lookupError;
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(t.triple, lookupError);
+  if (!target) {
+    error = "LLVM has no backend for triple '" + t.triple + "': " + lookupError;
+    return false;
+  }
+  llvm::CodeGenOptLevel cgLevel = options.optLevel == 0   ? llvm::CodeGenOptLevel::None
+                                  : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
+                                  : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
+                                                          : llvm::CodeGenOptLevel::Aggressive;
+  llvm::TargetOptions targetOptions; // no FP contraction beyond fmuladd: bit-stable numerics
+  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
+      t.triple, t.cpu, t.features, targetOptions, llvm::Reloc::PIC_, std::nullopt, cgLevel));
+  if (!tm) {
+    error = "LLVM could not create a target machine for " + t.triple + " / " + t.cpu;
+    return false;
+  }
+
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, llvmContext, options.name);
+  if (!llvmModule) {
+    error = "translation to LLVM IR failed";
+    return false;
+  }
+  llvmModule->setTargetTriple(t.triple);
+  llvmModule->setDataLayout(tm->createDataLayout());
+  for (llvm::Function &f : *llvmModule) {
+    if (f.isDeclaration())
+      continue;
+    f.addFnAttr("target-cpu", t.cpu);
+    if (!t.features.empty())
+      f.addFnAttr("target-features", t.features);
+    f.addFnAttr(llvm::Attribute::NoUnwind);
+  }
+
+  if (options.optLevel > 0) {
+    llvm::LoopAnalysisManager lam;
+    llvm::FunctionAnalysisManager fam;
+    llvm::CGSCCAnalysisManager cgam;
+    llvm::ModuleAnalysisManager mam;
+    llvm::PassBuilder pb(tm.get());
+    pb.registerModuleAnalyses(mam);
+    pb.registerCGSCCAnalyses(cgam);
+    pb.registerFunctionAnalyses(fam);
+    pb.registerLoopAnalyses(lam);
+    pb.crossRegisterProxies(lam, fam, cgam, mam);
+    llvm::OptimizationLevel level = options.optLevel == 1   ? llvm::OptimizationLevel::O1
+                                    : options.optLevel == 2 ? llvm::OptimizationLevel::O2
+                                                            : llvm::OptimizationLevel::O3;
+    llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(level);
+    mpm.run(*llvmModule, mam);
+  }
+
+  if (kind == OutputKind::LLVMIR) {
+    llvmModule->print(os, nullptr);
+    return true;
+  }
+  llvm::legacy::PassManager codegen;
+  auto fileType = kind == OutputKind::Assembly ? llvm::CodeGenFileType::AssemblyFile
+                                               : llvm::CodeGenFileType::ObjectFile;
+  if (tm->addPassesToEmitFile(codegen, os, nullptr, fileType)) {
+    error = "the target cannot emit this file type";
+    return false;
+  }
+  codegen.run(*llvmModule);
+  return true;
+}

@@ -1,0 +1,187 @@
+//===- Interface.cpp - the C interface of a compiled model ----------------===//
+#include "qcc/Pipelines/Pipelines.h"
+#include "qcc/Dialect/Qcc/IR/QccOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/QuantOps.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Format.h"
+
+using namespace mlir;
+
+namespace {
+
+func::FuncOp entryFunction(ModuleOp m) {
+  func::FuncOp entry;
+  m.walk([&](func::FuncOp f) {
+    if (f->hasAttr("qcc.entry"))
+      entry = f;
+  });
+  return entry;
+}
+
+int64_t dtypeBytes(llvm::StringRef dtype) {
+  return llvm::StringSwitch<int64_t>(dtype)
+      .Cases("uint8", "int8", "bool", 1)
+      .Cases("uint16", "int16", "float16", "bfloat16", 2)
+      .Cases("float32", "int32", 4)
+      .Cases("int64", "float64", 8)
+      .Default(4);
+}
+
+std::string describeQuant(Type t) {
+  auto rt = dyn_cast<RankedTensorType>(t);
+  if (!rt)
+    return "";
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  if (auto u = dyn_cast<quant::UniformQuantizedType>(rt.getElementType())) {
+    os << "scale=" << llvm::format("%.9g", u.getScale()) << " zero_point=" << u.getZeroPoint();
+  } else if (auto pa = dyn_cast<quant::UniformQuantizedPerAxisType>(rt.getElementType())) {
+    os << "per-axis (axis " << pa.getQuantizedDimension() << "), " << pa.getScales().size()
+       << " scales";
+  }
+  return s;
+}
+
+std::string shapeString(ArrayRef<int64_t> shape, char sep = ',') {
+  std::string s;
+  for (auto [i, d] : llvm::enumerate(shape))
+    s += (i ? std::string(1, sep) : "") + std::to_string(d);
+  return s;
+}
+
+std::string cIdentifierUpper(llvm::StringRef name) { return llvm::StringRef(name).upper(); }
+
+} // namespace
+
+namespace qcc {
+
+ModelInterface describeInterface(ModuleOp imported) {
+  ModelInterface iface;
+  func::FuncOp f = entryFunction(imported);
+  if (!f)
+    return iface;
+  auto fill = [](TensorInfo &info, DictionaryAttr attrs, Type type) {
+    if (attrs) {
+      if (auto n = attrs.getAs<StringAttr>("qcc.name"))
+        info.name = n.str();
+      if (auto d = attrs.getAs<StringAttr>("qcc.dtype"))
+        info.dtype = d.str();
+    }
+    auto rt = cast<RankedTensorType>(type);
+    info.shape.assign(rt.getShape().begin(), rt.getShape().end());
+    info.bytes = rt.getNumElements() * dtypeBytes(info.dtype);
+  };
+  for (unsigned i = 0; i < f.getNumArguments(); ++i) {
+    TensorInfo info;
+    fill(info, f.getArgAttrDict(i), f.getArgument(i).getType());
+    // An integer input read through DequantizeLinear carries that node's parameters.
+    for (Operation *user : f.getArgument(i).getUsers())
+      if (auto cast = dyn_cast<quant::StorageCastOp>(user))
+        info.quant = describeQuant(cast.getType());
+    iface.inputs.push_back(info);
+  }
+  auto ret = cast<func::ReturnOp>(f.getBody().front().getTerminator());
+  for (unsigned i = 0; i < f.getNumResults(); ++i) {
+    TensorInfo info;
+    fill(info, f.getResultAttrDict(i), f.getResultTypes()[i]);
+    if (auto cast = ret.getOperand(i).getDefiningOp<quant::StorageCastOp>())
+      info.quant = describeQuant(cast.getArg().getType());
+    iface.outputs.push_back(info);
+  }
+  return iface;
+}
+
+void writeCHeader(const ModelInterface &iface, const CompileOptions &options,
+                       llvm::StringRef sourceName, llvm::raw_ostream &os) {
+  std::string id = options.name, ID = cIdentifierUpper(id);
+  const TargetDesc &t = options.target;
+  os << "/* " << id << ".h: C interface of a neural network compiled by qcc.\n"
+     << " * Source model: " << sourceName << "\n"
+     << " * Target: " << t.name << " (" << t.triple << ", cpu " << t.cpu
+     << (t.features.empty() || t.name == "host" ? "" : ", " + t.features) << ")\n"
+     << " * Generated file: do not edit.\n"
+     << " *\n"
+     << " * Usage: fill the input buffers, then\n"
+     << " *   static uint8_t arena[" << ID << "_ARENA_SIZE] __attribute__((aligned(" << ID
+     << "_ARENA_ALIGN)));\n"
+     << " *   const void *in[" << ID << "_NUM_INPUTS] = {...};\n"
+     << " *   void *out[" << ID << "_NUM_OUTPUTS] = {...};\n"
+     << " *   int status = " << id << "_run(in, out, arena);   (0 on success)\n"
+     << " * Tensors are dense and row-major; the function allocates nothing, reads only its\n"
+     << " * inputs and the weights it carries, and writes only its outputs and the arena. It is\n"
+     << " * reentrant: concurrent calls need distinct arenas. The arena holds no state between\n"
+     << " * calls. With an arena size of 0 the arena pointer may be NULL.\n"
+     << " */\n";
+  os << "#ifndef " << ID << "_H_\n#define " << ID << "_H_\n\n";
+  os << "#include <stddef.h>\n#include <stdint.h>\n\n";
+  os << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
+  os << "/* Bytes of scratch memory " << id << "_run needs (lower bound of any plan: "
+     << iface.arenaLowerBound << "). */\n";
+  os << "#define " << ID << "_ARENA_SIZE " << iface.arenaSize << "\n";
+  os << "/* Required alignment of the arena, in bytes. */\n";
+  os << "#define " << ID << "_ARENA_ALIGN " << iface.arenaAlign << "\n";
+  os << "#define " << ID << "_NUM_INPUTS " << iface.inputs.size() << "\n";
+  os << "#define " << ID << "_NUM_OUTPUTS " << iface.outputs.size() << "\n\n";
+  auto emit = [&](const char *kind, const char *macro, size_t i, const TensorInfo &info) {
+    os << "/* " << kind << " " << i << ": \"" << info.name << "\", " << info.dtype << "["
+       << shapeString(info.shape) << "]";
+    if (!info.quant.empty())
+      os << ", quantized: " << info.quant;
+    os << " */\n#define " << ID << "_" << macro << i << "_SIZE " << info.bytes << "\n";
+  };
+  for (auto [i, info] : llvm::enumerate(iface.inputs))
+    emit("input", "INPUT", i, info);
+  for (auto [i, info] : llvm::enumerate(iface.outputs))
+    emit("output", "OUTPUT", i, info);
+  os << "\n/* Runs the network. inputs[i] points at input i, outputs[i] at a buffer of\n"
+     << " * " << ID << "_OUTPUT<i>_SIZE bytes, arena at " << ID
+     << "_ARENA_SIZE bytes aligned to " << ID << "_ARENA_ALIGN.\n"
+     << " * Returns 0 on success. */\n";
+  os << "int " << id << "_run(const void *const inputs[], void *const outputs[], void *arena);\n\n";
+  os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << ID << "_H_ */\n";
+}
+
+void printLayerReport(ModuleOp imported, llvm::raw_ostream &os) {
+  func::FuncOp f = entryFunction(imported);
+  if (!f)
+    return;
+  os << llvm::left_justify("#", 5) << llvm::left_justify("op", 19) << llvm::left_justify("inputs", 45)
+     << llvm::left_justify("output", 21) << llvm::right_justify("MACs", 14) << "\n";
+  int64_t total = 0, index = 0;
+  auto shapeOf = [](Value v) {
+    auto t = cast<RankedTensorType>(v.getType());
+    std::string s = shapeString(t.getShape(), 'x');
+    if (isa<quant::QuantizedType>(t.getElementType()))
+      s += isa<quant::UniformQuantizedPerAxisType>(t.getElementType()) ? ":q/axis" : ":q";
+    return s;
+  };
+  f.walk([&](Operation *op) {
+    if (!isa<mlir::qcc::QccDialect>(op->getDialect()))
+      return;
+    int64_t macs = 0;
+    if (auto c = dyn_cast<mlir::qcc::Conv2DOp>(op)) {
+      auto w = c.getWeight().getType().getShape();
+      macs = c.getType().getNumElements() * w[1] * w[2] * w[3];
+    } else if (auto m = dyn_cast<mlir::qcc::MatMulOp>(op)) {
+      macs = m.getType().getNumElements() * m.getLhs().getType().getShape().back();
+    } else if (auto g = dyn_cast<mlir::qcc::GemmOp>(op)) {
+      auto a = g.getA().getType().getShape();
+      macs = g.getType().getNumElements() * (g.getTransA() ? a[0] : a[1]);
+    }
+    total += macs;
+    std::string ins;
+    for (Value v : op->getOperands())
+      ins += (ins.empty() ? "" : ", ") + shapeOf(v);
+    std::string name = op->getName().stripDialect().str();
+    if (auto loc = dyn_cast<NameLoc>(op->getLoc()))
+      name += " (" + loc.getName().str() + ")";
+    os << llvm::format("%-4lld %-18s %-44s %-20s %14lld\n", (long long)index++,
+                       name.substr(0, 18).c_str(), ins.substr(0, 44).c_str(),
+                       shapeOf(op->getResult(0)).c_str(), (long long)macs);
+  });
+  os << "total MACs: " << total << "\n";
+}
+
+} // namespace qcc

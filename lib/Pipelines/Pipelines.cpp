@@ -1,0 +1,120 @@
+//===- Pipelines.cpp - qcc's pass pipelines -------------------------------===//
+#include "qcc/Pipelines/Pipelines.h"
+#include "qcc/Conversion/Passes.h"
+#include "qcc/Dialect/Qcc/IR/QccOps.h"
+#include "qcc/Dialect/Qcc/Transforms/Passes.h"
+
+#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/Func/Extensions/AllExtensions.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void ::qcc::buildQccPipeline(OpPassManager &pm, const CompileOptions &) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &options) {
+  pm.addPass(mlir::qcc::createConvertQccToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  // Tensors to buffers. Results become out-parameters that the producer writes directly;
+  // what remains allocated goes into the arena.
+  bufferization::OneShotBufferizationOptions bufOpts;
+  bufOpts.bufferizeFunctionBoundaries = true;
+  bufOpts.setFunctionBoundaryTypeConversion(bufferization::LayoutMapOption::IdentityLayoutMap);
+  pm.addPass(bufferization::createOneShotBufferizePass(bufOpts));
+  bufferization::BufferResultsToOutParamsOpts outOpts;
+  outOpts.hoistStaticAllocs = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outOpts));
+  pm.addPass(createCanonicalizerPass());
+  mlir::qcc::QccPlanArenaOptions arenaOpts;
+  arenaOpts.alignment = options.arenaAlignment;
+  pm.addPass(mlir::qcc::createQccPlanArena(arenaOpts));
+
+  // Loops, then LLVM.
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertSCFToCFPass());
+  pm.addPass(mlir::qcc::createQccExpandMath());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  ConvertFuncToLLVMPassOptions funcOpts;
+  funcOpts.useBarePtrCallConv = true;
+  pm.addPass(createConvertFuncToLLVMPass(funcOpts));
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  mlir::qcc::QccExportCAbiOptions abiOpts;
+  abiOpts.name = options.name;
+  pm.addPass(mlir::qcc::createQccExportCAbi(abiOpts));
+  pm.addPass(createCanonicalizerPass());
+}
+
+void ::qcc::registerQccDialects(DialectRegistry &registry) {
+  registry.insert<mlir::qcc::QccDialect, quant::QuantizationDialect, func::FuncDialect,
+                  arith::ArithDialect, math::MathDialect, linalg::LinalgDialect,
+                  tensor::TensorDialect, bufferization::BufferizationDialect,
+                  memref::MemRefDialect, scf::SCFDialect, cf::ControlFlowDialect,
+                  affine::AffineDialect, vector::VectorDialect, LLVM::LLVMDialect>();
+  arith::registerBufferizableOpInterfaceExternalModels(registry);
+  linalg::registerBufferizableOpInterfaceExternalModels(registry);
+  tensor::registerBufferizableOpInterfaceExternalModels(registry);
+  bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(registry);
+  func::registerAllExtensions(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+}
+
+void ::qcc::registerQccPasses() {
+  mlir::qcc::registerQccConversionPasses();
+  mlir::qcc::registerQccTransformsPasses();
+  // The upstream passes the pipelines use, so that qcc-opt can run them one by one.
+  registerCanonicalizerPass();
+  registerCSEPass();
+  bufferization::registerBufferizationPasses();
+  registerLinalgPasses();
+  memref::registerMemRefPasses();
+  registerConvertFuncToLLVMPass();
+  registerFinalizeMemRefToLLVMConversionPass();
+  registerArithToLLVMConversionPass();
+  registerConvertMathToLLVMPass();
+  registerConvertControlFlowToLLVMPass();
+  registerSCFToControlFlowPass();
+  registerReconcileUnrealizedCastsPass();
+  registerConvertAffineToStandardPass();
+
+  static PassPipelineRegistration<> qccPipeline(
+      "qcc-pipeline", "qcc's dialect-level pipeline (what --emit=mlir shows)",
+      [](OpPassManager &pm) { buildQccPipeline(pm, CompileOptions()); });
+  static PassPipelineRegistration<> lowering(
+      "qcc-lower-to-llvm", "Lower the qcc dialect to the LLVM dialect with the C entry point",
+      [](OpPassManager &pm) { buildLoweringPipeline(pm, CompileOptions()); });
+}

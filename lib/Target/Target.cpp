@@ -1,0 +1,54 @@
+//===- Target.cpp - the --target names qcc knows --------------------------===//
+#include "qcc/Target/Target.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <vector>
+
+using namespace qcc;
+
+static std::vector<TargetDesc> makeTargets() {
+  std::vector<TargetDesc> targets = {
+      {"x86_64", "x86_64-unknown-linux-gnu", "x86-64-v2", "",
+       "x86-64-v2 (SSE4.2, POPCNT): any x86-64 server of the last decade"},
+      {"x86_64-v3", "x86_64-unknown-linux-gnu", "x86-64-v3", "",
+       "x86-64-v3 (AVX2, FMA, BMI2): Haswell / Zen and later"},
+      {"x86_64-v4", "x86_64-unknown-linux-gnu", "x86-64-v4", "+avx512vnni",
+       "x86-64-v4 (AVX-512) with AVX512-VNNI: Cascade Lake / Zen 4 and later"},
+      {"aarch64-rpi4", "aarch64-unknown-linux-gnu", "cortex-a72", "+neon",
+       "Raspberry Pi 4: Cortex-A72, ARMv8.0-A, NEON, no dot product"},
+      {"aarch64-rpi5", "aarch64-unknown-linux-gnu", "cortex-a76", "+neon,+dotprod",
+       "Raspberry Pi 5: Cortex-A76, ARMv8.2-A, NEON with SDOT/UDOT"},
+      {"aarch64", "aarch64-unknown-linux-gnu", "generic", "+neon",
+       "generic AArch64 Linux (ARMv8.0-A, NEON)"},
+  };
+  // `host`: this machine, as LLVM sees it.
+  TargetDesc host{"host", llvm::sys::getDefaultTargetTriple(),
+                  llvm::sys::getHostCPUName().str(), "", "the machine qcc runs on"};
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  for (auto &f : features)
+    host.features += (host.features.empty() ? "" : ",") + std::string(f.second ? "+" : "-") +
+                     f.first().str();
+  targets.push_back(host);
+  return targets;
+}
+
+llvm::ArrayRef<TargetDesc> qcc::knownTargets() {
+  static const std::vector<TargetDesc> targets = makeTargets();
+  return targets;
+}
+
+std::optional<TargetDesc> qcc::lookupTarget(llvm::StringRef name) {
+  for (const TargetDesc &t : knownTargets())
+    if (t.name == name)
+      return t;
+  return std::nullopt;
+}
+
+std::string qcc::knownTargetNames() {
+  std::string s;
+  for (const TargetDesc &t : knownTargets())
+    s += (s.empty() ? "" : ", ") + t.name;
+  return s;
+}
