@@ -48,9 +48,17 @@ void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &optio
   bufferization::OneShotBufferizationOptions bufOpts;
   bufOpts.bufferizeFunctionBoundaries = true;
   bufOpts.setFunctionBoundaryTypeConversion(bufferization::LayoutMapOption::IdentityLayoutMap);
+  // Copies into strided views (tensor.pad, insert_slice) become loops, not a call to the
+  // memrefCopy runtime function: the object may reference nothing but memcpy/memset.
+  auto linalgCopy = [](OpBuilder &b, Location loc, Value from, Value to) {
+    b.create<linalg::CopyOp>(loc, from, to);
+    return success();
+  };
+  bufOpts.memCpyFn = linalgCopy;
   pm.addPass(bufferization::createOneShotBufferizePass(bufOpts));
   bufferization::BufferResultsToOutParamsOpts outOpts;
   outOpts.hoistStaticAllocs = true;
+  outOpts.memCpyFn = linalgCopy;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outOpts));
   pm.addPass(createCanonicalizerPass());
   mlir::qcc::QccPlanArenaOptions arenaOpts;

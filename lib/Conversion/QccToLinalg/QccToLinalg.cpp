@@ -407,7 +407,9 @@ struct SoftmaxLowering : OpConversionPattern<SoftmaxOp> {
     MLIRContext *ctx = b.getContext();
     auto type = op.getType();
     int64_t rank = type.getRank();
-    int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+    int64_t axis = static_cast<int64_t>(op.getAxis());
+    if (axis < 0)
+      axis += rank;
     SmallVector<AffineExpr> keep;
     for (int64_t i = 0; i < rank; ++i)
       if (i != axis)
@@ -624,7 +626,7 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
                                 ConversionPatternRewriter &b) const override {
     Location loc = op.getLoc();
     auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
-    int64_t axis = op.getAxis(), rank = outType.getRank(), offset = 0;
+    int64_t axis = static_cast<int64_t>(op.getAxis()), rank = outType.getRank(), offset = 0;
     // Each operand is written into its slice of the result; bufferization then lets the
     // producers write there directly where it can.
     Value result = emptyTensor(b, loc, outType.getShape(), outType.getElementType());

@@ -182,9 +182,9 @@ LogicalResult ClampOp::verify() {
 }
 
 LogicalResult SoftmaxOp::verify() {
-  int64_t rank = getInput().getType().getRank();
-  if (getAxis() < -rank || getAxis() >= rank)
-    return emitOpError("axis ") << getAxis() << " out of range for rank " << rank;
+  int64_t rank = getInput().getType().getRank(), axis = static_cast<int64_t>(getAxis());
+  if (axis < -rank || axis >= rank)
+    return emitOpError("axis ") << axis << " out of range for rank " << rank;
   return success();
 }
 
@@ -292,7 +292,7 @@ LogicalResult ConcatOp::verify() {
   if (getInputs().empty())
     return emitOpError("expects at least one operand");
   auto outTy = getOutput().getType();
-  int64_t rank = outTy.getRank(), axis = getAxis();
+  int64_t rank = outTy.getRank(), axis = static_cast<int64_t>(getAxis());
   if (axis < 0 || axis >= rank)
     return emitOpError("axis ") << axis << " out of range for rank " << rank;
   int64_t sum = 0;

@@ -1,0 +1,219 @@
+"""Driving qcc, the C toolchains and qemu from Python."""
+from __future__ import annotations
+
+import dataclasses
+import enum
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[2]
+
+# ONNX dtype names in qcc's headers -> numpy dtypes.
+_DTYPES = {"float32": np.float32, "uint8": np.uint8, "int8": np.int8, "int32": np.int32,
+           "int64": np.int64}
+
+
+class TargetKind(enum.Enum):
+    X86_64 = "x86_64"
+    AARCH64 = "aarch64"
+
+
+def target_kind(target: str) -> TargetKind:
+    if target.startswith("aarch64"):
+        return TargetKind.AARCH64
+    return TargetKind.X86_64
+
+
+def qemu_cpu(target: str) -> str:
+    return {"aarch64-rpi4": "cortex-a72", "aarch64-rpi5": "cortex-a76"}.get(target, "max")
+
+
+def find_qcc() -> Path:
+    """The qcc binary: $QCC, else build/bin/qcc in this checkout."""
+    env = os.environ.get("QCC")
+    path = Path(env) if env else REPO / "build" / "bin" / "qcc"
+    if not path.exists():
+        raise FileNotFoundError(f"qcc not found at {path}; build it (cmake -S . -B build -G Ninja"
+                                " && ninja -C build) or set QCC")
+    return path
+
+
+@dataclasses.dataclass
+class TensorSpec:
+    name: str
+    dtype: str
+    shape: tuple
+    size: int
+
+    @property
+    def numpy_dtype(self):
+        return _DTYPES[self.dtype]
+
+
+@dataclasses.dataclass
+class Artifacts:
+    obj: Path
+    header: Path
+    name: str
+    target: str
+    inputs: list
+    outputs: list
+    arena_size: int
+    stderr: str
+
+
+_TENSOR_RE = re.compile(r'/\* (input|output) (\d+): "(.*)", (\w+)\[([\d,]*)\].*\*/\n'
+                        r'#define \w+_(?:INPUT|OUTPUT)\d+_SIZE (\d+)')
+
+
+def parse_header(text: str):
+    inputs, outputs = [], []
+    for kind, _idx, name, dtype, shape, size in _TENSOR_RE.findall(text):
+        dims = tuple(int(d) for d in shape.split(",") if d)
+        (inputs if kind == "input" else outputs).append(TensorSpec(name, dtype, dims, int(size)))
+    arena = int(re.search(r"#define \w+_ARENA_SIZE (\d+)", text).group(1))
+    return inputs, outputs, arena
+
+
+def compile_model(model: str | Path, target: str, out_dir: str | Path, name: str = "model",
+                  extra_args=(), timeout: float = 600) -> Artifacts:
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    obj = out_dir / f"{name}.o"
+    cmd = [str(find_qcc()), str(model), f"--target={target}", "-o", str(obj), *extra_args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise RuntimeError(f"qcc failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr}")
+    header = out_dir / f"{name}.h"
+    inputs, outputs, arena = parse_header(header.read_text())
+    return Artifacts(obj, header, name, target, inputs, outputs, arena, proc.stderr)
+
+
+HARNESS = r"""/* Generated test harness: reads inputs from files, runs the model, writes outputs.
+ * usage: app ITERATIONS in0.bin ... out0.bin ...; prints the median time per run. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "@NAME@.h"
+
+static double now_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv) {
+  const size_t in_sizes[] = {@IN_SIZES@};
+  const size_t out_sizes[] = {@OUT_SIZES@};
+  const void *inputs[@UP@_NUM_INPUTS + 1];
+  void *outputs[@UP@_NUM_OUTPUTS + 1];
+  if (argc != 2 + @UP@_NUM_INPUTS + @UP@_NUM_OUTPUTS) {
+    fprintf(stderr, "usage: %s ITERATIONS inputs... outputs...\n", argv[0]);
+    return 2;
+  }
+  int iters = atoi(argv[1]);
+  for (int i = 0; i < @UP@_NUM_INPUTS; ++i) {
+    FILE *f = fopen(argv[2 + i], "rb");
+    void *buf = malloc(in_sizes[i] + 1);
+    if (!f || fread(buf, 1, in_sizes[i], f) != in_sizes[i]) {
+      fprintf(stderr, "cannot read %zu bytes from %s\n", in_sizes[i], argv[2 + i]);
+      return 3;
+    }
+    fclose(f);
+    inputs[i] = buf;
+  }
+  for (int i = 0; i < @UP@_NUM_OUTPUTS; ++i) outputs[i] = malloc(out_sizes[i] + 1);
+  size_t arena_bytes = ((size_t)@UP@_ARENA_SIZE + @UP@_ARENA_ALIGN) / @UP@_ARENA_ALIGN * @UP@_ARENA_ALIGN;
+  void *arena = aligned_alloc(@UP@_ARENA_ALIGN, arena_bytes);
+  int status = @NAME@_run(inputs, outputs, arena); /* warm-up */
+  if (status != 0) { fprintf(stderr, "run returned %d\n", status); return 4; }
+  double *times = malloc(sizeof(double) * (iters > 0 ? iters : 1));
+  for (int it = 0; it < iters; ++it) {
+    double t0 = now_us();
+    @NAME@_run(inputs, outputs, arena);
+    times[it] = now_us() - t0;
+  }
+  if (iters > 0) {
+    qsort(times, iters, sizeof(double), cmp_double);
+    printf("median_us %.1f\n", times[iters / 2]);
+  }
+  for (int i = 0; i < @UP@_NUM_OUTPUTS; ++i) {
+    FILE *f = fopen(argv[2 + @UP@_NUM_INPUTS + i], "wb");
+    if (!f || fwrite(outputs[i], 1, out_sizes[i], f) != out_sizes[i]) return 5;
+    fclose(f);
+  }
+  return 0;
+}
+"""
+
+
+def write_harness(art: Artifacts, out_dir: Path) -> Path:
+    src = (HARNESS.replace("@NAME@", art.name).replace("@UP@", art.name.upper())
+           .replace("@IN_SIZES@", ", ".join(f"{art.name.upper()}_INPUT{i}_SIZE"
+                                            for i in range(len(art.inputs))) or "0")
+           .replace("@OUT_SIZES@", ", ".join(f"{art.name.upper()}_OUTPUT{i}_SIZE"
+                                             for i in range(len(art.outputs)))))
+    path = Path(out_dir) / f"{art.name}_main.c"
+    path.write_text(src)
+    return path
+
+
+def c_compiler(target: str) -> list:
+    if target_kind(target) == TargetKind.AARCH64:
+        return ["aarch64-linux-gnu-gcc", "-static"]
+    return [os.environ.get("CC", "cc")]
+
+
+def build_app(art: Artifacts, out_dir: str | Path, sources=(), cflags=()) -> Path:
+    """Links the object into an executable with the generated harness (or `sources`)."""
+    out_dir = Path(out_dir)
+    srcs = list(sources) or [write_harness(art, out_dir)]
+    app = out_dir / f"{art.name}_app"
+    cmd = [*c_compiler(art.target), "-O2", "-std=gnu11", f"-I{art.header.parent}",
+           *map(str, srcs), str(art.obj), "-o", str(app), *cflags, "-lm"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"link failed: {' '.join(cmd)}\n{proc.stderr}")
+    return app
+
+
+def runner_prefix(target: str) -> list:
+    if target_kind(target) == TargetKind.AARCH64:
+        qemu = shutil.which("qemu-aarch64") or "qemu-aarch64"
+        return [qemu, "-cpu", qemu_cpu(target)]
+    return []
+
+
+def run_app(app: Path, art: Artifacts, inputs, iterations: int = 0, timeout: float = 900):
+    """Runs the harness; returns (outputs as numpy arrays, median microseconds or None)."""
+    work = app.parent
+    in_files, out_files = [], []
+    for i, (spec, x) in enumerate(zip(art.inputs, inputs)):
+        arr = np.ascontiguousarray(x, dtype=spec.numpy_dtype)
+        if arr.nbytes != spec.size:
+            raise ValueError(f"input {i} has {arr.nbytes} bytes, the model takes {spec.size}")
+        p = work / f"{art.name}_in{i}.bin"
+        arr.tofile(p)
+        in_files.append(str(p))
+    for i in range(len(art.outputs)):
+        out_files.append(str(work / f"{art.name}_out{i}.bin"))
+    cmd = [*runner_prefix(art.target), str(app), str(iterations), *in_files, *out_files]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise RuntimeError(f"run failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr}")
+    outs = [np.fromfile(f, dtype=s.numpy_dtype).reshape(s.shape)
+            for f, s in zip(out_files, art.outputs)]
+    m = re.search(r"median_us ([\d.]+)", proc.stdout)
+    return outs, (float(m.group(1)) if m else None)
