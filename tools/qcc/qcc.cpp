@@ -10,6 +10,7 @@
 #include "qcc/Target/Target.h"
 
 #include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
@@ -101,7 +102,15 @@ int main(int argc, char **argv) {
   cl::SetVersionPrinter([](raw_ostream &os) {
     os << "qcc " << QCC_VERSION << " (LLVM/MLIR " << LLVM_VERSION_STRING << ")\n";
   });
-  cl::HideUnrelatedOptions({&qccCategory, &cl::getGeneralCategory()});
+  // --help lists qcc's options and MLIR's (--mlir-*); LLVM's backend flags stay in
+  // --help-hidden.
+  for (auto &entry : cl::getRegisteredOptions()) {
+    cl::Option *opt = entry.second;
+    bool ours = llvm::is_contained(opt->Categories, &qccCategory);
+    StringRef name = entry.first();
+    if (!ours && !name.starts_with("mlir-") && name != "help" && name != "version")
+      opt->setHiddenFlag(cl::ReallyHidden);
+  }
   if (!cl::ParseCommandLineOptions(argc, argv, "qcc: ahead-of-time compiler for quantized neural networks\n\n"
                                                "  qcc model.onnx --target=aarch64-rpi4 -o model.o\n"))
     return 1;
@@ -156,6 +165,22 @@ int main(int argc, char **argv) {
   qcc::registerQccDialects(registry);
   mlir::MLIRContext context(registry);
   context.allowUnregisteredDialects(false);
+  // Diagnostics as "model.onnx: error: node 'x' (Conv, ...): ...", the way compilers print.
+  mlir::ScopedDiagnosticHandler diagHandler(&context, [](mlir::Diagnostic &diag) {
+    mlir::Location loc = diag.getLocation();
+    if (auto name = dyn_cast<mlir::NameLoc>(loc))
+      loc = name.getChildLoc();
+    std::string where;
+    if (auto file = dyn_cast<mlir::FileLineColLoc>(loc))
+      where = file.getFilename().str();
+    const char *sev = diag.getSeverity() == mlir::DiagnosticSeverity::Error     ? "error"
+                      : diag.getSeverity() == mlir::DiagnosticSeverity::Warning ? "warning"
+                                                                                : "note";
+    errs() << (where.empty() ? "qcc" : where) << ": " << sev << ": " << diag.str() << "\n";
+    for (auto &note : diag.getNotes())
+      errs() << "  note: " << note.str() << "\n";
+    return mlir::success();
+  });
 
   auto start = std::chrono::steady_clock::now();
   mlir::OwningOpRef<mlir::ModuleOp> module =

@@ -59,6 +59,27 @@ namespace {
 
 constexpr int64_t kMinOpset = 13;
 
+/// ONNX ops (default domain) the importer maps to qcc ops.
+constexpr const char *kSupportedOps[] = {
+    "Add",      "AveragePool", "BatchNormalization", "Clip",           "Concat",
+    "Constant", "Conv",        "DequantizeLinear",   "Div",            "Dropout",
+    "Flatten",  "Gemm",        "GlobalAveragePool",  "Identity",       "MatMul",
+    "MaxPool",  "Mul",         "QuantizeLinear",     "Relu",           "Reshape",
+    "Softmax",  "Squeeze",     "Sub",                "Transpose",      "Unsqueeze"};
+
+std::string supportedOpList() {
+  std::string s;
+  for (const char *op : kSupportedOps)
+    s += (s.empty() ? "" : ", ") + std::string(op);
+  return s;
+}
+
+bool isSupportedOp(const onnx::NodeProto &n) {
+  if (!n.domain().empty() && n.domain() != "ai.onnx")
+    return false;
+  return llvm::is_contained(kSupportedOps, llvm::StringRef(n.op_type()));
+}
+
 /// What the importer knows about one ONNX tensor value.
 struct Operand {
   Value value;
@@ -76,8 +97,17 @@ private:
   InFlightDiagnostic error() { ++numErrors; return emitError(fileLoc); }
   InFlightDiagnostic nodeError(const onnx::NodeProto &n) {
     ++numErrors;
-    return emitError(nodeLoc(n)) << "node '" << n.name() << "' (" << n.op_type() << ", domain '"
+    return emitError(nodeLoc(n)) << "node " << nodeLabel(n) << " (" << n.op_type() << ", domain '"
                                  << (n.domain().empty() ? "ai.onnx" : n.domain()) << "'): ";
+  }
+  /// 'name', or #index for an unnamed node.
+  std::string nodeLabel(const onnx::NodeProto &n) {
+    if (!n.name().empty())
+      return "'" + n.name() + "'";
+    for (int i = 0; i < model.graph().node_size(); ++i)
+      if (&model.graph().node(i) == &n)
+        return "#" + std::to_string(i) + " (unnamed)";
+    return "(unnamed)";
   }
   Location nodeLoc(const onnx::NodeProto &n) {
     std::string name = n.name().empty() ? n.op_type() : n.name();
@@ -87,6 +117,7 @@ private:
   // --- model-level steps ---------------------------------------------------
   bool parse(llvm::StringRef contents);
   bool checkOpsets();
+  bool checkSupportedOps();
   bool pinAndCheckInputs();
   bool inferShapes();
   bool loadExternalData(onnx::TensorProto &t);
@@ -167,7 +198,10 @@ bool hasInput(const onnx::NodeProto &n, int i) {
 //===----------------------------------------------------------------------===//
 
 bool Importer::parse(llvm::StringRef contents) {
+  // ONNX text syntax starts with '<' after blank and '#' comment lines.
   llvm::StringRef trimmed = contents.ltrim();
+  while (trimmed.starts_with("#"))
+    trimmed = trimmed.drop_until([](char c) { return c == '\n'; }).ltrim();
   if (trimmed.starts_with("<")) {
     std::string text = contents.str();
     auto status = onnx::OnnxParser::Parse(model, text.c_str());
@@ -216,6 +250,17 @@ bool Importer::checkOpsets() {
       ok = false;
     }
   }
+  return ok;
+}
+
+bool Importer::checkSupportedOps() {
+  bool ok = true;
+  for (const auto &n : model.graph().node())
+    if (!isSupportedOp(n)) {
+      nodeError(n) << "unsupported op (model opset " << opset << "); qcc supports, in the default "
+                   << "ONNX domain: " << supportedOpList();
+      ok = false;
+    }
   return ok;
 }
 
@@ -988,18 +1033,15 @@ bool Importer::importNode(const onnx::NodeProto &n) {
   if (op == "DequantizeLinear")
     return importDequantizeLinear(n);
 
-  nodeError(n) << "unsupported op (opset " << opset
-               << "). Supported: Add, AveragePool, BatchNormalization, Clip, Concat, Constant, "
-                  "Conv, DequantizeLinear, Div, Dropout, Flatten, Gemm, GlobalAveragePool, "
-                  "Identity, MatMul, MaxPool, Mul, QuantizeLinear, Relu, Reshape, Softmax, "
-                  "Squeeze, Sub, Transpose, Unsqueeze";
+  nodeError(n) << "unsupported op (model opset " << opset << "); qcc supports, in the default "
+               << "ONNX domain: " << supportedOpList();
   return false;
 }
 
 OwningOpRef<ModuleOp> Importer::run(llvm::StringRef contents) {
   ctx->loadDialect<mlir::qcc::QccDialect, quant::QuantizationDialect, arith::ArithDialect,
                    func::FuncDialect>();
-  if (!parse(contents) || !checkOpsets())
+  if (!parse(contents) || !checkOpsets() || !checkSupportedOps())
     return nullptr;
   for (auto &t : *model.mutable_graph()->mutable_initializer())
     if (!loadExternalData(t))

@@ -45,6 +45,9 @@ struct QccExportCAbiPass : qcc::impl::QccExportCAbiBase<QccExportCAbiPass> {
     }
 
     MLIRContext *ctx = module.getContext();
+    // qcc's bookkeeping attributes have no meaning in LLVM IR.
+    impl.setArgAttrsAttr(nullptr);
+    impl.setResAttrsAttr(nullptr);
     impl.setSymName(name + "_impl");
     impl.setLinkage(LLVM::Linkage::Internal);
 

@@ -1,0 +1,232 @@
+// Verifier errors, one scenario per function.
+// RUN: qcc-opt %s -split-input-file -verify-diagnostics
+
+func.func @conv_group_mismatch(%x: tensor<1x4x8x8xf32>, %w: tensor<6x4x3x3xf32>) -> tensor<1x6x6x6xf32> {
+  // expected-error @+1 {{weight expects 4 input channels per group, input gives 2}}
+  %y = qcc.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2 : i64}
+       : (tensor<1x4x8x8xf32>, tensor<6x4x3x3xf32>) -> tensor<1x6x6x6xf32>
+  return %y : tensor<1x6x6x6xf32>
+}
+
+// -----
+
+func.func @conv_bad_output(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32> {
+  // expected-error @+1 {{result shape 1x4x8x8 does not match the expected 1x4x6x6}}
+  %y = qcc.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32>
+  return %y : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+func.func @conv_bad_pads(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32> {
+  // expected-error @+1 {{expects 4 non-negative pads}}
+  %y = qcc.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return %y : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+func.func @conv_bias_size(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<3xf32>) -> tensor<1x4x6x6xf32> {
+  // expected-error @+1 {{bias must have 4 elements}}
+  %y = qcc.conv2d %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<3xf32>) -> tensor<1x4x6x6xf32>
+  return %y : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+func.func @conv_dynamic(%x: tensor<?x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<?x4x6x6xf32> {
+  // expected-error @+1 {{requires statically shaped tensors}}
+  %y = qcc.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<?x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<?x4x6x6xf32>
+  return %y : tensor<?x4x6x6xf32>
+}
+
+// -----
+
+func.func @matmul_k(%a: tensor<3x4xf32>, %b: tensor<5x6xf32>) -> tensor<3x6xf32> {
+  // expected-error @+1 {{contracting dimensions differ: 4 vs 5}}
+  %y = qcc.matmul %a, %b : (tensor<3x4xf32>, tensor<5x6xf32>) -> tensor<3x6xf32>
+  return %y : tensor<3x6xf32>
+}
+
+// -----
+
+func.func @matmul_batch(%a: tensor<2x3x4xf32>, %b: tensor<3x4x6xf32>) -> tensor<2x3x6xf32> {
+  // expected-error @+1 {{batch dimensions do not broadcast}}
+  %y = qcc.matmul %a, %b : (tensor<2x3x4xf32>, tensor<3x4x6xf32>) -> tensor<2x3x6xf32>
+  return %y : tensor<2x3x6xf32>
+}
+
+// -----
+
+func.func @gemm_trans(%a: tensor<2x6xf32>, %b: tensor<5x6xf32>) -> tensor<2x5xf32> {
+  // expected-error @+1 {{contracting dimensions differ: 6 vs 5}}
+  %y = qcc.gemm %a, %b : (tensor<2x6xf32>, tensor<5x6xf32>) -> tensor<2x5xf32>
+  return %y : tensor<2x5xf32>
+}
+
+// -----
+
+func.func @gemm_c(%a: tensor<2x6xf32>, %b: tensor<5x6xf32>, %c: tensor<3xf32>) -> tensor<2x5xf32> {
+  // expected-error @+1 {{C of shape 3 does not broadcast to 2x5}}
+  %y = qcc.gemm %a, %b, %c {trans_b = true} : (tensor<2x6xf32>, tensor<5x6xf32>, tensor<3xf32>) -> tensor<2x5xf32>
+  return %y : tensor<2x5xf32>
+}
+
+// -----
+
+func.func @add_shapes(%a: tensor<2x3xf32>, %b: tensor<4xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{operand shapes 2x3 and 4 do not broadcast}}
+  %y = qcc.add %a, %b : (tensor<2x3xf32>, tensor<4xf32>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @mul_result(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<3x3xf32> {
+  // expected-error @+1 {{result shape 3x3 does not match the expected 2x3}}
+  %y = qcc.mul %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<3x3xf32>
+  return %y : tensor<3x3xf32>
+}
+
+// -----
+
+func.func @sub_type(%a: tensor<2x3xi8>, %b: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{must be ranked tensor of 32-bit float values}}
+  %y = qcc.sub %a, %b : (tensor<2x3xi8>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @div_shapes(%a: tensor<2x3xf32>, %b: tensor<2x2xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{do not broadcast}}
+  %y = qcc.div %a, %b : (tensor<2x3xf32>, tensor<2x2xf32>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @relu_type(%a: tensor<2x3xf32>) -> tensor<3x2xf32> {
+  // expected-error @+1 {{requires the same type for all operands and results}}
+  %y = "qcc.relu"(%a) : (tensor<2x3xf32>) -> tensor<3x2xf32>
+  return %y : tensor<3x2xf32>
+}
+
+// -----
+
+func.func @clamp_range(%a: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{min 6.000000e+00 exceeds max 0.000000e+00}}
+  %y = qcc.clamp %a {min = 6.0 : f32, max = 0.0 : f32} : tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @softmax_axis(%a: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{axis 2 out of range for rank 2}}
+  %y = qcc.softmax %a {axis = 2 : i64} : tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @batchnorm_params(%x: tensor<1x4x2x2xf32>, %p: tensor<3xf32>) -> tensor<1x4x2x2xf32> {
+  // expected-error @+1 {{per-channel parameters must have 4 elements}}
+  %y = qcc.batch_norm %x, %p, %p, %p, %p {epsilon = 1.0e-05 : f32}
+       : (tensor<1x4x2x2xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<1x4x2x2xf32>
+  return %y : tensor<1x4x2x2xf32>
+}
+
+// -----
+
+func.func @maxpool_output(%x: tensor<1x2x6x6xf32>) -> tensor<1x2x2x2xf32> {
+  // expected-error @+1 {{result shape 1x2x2x2 does not match the expected 1x2x3x3}}
+  %y = qcc.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = true}
+       : (tensor<1x2x6x6xf32>) -> tensor<1x2x2x2xf32>
+  return %y : tensor<1x2x2x2xf32>
+}
+
+// -----
+
+func.func @avgpool_pad(%x: tensor<1x2x6x6xf32>) -> tensor<1x2x8x8xf32> {
+  // expected-error @+1 {{padding must be smaller than the kernel}}
+  %y = qcc.avg_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 1, 1>, pads = array<i64: 2, 2, 2, 2>}
+       : (tensor<1x2x6x6xf32>) -> tensor<1x2x8x8xf32>
+  return %y : tensor<1x2x8x8xf32>
+}
+
+// -----
+
+func.func @gap_rank(%x: tensor<2x6xf32>) -> tensor<2x1xf32> {
+  // expected-error @+1 {{expects a rank-4 NCHW input}}
+  %y = qcc.global_avg_pool %x : (tensor<2x6xf32>) -> tensor<2x1xf32>
+  return %y : tensor<2x1xf32>
+}
+
+// -----
+
+func.func @reshape_count(%x: tensor<2x6xf32>) -> tensor<5x2xf32> {
+  // expected-error @+1 {{element counts differ: 12 vs 10}}
+  %y = qcc.reshape %x : (tensor<2x6xf32>) -> tensor<5x2xf32>
+  return %y : tensor<5x2xf32>
+}
+
+// -----
+
+func.func @transpose_perm(%x: tensor<2x3x4xf32>) -> tensor<4x3x2xf32> {
+  // expected-error @+1 {{perm is not a permutation}}
+  %y = qcc.transpose %x {perm = array<i64: 2, 2, 0>} : (tensor<2x3x4xf32>) -> tensor<4x3x2xf32>
+  return %y : tensor<4x3x2xf32>
+}
+
+// -----
+
+func.func @concat_dims(%a: tensor<1x2x4xf32>, %b: tensor<1x3x5xf32>) -> tensor<1x5x4xf32> {
+  // expected-error @+1 {{operand dimension 2 differs from the result's}}
+  %y = qcc.concat %a, %b {axis = 1 : i64} : (tensor<1x2x4xf32>, tensor<1x3x5xf32>) -> tensor<1x5x4xf32>
+  return %y : tensor<1x5x4xf32>
+}
+
+// -----
+
+func.func @concat_sum(%a: tensor<1x2x4xf32>, %b: tensor<1x3x4xf32>) -> tensor<1x6x4xf32> {
+  // expected-error @+1 {{result dimension 1 is 6, operands add up to 5}}
+  %y = qcc.concat %a, %b {axis = 1 : i64} : (tensor<1x2x4xf32>, tensor<1x3x4xf32>) -> tensor<1x6x4xf32>
+  return %y : tensor<1x6x4xf32>
+}
+
+// -----
+
+func.func @quantize_axis(%x: tensor<1x4xf32>) -> tensor<1x4x!quant.uniform<i8:f32:1, {0.5,0.25}>> {
+  // expected-error @+1 {{per-axis type has 2 scales for dimension 1 of size 4}}
+  %q = qcc.quantize %x : (tensor<1x4xf32>) -> tensor<1x4x!quant.uniform<i8:f32:1, {0.5,0.25}>>
+  return %q : tensor<1x4x!quant.uniform<i8:f32:1, {0.5,0.25}>>
+}
+
+// -----
+
+func.func @quantize_result_type(%x: tensor<1x4xf32>) -> tensor<1x4xi8> {
+  // expected-error @+1 {{must be ranked tensor of QuantizedType values}}
+  %q = qcc.quantize %x : (tensor<1x4xf32>) -> tensor<1x4xi8>
+  return %q : tensor<1x4xi8>
+}
+
+// -----
+
+func.func @dequantize_shape(%q: tensor<1x4x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<4xf32> {
+  // expected-error @+1 {{operand and result shapes differ}}
+  %x = qcc.dequantize %q : (tensor<1x4x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<4xf32>
+  return %x : tensor<4xf32>
+}
+
+// -----
+
+func.func @requantize_per_axis_result(%q: tensor<1x2x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<1x2x!quant.uniform<i8:f32:1, {0.5,0.25}>> {
+  // expected-error @+1 {{expects a per-tensor result type}}
+  %y = qcc.requantize %q : (tensor<1x2x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<1x2x!quant.uniform<i8:f32:1, {0.5,0.25}>>
+  return %y : tensor<1x2x!quant.uniform<i8:f32:1, {0.5,0.25}>>
+}

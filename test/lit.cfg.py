@@ -1,0 +1,21 @@
+# lit configuration for qcc's compiler tests.
+import os
+import shutil
+
+import lit.formats
+
+config.name = "qcc"
+config.test_format = lit.formats.ShTest(execute_external=True)
+config.suffixes = [".mlir", ".onnxtxt", ".test"]
+config.excludes = ["E2E", "lit.cfg.py", "lit.site.cfg.py", "Inputs"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.qcc_obj_root, "test")
+
+# qcc's tools first, then LLVM's (FileCheck, not, count, split-file, llvm-nm, llvm-objdump).
+path = os.pathsep.join([config.qcc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", os.environ["PATH"])])
+config.environment["PATH"] = path
+config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
+
+# Cross toolchain and qemu for the tests that link and run AArch64 code.
+if shutil.which("aarch64-linux-gnu-gcc") and shutil.which("qemu-aarch64"):
+    config.available_features.add("aarch64-cross")
