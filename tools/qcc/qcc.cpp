@@ -81,6 +81,13 @@ int fail(const Twine &msg) {
 
 bool writeFile(StringRef path, function_ref<void(raw_ostream &)> write, std::string &err) {
   std::error_code ec;
+  if (path != "-") {
+    StringRef dir = sys::path::parent_path(path);
+    if (!dir.empty() && (ec = sys::fs::create_directories(dir))) {
+      err = "cannot create '" + dir.str() + "': " + ec.message();
+      return false;
+    }
+  }
   ToolOutputFile out(path, ec, sys::fs::OF_None);
   if (ec) {
     err = "cannot open '" + path.str() + "': " + ec.message();

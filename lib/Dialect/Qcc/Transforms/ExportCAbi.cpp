@@ -48,6 +48,8 @@ struct QccExportCAbiPass : qcc::impl::QccExportCAbiBase<QccExportCAbiPass> {
     // qcc's bookkeeping attributes have no meaning in LLVM IR.
     impl.setArgAttrsAttr(nullptr);
     impl.setResAttrsAttr(nullptr);
+    for (StringRef attr : {"qcc.entry", "qcc.num_inputs", "qcc.num_outputs"})
+      impl->removeAttr(attr);
     impl.setSymName(name + "_impl");
     impl.setLinkage(LLVM::Linkage::Internal);
 

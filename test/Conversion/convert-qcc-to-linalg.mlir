@@ -1,0 +1,156 @@
+// RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg | FileCheck %s
+
+// Grouped convolution: pad, expand to N x G x C/G, one generic over n, g, f, oh, ow | c, kh, kw
+// accumulating into the broadcast bias, collapse back.
+// CHECK-DAG: #[[XMAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d5, d3 * 2 + d6, d4 * 2 + d7)>
+// CHECK-DAG: #[[WMAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d2, d5, d6, d7)>
+// CHECK-LABEL: func @conv2d
+// CHECK-SAME: (%[[X:.*]]: tensor<1x4x8x8xf32>, %[[W:.*]]: tensor<6x2x3x3xf32>, %[[B:.*]]: tensor<6xf32>)
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[PAD:.*]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: tensor.yield %[[ZERO]]
+// CHECK: %[[XE:.*]] = tensor.expand_shape %[[PAD]] {{\[\[}}0], [1, 2], [3], [4]] {{.*}} : tensor<1x4x10x10xf32> into tensor<1x2x2x10x10xf32>
+// CHECK: %[[WE:.*]] = tensor.expand_shape %[[W]] {{\[\[}}0, 1], [2], [3], [4]] {{.*}} into tensor<2x3x2x3x3xf32>
+// CHECK: %[[BE:.*]] = tensor.expand_shape %[[B]] {{\[\[}}0, 1]] {{.*}} into tensor<2x3xf32>
+// CHECK: %[[ACC:.*]] = linalg.generic {{.*}} ins(%[[BE]] : tensor<2x3xf32>)
+// CHECK: %[[CONV:.*]] = linalg.generic {indexing_maps = [#[[XMAP]], #[[WMAP]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%[[XE]], %[[WE]] : {{.*}}) outs(%[[ACC]] : tensor<1x2x3x4x4xf32>)
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: tensor.collapse_shape %[[CONV]] {{\[\[}}0], [1, 2], [3], [4]] : tensor<1x2x3x4x4xf32> into tensor<1x6x4x4xf32>
+func.func @conv2d(%x: tensor<1x4x8x8xf32>, %w: tensor<6x2x3x3xf32>, %b: tensor<6xf32>) -> tensor<1x6x4x4xf32> {
+  %y = qcc.conv2d %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 2 : i64}
+       : (tensor<1x4x8x8xf32>, tensor<6x2x3x3xf32>, tensor<6xf32>) -> tensor<1x6x4x4xf32>
+  return %y : tensor<1x6x4x4xf32>
+}
+
+// -----
+
+// Broadcasting reads index 0 of a size-1 dimension.
+// CHECK-DAG: #[[BMAP:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, 0, 0)>
+// CHECK-LABEL: func @add_broadcast
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[BMAP]], #{{.*}}]
+// CHECK: arith.addf
+func.func @add_broadcast(%x: tensor<1x8x4x4xf32>, %y: tensor<8x1x1xf32>) -> tensor<1x8x4x4xf32> {
+  %0 = qcc.add %x, %y : (tensor<1x8x4x4xf32>, tensor<8x1x1xf32>) -> tensor<1x8x4x4xf32>
+  return %0 : tensor<1x8x4x4xf32>
+}
+
+// -----
+
+// Quantize: a true division, round half to even, zero point, saturation, storage type.
+// CHECK-LABEL: func @quantize
+// CHECK-SAME: -> tensor<1x4xi8>
+// CHECK: linalg.generic
+// CHECK: %[[D:.*]] = arith.divf %{{.*}}, %{{.*}} : f32
+// CHECK: %[[R:.*]] = math.roundeven %[[D]] : f32
+// CHECK: %[[Z:.*]] = arith.addf %[[R]], %{{.*}} : f32
+// CHECK: %[[LO:.*]] = arith.maximumf %[[Z]], %{{.*}} : f32
+// CHECK: %[[HI:.*]] = arith.minimumf %[[LO]], %{{.*}} : f32
+// CHECK: %[[I:.*]] = arith.fptosi %[[HI]] : f32 to i32
+// CHECK: arith.trunci %[[I]] : i32 to i8
+func.func @quantize(%x: tensor<1x4xf32>) -> tensor<1x4x!quant.uniform<u8:f32, 0.1:128>> {
+  %q = qcc.quantize %x : (tensor<1x4xf32>) -> tensor<1x4x!quant.uniform<u8:f32, 0.1:128>>
+  return %q : tensor<1x4x!quant.uniform<u8:f32, 0.1:128>>
+}
+
+// -----
+
+// Dequantize of unsigned storage zero-extends; per-axis parameters are constant vectors
+// indexed by the quantized dimension; quant.scast disappears.
+// CHECK-DAG: #[[AXIS:.*]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func @dequantize_per_axis
+// CHECK-SAME: (%[[Q:.*]]: tensor<2x3xi8>)
+// CHECK-NOT: quant.scast
+// CHECK-DAG: %[[S:.*]] = arith.constant dense<[5.000000e-01, 2.500000e-01]> : tensor<2xf32>
+// CHECK-DAG: %[[Z:.*]] = arith.constant dense<[0, 3]> : tensor<2xi32>
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[AXIS]], #[[AXIS]], #{{.*}}]{{.*}} ins(%[[Q]], %[[S]], %[[Z]]
+// CHECK: arith.extui %{{.*}} : i8 to i32
+// CHECK: arith.subi
+// CHECK: arith.sitofp
+// CHECK: arith.mulf
+func.func @dequantize_per_axis(%raw: tensor<2x3xi8>) -> tensor<2x3xf32> {
+  %q = "quant.scast"(%raw) : (tensor<2x3xi8>) -> tensor<2x3x!quant.uniform<u8:f32:0, {0.5:0, 0.25:3}>>
+  %x = qcc.dequantize %q : (tensor<2x3x!quant.uniform<u8:f32:0, {0.5:0, 0.25:3}>>) -> tensor<2x3xf32>
+  return %x : tensor<2x3xf32>
+}
+
+// -----
+
+// Requantize: the multiplier scale_in / scale_out is folded in f32 at compile time
+// (0.1 / 0.2 = 0.5).
+// CHECK-LABEL: func @requantize
+// CHECK: arith.extsi %{{.*}} : i8 to i32
+// CHECK: arith.subi
+// CHECK: arith.sitofp
+// CHECK: arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK: math.roundeven
+// CHECK: arith.fptosi
+// CHECK: arith.trunci
+func.func @requantize(%q: tensor<4x!quant.uniform<i8:f32, 0.1:-3>>) -> tensor<4x!quant.uniform<u8:f32, 0.2:128>> {
+  %y = qcc.requantize %q : (tensor<4x!quant.uniform<i8:f32, 0.1:-3>>) -> tensor<4x!quant.uniform<u8:f32, 0.2:128>>
+  return %y : tensor<4x!quant.uniform<u8:f32, 0.2:128>>
+}
+
+// -----
+
+// Max pooling pads with -inf; ceil_mode adds the end padding the last window reads.
+// CHECK-LABEL: func @max_pool_ceil
+// CHECK: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK: tensor.pad %{{.*}} low[0, 0, 0, 0] high[0, 0, 1, 1]
+// CHECK: tensor.yield %[[NEGINF]]
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
+// CHECK: arith.maximumf
+func.func @max_pool_ceil(%x: tensor<1x2x6x6xf32>) -> tensor<1x2x3x3xf32> {
+  %y = qcc.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = true}
+       : (tensor<1x2x6x6xf32>) -> tensor<1x2x3x3xf32>
+  return %y : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// Average pooling without count_include_pad divides by the number of real elements of
+// each window, a compile-time constant per output position (corners 4, edges 6, centre 9).
+// CHECK-LABEL: func @avg_pool_exclude_pad
+// CHECK: arith.constant dense<{{\[\[}}4.000000e+00, 6.000000e+00, 4.000000e+00], [6.000000e+00, 9.000000e+00, 6.000000e+00], [4.000000e+00, 6.000000e+00, 4.000000e+00]]> : tensor<3x3xf32>
+// CHECK: arith.divf
+func.func @avg_pool_exclude_pad(%x: tensor<1x1x3x3xf32>) -> tensor<1x1x3x3xf32> {
+  %y = qcc.avg_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>}
+       : (tensor<1x1x3x3xf32>) -> tensor<1x1x3x3xf32>
+  return %y : tensor<1x1x3x3xf32>
+}
+
+// -----
+
+// Concat writes each operand into its slice of the result.
+// CHECK-LABEL: func @concat
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x5x4xi8>
+// CHECK: %[[A:.*]] = tensor.insert_slice %{{.*}} into %[[E]][0, 0, 0] [1, 2, 4] [1, 1, 1]
+// CHECK: tensor.insert_slice %{{.*}} into %[[A]][0, 2, 0] [1, 3, 4] [1, 1, 1]
+func.func @concat(%a: tensor<1x2x4x!quant.uniform<u8:f32, 0.1:128>>, %b: tensor<1x3x4x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<1x5x4x!quant.uniform<u8:f32, 0.1:128>> {
+  %y = qcc.concat %a, %b {axis = 1 : i64} : (tensor<1x2x4x!quant.uniform<u8:f32, 0.1:128>>, tensor<1x3x4x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<1x5x4x!quant.uniform<u8:f32, 0.1:128>>
+  return %y : tensor<1x5x4x!quant.uniform<u8:f32, 0.1:128>>
+}
+
+// -----
+
+// Reshape is a collapse to 1-D and an expand: pure views after bufferization.
+// CHECK-LABEL: func @reshape
+// CHECK: %[[F:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1, 2, 3]] : tensor<1x8x1x1xf32> into tensor<8xf32>
+// CHECK: tensor.expand_shape %[[F]] {{\[\[}}0, 1]] {{.*}} : tensor<8xf32> into tensor<2x4xf32>
+func.func @reshape(%x: tensor<1x8x1x1xf32>) -> tensor<2x4xf32> {
+  %y = qcc.reshape %x : (tensor<1x8x1x1xf32>) -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+// Softmax: max, exp(x - max), sum, divide.
+// CHECK-LABEL: func @softmax
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: arith.addf
+// CHECK: arith.divf
+func.func @softmax(%x: tensor<2x10xf32>) -> tensor<2x10xf32> {
+  %y = qcc.softmax %x {axis = -1 : i64} : tensor<2x10xf32>
+  return %y : tensor<2x10xf32>
+}
