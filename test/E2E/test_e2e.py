@@ -14,7 +14,7 @@ import onnx
 import pytest
 from onnx import numpy_helper
 
-import models
+from qcc import models
 import qcc
 
 OUT = Path(os.environ.get("QCC_E2E_OUT", Path(__file__).resolve().parent / "out"))

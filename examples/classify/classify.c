@@ -1,0 +1,165 @@
+/* classify: runs an image classifier compiled by qcc on a BMP photo.
+ *
+ *   classify IMAGE.bmp [--labels FILE] [--iterations N] [--dump-input F] [--dump-output F]
+ *
+ * Loads a 24-bit BMP, resizes it to the model's input size (bilinear), converts it to the
+ * model's layout and type, runs MODEL_run, and prints the top-5 classes and the median time
+ * per inference. Build-time configuration (-D, set by scripts/demo.sh from the header):
+ *   QCC_IN_H, QCC_IN_W      input height and width
+ *   QCC_IN_NCHW             1: N x 3 x H x W, 0: N x H x W x 3
+ *   QCC_IN_FLOAT            1: float32 in [-1, 1] (x / 127.5 - 1), 0: uint8 pixels
+ *   QCC_OUT_FLOAT           1: float32 scores, 0: uint8 scores
+ * The model itself is compiled with --name=model (model.h, model_run).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "model.h"
+
+#if QCC_IN_FLOAT
+typedef float in_t;
+#else
+typedef uint8_t in_t;
+#endif
+#if QCC_OUT_FLOAT
+typedef float out_t;
+#else
+typedef uint8_t out_t;
+#endif
+
+static uint8_t arena[MODEL_ARENA_SIZE + 1] __attribute__((aligned(MODEL_ARENA_ALIGN)));
+static in_t input[MODEL_INPUT0_SIZE / sizeof(in_t)];
+static out_t output[MODEL_OUTPUT0_SIZE / sizeof(out_t)];
+enum { NUM_CLASSES = MODEL_OUTPUT0_SIZE / sizeof(out_t) };
+
+static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
+
+/* Returns RGB rows top-down, 3 bytes per pixel. */
+static uint8_t *load_bmp(const char *path, int *w, int *h) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  uint8_t hdr[54];
+  if (fread(hdr, 1, 54, f) != 54 || hdr[0] != 'B' || hdr[1] != 'M') { fclose(f); return NULL; }
+  uint32_t offset = le32(hdr + 10);
+  int32_t width = (int32_t)le32(hdr + 18), height = (int32_t)le32(hdr + 22);
+  int bpp = hdr[28] | hdr[29] << 8;
+  if (bpp != 24 || le32(hdr + 30) != 0 || width <= 0 || height == 0) { fclose(f); return NULL; }
+  int bottom_up = height > 0;
+  if (height < 0) height = -height;
+  size_t stride = ((size_t)width * 3 + 3) & ~(size_t)3;
+  uint8_t *row = malloc(stride), *rgb = malloc((size_t)width * height * 3);
+  fseek(f, offset, SEEK_SET);
+  for (int y = 0; y < height; ++y) {
+    if (fread(row, 1, stride, f) != stride) { free(row); free(rgb); fclose(f); return NULL; }
+    uint8_t *dst = rgb + (size_t)(bottom_up ? height - 1 - y : y) * width * 3;
+    for (int x = 0; x < width; ++x) { /* BGR -> RGB */
+      dst[3 * x] = row[3 * x + 2]; dst[3 * x + 1] = row[3 * x + 1]; dst[3 * x + 2] = row[3 * x];
+    }
+  }
+  free(row);
+  fclose(f);
+  *w = width;
+  *h = height;
+  return rgb;
+}
+
+/* Bilinear resize (half-pixel centres), then layout and type conversion. */
+static void preprocess(const uint8_t *rgb, int w, int h) {
+  for (int y = 0; y < QCC_IN_H; ++y) {
+    float fy = ((float)y + 0.5f) * h / QCC_IN_H - 0.5f;
+    if (fy < 0) fy = 0;
+    int y0 = (int)fy, y1 = y0 + 1 < h ? y0 + 1 : h - 1;
+    float dy = fy - y0;
+    for (int x = 0; x < QCC_IN_W; ++x) {
+      float fx = ((float)x + 0.5f) * w / QCC_IN_W - 0.5f;
+      if (fx < 0) fx = 0;
+      int x0 = (int)fx, x1 = x0 + 1 < w ? x0 + 1 : w - 1;
+      float dx = fx - x0;
+      for (int c = 0; c < 3; ++c) {
+        float top = rgb[(y0 * w + x0) * 3 + c] * (1 - dx) + rgb[(y0 * w + x1) * 3 + c] * dx;
+        float bot = rgb[(y1 * w + x0) * 3 + c] * (1 - dx) + rgb[(y1 * w + x1) * 3 + c] * dx;
+        float v = top * (1 - dy) + bot * dy;
+        size_t idx = QCC_IN_NCHW ? ((size_t)c * QCC_IN_H + y) * QCC_IN_W + x
+                                 : ((size_t)y * QCC_IN_W + x) * 3 + c;
+#if QCC_IN_FLOAT
+        input[idx] = v / 127.5f - 1.0f;
+#else
+        input[idx] = (uint8_t)(v + 0.5f);
+#endif
+      }
+    }
+  }
+}
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+static int dump(const char *path, const void *data, size_t n) {
+  FILE *f = fopen(path, "wb");
+  if (!f || fwrite(data, 1, n, f) != n) return -1;
+  return fclose(f);
+}
+
+int main(int argc, char **argv) {
+  const char *image = NULL, *labels_path = NULL, *dump_in = NULL, *dump_out = NULL;
+  int iterations = 5;
+  for (int i = 1; i < argc; ++i) {
+    if (!strcmp(argv[i], "--labels") && i + 1 < argc) labels_path = argv[++i];
+    else if (!strcmp(argv[i], "--iterations") && i + 1 < argc) iterations = atoi(argv[++i]);
+    else if (!strcmp(argv[i], "--dump-input") && i + 1 < argc) dump_in = argv[++i];
+    else if (!strcmp(argv[i], "--dump-output") && i + 1 < argc) dump_out = argv[++i];
+    else image = argv[i];
+  }
+  if (!image || iterations < 1) {
+    fprintf(stderr, "usage: %s IMAGE.bmp [--labels FILE] [--iterations N] [--dump-input F] [--dump-output F]\n", argv[0]);
+    return 2;
+  }
+  int w, h;
+  uint8_t *rgb = load_bmp(image, &w, &h);
+  if (!rgb) { fprintf(stderr, "%s: not a readable 24-bit uncompressed BMP\n", image); return 1; }
+  preprocess(rgb, w, h);
+  free(rgb);
+
+  const void *in[] = {input};
+  void *out[] = {output};
+  double *times = malloc(sizeof(double) * iterations);
+  for (int it = 0; it < iterations; ++it) {
+    double t0 = now_ms();
+    if (model_run(in, out, arena) != 0) { fprintf(stderr, "model_run failed\n"); return 1; }
+    times[it] = now_ms() - t0;
+  }
+  qsort(times, iterations, sizeof(double), cmp_double);
+
+  static char names[NUM_CLASSES][96];
+  if (labels_path) {
+    FILE *f = fopen(labels_path, "r");
+    for (int i = 0; f && i < NUM_CLASSES && fgets(names[i], sizeof names[i], f); ++i)
+      names[i][strcspn(names[i], "\r\n")] = 0;
+    if (f) fclose(f);
+  }
+  printf("%s (%dx%d -> %dx%d)\n", image, w, h, QCC_IN_W, QCC_IN_H);
+  int used[NUM_CLASSES] = {0};
+  for (int k = 0; k < 5 && k < NUM_CLASSES; ++k) {
+    int best = -1;
+    for (int i = 0; i < NUM_CLASSES; ++i)
+      if (!used[i] && (best < 0 || output[i] > output[best])) best = i;
+    used[best] = 1;
+    printf("  #%d  class %4d  score %10.4f  %s\n", k + 1, best, (double)output[best], names[best]);
+  }
+  printf("  time per inference: %.2f ms (median of %d)\n", times[iterations / 2], iterations);
+  free(times);
+  if (dump_in && dump(dump_in, input, sizeof input)) return 1;
+  if (dump_out && dump(dump_out, output, sizeof output)) return 1;
+  return 0;
+}
