@@ -95,7 +95,7 @@ func.func @mul_result(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<3x3xf32>
 // -----
 
 func.func @sub_type(%a: tensor<2x3xi8>, %b: tensor<2x3xf32>) -> tensor<2x3xf32> {
-  // expected-error @+1 {{must be ranked tensor of 32-bit float values}}
+  // expected-error @+1 {{must be ranked tensor of 32-bit float or QuantizedType values}}
   %y = qcc.sub %a, %b : (tensor<2x3xi8>, tensor<2x3xf32>) -> tensor<2x3xf32>
   return %y : tensor<2x3xf32>
 }
@@ -229,4 +229,72 @@ func.func @requantize_per_axis_result(%q: tensor<1x2x!quant.uniform<u8:f32, 0.1:
   // expected-error @+1 {{expects a per-tensor result type}}
   %y = qcc.requantize %q : (tensor<1x2x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<1x2x!quant.uniform<i8:f32:1, {0.5,0.25}>>
   return %y : tensor<1x2x!quant.uniform<i8:f32:1, {0.5,0.25}>>
+}
+
+// -----
+
+func.func @sub_quantized(%a: tensor<4x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<4x!quant.uniform<u8:f32, 0.1:128>> {
+  // expected-error @+1 {{mixes float and quantized tensors}}
+  %y = qcc.sub %a, %a : (tensor<4x!quant.uniform<u8:f32, 0.1:128>>, tensor<4x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<4x!quant.uniform<u8:f32, 0.1:128>>
+  return %y : tensor<4x!quant.uniform<u8:f32, 0.1:128>>
+}
+
+// -----
+
+func.func @conv_int_result(%x: tensor<1x2x4x4x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<3x2x1x1x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x3x4x4x!quant.uniform<u8:f32, 0.2:0>> {
+  // expected-error @+1 {{result must be an int32 quantized tensor}}
+  %y = qcc.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x2x4x4x!quant.uniform<u8:f32, 0.1:128>>, tensor<3x2x1x1x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x3x4x4x!quant.uniform<u8:f32, 0.2:0>>
+  return %y : tensor<1x3x4x4x!quant.uniform<u8:f32, 0.2:0>>
+}
+
+// -----
+
+func.func @conv_weight_axis(%x: tensor<1x2x4x4x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<3x2x1x1x!quant.uniform<i8:f32:1, {0.5, 0.25}>>) -> tensor<1x3x4x4x!quant.uniform<i32:f32, 0.05>> {
+  // expected-error @+1 {{per-axis weight must be quantized along dimension 0}}
+  %y = qcc.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x2x4x4x!quant.uniform<u8:f32, 0.1:128>>, tensor<3x2x1x1x!quant.uniform<i8:f32:1, {0.5, 0.25}>>) -> tensor<1x3x4x4x!quant.uniform<i32:f32, 0.05>>
+  return %y : tensor<1x3x4x4x!quant.uniform<i32:f32, 0.05>>
+}
+
+// -----
+
+func.func @conv_mixed(%x: tensor<1x2x4x4xf32>, %w: tensor<3x2x1x1x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x3x4x4xf32> {
+  // expected-error @+1 {{mixes float and quantized tensors}}
+  %y = qcc.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x2x4x4xf32>, tensor<3x2x1x1x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x3x4x4xf32>
+  return %y : tensor<1x3x4x4xf32>
+}
+
+// -----
+
+func.func @gemm_alpha(%a: tensor<1x4x!quant.uniform<u8:f32, 0.1:128>>, %b: tensor<2x4x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x2x!quant.uniform<i32:f32, 0.05>> {
+  // expected-error @+1 {{integer form requires alpha = beta = 1}}
+  %y = qcc.gemm %a, %b {trans_b = true, alpha = 2.0 : f32} : (tensor<1x4x!quant.uniform<u8:f32, 0.1:128>>, tensor<2x4x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x2x!quant.uniform<i32:f32, 0.05>>
+  return %y : tensor<1x2x!quant.uniform<i32:f32, 0.05>>
+}
+
+// -----
+
+func.func @maxpool_type(%x: tensor<1x1x4x4x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<1x1x2x2x!quant.uniform<u8:f32, 0.2:128>> {
+  // expected-error @+1 {{integer form keeps the operand's quantized type}}
+  %y = qcc.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>}
+       : (tensor<1x1x4x4x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<1x1x2x2x!quant.uniform<u8:f32, 0.2:128>>
+  return %y : tensor<1x1x2x2x!quant.uniform<u8:f32, 0.2:128>>
+}
+
+// -----
+
+func.func @requantize_multiplier_count(%a: tensor<1x3x!quant.uniform<i32:f32:1, {0.1, 0.2, 0.3}>>) -> tensor<1x3x!quant.uniform<u8:f32, 0.5:0>> {
+  // expected-error @+1 {{multiplier has 2 values; expected 1 or 3}}
+  %y = qcc.requantize %a {multiplier = array<f32: 0.5, 0.25>} : (tensor<1x3x!quant.uniform<i32:f32:1, {0.1, 0.2, 0.3}>>) -> tensor<1x3x!quant.uniform<u8:f32, 0.5:0>>
+  return %y : tensor<1x3x!quant.uniform<u8:f32, 0.5:0>>
+}
+
+// -----
+
+func.func @requantize_clamp(%a: tensor<4x!quant.uniform<i32:f32, 0.1>>) -> tensor<4x!quant.uniform<u8:f32, 0.5:0>> {
+  // expected-error @+1 {{clamp range [10, 300] is empty or outside the storage range}}
+  %y = qcc.requantize %a {clamp_min = 10 : i64, clamp_max = 300 : i64} : (tensor<4x!quant.uniform<i32:f32, 0.1>>) -> tensor<4x!quant.uniform<u8:f32, 0.5:0>>
+  return %y : tensor<4x!quant.uniform<u8:f32, 0.5:0>>
 }

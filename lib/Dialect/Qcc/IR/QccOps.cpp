@@ -5,6 +5,8 @@
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/STLExtras.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::qcc;
 
@@ -77,6 +79,63 @@ static LogicalResult verifyStatic(Operation *op) {
   return success();
 }
 
+
+//===----------------------------------------------------------------------===//
+// Float and integer forms
+//===----------------------------------------------------------------------===//
+
+static Type elementOf(Value v) { return cast<RankedTensorType>(v.getType()).getElementType(); }
+static bool isQuantized(Value v) { return isa<quant::QuantizedType>(elementOf(v)); }
+
+/// Every operand and result float: the op's float form.
+static LogicalResult verifyAllFloat(Operation *op) {
+  SmallVector<Value> all(op->getOperands());
+  llvm::append_range(all, op->getResults());
+  for (Value v : all)
+    if (!elementOf(v).isF32())
+      return op->emitOpError("mixes float and quantized tensors: all operands and results "
+                             "must be f32, or the op must be in its integer form");
+  return success();
+}
+
+/// An 8-bit per-tensor !quant.uniform value.
+static LogicalResult verifyActivation8(Operation *op, Value v, StringRef what) {
+  auto qt = dyn_cast<quant::UniformQuantizedType>(elementOf(v));
+  if (!qt || qt.getStorageTypeIntegralWidth() != 8)
+    return op->emitOpError(what) << " must be 8-bit quantized per tensor";
+  return success();
+}
+
+/// An 8-bit weight, per tensor or per axis `axis`, with a single zero point.
+static LogicalResult verifyWeight8(Operation *op, Value v, int64_t axis) {
+  auto qt = dyn_cast<quant::QuantizedType>(elementOf(v));
+  if (!qt || qt.getStorageTypeIntegralWidth() != 8)
+    return op->emitOpError("weight must be 8-bit quantized");
+  if (auto pa = dyn_cast<quant::UniformQuantizedPerAxisType>(qt)) {
+    if (pa.getQuantizedDimension() != axis)
+      return op->emitOpError("per-axis weight must be quantized along dimension ") << axis;
+    if (llvm::any_of(pa.getZeroPoints(), [&](int64_t z) { return z != pa.getZeroPoints()[0]; }))
+      return op->emitOpError("per-axis weight zero points must all be equal");
+  }
+  return success();
+}
+
+/// An int32 quantized value with zero point 0 (accumulator or bias).
+static LogicalResult verifyInt32(Operation *op, Value v, StringRef what) {
+  auto qt = dyn_cast<quant::QuantizedType>(elementOf(v));
+  if (!qt || qt.getStorageTypeIntegralWidth() != 32)
+    return op->emitOpError(what) << " must be an int32 quantized tensor";
+  auto zeroZp = [](quant::QuantizedType t) {
+    if (auto u = dyn_cast<quant::UniformQuantizedType>(t))
+      return u.getZeroPoint() == 0;
+    return llvm::all_of(cast<quant::UniformQuantizedPerAxisType>(t).getZeroPoints(),
+                        [](int64_t z) { return z == 0; });
+  };
+  if (!zeroZp(qt))
+    return op->emitOpError(what) << " must have zero point 0";
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Conv2DOp
 //===----------------------------------------------------------------------===//
@@ -84,6 +143,15 @@ static LogicalResult verifyStatic(Operation *op) {
 LogicalResult Conv2DOp::verify() {
   if (failed(verifyStatic(*this)))
     return failure();
+  if (!isQuantized(getInput())) {
+    if (failed(verifyAllFloat(*this)))
+      return failure();
+  } else if (failed(verifyActivation8(*this, getInput(), "input")) ||
+             failed(verifyWeight8(*this, getWeight(), 0)) ||
+             (getBias() && failed(verifyInt32(*this, getBias(), "bias"))) ||
+             failed(verifyInt32(*this, getOutput(), "result"))) {
+    return failure();
+  }
   auto in = getInput().getType().getShape();
   auto w = getWeight().getType().getShape();
   if (in.size() != 4 || w.size() != 4)
@@ -118,6 +186,14 @@ LogicalResult MatMulOp::verify() {
     return failure();
   auto a = getLhs().getType().getShape();
   auto b = getRhs().getType().getShape();
+  if (!isQuantized(getLhs())) {
+    if (failed(verifyAllFloat(*this)))
+      return failure();
+  } else if (failed(verifyActivation8(*this, getLhs(), "lhs")) ||
+             failed(verifyWeight8(*this, getRhs(), b.size() - 1)) ||
+             failed(verifyInt32(*this, getOutput(), "result"))) {
+    return failure();
+  }
   if (a.size() < 2 || b.size() < 2)
     return emitOpError("expects operands of rank 2 or more");
   if (a.back() != b[b.size() - 2])
@@ -139,6 +215,18 @@ LogicalResult GemmOp::verify() {
   auto b = getB().getType().getShape();
   if (a.size() != 2 || b.size() != 2)
     return emitOpError("expects rank-2 A and B");
+  if (!isQuantized(getA())) {
+    if (failed(verifyAllFloat(*this)))
+      return failure();
+  } else {
+    if (failed(verifyActivation8(*this, getA(), "A")) ||
+        failed(verifyWeight8(*this, getB(), getTransB() ? 0 : 1)) ||
+        (getC() && failed(verifyInt32(*this, getC(), "C"))) ||
+        failed(verifyInt32(*this, getOutput(), "result")))
+      return failure();
+    if (getAlpha().convertToFloat() != 1.f || getBeta().convertToFloat() != 1.f)
+      return emitOpError("integer form requires alpha = beta = 1");
+  }
   int64_t m = getTransA() ? a[1] : a[0], ka = getTransA() ? a[0] : a[1];
   int64_t kb = getTransB() ? b[1] : b[0], n = getTransB() ? b[0] : b[1];
   if (ka != kb)
@@ -169,10 +257,26 @@ static LogicalResult verifyBroadcastBinary(Operation *op) {
   return verifyExpectedShape(op, *shape);
 }
 
-LogicalResult AddOp::verify() { return verifyBroadcastBinary(*this); }
-LogicalResult SubOp::verify() { return verifyBroadcastBinary(*this); }
-LogicalResult MulOp::verify() { return verifyBroadcastBinary(*this); }
-LogicalResult DivOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult AddOp::verify() {
+  if (isQuantized(getLhs())) {
+    if (failed(verifyActivation8(*this, getLhs(), "lhs")) ||
+        failed(verifyActivation8(*this, getRhs(), "rhs")) ||
+        failed(verifyActivation8(*this, getOutput(), "result")))
+      return failure();
+  } else if (failed(verifyAllFloat(*this))) {
+    return failure();
+  }
+  return verifyBroadcastBinary(*this);
+}
+LogicalResult SubOp::verify() {
+  return failed(verifyAllFloat(*this)) ? failure() : verifyBroadcastBinary(*this);
+}
+LogicalResult MulOp::verify() {
+  return failed(verifyAllFloat(*this)) ? failure() : verifyBroadcastBinary(*this);
+}
+LogicalResult DivOp::verify() {
+  return failed(verifyAllFloat(*this)) ? failure() : verifyBroadcastBinary(*this);
+}
 
 LogicalResult ClampOp::verify() {
   if (getMin().convertToFloat() > getMax().convertToFloat())
@@ -227,6 +331,14 @@ static LogicalResult verifyPool(Operation *op, ArrayRef<int64_t> kernel,
 }
 
 LogicalResult MaxPoolOp::verify() {
+  if (isQuantized(getInput())) {
+    if (failed(verifyActivation8(*this, getInput(), "input")))
+      return failure();
+    if (elementOf(getInput()) != elementOf(getOutput()))
+      return emitOpError("integer form keeps the operand's quantized type");
+  } else if (failed(verifyAllFloat(*this))) {
+    return failure();
+  }
   return verifyPool(*this, getKernelShape(), getStrides(), getPads(), getDilations(),
                     getCeilMode());
 }
@@ -238,6 +350,13 @@ LogicalResult AvgPoolOp::verify() {
 
 LogicalResult GlobalAvgPoolOp::verify() {
   auto in = getInput().getType().getShape();
+  if (isQuantized(getInput())) {
+    if (failed(verifyActivation8(*this, getInput(), "input")) ||
+        failed(verifyInt32(*this, getOutput(), "result")))
+      return failure();
+  } else if (failed(verifyAllFloat(*this))) {
+    return failure();
+  }
   if (in.size() != 4)
     return emitOpError("expects a rank-4 NCHW input");
   return verifyExpectedShape(*this, {in[0], in[1], 1, 1});
@@ -360,8 +479,22 @@ LogicalResult RequantizeOp::verify() {
       failed(verifyQuantType(*this, getInput().getType())) ||
       failed(verifyQuantType(*this, getOutput().getType())))
     return failure();
-  if (!isa<quant::UniformQuantizedType>(getOutput().getType().getElementType()))
+  auto out = dyn_cast<quant::UniformQuantizedType>(getOutput().getType().getElementType());
+  if (!out)
     return emitOpError("expects a per-tensor result type");
+  if (auto m = getMultiplier()) {
+    size_t channels = 1;
+    if (auto pa = dyn_cast<quant::UniformQuantizedPerAxisType>(getInput().getType().getElementType()))
+      channels = pa.getScales().size();
+    if (m->size() != 1 && m->size() != channels)
+      return emitOpError("multiplier has ") << m->size() << " values; expected 1 or " << channels;
+    if (llvm::any_of(*m, [](float v) { return !(v > 0.f) || !std::isfinite(v); }))
+      return emitOpError("multipliers must be positive and finite");
+  }
+  int64_t lo = getClampMin().value_or(out.getStorageTypeMin());
+  int64_t hi = getClampMax().value_or(out.getStorageTypeMax());
+  if (lo > hi || lo < out.getStorageTypeMin() || hi > out.getStorageTypeMax())
+    return emitOpError("clamp range [") << lo << ", " << hi << "] is empty or outside the storage range";
   return success();
 }
 

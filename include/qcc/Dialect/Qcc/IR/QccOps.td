@@ -15,6 +15,8 @@ include "mlir/IR/OpBase.td"
 
 def Qcc_FloatTensor : RankedTensorOf<[F32]>;
 def Qcc_QuantTensor : RankedTensorOf<[quant_QuantizedType]>;
+// Float, or quantized (after qcc-fold-fake-quant).
+def Qcc_NumericTensor : RankedTensorOf<[F32, quant_QuantizedType]>;
 // Any tensor a data-movement op may carry: float, quantized or plain integer.
 def Qcc_AnyTensor : RankedTensorOf<[F32, quant_QuantizedType, AnySignlessInteger]>;
 
@@ -35,13 +37,19 @@ def Qcc_Conv2DOp : Qcc_Op<"conv2d", [Pure]> {
            dilations = array<i64: 1, 1>, group = 1 : i64}
          : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
     ```
+
+    Integer form (after `qcc-fold-fake-quant`): the input is per-tensor 8-bit, the weight
+    8-bit per tensor or per output channel (axis 0) with one zero point, the bias int32 with
+    zero point 0, and the result is the exact int32 accumulator
+    `sum((x - zp_x) * (w - zp_w)) + bias`, typed `!quant.uniform<i32:f32:1, {s_x * s_w[f]}>`.
+    Padding reads `zp_x`. A `qcc.requantize` turns it into 8 bits.
   }];
-  let arguments = (ins Qcc_FloatTensor:$input, Qcc_FloatTensor:$weight,
-                       Optional<Qcc_FloatTensor>:$bias,
+  let arguments = (ins Qcc_NumericTensor:$input, Qcc_NumericTensor:$weight,
+                       Optional<Qcc_NumericTensor>:$bias,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                        DenseI64ArrayAttr:$dilations,
                        ConfinedAttr<I64Attr, [IntPositive]>:$group);
-  let results = (outs Qcc_FloatTensor:$output);
+  let results = (outs Qcc_NumericTensor:$output);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
   }];
@@ -57,9 +65,12 @@ def Qcc_MatMulOp : Qcc_Op<"matmul", [Pure]> {
     ```mlir
     %c = qcc.matmul %a, %b : (tensor<2x3x4xf32>, tensor<4x5xf32>) -> tensor<2x3x5xf32>
     ```
+
+    Integer form: 8-bit per-tensor `lhs`, 8-bit `rhs` per tensor or per column (last
+    axis), int32 accumulator result `sum((a - zp_a) * (b - zp_b))`.
   }];
-  let arguments = (ins Qcc_FloatTensor:$lhs, Qcc_FloatTensor:$rhs);
-  let results = (outs Qcc_FloatTensor:$output);
+  let arguments = (ins Qcc_NumericTensor:$lhs, Qcc_NumericTensor:$rhs);
+  let results = (outs Qcc_NumericTensor:$output);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
@@ -74,13 +85,16 @@ def Qcc_GemmOp : Qcc_Op<"gemm", [Pure]> {
     %y = qcc.gemm %x, %w, %b {trans_b = true}
          : (tensor<1x64xf32>, tensor<10x64xf32>, tensor<10xf32>) -> tensor<1x10xf32>
     ```
+
+    Integer form: 8-bit per-tensor `a`, 8-bit `b` per tensor or per output column, int32
+    `c` (zero point 0), `alpha = beta = 1`; the result is the int32 accumulator.
   }];
-  let arguments = (ins Qcc_FloatTensor:$a, Qcc_FloatTensor:$b, Optional<Qcc_FloatTensor>:$c,
+  let arguments = (ins Qcc_NumericTensor:$a, Qcc_NumericTensor:$b, Optional<Qcc_NumericTensor>:$c,
                        DefaultValuedAttr<BoolAttr, "false">:$trans_a,
                        DefaultValuedAttr<BoolAttr, "false">:$trans_b,
                        DefaultValuedAttr<F32Attr, "1.0f">:$alpha,
                        DefaultValuedAttr<F32Attr, "1.0f">:$beta);
-  let results = (outs Qcc_FloatTensor:$output);
+  let results = (outs Qcc_NumericTensor:$output);
   let assemblyFormat = [{
     $a `,` $b (`,` $c^)? attr-dict `:` functional-type(operands, results)
   }];
@@ -100,9 +114,13 @@ class Qcc_BroadcastBinaryOp<string mnemonic, string onnxName> : Qcc_Op<mnemonic,
     ```mlir
     %z = qcc.}] # mnemonic # [{ %x, %y : (tensor<1x8x4x4xf32>, tensor<8x1x1xf32>) -> tensor<1x8x4x4xf32>
     ```
+
+    `qcc.add` also has an integer form on 8-bit per-tensor operands and result:
+    `y = saturate(round_half_even(rA * (a - zA) + rB * (b - zB)) + zC)` with
+    `rA = sA / sC`, `rB = sB / sC` (see docs/quantization.md for the exact evaluation order).
   }];
-  let arguments = (ins Qcc_FloatTensor:$lhs, Qcc_FloatTensor:$rhs);
-  let results = (outs Qcc_FloatTensor:$output);
+  let arguments = (ins Qcc_NumericTensor:$lhs, Qcc_NumericTensor:$rhs);
+  let results = (outs Qcc_NumericTensor:$output);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
@@ -185,12 +203,15 @@ def Qcc_MaxPoolOp : Qcc_Op<"max_pool", [Pure]> {
            pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, ceil_mode = false}
          : (tensor<1x8x8x8xf32>) -> tensor<1x8x4x4xf32>
     ```
+
+    On a quantized operand (positive scale) the maximum is taken on the stored integers and
+    the type passes through.
   }];
-  let arguments = (ins Qcc_FloatTensor:$input, DenseI64ArrayAttr:$kernel_shape,
+  let arguments = (ins Qcc_NumericTensor:$input, DenseI64ArrayAttr:$kernel_shape,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                        DenseI64ArrayAttr:$dilations,
                        DefaultValuedAttr<BoolAttr, "false">:$ceil_mode);
-  let results = (outs Qcc_FloatTensor:$output);
+  let results = (outs Qcc_NumericTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
@@ -224,9 +245,13 @@ def Qcc_GlobalAvgPoolOp : Qcc_Op<"global_avg_pool", [Pure]> {
     ```mlir
     %y = qcc.global_avg_pool %x : (tensor<1x8x7x7xf32>) -> tensor<1x8x1x1xf32>
     ```
+
+    Integer form: on an 8-bit per-tensor input the result is the int32 sum
+    `sum(x - zp_x)` over H x W, typed with scale `s_x / (H * W)` so that it still
+    represents the mean; a `qcc.requantize` follows.
   }];
-  let arguments = (ins Qcc_FloatTensor:$input);
-  let results = (outs Qcc_FloatTensor:$output);
+  let arguments = (ins Qcc_NumericTensor:$input);
+  let results = (outs Qcc_NumericTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
@@ -322,16 +347,22 @@ def Qcc_DequantizeOp : Qcc_Op<"dequantize", [Pure]> {
 def Qcc_RequantizeOp : Qcc_Op<"requantize", [Pure]> {
   let summary = "change quantization parameters (and storage type)";
   let description = [{
-    `y = saturate(round_half_to_even(float(q - zp_in) * (scale_in / scale_out)) + zp_out)`,
-    the multiplier computed in f32 at compile time. The operand may be per axis (an int32
-    accumulator with per-channel scales); the result is per tensor.
+    `y = clamp(round_half_to_even(float(q - zp_in) * m) + zp_out, lo, hi)`. The multiplier
+    `m` is `multiplier` when given (one value, or one per channel of a per-axis operand,
+    precomputed by the pass that created the op to match the reference arithmetic), else
+    `scale_in / scale_out` in f32. `[lo, hi]` is the storage range of the result,
+    narrowed by `clamp_min` / `clamp_max` (a fused ReLU or Clip). The operand may be per
+    axis (an int32 accumulator with per-channel scales); the result is per tensor.
 
     ```mlir
     %y = qcc.requantize %q : (tensor<1x8x!quant.uniform<i8:f32, 0.1:-3>>)
          -> tensor<1x8x!quant.uniform<u8:f32, 0.2:128>>
     ```
   }];
-  let arguments = (ins Qcc_QuantTensor:$input);
+  let arguments = (ins Qcc_QuantTensor:$input,
+                       OptionalAttr<DenseF32ArrayAttr>:$multiplier,
+                       OptionalAttr<I64Attr>:$clamp_min,
+                       OptionalAttr<I64Attr>:$clamp_max);
   let results = (outs Qcc_QuantTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
