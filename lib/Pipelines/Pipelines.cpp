@@ -36,6 +36,9 @@ using namespace mlir;
 void ::qcc::buildQccPipeline(OpPassManager &pm, const CompileOptions &) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccFoldFakeQuant());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
 }
 
 void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &options) {

@@ -78,6 +78,106 @@ Value filled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, float v) {
   return b.create<linalg::FillOp>(loc, f32Const(b, loc, v), init).getResult(0);
 }
 
+/// fma(x, y, z) on f32 with one rounding, computed in f64: x * y is exact in f64 for the
+/// 8-bit-integer x used here, and so is the sum, so rounding to f32 once equals a fused
+/// multiply-add, without an fmaf call on targets that lack the instruction.
+Value fusedMulAddF32(OpBuilder &b, Location loc, Value x, float y, Value z) {
+  Type f64 = b.getF64Type();
+  Value xd = b.create<arith::ExtFOp>(loc, f64, x);
+  Value zd = b.create<arith::ExtFOp>(loc, f64, z);
+  Value yd = b.create<arith::ConstantOp>(loc, b.getF64FloatAttr(static_cast<double>(y)));
+  Value sum = b.create<arith::AddFOp>(loc, b.create<arith::MulFOp>(loc, xd, yd), zd);
+  return b.create<arith::TruncFOp>(loc, b.getF32Type(), sum);
+}
+
+Value clampValue(OpBuilder &b, Location loc, Value v, std::optional<float> lo,
+                 std::optional<float> hi) {
+  if (lo)
+    v = b.create<arith::MaximumFOp>(loc, v, f32Const(b, loc, *lo));
+  if (hi)
+    v = b.create<arith::MinimumFOp>(loc, v, f32Const(b, loc, *hi));
+  return v;
+}
+
+Value saturateToStorage(OpBuilder &b, Location loc, Value rounded, const QuantParams &q) {
+  Value v = clampValue(b, loc, rounded, static_cast<float>(q.qmin), static_cast<float>(q.qmax));
+  Value i32 = b.create<arith::FPToSIOp>(loc, b.getI32Type(), v);
+  if (q.width == 32)
+    return i32;
+  return b.create<arith::TruncIOp>(loc, b.getIntegerType(q.width), i32);
+}
+
+Value widenToI32(OpBuilder &b, Location loc, Value v, const QuantParams &q) {
+  if (q.width == 32)
+    return v;
+  if (q.isSigned)
+    return b.create<arith::ExtSIOp>(loc, b.getI32Type(), v);
+  return b.create<arith::ExtUIOp>(loc, b.getI32Type(), v);
+}
+
+DenseElementsAttr f32Vector(OpBuilder &b, ArrayRef<float> v) {
+  return DenseElementsAttr::get(RankedTensorType::get({(int64_t)v.size()}, b.getF32Type()), v);
+}
+DenseElementsAttr i32Vector(OpBuilder &b, ArrayRef<int32_t> v) {
+  return DenseElementsAttr::get(RankedTensorType::get({(int64_t)v.size()}, b.getI32Type()), v);
+}
+
+/// Integer or float multiply-accumulate for the contraction ops: the float form computes
+/// acc + x * w; the integer form acc + (x - zp_x) * (w - zp_w) in int32.
+struct Mac {
+  std::optional<QuantParams> x, w; // set for the integer form
+  float alpha = 1.f;
+
+  bool isInteger() const { return x.has_value(); }
+  Type accType(OpBuilder &b) const {
+    return isInteger() ? Type(b.getI32Type()) : Type(b.getF32Type());
+  }
+  Value zero(OpBuilder &b, Location loc) const {
+    return isInteger() ? b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(0)).getResult()
+                       : f32Const(b, loc, 0.f);
+  }
+  Value operator()(OpBuilder &b, Location loc, Value xv, Value wv, Value acc) const {
+    if (!isInteger()) {
+      Value prod = b.create<arith::MulFOp>(loc, xv, wv);
+      if (alpha != 1.f)
+        prod = b.create<arith::MulFOp>(loc, f32Const(b, loc, alpha), prod);
+      return b.create<arith::AddFOp>(loc, acc, prod);
+    }
+    auto centered = [&](Value v, const QuantParams &q) -> Value {
+      Value wide = widenToI32(b, loc, v, q);
+      if (q.zeroPoints[0] == 0)
+        return wide;
+      return b.create<arith::SubIOp>(
+          loc, wide, b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(q.zeroPoints[0])));
+    };
+    Value prod = b.create<arith::MulIOp>(loc, centered(xv, *x), centered(wv, *w));
+    return b.create<arith::AddIOp>(loc, acc, prod);
+  }
+};
+
+/// The float or integer form of a contraction, from its input and weight operands.
+Mac macFor(Value input, Value weight, float alpha = 1.f) {
+  Mac m;
+  m.alpha = alpha;
+  auto elementOf = [](Value v) { return cast<RankedTensorType>(v.getType()).getElementType(); };
+  if (isa<quant::QuantizedType>(elementOf(input))) {
+    m.x = getQuantParams(elementOf(input));
+    m.w = getQuantParams(elementOf(weight));
+  }
+  return m;
+}
+
+/// A tensor of `shape` filled with the constant `value`.
+Value filledWith(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Value value) {
+  Value init = emptyTensor(b, loc, shape, value.getType());
+  return b.create<linalg::FillOp>(loc, value, init).getResult(0);
+}
+
+/// The storage-domain constant of a quantized type's zero point (the "real 0").
+Value storageZeroPoint(OpBuilder &b, Location loc, const QuantParams &q) {
+  return b.create<arith::ConstantOp>(loc, b.getIntegerAttr(b.getIntegerType(q.width), q.zeroPoints[0]));
+}
+
 /// Map from the loops of an `out`-shaped iteration space to an operand of shape `in` under
 /// numpy broadcasting: shapes align on the right, and a size-1 dimension reads index 0.
 AffineMap broadcastMap(ArrayRef<int64_t> in, ArrayRef<int64_t> out, MLIRContext *ctx) {
@@ -114,7 +214,7 @@ Value buildElementwise(OpBuilder &b, Location loc, ValueRange inputs,
 
 /// Pads the two trailing (spatial) dimensions of an NCHW tensor with `value`.
 Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
-                 ArrayRef<int64_t> high, float value) {
+                 ArrayRef<int64_t> high, Value padValue) {
   if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&
       llvm::all_of(high, [](int64_t p) { return p == 0; }))
     return input;
@@ -127,7 +227,7 @@ Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
     hi[2 + i] = b.getIndexAttr(high[i]);
   }
   auto padType = RankedTensorType::get(shape, type.getElementType());
-  return b.create<tensor::PadOp>(loc, padType, input, lo, hi, f32Const(b, loc, value));
+  return b.create<tensor::PadOp>(loc, padType, input, lo, hi, padValue);
 }
 
 Value expand(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape,
@@ -161,7 +261,11 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
     int64_t cg = c / g, fg = f / g, oh = outShape[2], ow = outShape[3];
     auto pads = op.getPads();
 
-    Value x = padSpatial(b, loc, adaptor.getInput(), pads.take_front(2), pads.drop_front(2), 0.f);
+    Mac mac = macFor(op.getInput(), op.getWeight());
+    // Padding reads the real value 0: 0.0, or the input's zero point.
+    Value padValue = mac.isInteger() ? storageZeroPoint(b, loc, *mac.x) : f32Const(b, loc, 0.f);
+    Value x = padSpatial(b, loc, adaptor.getInput(), pads.take_front(2), pads.drop_front(2),
+                         padValue);
     auto xShape = cast<RankedTensorType>(x.getType()).getShape();
     // N x C x H x W -> N x G x C/G x H x W, and F x C/G x KH x KW -> G x F/G x C/G x KH x KW.
     x = expand(b, loc, x, {n, g, cg, xShape[2], xShape[3]}, {{0}, {1, 2}, {3}, {4}});
@@ -169,7 +273,7 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
                      {{0, 1}, {2}, {3}, {4}});
 
     SmallVector<int64_t> accShape = {n, g, fg, oh, ow};
-    auto accType = RankedTensorType::get(accShape, b.getF32Type());
+    auto accType = RankedTensorType::get(accShape, mac.accType(b));
     Value acc;
     if (Value bias = adaptor.getBias()) {
       // Start from the bias, broadcast over N, H and W.
@@ -178,7 +282,7 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
       acc = buildElementwise(
           b, loc, b2, accType, [](OpBuilder &, Location, ValueRange a) { return a[0]; }, map);
     } else {
-      acc = filled(b, loc, accShape, 0.f);
+      acc = filledWith(b, loc, accShape, mac.zero(b, loc));
     }
 
     // Loops: n, g, f, oh, ow | c, kh, kw.
@@ -197,9 +301,8 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
     auto conv = b.create<linalg::GenericOp>(
         loc, TypeRange{accType}, ValueRange{x, w}, ValueRange{acc},
         ArrayRef<AffineMap>{xMap, wMap, oMap}, iters,
-        [](OpBuilder &nb, Location nl, ValueRange a) {
-          Value prod = nb.create<arith::MulFOp>(nl, a[0], a[1]);
-          nb.create<linalg::YieldOp>(nl, ValueRange{nb.create<arith::AddFOp>(nl, a[2], prod)});
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
+          nb.create<linalg::YieldOp>(nl, mac(nb, nl, a[0], a[1], a[2]));
         });
     auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
     b.replaceOpWithNewOp<tensor::CollapseShapeOp>(
@@ -207,14 +310,6 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
     return success();
   }
 };
-
-Value multiplyAccumulate(OpBuilder &b, Location loc, Value x, Value y, Value acc,
-                         float alpha) {
-  Value prod = b.create<arith::MulFOp>(loc, x, y);
-  if (alpha != 1.f)
-    prod = b.create<arith::MulFOp>(loc, f32Const(b, loc, alpha), prod);
-  return b.create<arith::AddFOp>(loc, acc, prod);
-}
 
 struct MatMulLowering : OpConversionPattern<MatMulOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -243,11 +338,12 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
                                        loops - 1)};
     SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
     iters.push_back(utils::IteratorType::reduction);
-    Value acc = filled(b, loc, out, 0.f);
+    Mac mac = macFor(op.getLhs(), op.getRhs());
+    Value acc = filledWith(b, loc, out, mac.zero(b, loc));
     b.replaceOpWithNewOp<linalg::GenericOp>(
         op, TypeRange{acc.getType()}, ValueRange{adaptor.getLhs(), adaptor.getRhs()},
-        ValueRange{acc}, maps, iters, [](OpBuilder &nb, Location nl, ValueRange v) {
-          nb.create<linalg::YieldOp>(nl, multiplyAccumulate(nb, nl, v[0], v[1], v[2], 1.f));
+        ValueRange{acc}, maps, iters, [&](OpBuilder &nb, Location nl, ValueRange v) {
+          nb.create<linalg::YieldOp>(nl, mac(nb, nl, v[0], v[1], v[2]));
         });
     return success();
   }
@@ -259,15 +355,16 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
                                 ConversionPatternRewriter &b) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = b.getContext();
-    auto outType = op.getOutput().getType();
     float alpha = op.getAlpha().convertToFloat(), beta = op.getBeta().convertToFloat();
+    Mac mac = macFor(op.getA(), op.getB(), alpha);
+    auto outType = RankedTensorType::get(op.getType().getShape(), mac.accType(b));
     Value acc;
     if (Value c = adaptor.getC(); c && beta != 0.f) {
       acc = buildElementwise(b, loc, c, outType, [&](OpBuilder &nb, Location nl, ValueRange v) {
         return beta == 1.f ? v[0] : nb.create<arith::MulFOp>(nl, v[0], f32Const(nb, nl, beta));
       });
     } else {
-      acc = filled(b, loc, outType.getShape(), 0.f);
+      acc = filledWith(b, loc, outType.getShape(), mac.zero(b, loc));
     }
     auto m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx), k = getAffineDimExpr(2, ctx);
     SmallVector<AffineMap> maps = {
@@ -278,8 +375,8 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
     b.replaceOpWithNewOp<linalg::GenericOp>(
         op, TypeRange{acc.getType()}, ValueRange{adaptor.getA(), adaptor.getB()},
         ValueRange{acc}, maps, ArrayRef<IT>{IT::parallel, IT::parallel, IT::reduction},
-        [alpha](OpBuilder &nb, Location nl, ValueRange v) {
-          nb.create<linalg::YieldOp>(nl, multiplyAccumulate(nb, nl, v[0], v[1], v[2], alpha));
+        [&](OpBuilder &nb, Location nl, ValueRange v) {
+          nb.create<linalg::YieldOp>(nl, mac(nb, nl, v[0], v[1], v[2]));
         });
     return success();
   }
@@ -289,12 +386,50 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
 // Elementwise
 //===----------------------------------------------------------------------===//
 
+/// The integer form of qcc.add follows ONNX Runtime's x86 QLinearAdd (MLAS, AVX2):
+///   rA = sA / sC, rB = sB / sC, fixed = zC - (rA * zA + rB * zB)   (f32, at compile time)
+///   c = saturate(round_half_even(fma(a, rA, fma(b, rB, fixed))))
+/// where a and b are the stored integers.
+struct QuantizedAddLowering : OpConversionPattern<AddOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(AddOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    if (!isa<quant::QuantizedType>(op.getType().getElementType()))
+      return failure();
+    QuantParams qa = getQuantParams(op.getLhs().getType().getElementType());
+    QuantParams qb = getQuantParams(op.getRhs().getType().getElementType());
+    QuantParams qc = getQuantParams(op.getType().getElementType());
+    float rA = qa.scales[0] / qc.scales[0];
+    float rB = qb.scales[0] / qc.scales[0];
+    // MLAS is built with FMA contraction: rA * zA + rB * zB becomes fma(rA, zA, rB * zB).
+    float zeroTerms = std::fma(rA, static_cast<float>(qa.zeroPoints[0]),
+                               rB * static_cast<float>(qb.zeroPoints[0]));
+    float fixed = static_cast<float>(qc.zeroPoints[0]) - zeroTerms;
+    auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    b.replaceOp(op, buildElementwise(
+                        b, op.getLoc(), adaptor.getOperands(), outType,
+                        [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+                          auto toFloat = [&](Value x, const QuantParams &q) -> Value {
+                            return nb.create<arith::SIToFPOp>(nl, nb.getF32Type(),
+                                                              widenToI32(nb, nl, x, q));
+                          };
+                          Value t = fusedMulAddF32(nb, nl, toFloat(v[1], qb), rB,
+                                                   f32Const(nb, nl, fixed));
+                          Value r = fusedMulAddF32(nb, nl, toFloat(v[0], qa), rA, t);
+                          return saturateToStorage(nb, nl, nb.create<math::RoundEvenOp>(nl, r), qc);
+                        }));
+    return success();
+  }
+};
+
 template <typename QccOp, typename ArithOp>
 struct BinaryLowering : OpConversionPattern<QccOp> {
   using OpConversionPattern<QccOp>::OpConversionPattern;
   using OpAdaptor = typename QccOp::Adaptor;
   LogicalResult matchAndRewrite(QccOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
+    if (!op.getType().getElementType().isF32())
+      return failure();
     b.replaceOp(op, buildElementwise(b, op.getLoc(), adaptor.getOperands(), op.getType(),
                                      [](OpBuilder &nb, Location nl, ValueRange v) -> Value {
                                        return nb.create<ArithOp>(nl, v[0], v[1]);
@@ -302,15 +437,6 @@ struct BinaryLowering : OpConversionPattern<QccOp> {
     return success();
   }
 };
-
-Value clampValue(OpBuilder &b, Location loc, Value v, std::optional<float> lo,
-                 std::optional<float> hi) {
-  if (lo)
-    v = b.create<arith::MaximumFOp>(loc, v, f32Const(b, loc, *lo));
-  if (hi)
-    v = b.create<arith::MinimumFOp>(loc, v, f32Const(b, loc, *hi));
-  return v;
-}
 
 struct ReluLowering : OpConversionPattern<ReluOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -374,7 +500,7 @@ struct BatchNormLowering : OpConversionPattern<BatchNormOp> {
 /// A reduction over `reduced` loops of `input` into a tensor of the remaining dimensions;
 /// `combine(acc, x)` folds one element in.
 Value reduceDims(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> reduced,
-                 float init, function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
+                 Value init, function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
   MLIRContext *ctx = b.getContext();
   auto shape = cast<RankedTensorType>(input.getType()).getShape();
   SmallVector<int64_t> outShape;
@@ -388,7 +514,7 @@ Value reduceDims(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> redu
       outExprs.push_back(getAffineDimExpr(i, ctx));
     }
   }
-  Value acc = filled(b, loc, outShape, init);
+  Value acc = filledWith(b, loc, outShape, init);
   SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(shape.size()),
                                  AffineMap::get(shape.size(), 0, outExprs, ctx)};
   return b
@@ -417,7 +543,7 @@ struct SoftmaxLowering : OpConversionPattern<SoftmaxOp> {
     AffineMap id = b.getMultiDimIdentityMap(rank), reducedMap = AffineMap::get(rank, 0, keep, ctx);
 
     Value x = adaptor.getInput();
-    Value max = reduceDims(b, loc, x, axis, -std::numeric_limits<float>::infinity(),
+    Value max = reduceDims(b, loc, x, axis, f32Const(b, loc, -std::numeric_limits<float>::infinity()),
                            [](OpBuilder &nb, Location nl, Value acc, Value v) -> Value {
                              return nb.create<arith::MaximumFOp>(nl, acc, v);
                            });
@@ -427,7 +553,7 @@ struct SoftmaxLowering : OpConversionPattern<SoftmaxOp> {
           return nb.create<math::ExpOp>(nl, nb.create<arith::SubFOp>(nl, v[0], v[1]));
         },
         {id, reducedMap});
-    Value sum = reduceDims(b, loc, e, axis, 0.f,
+    Value sum = reduceDims(b, loc, e, axis, f32Const(b, loc, 0.f),
                            [](OpBuilder &nb, Location nl, Value acc, Value v) -> Value {
                              return nb.create<arith::AddFOp>(nl, acc, v);
                            });
@@ -448,12 +574,12 @@ struct SoftmaxLowering : OpConversionPattern<SoftmaxOp> {
 /// Sliding-window reduction over a padded NCHW input. Loops: n, c, oh, ow | kh, kw.
 Value poolWindow(OpBuilder &b, Location loc, Value padded, ArrayRef<int64_t> outShape,
                  ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
-                 ArrayRef<int64_t> dilations, float init,
+                 ArrayRef<int64_t> dilations, Value init,
                  function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
   MLIRContext *ctx = b.getContext();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-  Value window = emptyTensor(b, loc, kernel, b.getF32Type());
-  Value acc = filled(b, loc, outShape, init);
+  Value window = emptyTensor(b, loc, kernel, init.getType());
+  Value acc = filledWith(b, loc, outShape, init);
   SmallVector<AffineMap> maps = {
       AffineMap::get(6, 0,
                      {d(0), d(1), d(2) * strides[0] + d(4) * dilations[0],
@@ -475,7 +601,7 @@ Value poolWindow(OpBuilder &b, Location loc, Value padded, ArrayRef<int64_t> out
 /// Pads a pooling input: the declared pads, plus what ceil_mode's last window reads.
 Value padForPool(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> outShape,
                  ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
-                 ArrayRef<int64_t> dilations, float value) {
+                 ArrayRef<int64_t> dilations, Value value) {
   auto in = cast<RankedTensorType>(input.getType()).getShape();
   SmallVector<int64_t> high = {pads[2], pads[3]};
   for (int i = 0; i < 2; ++i)
@@ -490,13 +616,27 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
                                 ConversionPatternRewriter &b) const override {
     Location loc = op.getLoc();
     auto outShape = op.getType().getShape();
-    float lowest = -std::numeric_limits<float>::infinity();
+    // Padding never wins: -inf, or the smallest stored integer (the maximum of quantized
+    // values with a positive scale is taken on the integers).
+    Type element = op.getType().getElementType();
+    std::optional<QuantParams> q;
+    Value lowest;
+    if (isa<quant::QuantizedType>(element)) {
+      q = getQuantParams(element);
+      lowest = b.create<arith::ConstantOp>(loc, b.getIntegerAttr(b.getIntegerType(q->width), q->qmin));
+    } else {
+      lowest = f32Const(b, loc, -std::numeric_limits<float>::infinity());
+    }
     Value padded = padForPool(b, loc, adaptor.getInput(), outShape, op.getKernelShape(),
                               op.getStrides(), op.getPads(), op.getDilations(), lowest);
     b.replaceOp(op, poolWindow(b, loc, padded, outShape, op.getKernelShape(), op.getStrides(),
                                op.getDilations(), lowest,
-                               [](OpBuilder &nb, Location nl, Value acc, Value v) -> Value {
-                                 return nb.create<arith::MaximumFOp>(nl, acc, v);
+                               [&](OpBuilder &nb, Location nl, Value acc, Value v) -> Value {
+                                 if (!q)
+                                   return nb.create<arith::MaximumFOp>(nl, acc, v);
+                                 if (q->isSigned)
+                                   return nb.create<arith::MaxSIOp>(nl, acc, v);
+                                 return nb.create<arith::MaxUIOp>(nl, acc, v);
                                }));
     return success();
   }
@@ -512,8 +652,9 @@ struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
     auto outShape = op.getType().getShape();
     auto k = op.getKernelShape(), s = op.getStrides(), p = op.getPads();
     int64_t ones[] = {1, 1};
-    Value padded = padForPool(b, loc, adaptor.getInput(), outShape, k, s, p, ones, 0.f);
-    Value sum = poolWindow(b, loc, padded, outShape, k, s, ones, 0.f,
+    Value zero = f32Const(b, loc, 0.f);
+    Value padded = padForPool(b, loc, adaptor.getInput(), outShape, k, s, p, ones, zero);
+    Value sum = poolWindow(b, loc, padded, outShape, k, s, ones, zero,
                            [](OpBuilder &nb, Location nl, Value acc, Value v) -> Value {
                              return nb.create<arith::AddFOp>(nl, acc, v);
                            });
@@ -554,7 +695,20 @@ struct GlobalAvgPoolLowering : OpConversionPattern<GlobalAvgPoolOp> {
                                 ConversionPatternRewriter &b) const override {
     Location loc = op.getLoc();
     auto in = op.getInput().getType().getShape();
-    Value sum = reduceDims(b, loc, adaptor.getInput(), {2, 3}, 0.f,
+    Type element = op.getInput().getType().getElementType();
+    if (isa<quant::QuantizedType>(element)) {
+      // Integer form: sum(x) - zp * H * W in int32.
+      QuantParams q = getQuantParams(element);
+      int32_t bias = -q.zeroPoints[0] * static_cast<int32_t>(in[2] * in[3]);
+      Value init = b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(bias));
+      Value sum = reduceDims(b, loc, adaptor.getInput(), {2, 3}, init,
+                             [&](OpBuilder &nb, Location nl, Value acc, Value v) -> Value {
+                               return nb.create<arith::AddIOp>(nl, acc, widenToI32(nb, nl, v, q));
+                             });
+      b.replaceOp(op, expand(b, loc, sum, op.getType().getShape(), {{0}, {1, 2, 3}}));
+      return success();
+    }
+    Value sum = reduceDims(b, loc, adaptor.getInput(), {2, 3}, f32Const(b, loc, 0.f),
                            [](OpBuilder &nb, Location nl, Value acc, Value v) -> Value {
                              return nb.create<arith::AddFOp>(nl, acc, v);
                            });
@@ -661,29 +815,6 @@ void addAxisParam(OpBuilder &b, Location loc, ParamOperands &ops, int64_t rank, 
   ops.maps.push_back(AffineMap::get(rank, 0, getAffineDimExpr(axis, b.getContext())));
 }
 
-Value saturateToStorage(OpBuilder &b, Location loc, Value rounded, const QuantParams &q) {
-  Value v = clampValue(b, loc, rounded, static_cast<float>(q.qmin), static_cast<float>(q.qmax));
-  Value i32 = b.create<arith::FPToSIOp>(loc, b.getI32Type(), v);
-  if (q.width == 32)
-    return i32;
-  return b.create<arith::TruncIOp>(loc, b.getIntegerType(q.width), i32);
-}
-
-Value widenToI32(OpBuilder &b, Location loc, Value v, const QuantParams &q) {
-  if (q.width == 32)
-    return v;
-  if (q.isSigned)
-    return b.create<arith::ExtSIOp>(loc, b.getI32Type(), v);
-  return b.create<arith::ExtUIOp>(loc, b.getI32Type(), v);
-}
-
-DenseElementsAttr f32Vector(OpBuilder &b, ArrayRef<float> v) {
-  return DenseElementsAttr::get(RankedTensorType::get({(int64_t)v.size()}, b.getF32Type()), v);
-}
-DenseElementsAttr i32Vector(OpBuilder &b, ArrayRef<int32_t> v) {
-  return DenseElementsAttr::get(RankedTensorType::get({(int64_t)v.size()}, b.getI32Type()), v);
-}
-
 struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(QuantizeOp op, OpAdaptor adaptor,
@@ -757,22 +888,32 @@ struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
     QuantParams out = getQuantParams(op.getType().getElementType());
     auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
     int64_t rank = outType.getRank();
-    // Multipliers are folded in f32 at compile time: scale_in / scale_out.
+    // Multipliers: as given (precomputed by the pass that made the op), else
+    // scale_in / scale_out in f32 at compile time.
     SmallVector<float> mult;
-    for (float s : in.scales)
-      mult.push_back(s / out.scales[0]);
+    if (auto given = op.getMultiplier())
+      mult.assign(given->begin(), given->end());
+    else
+      for (float s : in.scales)
+        mult.push_back(s / out.scales[0]);
+    // A fused ReLU/Clip narrows the storage range.
+    out.qmin = op.getClampMin().value_or(out.qmin);
+    out.qmax = op.getClampMax().value_or(out.qmax);
+    bool perAxis = in.axis >= 0;
     ParamOperands params;
     params.inputs.push_back(adaptor.getInput());
     params.maps.push_back(b.getMultiDimIdentityMap(rank));
-    if (in.axis >= 0) {
+    if (perAxis) {
+      if (mult.size() == 1)
+        mult.assign(in.scales.size(), mult[0]);
       addAxisParam(b, loc, params, rank, in.axis, f32Vector(b, mult));
       addAxisParam(b, loc, params, rank, in.axis, i32Vector(b, in.zeroPoints));
     }
     b.replaceOp(op, buildElementwise(
                         b, loc, params.inputs, outType,
                         [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
-                          Value m = in.axis >= 0 ? v[1] : f32Const(nb, nl, mult[0]);
-                          Value zpIn = in.axis >= 0 ? v[2]
+                          Value m = perAxis ? v[1] : f32Const(nb, nl, mult[0]);
+                          Value zpIn = perAxis ? v[2]
                                                     : nb.create<arith::ConstantOp>(
                                                           nl, nb.getI32IntegerAttr(in.zeroPoints[0]));
                           Value centered =
@@ -834,7 +975,7 @@ struct ConvertQccToLinalgPass
         [&](arith::ConstantOp c) { return converter.isLegal(c.getType()); });
 
     RewritePatternSet patterns(ctx);
-    patterns.add<Conv2DLowering, MatMulLowering, GemmLowering, BinaryLowering<AddOp, arith::AddFOp>,
+    patterns.add<QuantizedAddLowering, Conv2DLowering, MatMulLowering, GemmLowering, BinaryLowering<AddOp, arith::AddFOp>,
                  BinaryLowering<SubOp, arith::SubFOp>, BinaryLowering<MulOp, arith::MulFOp>,
                  BinaryLowering<DivOp, arith::DivFOp>, ReluLowering, ClampLowering,
                  BatchNormLowering, SoftmaxLowering, MaxPoolLowering, AvgPoolLowering,

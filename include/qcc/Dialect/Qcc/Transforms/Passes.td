@@ -4,6 +4,34 @@
 
 include "mlir/Pass/PassBase.td"
 
+def QccFoldFakeQuant : Pass<"qcc-fold-fake-quant", "func::FuncOp"> {
+  let summary = "Fold DequantizeLinear -> op -> QuantizeLinear groups into integer ops";
+  let description = [{
+    QDQ ("fake quantization") models compute `quantize(op(dequantize(x), dequantize(w)))`.
+    This pass rewrites each such group rooted at a `qcc.quantize` into the op's integer form
+    and, where the op yields an int32 accumulator, a `qcc.requantize` whose multipliers are
+    computed at compile time in the order ONNX Runtime uses:
+
+    - conv2d / gemm / matmul: int32 accumulation of `(x - zp_x) * (w - zp_w)` plus the int32
+      bias, requantized by `(s_x * s_w[c]) / s_y` (per output channel for per-channel
+      weights). Weights must be constants; they stay int8 in the object.
+    - global_avg_pool: int32 sum, requantized by `s_x / (s_y * H * W)`.
+    - add: the integer form of `qcc.add` (both inputs and the output 8-bit per tensor).
+    - max_pool, reshape, transpose, concat: run on the stored integers; inputs whose
+      parameters differ from the output's are requantized first.
+    - `quantize(dequantize(q))`: the identity, or one requantize.
+
+    A ReLU or Clip between the op and the quantize is absorbed into the requantize's clamp:
+    quantization is monotone, so `quantize(clip(v, lo, hi)) = clamp(quantize(v), quantize(lo),
+    quantize(hi))` exactly.
+
+    Groups that do not match (a float value used elsewhere, non-constant weights, an
+    unsupported op, parameters the integer kernels cannot take) stay in fake-quant form,
+    which remains correct.
+  }];
+  let dependentDialects = ["::mlir::quant::QuantizationDialect"];
+}
+
 def QccPlanArena : Pass<"qcc-plan-arena", "ModuleOp"> {
   let summary = "Place every intermediate buffer of the entry function in one static arena";
   let description = [{

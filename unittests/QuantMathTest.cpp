@@ -1,0 +1,119 @@
+// Scalar quantization arithmetic against values derived by hand from the definitions in
+// the ONNX spec (QuantizeLinear), ONNX Runtime's MLAS and TFLite/gemmlowp (fixedpoint.h).
+#include "qcc/Dialect/Qcc/Utils/QuantMath.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+using namespace qcc;
+
+TEST(QuantizeValue, RoundsHalfToEven) {
+  EXPECT_EQ(quantizeValue(2.5f, 1.f, 0, -128, 127), 2);
+  EXPECT_EQ(quantizeValue(3.5f, 1.f, 0, -128, 127), 4);
+  EXPECT_EQ(quantizeValue(-2.5f, 1.f, 0, -128, 127), -2);
+  EXPECT_EQ(quantizeValue(-3.5f, 1.f, 0, -128, 127), -4);
+  // 0.025 / 0.05 = 0.5 -> 0, plus zero point 128.
+  EXPECT_EQ(quantizeValue(0.025f, 0.05f, 128, 0, 255), 128);
+}
+
+TEST(QuantizeValue, Saturates) {
+  EXPECT_EQ(quantizeValue(1000.f, 1.f, 0, 0, 255), 255);
+  EXPECT_EQ(quantizeValue(-1000.f, 1.f, 0, 0, 255), 0);
+  EXPECT_EQ(quantizeValue(6.f, 0.5f, -100, -128, 127), -88);
+}
+
+TEST(QuantizeValue, DividesRatherThanMultipliesByReciprocal) {
+  // 0.3 / 0.1 in f32 is exactly 3 (2.99999... rounds up to 3.0f), while 0.3 * (1 / 0.1)
+  // gives 3.0000002f; both round to 3, but the division is what ONNX specifies. A value
+  // where they disagree on a tie: x = 0.35, scale = 0.1 -> 3.4999998f -> 3.
+  EXPECT_EQ(quantizeValue(0.35f, 0.1f, 0, -128, 127), 3);
+}
+
+TEST(RequantScale, OrderOfOperations) {
+  // (sx * sw) / sy in f32, as ONNX Runtime: 0.1f * 0.2f = 0.020000001f; / 0.3f.
+  float expected = (0.1f * 0.2f) / 0.3f;
+  EXPECT_EQ(convRequantScale(0.1f, 0.2f, 0.3f), expected);
+  EXPECT_EQ(averageRequantScale(0.5f, 0.25f, 49), 0.5f / (0.25f * 49.f));
+}
+
+TEST(RequantizeFloat, MlasSemantics) {
+  // 100 * 0.025 = 2.5 -> 2 (half to even), + zp 10.
+  EXPECT_EQ(requantizeFloat(100, 0.025f, 10, 0, 255), 12);
+  EXPECT_EQ(requantizeFloat(140, 0.025f, 10, 0, 255), 14); // 3.5 -> 4
+  EXPECT_EQ(requantizeFloat(-100000, 0.5f, 10, 0, 255), 0);
+  EXPECT_EQ(requantizeFloat(100000, 0.5f, -128, -128, 127), 127);
+  // Above 2^24 the int32 -> f32 conversion rounds: 16777217 becomes 16777216.
+  EXPECT_EQ(requantizeFloat(16777217, 1.0f / 16777216.f, 0, -128, 127), 1);
+}
+
+TEST(QuantizeMultiplier, Basics) {
+  int32_t m;
+  int shift;
+  quantizeMultiplier(0.5, m, shift);
+  EXPECT_EQ(m, 1 << 30);
+  EXPECT_EQ(shift, 0);
+  quantizeMultiplier(1.0, m, shift);
+  EXPECT_EQ(m, 1 << 30);
+  EXPECT_EQ(shift, 1);
+  quantizeMultiplier(0.75, m, shift);
+  EXPECT_EQ(m, 1610612736); // 0.75 * 2^31
+  EXPECT_EQ(shift, 0);
+  quantizeMultiplier(0.0, m, shift);
+  EXPECT_EQ(m, 0);
+  EXPECT_EQ(shift, 0);
+}
+
+TEST(QuantizeMultiplier, RoundsTo2Pow31AndRenormalizes) {
+  int32_t m;
+  int shift;
+  // 1 - 2^-40 = 0.99999... * 2^0: q * 2^31 rounds to 2^31 -> m = 2^30, shift = 1.
+  quantizeMultiplier(1.0 - std::ldexp(1.0, -40), m, shift);
+  EXPECT_EQ(m, 1 << 30);
+  EXPECT_EQ(shift, 1);
+}
+
+TEST(QuantizeMultiplier, FlushesBelowShiftMinus31) {
+  int32_t m;
+  int shift;
+  quantizeMultiplier(std::ldexp(1.0, -40), m, shift);
+  EXPECT_EQ(m, 0);
+  EXPECT_EQ(shift, 0);
+  // 2^-31 = 0.5 * 2^-30 is still representable.
+  quantizeMultiplier(std::ldexp(1.0, -31), m, shift);
+  EXPECT_EQ(m, 1 << 30);
+  EXPECT_EQ(shift, -30);
+}
+
+TEST(SaturatingRoundingDoublingHighMul, Values) {
+  EXPECT_EQ(saturatingRoundingDoublingHighMul(1 << 30, 1 << 30), 1 << 29);
+  // Ties: +0.5 -> 1, -0.5 -> 0, -1.5 -> -1 (gemmlowp nudges by 2^30 or 1 - 2^30, then
+  // truncates toward zero).
+  EXPECT_EQ(saturatingRoundingDoublingHighMul(1, 1 << 30), 1);
+  EXPECT_EQ(saturatingRoundingDoublingHighMul(-1, 1 << 30), 0);
+  EXPECT_EQ(saturatingRoundingDoublingHighMul(-3, 1 << 30), -1);
+  const int32_t min = std::numeric_limits<int32_t>::min();
+  EXPECT_EQ(saturatingRoundingDoublingHighMul(min, min), std::numeric_limits<int32_t>::max());
+}
+
+TEST(RoundingDivideByPOT, TiesAwayFromZero) {
+  EXPECT_EQ(roundingDivideByPOT(3, 1), 2);   // 1.5 -> 2
+  EXPECT_EQ(roundingDivideByPOT(-3, 1), -2); // -1.5 -> -2
+  EXPECT_EQ(roundingDivideByPOT(5, 2), 1);   // 1.25 -> 1
+  EXPECT_EQ(roundingDivideByPOT(-5, 2), -1); // -1.25 -> -1
+  EXPECT_EQ(roundingDivideByPOT(6, 2), 2);   // 1.5 -> 2
+  EXPECT_EQ(roundingDivideByPOT(7, 0), 7);
+}
+
+TEST(MultiplyByQuantizedMultiplier, Requantizes) {
+  EXPECT_EQ(multiplyByQuantizedMultiplier(100, 1 << 30, 0), 50);  // * 0.5
+  EXPECT_EQ(multiplyByQuantizedMultiplier(100, 1 << 30, 1), 100); // * 1.0
+  EXPECT_EQ(multiplyByQuantizedMultiplier(100, 1 << 30, -2), 13); // * 0.125 = 12.5 -> 13
+  EXPECT_EQ(multiplyByQuantizedMultiplier(3, 1 << 30, 0), 2);     // 1.5 -> 2
+}
+
+TEST(MultiplyByQuantizedMultiplier, LeftShiftWrapsInInt32) {
+  // 2^30 << 2 wraps to 0 in int32, as in TFLite's reference kernels.
+  EXPECT_EQ(multiplyByQuantizedMultiplier(1 << 30, 1 << 30, 2), 0);
+}
