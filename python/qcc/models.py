@@ -246,6 +246,14 @@ class GraphBuilder:
         self.nodes.append(helper.make_node("Add", [a, b], [y], name=y))
         return y
 
+    def relu(self, x):
+        y = self.fresh("relu")
+        self.nodes.append(helper.make_node("Relu", [x], [y], name=y))
+        return y
+
+    def conv_relu(self, x, cin, cout, k, stride=1):
+        return self.relu(self.conv(x, cin, cout, k, stride, act=None))
+
 
 def mobilenet_v2(resolution=224, width=1.0, classes=1000, seed=7) -> onnx.ModelProto:
     g = GraphBuilder(seed)
@@ -280,6 +288,31 @@ def mobilenet_v2(resolution=224, width=1.0, classes=1000, seed=7) -> onnx.ModelP
                                     transB=1))
     return make_model(g.nodes, [vi("input", (1, 3, resolution, resolution))],
                       [vi("logits", (1, classes))], g.inits, name="mobilenet_v2_style")
+
+
+def resnet_style(resolution=32, classes=10, seed=9) -> onnx.ModelProto:
+    """Small ResNet-style net: residual blocks (Add, then ReLU), a two-branch Concat,
+    MaxPool, a strided conv, global average pool and a fully connected layer."""
+    g = GraphBuilder(seed)
+    x = g.conv_relu("input", 3, 16, 3)
+    for _ in range(2):
+        y = g.conv_relu(x, 16, 16, 3)
+        y = g.conv(y, 16, 16, 3, act=None)
+        x = g.relu(g.add(x, y))
+    a = g.conv_relu(x, 16, 8, 1)
+    b = g.conv_relu(x, 16, 8, 3)
+    g.nodes.append(helper.make_node("Concat", [a, b], ["cat"], name="concat", axis=1))
+    g.nodes.append(helper.make_node("MaxPool", ["cat"], ["mp"], name="maxpool",
+                                    kernel_shape=[2, 2], strides=[2, 2]))
+    x = g.conv_relu("mp", 16, 32, 3, stride=2)
+    g.nodes.append(helper.make_node("GlobalAveragePool", [x], ["pool"], name="gap"))
+    g.nodes.append(helper.make_node("Flatten", ["pool"], ["flat"], name="flatten", axis=1))
+    g.inits += [init("fc_w", weights(g.r, classes, 32)),
+                init("fc_b", (g.r.standard_normal(classes) * 0.01).astype(np.float32))]
+    g.nodes.append(helper.make_node("Gemm", ["flat", "fc_w", "fc_b"], ["logits"], name="fc",
+                                    transB=1))
+    return make_model(g.nodes, [vi("input", (1, 3, resolution, resolution))],
+                      [vi("logits", (1, classes))], g.inits, name="resnet_style")
 
 
 def image_like_inputs(shape, count, seed):

@@ -154,3 +154,89 @@ func.func @softmax(%x: tensor<2x10xf32>) -> tensor<2x10xf32> {
   %y = qcc.softmax %x {axis = -1 : i64} : tensor<2x10xf32>
   return %y : tensor<2x10xf32>
 }
+
+// -----
+
+// Integer conv: padding reads the input zero point (128 as i8 is -128), the body
+// accumulates (x - zp_x) * w in i32 starting from the bias.
+// CHECK-LABEL: func @conv_integer
+// CHECK: %[[ZP:.*]] = arith.constant -128 : i8
+// CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: tensor.yield %[[ZP]] : i8
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x2xi32>)
+// CHECK: linalg.generic
+// CHECK-SAME: outs(%{{.*}} : tensor<1x1x2x4x4xi32>)
+// CHECK: %[[XI:.*]] = arith.extui %{{.*}} : i8 to i32
+// CHECK: %[[XC:.*]] = arith.subi %[[XI]], %{{.*}} : i32
+// CHECK: %[[WI:.*]] = arith.extsi %{{.*}} : i8 to i32
+// CHECK: %[[P:.*]] = arith.muli %[[XC]], %[[WI]] : i32
+// CHECK: arith.addi %{{.*}}, %[[P]] : i32
+// CHECK: tensor.collapse_shape {{.*}} into tensor<1x2x4x4xi32>
+func.func @conv_integer(%x: tensor<1x2x4x4x!quant.uniform<u8:f32, 0.5:128>>, %w: tensor<2x2x3x3x!quant.uniform<i8:f32:0, {0.5, 0.25}>>, %b: tensor<2x!quant.uniform<i32:f32:0, {0.25, 0.125}>>)
+    -> tensor<1x2x4x4x!quant.uniform<i32:f32:1, {0.25, 0.125}>> {
+  %y = qcc.conv2d %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x2x4x4x!quant.uniform<u8:f32, 0.5:128>>, tensor<2x2x3x3x!quant.uniform<i8:f32:0, {0.5, 0.25}>>, tensor<2x!quant.uniform<i32:f32:0, {0.25, 0.125}>>)
+       -> tensor<1x2x4x4x!quant.uniform<i32:f32:1, {0.25, 0.125}>>
+  return %y : tensor<1x2x4x4x!quant.uniform<i32:f32:1, {0.25, 0.125}>>
+}
+
+// -----
+
+// Requantize with precomputed per-channel multipliers and a fused clamp [10, 200].
+// CHECK-LABEL: func @requantize_multiplier_clamp
+// CHECK-DAG: %[[M:.*]] = arith.constant dense<[1.000000e+00, 5.000000e-01]> : tensor<2xf32>
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[M]], %{{.*}} :
+// CHECK: arith.sitofp
+// CHECK: arith.mulf
+// CHECK: math.roundeven
+// CHECK: arith.maximumf %{{.*}}, %{{.*}} : f32
+// CHECK: arith.minimumf %{{.*}}, %{{.*}} : f32
+// CHECK: arith.fptosi
+func.func @requantize_multiplier_clamp(%acc: tensor<1x2x!quant.uniform<i32:f32:1, {0.25, 0.125}>>) -> tensor<1x2x!quant.uniform<u8:f32, 0.25:10>> {
+  %y = qcc.requantize %acc {multiplier = array<f32: 1.0, 0.5>, clamp_min = 10 : i64, clamp_max = 200 : i64}
+       : (tensor<1x2x!quant.uniform<i32:f32:1, {0.25, 0.125}>>) -> tensor<1x2x!quant.uniform<u8:f32, 0.25:10>>
+  return %y : tensor<1x2x!quant.uniform<u8:f32, 0.25:10>>
+}
+
+// -----
+
+// Integer add: ONNX Runtime's x86 formula, fused multiply-adds done exactly in f64.
+// CHECK-LABEL: func @add_integer
+// CHECK: linalg.generic
+// CHECK: arith.extui %{{.*}} : i8 to i32
+// CHECK: arith.sitofp %{{.*}} : i32 to f32
+// CHECK: arith.extf %{{.*}} : f32 to f64
+// CHECK: arith.mulf %{{.*}}, %{{.*}} : f64
+// CHECK: arith.addf %{{.*}}, %{{.*}} : f64
+// CHECK: arith.truncf %{{.*}} : f64 to f32
+// CHECK: math.roundeven
+func.func @add_integer(%a: tensor<8x!quant.uniform<u8:f32, 0.1:3>>, %b: tensor<8x!quant.uniform<u8:f32, 0.2:5>>) -> tensor<8x!quant.uniform<u8:f32, 0.3:7>> {
+  %y = qcc.add %a, %b : (tensor<8x!quant.uniform<u8:f32, 0.1:3>>, tensor<8x!quant.uniform<u8:f32, 0.2:5>>) -> tensor<8x!quant.uniform<u8:f32, 0.3:7>>
+  return %y : tensor<8x!quant.uniform<u8:f32, 0.3:7>>
+}
+
+// -----
+
+// Integer global average pool: the int32 sum starts at -zp * H * W = -3 * 4.
+// CHECK-LABEL: func @gap_integer
+// CHECK: %[[INIT:.*]] = arith.constant -12 : i32
+// CHECK: linalg.fill ins(%[[INIT]] : i32)
+// CHECK: arith.extsi %{{.*}} : i8 to i32
+// CHECK: arith.addi
+func.func @gap_integer(%x: tensor<1x2x2x2x!quant.uniform<i8:f32, 0.1:3>>) -> tensor<1x2x1x1x!quant.uniform<i32:f32, 0.025>> {
+  %y = qcc.global_avg_pool %x : (tensor<1x2x2x2x!quant.uniform<i8:f32, 0.1:3>>) -> tensor<1x2x1x1x!quant.uniform<i32:f32, 0.025>>
+  return %y : tensor<1x2x1x1x!quant.uniform<i32:f32, 0.025>>
+}
+
+// -----
+
+// Integer max pool: unsigned maximum on the stored bytes, padding with 0 (the u8 minimum).
+// CHECK-LABEL: func @maxpool_integer
+// CHECK: %[[LOW:.*]] = arith.constant 0 : i8
+// CHECK: tensor.yield %[[LOW]] : i8
+// CHECK: arith.maxui
+func.func @maxpool_integer(%x: tensor<1x1x4x4x!quant.uniform<u8:f32, 0.1:3>>) -> tensor<1x1x2x2x!quant.uniform<u8:f32, 0.1:3>> {
+  %y = qcc.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 0, 0>, dilations = array<i64: 1, 1>}
+       : (tensor<1x1x4x4x!quant.uniform<u8:f32, 0.1:3>>) -> tensor<1x1x2x2x!quant.uniform<u8:f32, 0.1:3>>
+  return %y : tensor<1x1x2x2x!quant.uniform<u8:f32, 0.1:3>>
+}

@@ -6,7 +6,10 @@ output's quantization step, with the same argmax.
 """
 from __future__ import annotations
 
+import collections
 import os
+import re
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +36,12 @@ def output_lsb(model: onnx.ModelProto, output_index=0):
     return None
 
 
-def check(case_dir: Path, model: onnx.ModelProto, inputs, target, quantized=False, name="m"):
+# QDQ models: at least this share of output elements equal to ONNX Runtime's exactly.
+MIN_EXACT = 0.999
+
+
+def check(case_dir: Path, model: onnx.ModelProto, inputs, target, quantized=False, name="m",
+          min_exact=None):
     case_dir.mkdir(parents=True, exist_ok=True)
     path = case_dir / "model.onnx"
     onnx.save(model, path)
@@ -53,6 +61,8 @@ def check(case_dir: Path, model: onnx.ModelProto, inputs, target, quantized=Fals
             ok, maxd, exact, top1 = qcc.compare_quantized(steps_a, steps_e)
             report.append(f"out{i}: max {maxd} LSB (scale {lsb:g}), exact {exact:.4%}, "
                           f"same top-1 {top1}")
+            if min_exact is not None:
+                ok = ok and exact >= min_exact
         else:
             ok, maxabs, maxrel = qcc.compare_float(a, e)
             report.append(f"out{i}: max abs {maxabs:.3g}, max rel {maxrel:.3g}")
@@ -95,4 +105,59 @@ def test_mobilenet_v2_qdq(mobilenet_models, target):
     _, qdq = mobilenet_models
     inputs = models.image_like_inputs((1, 3, 224, 224), 2, seed=22)
     for k, x in enumerate(inputs):
-        print(check(OUT / "mobilenet_v2" / f"qdq_{k}", onnx.load(qdq), [x], target))
+        print(check(OUT / "mobilenet_v2" / f"qdq_{k}", onnx.load(qdq), [x], target,
+                    min_exact=MIN_EXACT))
+
+
+def integer_only(model_path: Path):
+    """The qcc dialect after the pipeline: op name -> count."""
+    out = subprocess.run([str(qcc.find_qcc()), str(model_path), "--emit=mlir",
+                          "--mlir-elide-elementsattrs-if-larger=8"],
+                         capture_output=True, text=True, check=True).stdout
+    return collections.Counter(re.findall(r"= (qcc\.[a-z_0-9]+)", out))
+
+
+def test_mobilenet_v2_qdq_is_integer(mobilenet_models):
+    """After qcc's pipeline the QDQ MobileNetV2 computes in integers: one quantize of the
+    float input, one dequantize of the logits, nothing in between."""
+    _, qdq = mobilenet_models
+    ops = integer_only(qdq)
+    assert ops["qcc.quantize"] == 1 and ops["qcc.dequantize"] == 1, ops
+    assert ops["qcc.conv2d"] == 52 and ops["qcc.requantize"] >= 52, ops
+
+
+# ResNet-style net quantized four ways: u8/s8 activations, per-channel/per-tensor weights.
+RESNET_VARIANTS = [("u8_per_channel", "QUInt8", True), ("u8_per_tensor", "QUInt8", False),
+                   ("s8_per_channel", "QInt8", True), ("s8_per_tensor", "QInt8", False)]
+
+
+@pytest.fixture(scope="module")
+def resnet_models():
+    d = OUT / "resnet_style"
+    d.mkdir(parents=True, exist_ok=True)
+    fp = d / "resnet_float.onnx"
+    onnx.save(models.resnet_style(), fp)
+    calib = models.image_like_inputs((1, 3, 32, 32), 8, seed=31)
+    out = {"float": fp}
+    for name, act, per_channel in RESNET_VARIANTS:
+        path = d / f"resnet_{name}.onnx"
+        if not path.exists():
+            models.quantize_qdq(fp, path, calib, per_channel=per_channel, activation_type=act)
+        out[name] = path
+    return out
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("variant", ["float"] + [v[0] for v in RESNET_VARIANTS])
+def test_resnet_style(resnet_models, variant, target):
+    model = onnx.load(resnet_models[variant])
+    inputs = models.image_like_inputs((1, 3, 32, 32), 3, seed=32)
+    for k, x in enumerate(inputs):
+        print(check(OUT / "resnet_style" / f"{variant}_{k}", model, [x], target,
+                    min_exact=None if variant == "float" else MIN_EXACT))
+
+
+@pytest.mark.parametrize("variant", [v[0] for v in RESNET_VARIANTS])
+def test_resnet_style_is_integer(resnet_models, variant):
+    ops = integer_only(resnet_models[variant])
+    assert ops["qcc.quantize"] == 1 and ops["qcc.dequantize"] == 1, ops

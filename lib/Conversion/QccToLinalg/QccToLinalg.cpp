@@ -150,7 +150,9 @@ struct Mac {
       return b.create<arith::SubIOp>(
           loc, wide, b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(q.zeroPoints[0])));
     };
-    Value prod = b.create<arith::MulIOp>(loc, centered(xv, *x), centered(wv, *w));
+    Value xc = centered(xv, *x);
+    Value wc = centered(wv, *w);
+    Value prod = b.create<arith::MulIOp>(loc, xc, wc);
     return b.create<arith::AddIOp>(loc, acc, prod);
   }
 };

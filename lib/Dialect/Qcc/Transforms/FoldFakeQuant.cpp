@@ -384,14 +384,22 @@ struct FoldConcat : OpRewritePattern<QuantizeOp> {
   }
 };
 
-/// quantize(dequantize(x)): x itself, or one requantize.
+/// quantize(act?(dequantize(x))): x itself, or one requantize (with the activation's clamp).
 struct FoldQuantizeOfDequantize : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(QuantizeOp q, PatternRewriter &rewriter) const override {
-    Value x = dequantizedSource(q.getInput());
-    if (!x || !isa<UniformQuantizedType>(elementOf(x)))
+    auto out = activation8(q.getType().getElementType());
+    Activation act;
+    Value x = dequantizedSource(skipActivation(q.getInput(), act));
+    if (!out || !x || !isa<UniformQuantizedType>(elementOf(x)))
       return failure();
-    rewriter.replaceOp(q, convertTo(rewriter, q.getLoc(), x, q.getType().getElementType()));
+    IntegerAttr lo, hi;
+    clampBounds(act, out, lo, hi, rewriter);
+    if (!lo && !hi) {
+      rewriter.replaceOp(q, convertTo(rewriter, q.getLoc(), x, out));
+      return success();
+    }
+    rewriter.replaceOpWithNewOp<RequantizeOp>(q, q.getType(), x, DenseF32ArrayAttr(), lo, hi);
     return success();
   }
 };

@@ -1,0 +1,196 @@
+// RUN: qcc-opt %s -split-input-file -qcc-fold-fake-quant | FileCheck %s
+
+// Per-channel conv with bias: int32 accumulator typed s_x * s_w[c], requantized by
+// (s_x * s_w[c]) / s_y per channel: (0.5 * 0.5) / 0.25 = 1, (0.5 * 0.25) / 0.25 = 0.5.
+// CHECK-LABEL: func @conv_per_channel_bias
+// CHECK-SAME: (%[[X:.*]]: tensor<1x2x4x4x!quant.uniform<u8:f32, 5.000000e-01:128>>
+// CHECK: %[[W:.*]] = "quant.scast"
+// CHECK: %[[B:.*]] = "quant.scast"
+// CHECK: %[[ACC:.*]] = qcc.conv2d %[[X]], %[[W]], %[[B]] {{.*}} -> tensor<1x2x4x4x!quant.uniform<i32:f32:1, {2.500000e-01,1.250000e-01}>>
+// CHECK: %[[Y:.*]] = qcc.requantize %[[ACC]] {multiplier = array<f32: 1.000000e+00, 5.000000e-01>}
+// CHECK-SAME: -> tensor<1x2x4x4x!quant.uniform<u8:f32, 2.500000e-01:10>>
+// CHECK-NOT: qcc.dequantize
+// CHECK-NOT: qcc.quantize
+// CHECK: return %[[Y]]
+func.func @conv_per_channel_bias(%x: tensor<1x2x4x4x!quant.uniform<u8:f32, 0.5:128>>) -> tensor<1x2x4x4x!quant.uniform<u8:f32, 0.25:10>> {
+  %wi = arith.constant dense<1> : tensor<2x2x1x1xi8>
+  %w = "quant.scast"(%wi) : (tensor<2x2x1x1xi8>) -> tensor<2x2x1x1x!quant.uniform<i8:f32:0, {0.5, 0.25}>>
+  %bi = arith.constant dense<[4, -4]> : tensor<2xi32>
+  %b = "quant.scast"(%bi) : (tensor<2xi32>) -> tensor<2x!quant.uniform<i32:f32:0, {0.25, 0.125}>>
+  %xf = qcc.dequantize %x : (tensor<1x2x4x4x!quant.uniform<u8:f32, 0.5:128>>) -> tensor<1x2x4x4xf32>
+  %wf = qcc.dequantize %w : (tensor<2x2x1x1x!quant.uniform<i8:f32:0, {0.5, 0.25}>>) -> tensor<2x2x1x1xf32>
+  %bf = qcc.dequantize %b : (tensor<2x!quant.uniform<i32:f32:0, {0.25, 0.125}>>) -> tensor<2xf32>
+  %y = qcc.conv2d %xf, %wf, %bf {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %q = qcc.quantize %y : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4x!quant.uniform<u8:f32, 0.25:10>>
+  return %q : tensor<1x2x4x4x!quant.uniform<u8:f32, 0.25:10>>
+}
+
+// -----
+
+// Per-tensor s8 activations and weights, no bias; ReLU6 between conv and quantize becomes
+// the requantize's clamp: quantize(6.0) = round(6 / 0.05) + (-128) = -8; quantize(0) = -128
+// is the storage minimum already, so no lower clamp.
+// CHECK-LABEL: func @conv_relu6_s8
+// CHECK: %[[ACC:.*]] = qcc.conv2d {{.*}} -> tensor<1x1x2x2x!quant.uniform<i32:f32, {{.*}}>>
+// CHECK: qcc.requantize %[[ACC]] {clamp_max = -8 : i64, multiplier = array<f32: {{.*}}>}
+// CHECK-NOT: qcc.clamp
+func.func @conv_relu6_s8(%x: tensor<1x1x2x2x!quant.uniform<i8:f32, 0.1:3>>) -> tensor<1x1x2x2x!quant.uniform<i8:f32, 0.05:-128>> {
+  %wi = arith.constant dense<2> : tensor<1x1x1x1xi8>
+  %w = "quant.scast"(%wi) : (tensor<1x1x1x1xi8>) -> tensor<1x1x1x1x!quant.uniform<i8:f32, 0.02>>
+  %xf = qcc.dequantize %x : (tensor<1x1x2x2x!quant.uniform<i8:f32, 0.1:3>>) -> tensor<1x1x2x2xf32>
+  %wf = qcc.dequantize %w : (tensor<1x1x1x1x!quant.uniform<i8:f32, 0.02>>) -> tensor<1x1x1x1xf32>
+  %y = qcc.conv2d %xf, %wf {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x1x2x2xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x2x2xf32>
+  %r = qcc.clamp %y {min = 0.0 : f32, max = 6.0 : f32} : tensor<1x1x2x2xf32>
+  %q = qcc.quantize %r : (tensor<1x1x2x2xf32>) -> tensor<1x1x2x2x!quant.uniform<i8:f32, 0.05:-128>>
+  return %q : tensor<1x1x2x2x!quant.uniform<i8:f32, 0.05:-128>>
+}
+
+// -----
+
+// A ReLU whose output zero point is not the storage minimum clamps at the zero point.
+// CHECK-LABEL: func @gemm_relu
+// CHECK: %[[ACC:.*]] = qcc.gemm {{.*}} {trans_b = true} {{.*}} -> tensor<1x3x!quant.uniform<i32:f32:1, {{.*}}>>
+// CHECK: qcc.requantize %[[ACC]] {clamp_min = 20 : i64, multiplier = array<f32: {{.*}}>}
+func.func @gemm_relu(%a: tensor<1x4x!quant.uniform<u8:f32, 0.1:0>>) -> tensor<1x3x!quant.uniform<u8:f32, 0.2:20>> {
+  %wi = arith.constant dense<3> : tensor<3x4xi8>
+  %w = "quant.scast"(%wi) : (tensor<3x4xi8>) -> tensor<3x4x!quant.uniform<i8:f32:0, {0.1, 0.2, 0.3}>>
+  %af = qcc.dequantize %a : (tensor<1x4x!quant.uniform<u8:f32, 0.1:0>>) -> tensor<1x4xf32>
+  %wf = qcc.dequantize %w : (tensor<3x4x!quant.uniform<i8:f32:0, {0.1, 0.2, 0.3}>>) -> tensor<3x4xf32>
+  %y = qcc.gemm %af, %wf {trans_b = true} : (tensor<1x4xf32>, tensor<3x4xf32>) -> tensor<1x3xf32>
+  %r = qcc.relu %y : tensor<1x3xf32>
+  %q = qcc.quantize %r : (tensor<1x3xf32>) -> tensor<1x3x!quant.uniform<u8:f32, 0.2:20>>
+  return %q : tensor<1x3x!quant.uniform<u8:f32, 0.2:20>>
+}
+
+// -----
+
+// Add, global average pool and a chain: no quantize/dequantize is left between integer ops.
+// GAP multiplier: s_x / (s_y * H * W) = 0.1 / (0.05 * 4) = 0.5.
+// CHECK-LABEL: func @add_gap_chain
+// CHECK: %[[S:.*]] = qcc.add %{{.*}}, %{{.*}} : {{.*}} -> tensor<1x2x2x2x!quant.uniform<u8:f32, 1.000000e-01:5>>
+// CHECK: %[[G:.*]] = qcc.global_avg_pool %[[S]] : {{.*}} -> tensor<1x2x1x1x!quant.uniform<i32:f32, 0.025000000372529{{[0-9]*}}>>
+// CHECK: %[[Y:.*]] = qcc.requantize %[[G]] {multiplier = array<f32: 5.000000e-01>}
+// CHECK-NOT: qcc.quantize
+// CHECK-NOT: qcc.dequantize
+// CHECK: return %[[Y]]
+func.func @add_gap_chain(%a: tensor<1x2x2x2x!quant.uniform<u8:f32, 0.1:0>>, %b: tensor<1x2x2x2x!quant.uniform<u8:f32, 0.2:3>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.05:0>> {
+  %af = qcc.dequantize %a : (tensor<1x2x2x2x!quant.uniform<u8:f32, 0.1:0>>) -> tensor<1x2x2x2xf32>
+  %bf = qcc.dequantize %b : (tensor<1x2x2x2x!quant.uniform<u8:f32, 0.2:3>>) -> tensor<1x2x2x2xf32>
+  %s = qcc.add %af, %bf : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+  %sq = qcc.quantize %s : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2x!quant.uniform<u8:f32, 0.1:5>>
+  %sf = qcc.dequantize %sq : (tensor<1x2x2x2x!quant.uniform<u8:f32, 0.1:5>>) -> tensor<1x2x2x2xf32>
+  %g = qcc.global_avg_pool %sf : (tensor<1x2x2x2xf32>) -> tensor<1x2x1x1xf32>
+  %gq = qcc.quantize %g : (tensor<1x2x1x1xf32>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.05:0>>
+  return %gq : tensor<1x2x1x1x!quant.uniform<u8:f32, 0.05:0>>
+}
+
+// -----
+
+// Data movement keeps the integers; different output parameters add a requantize.
+// CHECK-LABEL: func @maxpool_reshape
+// CHECK: %[[M:.*]] = qcc.max_pool %{{.*}} {{.*}} -> tensor<1x1x1x1x!quant.uniform<u8:f32, 1.000000e-01:7>>
+// CHECK: %[[R:.*]] = qcc.reshape %[[M]] : {{.*}} -> tensor<1x1x!quant.uniform<u8:f32, 1.000000e-01:7>>
+// CHECK: qcc.requantize %[[R]] : {{.*}} -> tensor<1x1x!quant.uniform<u8:f32, 2.000000e-01:7>>
+func.func @maxpool_reshape(%x: tensor<1x1x2x2x!quant.uniform<u8:f32, 0.1:7>>) -> tensor<1x1x!quant.uniform<u8:f32, 0.2:7>> {
+  %xf = qcc.dequantize %x : (tensor<1x1x2x2x!quant.uniform<u8:f32, 0.1:7>>) -> tensor<1x1x2x2xf32>
+  %m = qcc.max_pool %xf {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>}
+       : (tensor<1x1x2x2xf32>) -> tensor<1x1x1x1xf32>
+  %mq = qcc.quantize %m : (tensor<1x1x1x1xf32>) -> tensor<1x1x1x1x!quant.uniform<u8:f32, 0.1:7>>
+  %mf = qcc.dequantize %mq : (tensor<1x1x1x1x!quant.uniform<u8:f32, 0.1:7>>) -> tensor<1x1x1x1xf32>
+  %r = qcc.reshape %mf : (tensor<1x1x1x1xf32>) -> tensor<1x1xf32>
+  %rq = qcc.quantize %r : (tensor<1x1xf32>) -> tensor<1x1x!quant.uniform<u8:f32, 0.2:7>>
+  return %rq : tensor<1x1x!quant.uniform<u8:f32, 0.2:7>>
+}
+
+// -----
+
+// Concat requantizes the inputs whose parameters differ from the output's.
+// CHECK-LABEL: func @concat_mixed
+// CHECK-SAME: (%[[A:.*]]: {{.*}}, %[[B:.*]]: {{.*}})
+// CHECK: %[[BR:.*]] = qcc.requantize %[[B]]
+// CHECK: qcc.concat %[[A]], %[[BR]] {axis = 1 : i64}
+func.func @concat_mixed(%a: tensor<1x2x!quant.uniform<u8:f32, 0.1:0>>, %b: tensor<1x2x!quant.uniform<u8:f32, 0.3:0>>) -> tensor<1x4x!quant.uniform<u8:f32, 0.1:0>> {
+  %af = qcc.dequantize %a : (tensor<1x2x!quant.uniform<u8:f32, 0.1:0>>) -> tensor<1x2xf32>
+  %bf = qcc.dequantize %b : (tensor<1x2x!quant.uniform<u8:f32, 0.3:0>>) -> tensor<1x2xf32>
+  %c = qcc.concat %af, %bf {axis = 1 : i64} : (tensor<1x2xf32>, tensor<1x2xf32>) -> tensor<1x4xf32>
+  %q = qcc.quantize %c : (tensor<1x4xf32>) -> tensor<1x4x!quant.uniform<u8:f32, 0.1:0>>
+  return %q : tensor<1x4x!quant.uniform<u8:f32, 0.1:0>>
+}
+
+// -----
+
+// Negative: a weight that is not a constant stays in fake-quant form.
+// CHECK-LABEL: func @non_constant_weight
+// CHECK: qcc.conv2d %{{.*}}, %{{.*}} {{.*}} : (tensor<1x1x2x2xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x2x2xf32>
+// CHECK: qcc.quantize
+func.func @non_constant_weight(%x: tensor<1x1x2x2x!quant.uniform<u8:f32, 0.1:0>>, %w: tensor<1x1x1x1x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x1x2x2x!quant.uniform<u8:f32, 0.1:0>> {
+  %xf = qcc.dequantize %x : (tensor<1x1x2x2x!quant.uniform<u8:f32, 0.1:0>>) -> tensor<1x1x2x2xf32>
+  %wf = qcc.dequantize %w : (tensor<1x1x1x1x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x1x1x1xf32>
+  %y = qcc.conv2d %xf, %wf {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x1x2x2xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x2x2xf32>
+  %q = qcc.quantize %y : (tensor<1x1x2x2xf32>) -> tensor<1x1x2x2x!quant.uniform<u8:f32, 0.1:0>>
+  return %q : tensor<1x1x2x2x!quant.uniform<u8:f32, 0.1:0>>
+}
+
+// -----
+
+// Negative: the float conv result is also returned, so it must stay float.
+// CHECK-LABEL: func @float_result_used
+// CHECK: %[[Y:.*]] = qcc.conv2d {{.*}} -> tensor<1x1x2x2xf32>
+// CHECK: qcc.quantize %[[Y]]
+func.func @float_result_used(%x: tensor<1x1x2x2x!quant.uniform<u8:f32, 0.1:0>>) -> (tensor<1x1x2x2x!quant.uniform<u8:f32, 0.1:0>>, tensor<1x1x2x2xf32>) {
+  %wi = arith.constant dense<2> : tensor<1x1x1x1xi8>
+  %w = "quant.scast"(%wi) : (tensor<1x1x1x1xi8>) -> tensor<1x1x1x1x!quant.uniform<i8:f32, 0.02>>
+  %xf = qcc.dequantize %x : (tensor<1x1x2x2x!quant.uniform<u8:f32, 0.1:0>>) -> tensor<1x1x2x2xf32>
+  %wf = qcc.dequantize %w : (tensor<1x1x1x1x!quant.uniform<i8:f32, 0.02>>) -> tensor<1x1x1x1xf32>
+  %y = qcc.conv2d %xf, %wf {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x1x2x2xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x2x2xf32>
+  %q = qcc.quantize %y : (tensor<1x1x2x2xf32>) -> tensor<1x1x2x2x!quant.uniform<u8:f32, 0.1:0>>
+  return %q, %y : tensor<1x1x2x2x!quant.uniform<u8:f32, 0.1:0>>, tensor<1x1x2x2xf32>
+}
+
+// -----
+
+// Negative: a bias whose scale is not s_x * s_w is not the accumulator's; left alone.
+// CHECK-LABEL: func @bias_scale_mismatch
+// CHECK: qcc.conv2d {{.*}} -> tensor<1x1x2x2xf32>
+func.func @bias_scale_mismatch(%x: tensor<1x1x2x2x!quant.uniform<u8:f32, 0.1:0>>) -> tensor<1x1x2x2x!quant.uniform<u8:f32, 0.1:0>> {
+  %wi = arith.constant dense<2> : tensor<1x1x1x1xi8>
+  %w = "quant.scast"(%wi) : (tensor<1x1x1x1xi8>) -> tensor<1x1x1x1x!quant.uniform<i8:f32, 0.02>>
+  %bi = arith.constant dense<7> : tensor<1xi32>
+  %b = "quant.scast"(%bi) : (tensor<1xi32>) -> tensor<1x!quant.uniform<i32:f32, 0.5>>
+  %xf = qcc.dequantize %x : (tensor<1x1x2x2x!quant.uniform<u8:f32, 0.1:0>>) -> tensor<1x1x2x2xf32>
+  %wf = qcc.dequantize %w : (tensor<1x1x1x1x!quant.uniform<i8:f32, 0.02>>) -> tensor<1x1x1x1xf32>
+  %bf = qcc.dequantize %b : (tensor<1x!quant.uniform<i32:f32, 0.5>>) -> tensor<1xf32>
+  %y = qcc.conv2d %xf, %wf, %bf {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x1x2x2xf32>, tensor<1x1x1x1xf32>, tensor<1xf32>) -> tensor<1x1x2x2xf32>
+  %q = qcc.quantize %y : (tensor<1x1x2x2xf32>) -> tensor<1x1x2x2x!quant.uniform<u8:f32, 0.1:0>>
+  return %q : tensor<1x1x2x2x!quant.uniform<u8:f32, 0.1:0>>
+}
+
+// -----
+
+// quantize(dequantize(x)) with equal parameters is x.
+// CHECK-LABEL: func @identity_pair
+// CHECK-SAME: (%[[X:.*]]: tensor<4x!quant.uniform<u8:f32, 1.000000e-01:3>>)
+// CHECK-NEXT: return %[[X]]
+func.func @identity_pair(%x: tensor<4x!quant.uniform<u8:f32, 0.1:3>>) -> tensor<4x!quant.uniform<u8:f32, 0.1:3>> {
+  %f = qcc.dequantize %x : (tensor<4x!quant.uniform<u8:f32, 0.1:3>>) -> tensor<4xf32>
+  %q = qcc.quantize %f : (tensor<4xf32>) -> tensor<4x!quant.uniform<u8:f32, 0.1:3>>
+  return %q : tensor<4x!quant.uniform<u8:f32, 0.1:3>>
+}
+
+// -----
+
+// A standalone ReLU between a dequantize and a quantize is a clamping requantize.
+// CHECK-LABEL: func @relu_alone
+// CHECK: qcc.requantize %{{.*}} {clamp_min = 10 : i64}
+// CHECK-NOT: qcc.relu
+func.func @relu_alone(%x: tensor<4x!quant.uniform<u8:f32, 0.1:10>>) -> tensor<4x!quant.uniform<u8:f32, 0.1:10>> {
+  %f = qcc.dequantize %x : (tensor<4x!quant.uniform<u8:f32, 0.1:10>>) -> tensor<4xf32>
+  %r = qcc.relu %f : tensor<4xf32>
+  %q = qcc.quantize %r : (tensor<4xf32>) -> tensor<4x!quant.uniform<u8:f32, 0.1:10>>
+  return %q : tensor<4x!quant.uniform<u8:f32, 0.1:10>>
+}
