@@ -25,10 +25,10 @@ TEST(QuantizeValue, Saturates) {
 }
 
 TEST(QuantizeValue, DividesRatherThanMultipliesByReciprocal) {
-  // 0.3 / 0.1 in f32 is exactly 3 (2.99999... rounds up to 3.0f), while 0.3 * (1 / 0.1)
-  // gives 3.0000002f; both round to 3, but the division is what ONNX specifies. A value
-  // where they disagree on a tie: x = 0.35, scale = 0.1 -> 3.4999998f -> 3.
-  EXPECT_EQ(quantizeValue(0.35f, 0.1f, 0, -128, 127), 3);
+  // x = 0x1.8cccccp+0 (1.54999995f), scale 0.1f: x / scale = 15.499999f -> 15, while
+  // x * (1 / scale) = 15.5f -> 16 (half to even). ONNX specifies the division.
+  EXPECT_EQ(quantizeValue(0x1.8cccccp+0f, 0.1f, 0, -128, 127), 15);
+  EXPECT_NE(static_cast<int64_t>(std::nearbyint(0x1.8cccccp+0f * (1.0f / 0.1f))), 15);
 }
 
 TEST(RequantScale, OrderOfOperations) {
