@@ -61,11 +61,12 @@ constexpr int64_t kMinOpset = 13;
 
 /// ONNX ops (default domain) the importer maps to qcc ops.
 constexpr const char *kSupportedOps[] = {
-    "Add",      "AveragePool", "BatchNormalization", "Clip",           "Concat",
-    "Constant", "Conv",        "DequantizeLinear",   "Div",            "Dropout",
-    "Flatten",  "Gemm",        "GlobalAveragePool",  "Identity",       "MatMul",
-    "MaxPool",  "Mul",         "QuantizeLinear",     "Relu",           "Reshape",
-    "Softmax",  "Squeeze",     "Sub",                "Transpose",      "Unsqueeze"};
+    "Add",           "AveragePool",      "BatchNormalization", "Clip",         "Concat",
+    "Constant",      "Conv",             "ConvInteger",        "DequantizeLinear", "Div",
+    "Dropout",       "Flatten",          "Gemm",               "GlobalAveragePool", "Identity",
+    "MatMul",        "MatMulInteger",    "MaxPool",            "Mul",          "QLinearConv",
+    "QLinearMatMul", "QuantizeLinear",   "Relu",               "Reshape",      "Softmax",
+    "Squeeze",       "Sub",              "Transpose",          "Unsqueeze"};
 
 std::string supportedOpList() {
   std::string s;
@@ -79,6 +80,8 @@ bool isSupportedOp(const onnx::NodeProto &n) {
     return false;
   return llvm::is_contained(kSupportedOps, llvm::StringRef(n.op_type()));
 }
+
+const char *onnxTypeName(int32_t t);
 
 /// What the importer knows about one ONNX tensor value.
 struct Operand {
@@ -120,6 +123,7 @@ private:
   bool checkSupportedOps();
   bool pinAndCheckInputs();
   bool inferShapes();
+  bool checkElementTypes();
   bool loadExternalData(onnx::TensorProto &t);
 
   // --- types and constants -------------------------------------------------
@@ -136,6 +140,11 @@ private:
   bool importPool(const onnx::NodeProto &n, bool isMax);
   bool importQuantizeLinear(const onnx::NodeProto &n);
   bool importDequantizeLinear(const onnx::NodeProto &n);
+  bool importQLinearConvOrMatMul(const onnx::NodeProto &n, bool isConv);
+  bool importIntegerConvOrMatMul(const onnx::NodeProto &n, bool isConv);
+  int32_t rawOnnxType(Value v, const std::string &name);
+  Value quantizedOperand(const onnx::NodeProto &n, int valueIdx, int scaleIdx, int zpIdx,
+                         int64_t axis);
   std::optional<Type> quantTypeFromParams(const onnx::NodeProto &n, int scaleIdx, int zpIdx,
                                           int64_t axis, int64_t rank, int64_t axisDim,
                                           int32_t storageOnnxType);
@@ -369,6 +378,27 @@ bool Importer::pinAndCheckInputs() {
   return ok;
 }
 
+/// Every tensor the graph declares (inputs, outputs, initializers) has an element type qcc
+/// can compile; checked before ONNX's shape inference, whose own complaints are less clear.
+bool Importer::checkElementTypes() {
+  bool ok = true;
+  auto check = [&](const std::string &name, int32_t type, const char *what) {
+    if (type == onnx::TensorProto::UNDEFINED || elementTypeFor(type))
+      return;
+    error() << what << " '" << name << "' has element type " << onnxTypeName(type)
+            << ", which is not supported; supported: float32, uint8, int8, int32, int64";
+    ok = false;
+  };
+  const auto &g = model.graph();
+  for (const auto &vi : g.input())
+    check(vi.name(), vi.type().tensor_type().elem_type(), "input");
+  for (const auto &vi : g.output())
+    check(vi.name(), vi.type().tensor_type().elem_type(), "output");
+  for (const auto &t : g.initializer())
+    check(t.name(), t.data_type(), "initializer");
+  return ok;
+}
+
 bool Importer::inferShapes() {
   // ONNX 1.12's checker knows IR versions up to 8; newer models are still imported, but
   // without the checker (shape inference and qcc's verifiers still run).
@@ -417,6 +447,18 @@ const char *onnxTypeName(int32_t t) {
   case onnx::TensorProto::DOUBLE: return "float64";
   case onnx::TensorProto::BFLOAT16: return "bfloat16";
   case onnx::TensorProto::STRING: return "string";
+  case onnx::TensorProto::COMPLEX64: return "complex64";
+  case onnx::TensorProto::COMPLEX128: return "complex128";
+  case onnx::TensorProto::UINT32: return "uint32";
+  case onnx::TensorProto::UINT64: return "uint64";
+  // Types newer than ONNX 1.12's protobuf, by number.
+  case 17: return "float8e4m3fn";
+  case 18: return "float8e4m3fnuz";
+  case 19: return "float8e5m2";
+  case 20: return "float8e5m2fnuz";
+  case 21: return "uint4";
+  case 22: return "int4";
+  case 23: return "float4e2m1";
   default: return "an unknown type";
   }
 }
@@ -710,7 +752,8 @@ std::optional<Type> Importer::quantTypeFromParams(const onnx::NodeProto &n, int 
   }
   std::vector<double> scales, zps;
   if (scaleT->data_type() != onnx::TensorProto::FLOAT || !readTensor(*scaleT, scales)) {
-    nodeError(n) << "the scale must be a float32 tensor";
+    nodeError(n) << "the scale has type " << onnxTypeName(scaleT->data_type())
+                 << ", which is not supported; supported: float32";
     return std::nullopt;
   }
   if (hasInput(n, zpIdx)) {
@@ -721,7 +764,9 @@ std::optional<Type> Importer::quantTypeFromParams(const onnx::NodeProto &n, int 
       return std::nullopt;
     }
     if (!readTensor(*zpT, zps)) {
-      nodeError(n) << "the zero point has an unsupported type " << onnxTypeName(zpT->data_type());
+      nodeError(n) << "the zero point has type " << onnxTypeName(zpT->data_type())
+                   << ", which is not supported; supported: uint8, int8 (and int32 for "
+                      "DequantizeLinear)";
       return std::nullopt;
     }
     storageOnnxType = zpT->data_type();
@@ -808,23 +853,10 @@ bool Importer::importDequantizeLinear(const onnx::NodeProto &n) {
   if (!x)
     return false;
   auto xType = cast<RankedTensorType>(x.getType());
-  Type et = xType.getElementType();
-  int32_t onnxType;
-  if (auto qt = dyn_cast<quant::QuantizedType>(et))
-    onnxType = qt.getStorageTypeIntegralWidth() == 32 ? onnx::TensorProto::INT32
-               : qt.isSigned()                        ? onnx::TensorProto::INT8
-                                                      : onnx::TensorProto::UINT8;
-  else if (et.isInteger(32))
-    onnxType = onnx::TensorProto::INT32;
-  else if (et.isInteger(8)) {
-    // Raw 8-bit values: the ONNX type (from shape inference or the initializer) says which.
-    auto it = valueTypes.find(n.input(0));
-    const onnx::TensorProto *t = constantTensor(n.input(0));
-    onnxType = t ? t->data_type()
-                 : (it != valueTypes.end() ? it->second.tensor_type().elem_type()
-                                           : onnx::TensorProto::UINT8);
-  } else {
-    nodeError(n) << "input must be uint8, int8 or int32";
+  int32_t onnxType = rawOnnxType(x, n.input(0));
+  if (onnxType != onnx::TensorProto::UINT8 && onnxType != onnx::TensorProto::INT8 &&
+      onnxType != onnx::TensorProto::INT32) {
+    nodeError(n) << "input must be uint8, int8 or int32, not " << onnxTypeName(onnxType);
     return false;
   }
   int64_t rank = xType.getRank(), axis = attrInt(n, "axis", 1);
@@ -838,6 +870,202 @@ bool Importer::importDequantizeLinear(const onnx::NodeProto &n) {
   define(n, 0,
          b.create<mlir::qcc::DequantizeOp>(loc, RankedTensorType::get(xType.getShape(), b.getF32Type()),
                                      q));
+  return true;
+}
+
+/// The ONNX element type of an integer value: from its quantized type, its initializer, or
+/// shape inference.
+int32_t Importer::rawOnnxType(Value v, const std::string &name) {
+  Type et = cast<RankedTensorType>(v.getType()).getElementType();
+  if (auto qt = dyn_cast<quant::QuantizedType>(et))
+    return qt.getStorageTypeIntegralWidth() == 32 ? onnx::TensorProto::INT32
+           : qt.isSigned()                        ? onnx::TensorProto::INT8
+                                                  : onnx::TensorProto::UINT8;
+  if (et.isInteger(32))
+    return onnx::TensorProto::INT32;
+  if (et.isInteger(8)) {
+    if (const onnx::TensorProto *t = constantTensor(name))
+      return t->data_type();
+    if (auto it = valueTypes.find(name); it != valueTypes.end())
+      return it->second.tensor_type().elem_type();
+    return onnx::TensorProto::UINT8;
+  }
+  return et.isF32() ? onnx::TensorProto::FLOAT : onnx::TensorProto::UNDEFINED;
+}
+
+/// Input `valueIdx` of a QOperator node as a quantized value. With scaleIdx < 0 (the
+/// *Integer ops) the scale is 1 and the zero point, if given, comes from input zpIdx.
+Value Importer::quantizedOperand(const onnx::NodeProto &n, int valueIdx, int scaleIdx,
+                                 int zpIdx, int64_t axis) {
+  Value v = lookup(n.input(valueIdx), n);
+  if (!v)
+    return {};
+  auto t = cast<RankedTensorType>(v.getType());
+  int32_t onnxType = rawOnnxType(v, n.input(valueIdx));
+  if (onnxType != onnx::TensorProto::UINT8 && onnxType != onnx::TensorProto::INT8) {
+    nodeError(n) << "input " << valueIdx << " ('" << n.input(valueIdx) << "') must be uint8 or int8, not "
+                 << onnxTypeName(onnxType);
+    return {};
+  }
+  int64_t axisDim = axis < t.getRank() ? t.getDimSize(axis) : 1;
+  std::optional<Type> qt;
+  if (scaleIdx >= 0) {
+    qt = quantTypeFromParams(n, scaleIdx, zpIdx, axis, t.getRank(), axisDim, onnxType);
+  } else {
+    std::vector<double> zps = {0.0};
+    if (hasInput(n, zpIdx)) {
+      const onnx::TensorProto *zpT = constantTensor(n.input(zpIdx));
+      if (!zpT || !readTensor(*zpT, zps) || zps.empty()) {
+        nodeError(n) << "the zero point '" << n.input(zpIdx)
+                     << "' must be a constant (initializer or Constant node)";
+        return {};
+      }
+    }
+    bool isSigned = onnxType == onnx::TensorProto::INT8;
+    unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
+    int64_t qmin = isSigned ? -128 : 0, qmax = isSigned ? 127 : 255;
+    if (zps.size() == 1) {
+      qt = quant::UniformQuantizedType::get(flags, b.getIntegerType(8), b.getF32Type(), 1.0,
+                                            static_cast<int64_t>(zps[0]), qmin, qmax);
+    } else if ((int64_t)zps.size() == axisDim) {
+      SmallVector<double> scales(zps.size(), 1.0);
+      SmallVector<int64_t> zpInts(zps.begin(), zps.end());
+      qt = quant::UniformQuantizedPerAxisType::get(flags, b.getIntegerType(8), b.getF32Type(),
+                                                   scales, zpInts, static_cast<int32_t>(axis),
+                                                   qmin, qmax);
+    } else {
+      nodeError(n) << "zero point has " << zps.size() << " elements; expected 1 or " << axisDim;
+      return {};
+    }
+  }
+  if (!qt)
+    return {};
+  return asQuant(v, *qt, nodeLoc(n));
+}
+
+/// QLinearConv / QLinearMatMul: the integer op (int32 accumulator, plus the int32 bias of
+/// QLinearConv) and a requantize to y's parameters.
+bool Importer::importQLinearConvOrMatMul(const onnx::NodeProto &n, bool isConv) {
+  Location loc = nodeLoc(n);
+  auto outType = typeOf(n.output(0), &n);
+  if (!outType)
+    return false;
+  Value x = quantizedOperand(n, 0, 1, 2, 1);
+  Value wRaw = lookup(n.input(3), n);
+  if (!x || !wRaw)
+    return false;
+  int64_t wRank = cast<RankedTensorType>(wRaw.getType()).getRank();
+  Value w = quantizedOperand(n, 3, 4, 5, isConv ? 0 : wRank - 1);
+  if (!w)
+    return false;
+  auto xt = dyn_cast<quant::UniformQuantizedType>(
+      cast<RankedTensorType>(x.getType()).getElementType());
+  if (!xt) {
+    nodeError(n) << "per-axis quantization of the first input is not supported";
+    return false;
+  }
+  int32_t yOnnxType = rawOnnxType(x, n.input(0));
+  if (hasInput(n, 7))
+    if (const onnx::TensorProto *t = constantTensor(n.input(7)))
+      yOnnxType = t->data_type();
+  int64_t outRank = outType->getRank();
+  auto yq = quantTypeFromParams(n, 6, 7, 1, outRank, 1, yOnnxType);
+  if (!yq)
+    return false;
+  if (!isa<quant::UniformQuantizedType>(*yq)) {
+    nodeError(n) << "the output must be quantized per tensor";
+    return false;
+  }
+  auto wqt = cast<quant::QuantizedType>(cast<RankedTensorType>(w.getType()).getElementType());
+  Type accElement = mlir::qcc::getAccumulatorType(xt, wqt, isConv ? 1 : outRank - 1);
+  auto accType = RankedTensorType::get(outType->getShape(), accElement);
+  Value acc;
+  if (isConv) {
+    Value bias;
+    if (hasInput(n, 8)) {
+      Value raw = lookup(n.input(8), n);
+      if (!raw)
+        return false;
+      Type biasElement = accElement;
+      if (auto pa = dyn_cast<quant::UniformQuantizedPerAxisType>(accElement))
+        biasElement = quant::UniformQuantizedPerAxisType::get(
+            pa.getFlags(), pa.getStorageType(), pa.getExpressedType(), pa.getScales(),
+            pa.getZeroPoints(), 0, pa.getStorageTypeMin(), pa.getStorageTypeMax());
+      bias = asQuant(raw, biasElement, loc);
+    }
+    auto xShape = cast<RankedTensorType>(x.getType()).getShape();
+    auto wShape = cast<RankedTensorType>(w.getType()).getShape();
+    if (xShape.size() != 4 || wShape.size() != 4) {
+      nodeError(n) << "only 2-D convolution (rank-4 NCHW input) is supported";
+      return false;
+    }
+    auto strides = attrInts(n, "strides", {1, 1});
+    auto dilations = attrInts(n, "dilations", {1, 1});
+    auto pads = resolvePads(n, xShape.drop_front(2), wShape.drop_front(2), strides, dilations);
+    if (!pads) {
+      nodeError(n) << "unsupported auto_pad '" << attrString(n, "auto_pad", "") << "'";
+      return false;
+    }
+    acc = b.create<mlir::qcc::Conv2DOp>(loc, accType, x, w, bias, b.getDenseI64ArrayAttr(strides),
+                                        b.getDenseI64ArrayAttr(*pads),
+                                        b.getDenseI64ArrayAttr(dilations),
+                                        b.getI64IntegerAttr(attrInt(n, "group", 1)));
+  } else {
+    acc = b.create<mlir::qcc::MatMulOp>(loc, accType, x, w);
+  }
+  define(n, 0,
+         b.create<mlir::qcc::RequantizeOp>(loc, RankedTensorType::get(outType->getShape(), *yq),
+                                           acc, DenseF32ArrayAttr(), IntegerAttr(), IntegerAttr()));
+  return true;
+}
+
+/// ConvInteger / MatMulInteger: the int32 accumulator itself (scale 1), wrapping on
+/// overflow like the ONNX reference.
+bool Importer::importIntegerConvOrMatMul(const onnx::NodeProto &n, bool isConv) {
+  Location loc = nodeLoc(n);
+  auto outType = typeOf(n.output(0), &n);
+  if (!outType)
+    return false;
+  Value x = quantizedOperand(n, 0, -1, 2, 1);
+  Value wRaw = lookup(n.input(1), n);
+  if (!x || !wRaw)
+    return false;
+  int64_t wRank = cast<RankedTensorType>(wRaw.getType()).getRank();
+  Value w = quantizedOperand(n, 1, -1, 3, isConv ? 0 : wRank - 1);
+  if (!w)
+    return false;
+  auto xt = dyn_cast<quant::UniformQuantizedType>(
+      cast<RankedTensorType>(x.getType()).getElementType());
+  if (!xt) {
+    nodeError(n) << "a per-row zero point for the first input is not supported";
+    return false;
+  }
+  auto wqt = cast<quant::QuantizedType>(cast<RankedTensorType>(w.getType()).getElementType());
+  auto accType = RankedTensorType::get(
+      outType->getShape(), mlir::qcc::getAccumulatorType(xt, wqt, isConv ? 1 : outType->getRank() - 1));
+  if (isConv) {
+    auto xShape = cast<RankedTensorType>(x.getType()).getShape();
+    auto wShape = cast<RankedTensorType>(w.getType()).getShape();
+    if (xShape.size() != 4 || wShape.size() != 4) {
+      nodeError(n) << "only 2-D convolution (rank-4 NCHW input) is supported";
+      return false;
+    }
+    auto strides = attrInts(n, "strides", {1, 1});
+    auto dilations = attrInts(n, "dilations", {1, 1});
+    auto pads = resolvePads(n, xShape.drop_front(2), wShape.drop_front(2), strides, dilations);
+    if (!pads) {
+      nodeError(n) << "unsupported auto_pad '" << attrString(n, "auto_pad", "") << "'";
+      return false;
+    }
+    define(n, 0,
+           b.create<mlir::qcc::Conv2DOp>(loc, accType, x, w, Value(),
+                                         b.getDenseI64ArrayAttr(strides),
+                                         b.getDenseI64ArrayAttr(*pads),
+                                         b.getDenseI64ArrayAttr(dilations),
+                                         b.getI64IntegerAttr(attrInt(n, "group", 1))));
+  } else {
+    define(n, 0, b.create<mlir::qcc::MatMulOp>(loc, accType, x, w));
+  }
   return true;
 }
 
@@ -1030,6 +1258,14 @@ bool Importer::importNode(const onnx::NodeProto &n) {
   }
   if (op == "QuantizeLinear")
     return importQuantizeLinear(n);
+  if (op == "QLinearConv")
+    return importQLinearConvOrMatMul(n, /*isConv=*/true);
+  if (op == "QLinearMatMul")
+    return importQLinearConvOrMatMul(n, /*isConv=*/false);
+  if (op == "ConvInteger")
+    return importIntegerConvOrMatMul(n, /*isConv=*/true);
+  if (op == "MatMulInteger")
+    return importIntegerConvOrMatMul(n, /*isConv=*/false);
   if (op == "DequantizeLinear")
     return importDequantizeLinear(n);
 
@@ -1046,7 +1282,7 @@ OwningOpRef<ModuleOp> Importer::run(llvm::StringRef contents) {
   for (auto &t : *model.mutable_graph()->mutable_initializer())
     if (!loadExternalData(t))
       return nullptr;
-  if (!pinAndCheckInputs() || !inferShapes())
+  if (!checkElementTypes() || !pinAndCheckInputs() || !inferShapes())
     return nullptr;
   const auto &g = model.graph();
   for (const auto &t : g.initializer())

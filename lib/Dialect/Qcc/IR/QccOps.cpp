@@ -6,6 +6,7 @@
 #include "llvm/ADT/STLExtras.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::qcc;
@@ -40,6 +41,24 @@ std::optional<SmallVector<int64_t>> mlir::qcc::broadcastShapes(ArrayRef<int64_t>
     out[i] = da == 1 ? db : da;
   }
   return out;
+}
+
+Type mlir::qcc::getAccumulatorType(quant::UniformQuantizedType x, quant::QuantizedType w,
+                                   int64_t axis) {
+  MLIRContext *ctx = x.getContext();
+  Type i32 = IntegerType::get(ctx, 32), f32 = Float32Type::get(ctx);
+  auto sx = static_cast<float>(x.getScale());
+  int64_t lo = std::numeric_limits<int32_t>::min(), hi = std::numeric_limits<int32_t>::max();
+  if (auto u = dyn_cast<quant::UniformQuantizedType>(w))
+    return quant::UniformQuantizedType::get(quant::QuantizationFlags::Signed, i32, f32,
+                                            sx * static_cast<float>(u.getScale()), 0, lo, hi);
+  auto pa = cast<quant::UniformQuantizedPerAxisType>(w);
+  SmallVector<double> scales;
+  for (double s : pa.getScales())
+    scales.push_back(sx * static_cast<float>(s));
+  SmallVector<int64_t> zps(scales.size(), 0);
+  return quant::UniformQuantizedPerAxisType::get(quant::QuantizationFlags::Signed, i32, f32,
+                                                 scales, zps, static_cast<int32_t>(axis), lo, hi);
 }
 
 static std::string shapeStr(ArrayRef<int64_t> shape) {

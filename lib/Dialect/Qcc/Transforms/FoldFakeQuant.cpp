@@ -80,26 +80,6 @@ bool isFoldableWeight(Value w, int64_t axis) {
   return true;
 }
 
-/// The int32 accumulator type of x * w: scale s_x * s_w[c] (in f32, as ONNX Runtime), per
-/// axis `axis` of the result when the weight is per channel.
-Type accumulatorType(MLIRContext *ctx, UniformQuantizedType x, QuantizedType w,
-                     int64_t axis) {
-  Type i32 = IntegerType::get(ctx, 32);
-  Type f32 = Float32Type::get(ctx);
-  auto sx = static_cast<float>(x.getScale());
-  int64_t lo = std::numeric_limits<int32_t>::min(), hi = std::numeric_limits<int32_t>::max();
-  SmallVector<float> sw = scalesOf(w);
-  if (isa<UniformQuantizedType>(w))
-    return UniformQuantizedType::get(quant::QuantizationFlags::Signed, i32, f32,
-                                     static_cast<double>(sx * sw[0]), 0, lo, hi);
-  SmallVector<double> scales;
-  for (float s : sw)
-    scales.push_back(static_cast<double>(sx * s));
-  SmallVector<int64_t> zps(scales.size(), 0);
-  return UniformQuantizedPerAxisType::get(quant::QuantizationFlags::Signed, i32, f32, scales,
-                                          zps, static_cast<int32_t>(axis), lo, hi);
-}
-
 /// A bias dequantized from int32 whose scale matches the accumulator's (ONNX Runtime's
 /// quantizer writes bias = round(b / (s_x * s_w[c]))). Returns the quantized value.
 Value foldableBias(Value floatBias, Type accType) {
@@ -195,7 +175,7 @@ std::optional<ProductFold> matchProduct(Value floatX, Value floatW, Value floatB
   if (!xt || !isFoldableWeight(f.w, weightAxis))
     return std::nullopt;
   auto wt = cast<QuantizedType>(elementOf(f.w));
-  f.accType = accumulatorType(xt.getContext(), xt, wt, accAxis);
+  f.accType = getAccumulatorType(xt, wt, accAxis);
   if (floatBias) {
     f.bias = foldableBias(floatBias, f.accType);
     if (!f.bias)
