@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Quant/QuantOps.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
 
@@ -143,20 +144,31 @@ void writeCHeader(const ModelInterface &iface, const CompileOptions &options,
   os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << ID << "_H_ */\n";
 }
 
-void printLayerReport(ModuleOp imported, llvm::raw_ostream &os) {
-  func::FuncOp f = entryFunction(imported);
+static std::string g6(double v) { return llvm::formatv("{0}", llvm::format("%.6g", v)).str(); }
+
+/// "f32", "u8", "s8", "i32", with the parameters of a per-tensor quantized type.
+static std::string precisionOf(Type t, bool withParams) {
+  Type e = cast<RankedTensorType>(t).getElementType();
+  auto q = dyn_cast<quant::QuantizedType>(e);
+  if (!q)
+    return e.isF32() ? "f32" : "int";
+  std::string s = (q.isSigned() ? "s" : "u") + std::to_string(q.getStorageTypeIntegralWidth());
+  if (!withParams)
+    return s;
+  if (auto u = dyn_cast<quant::UniformQuantizedType>(q))
+    return s + "(s=" + g6(u.getScale()) + ",zp=" + std::to_string(u.getZeroPoint()) + ")";
+  return s + "(per-channel)";
+}
+
+void printLayerReport(ModuleOp module, llvm::raw_ostream &os) {
+  func::FuncOp f = entryFunction(module);
   if (!f)
     return;
-  os << llvm::left_justify("#", 5) << llvm::left_justify("op", 19) << llvm::left_justify("inputs", 45)
-     << llvm::left_justify("output", 21) << llvm::right_justify("MACs", 14) << "\n";
+  os << llvm::left_justify("#", 5) << llvm::left_justify("op (node)", 30)
+     << llvm::left_justify("precision", 18) << llvm::left_justify("output", 18)
+     << llvm::right_justify("MACs", 12) << "  details\n";
   int64_t total = 0, index = 0;
-  auto shapeOf = [](Value v) {
-    auto t = cast<RankedTensorType>(v.getType());
-    std::string s = shapeString(t.getShape(), 'x');
-    if (isa<quant::QuantizedType>(t.getElementType()))
-      s += isa<quant::UniformQuantizedPerAxisType>(t.getElementType()) ? ":q/axis" : ":q";
-    return s;
-  };
+  SmallVector<std::string> notFolded;
   f.walk([&](Operation *op) {
     if (!isa<mlir::qcc::QccDialect>(op->getDialect()))
       return;
@@ -171,17 +183,57 @@ void printLayerReport(ModuleOp imported, llvm::raw_ostream &os) {
       macs = g.getType().getNumElements() * (g.getTransA() ? a[0] : a[1]);
     }
     total += macs;
-    std::string ins;
-    for (Value v : op->getOperands())
-      ins += (ins.empty() ? "" : ", ") + shapeOf(v);
     std::string name = op->getName().stripDialect().str();
     if (auto loc = dyn_cast<NameLoc>(op->getLoc()))
       name += " (" + loc.getName().str() + ")";
-    os << llvm::format("%-4lld %-18s %-44s %-20s %14lld\n", (long long)index++,
-                       name.substr(0, 18).c_str(), ins.substr(0, 44).c_str(),
-                       shapeOf(op->getResult(0)).c_str(), (long long)macs);
+    // Precision: operand kinds -> result kind.
+    std::string precision;
+    for (Value v : op->getOperands()) {
+      std::string p = precisionOf(v.getType(), false);
+      if (precision.find(p) == std::string::npos)
+        precision += (precision.empty() ? "" : "x") + p;
+    }
+    precision += "->" + precisionOf(op->getResult(0).getType(), false);
+    std::string details;
+    if (auto rq = dyn_cast<mlir::qcc::RequantizeOp>(op)) {
+      auto out = cast<quant::UniformQuantizedType>(rq.getType().getElementType());
+      details = "scale " + g6(out.getScale()) + " zp " + std::to_string(out.getZeroPoint());
+      if (auto m = rq.getMultiplier()) {
+        details += ", multiplier ";
+        details += m->size() == 1 ? g6((*m)[0])
+                                  : std::to_string(m->size()) + " per channel in [" +
+                                        g6(*llvm::min_element(*m)) + ", " +
+                                        g6(*llvm::max_element(*m)) + "]";
+      }
+      if (rq.getClampMin() || rq.getClampMax())
+        details += llvm::formatv(", clamp [{0}, {1}]", rq.getClampMin().value_or(out.getStorageTypeMin()),
+                                 rq.getClampMax().value_or(out.getStorageTypeMax()))
+                       .str();
+    } else if (isa<mlir::qcc::QuantizeOp, mlir::qcc::DequantizeOp>(op)) {
+      Type q = isa<mlir::qcc::QuantizeOp>(op) ? op->getResult(0).getType() : op->getOperand(0).getType();
+      details = precisionOf(q, true);
+    } else if (op->getNumOperands() > 0 && precisionOf(op->getResult(0).getType(), false) == "f32" &&
+               llvm::any_of(op->getOperands(), [](Value v) {
+                 return v.getDefiningOp<mlir::qcc::DequantizeOp>() != nullptr;
+               })) {
+      details = "fake-quant (not folded)";
+      notFolded.push_back(name);
+    }
+    os << llvm::format("%-4lld %-29s %-17s %-17s %12lld  ", (long long)index++,
+                       name.substr(0, 29).c_str(), precision.substr(0, 17).c_str(),
+                       shapeString(cast<RankedTensorType>(op->getResult(0).getType()).getShape(), 'x')
+                           .substr(0, 17)
+                           .c_str(),
+                       (long long)macs)
+       << details << "\n";
   });
   os << "total MACs: " << total << "\n";
+  if (!notFolded.empty()) {
+    os << notFolded.size() << " op(s) still compute in float between dequantize and quantize:";
+    for (const std::string &n : notFolded)
+      os << " " << n;
+    os << "\n";
+  }
 }
 
 } // namespace qcc

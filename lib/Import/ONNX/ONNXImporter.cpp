@@ -113,7 +113,10 @@ private:
     return "(unnamed)";
   }
   Location nodeLoc(const onnx::NodeProto &n) {
-    std::string name = n.name().empty() ? n.op_type() : n.name();
+    // Unnamed nodes go by their first output, which is unique in the graph.
+    std::string name = !n.name().empty()          ? n.name()
+                       : n.output_size() > 0 && !n.output(0).empty() ? n.output(0)
+                                                                      : n.op_type();
     return NameLoc::get(StringAttr::get(ctx, name), fileLoc);
   }
 
