@@ -1,8 +1,20 @@
 #!/usr/bin/env bash
-# Sets up and builds qcc, then runs the demo: a MobileNetV2-style QDQ network compiled for the
-# Raspberry Pi 4 and run under qemu-aarch64 on the bundled photos (examples/classify).
+# Sets up and builds qcc, then runs the demo on the Raspberry Pi 4 target under qemu-aarch64:
+#  1. a MobileNetV2-style network with RANDOM weights, quantized by ONNX Runtime (QDQ);
+#  2. the trained, quantization-aware MobileNetV2 from TFLite (converted to QDQ ONNX),
+#     with ImageNet labels.
+# Each run classifies the bundled photos and compares qcc's scores with ONNX Runtime's.
+# Extra arguments go to the demo script (see examples/classify/demo.py --help).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 bash scripts/setup.sh
-exec .venv/bin/python examples/classify/demo.py "$@"
+if [ $# -gt 0 ]; then
+  exec .venv/bin/python examples/classify/demo.py "$@"
+fi
+echo "== 1/2: MobileNetV2-style QDQ network, random weights (its classes mean nothing)"
+.venv/bin/python examples/classify/demo.py
+echo
+echo "== 2/2: trained MobileNetV2 (TFLite QAT model converted to QDQ ONNX)"
+.venv/bin/python examples/classify/demo.py --model examples/models/mobilenet_v2_1.0_224_quant.onnx \
+  --labels examples/images/imagenet_labels.txt

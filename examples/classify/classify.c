@@ -141,11 +141,15 @@ int main(int argc, char **argv) {
   }
   qsort(times, iterations, sizeof(double), cmp_double);
 
-  static char names[NUM_CLASSES][96];
+  static char names[NUM_CLASSES][64];
   if (labels_path) {
+    /* One label per line, index 0 first; long lines are truncated, not split. */
     FILE *f = fopen(labels_path, "r");
-    for (int i = 0; f && i < NUM_CLASSES && fgets(names[i], sizeof names[i], f); ++i)
-      names[i][strcspn(names[i], "\r\n")] = 0;
+    char line[1024];
+    for (int i = 0; f && i < NUM_CLASSES && fgets(line, sizeof line, f); ++i) {
+      line[strcspn(line, "\r\n")] = 0;
+      snprintf(names[i], sizeof names[i], "%s", line);
+    }
     if (f) fclose(f);
   }
   printf("%s (%dx%d -> %dx%d)\n", image, w, h, QCC_IN_W, QCC_IN_H);

@@ -84,7 +84,7 @@ def main():
     print(f"largest difference from ONNX Runtime over {len(images)} images: {worst:.6g}")
     if args.model is None:
         print("note: the network's weights are random, so its classes are meaningless; "
-              "see docs/ for the trained MobileNetV2 from TFLite.")
+              "the trained MobileNetV2 is examples/models/mobilenet_v2_1.0_224_quant.onnx.")
 
 
 if __name__ == "__main__":
