@@ -4,6 +4,8 @@ or the demo with --model first). Needs TensorFlow, so it runs in its own environ
 scripts/convert_tflite.py):
 
     /tmp/tfvenv/bin/python scripts/compare_tflite.py ../shared/models/tflite/mobilenet_v2_1.0_224_quant.tflite
+    /tmp/tfvenv/bin/python scripts/compare_tflite.py ...tflite trained_mobilenet_fixed reference
+        # --requant=fixed runs against TFLite's builtin (fixed-point) kernels
 """
 import sys
 from pathlib import Path
@@ -14,13 +16,19 @@ import tensorflow as tf
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def main(tflite):
-    it = tf.lite.Interpreter(model_path=str(tflite))
+def main(tflite, variant="trained_mobilenet", kernels="xnnpack"):
+    """kernels: 'xnnpack' (TFLite's default CPU delegate, fp32 requantization) or
+    'reference' (TFLite's builtin kernels without delegates: gemmlowp fixed point)."""
+    resolver = (tf.lite.experimental.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
+                if kernels == "reference" else tf.lite.experimental.OpResolverType.AUTO)
+    it = tf.lite.Interpreter(model_path=str(tflite), experimental_op_resolver_type=resolver)
     it.allocate_tensors()
     inp, out = it.get_input_details()[0], it.get_output_details()[0]
     worst = 0
     for target in ("x86_64", "aarch64-rpi4"):
-        d = ROOT / "test" / "E2E" / "out" / "trained_mobilenet" / target
+        d = ROOT / "test" / "E2E" / "out" / variant / target
+        if not d.exists():
+            continue
         for dump in sorted(d.glob("*.in.bin")):
             name = dump.name[: -len(".in.bin")]
             x = np.fromfile(dump, dtype=np.uint8).reshape(inp["shape"])
@@ -32,8 +40,8 @@ def main(tflite):
             worst = max(worst, int(diff.max()))
             print(f"{target:13s} {name:13s} max {diff.max()} LSB, exact {np.mean(diff == 0):.2%}, "
                   f"top-1 qcc {int(got.argmax())} tflite {int(ref.argmax())}")
-    print(f"largest difference from TFLite: {worst} LSB")
+    print(f"largest difference from TFLite ({kernels} kernels): {worst} LSB")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:])

@@ -42,7 +42,9 @@ void ::qcc::buildQccPipeline(OpPassManager &pm, const CompileOptions &) {
 }
 
 void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &options) {
-  pm.addPass(mlir::qcc::createConvertQccToLinalg());
+  mlir::qcc::ConvertQccToLinalgOptions convertOpts;
+  convertOpts.requantMode = options.requantMode;
+  pm.addPass(mlir::qcc::createConvertQccToLinalg(convertOpts));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 

@@ -339,3 +339,30 @@ def quantize_qdq(model_path: Path, out_path: Path, calibration, per_channel=True
                     quant_format=QuantFormat.QDQ, per_channel=per_channel,
                     activation_type=getattr(QuantType, activation_type),
                     weight_type=getattr(QuantType, weight_type))
+
+
+def strip_boundary_qdq(model: onnx.ModelProto) -> onnx.ModelProto:
+    """A QDQ model with integer I/O: the QuantizeLinear of each float graph input and the
+    DequantizeLinear of each graph output are removed, so the graph takes and returns the
+    quantized tensors themselves."""
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    g = m.graph
+    inits = {t.name: t for t in g.initializer}
+    for gi in g.input:
+        q = next(n for n in g.node if n.op_type == "QuantizeLinear" and n.input[0] == gi.name)
+        zp = inits[q.input[2]].data_type if len(q.input) > 2 else TensorProto.UINT8
+        for n in g.node:
+            for i, name in enumerate(n.input):
+                if name == q.output[0]:
+                    n.input[i] = gi.name
+        gi.type.tensor_type.elem_type = zp
+        g.node.remove(q)
+    for go in g.output:
+        dq = next(n for n in g.node if n.op_type == "DequantizeLinear" and n.output[0] == go.name)
+        zp = inits[dq.input[2]].data_type if len(dq.input) > 2 else TensorProto.UINT8
+        producer = next(n for n in g.node if dq.input[0] in n.output)
+        producer.output[list(producer.output).index(dq.input[0])] = go.name
+        go.type.tensor_type.elem_type = zp
+        g.node.remove(dq)
+    return m

@@ -1,4 +1,5 @@
 // RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg | FileCheck %s
+// RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg=requant-mode=fixed | FileCheck %s --check-prefix=FIXED
 
 // Grouped convolution: pad, expand to N x G x C/G, one generic over n, g, f, oh, ow | c, kh, kw
 // accumulating into the broadcast bias, collapse back.
@@ -192,6 +193,21 @@ func.func @conv_integer(%x: tensor<1x2x4x4x!quant.uniform<u8:f32, 0.5:128>>, %w:
 // CHECK: arith.maximumf %{{.*}}, %{{.*}} : f32
 // CHECK: arith.minimumf %{{.*}}, %{{.*}} : f32
 // CHECK: arith.fptosi
+// In fixed mode: no float at all. M = 0.25 / 0.25 = 1 -> (2^30, shift 1) and
+// 0.125 / 0.25 = 0.5 -> (2^30, shift 0): Q31 multipliers and shifts per channel,
+// SaturatingRoundingDoublingHighMul in i64, RoundingDivideByPOT, zero point, clamp.
+// FIXED-LABEL: func @requantize_multiplier_clamp
+// FIXED-DAG: arith.constant dense<1073741824> : tensor<2xi32>
+// FIXED-DAG: arith.constant dense<[1, 0]> : tensor<2xi32>
+// FIXED: linalg.generic
+// FIXED-NOT: f32
+// FIXED: arith.shli
+// FIXED: arith.muli %{{.*}}, %{{.*}} : i64
+// FIXED: arith.divsi %{{.*}}, %{{.*}} : i64
+// FIXED: arith.shrsi
+// FIXED: arith.maxsi
+// FIXED: arith.minsi
+// FIXED: linalg.yield
 func.func @requantize_multiplier_clamp(%acc: tensor<1x2x!quant.uniform<i32:f32:1, {0.25, 0.125}>>) -> tensor<1x2x!quant.uniform<u8:f32, 0.25:10>> {
   %y = qcc.requantize %acc {multiplier = array<f32: 1.0, 0.5>, clamp_min = 10 : i64, clamp_max = 200 : i64}
        : (tensor<1x2x!quant.uniform<i32:f32:1, {0.25, 0.125}>>) -> tensor<1x2x!quant.uniform<u8:f32, 0.25:10>>
@@ -210,6 +226,11 @@ func.func @requantize_multiplier_clamp(%acc: tensor<1x2x!quant.uniform<i32:f32:1
 // CHECK: arith.addf %{{.*}}, %{{.*}} : f64
 // CHECK: arith.truncf %{{.*}} : f64 to f32
 // CHECK: math.roundeven
+// FIXED-LABEL: func @add_integer
+// FIXED-NOT: f64
+// FIXED: arith.shli
+// FIXED: arith.divsi
+// FIXED: linalg.yield
 func.func @add_integer(%a: tensor<8x!quant.uniform<u8:f32, 0.1:3>>, %b: tensor<8x!quant.uniform<u8:f32, 0.2:5>>) -> tensor<8x!quant.uniform<u8:f32, 0.3:7>> {
   %y = qcc.add %a, %b : (tensor<8x!quant.uniform<u8:f32, 0.1:3>>, tensor<8x!quant.uniform<u8:f32, 0.2:5>>) -> tensor<8x!quant.uniform<u8:f32, 0.3:7>>
   return %y : tensor<8x!quant.uniform<u8:f32, 0.3:7>>

@@ -161,3 +161,47 @@ def test_resnet_style(resnet_models, variant, target):
 def test_resnet_style_is_integer(resnet_models, variant):
     ops = integer_only(resnet_models[variant])
     assert ops["qcc.quantize"] == 1 and ops["qcc.dequantize"] == 1, ops
+
+
+# Floating-point arithmetic and conversions, by mnemonic: AArch64 (fadd, fmul, fmadd,
+# scvtf, fcvtzs, frintn, fcmp, ...; not fmov, a plain register move the register allocator
+# also uses for integer spills) and x86 (scalar/packed single/double arithmetic and
+# conversions).
+FLOAT_MNEMONIC = {
+    "aarch64-rpi4": re.compile(r"^\s*[0-9a-f]+:\s+(f(?!mov\b)[a-z0-9]+|[su]cvtf)\b"),
+    "x86_64": re.compile(r"\t(v?(add|sub|mul|div|max|min|sqrt|round|rcp|rsqrt|fmadd\w*)[sp][sd]"
+                         r"|v?cvt\w*(ss|sd|ps|pd)\w*)\b"),
+}
+
+
+def float_instructions(obj: Path, target: str):
+    args = ["-d", "--no-show-raw-insn"]
+    disasm = subprocess.run(["/usr/lib/llvm-19/bin/llvm-objdump", *args, str(obj)],
+                            capture_output=True, text=True, check=True).stdout
+    return [l for l in disasm.splitlines() if FLOAT_MNEMONIC[target].search(l)]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("variant", ["u8_per_channel", "s8_per_tensor"])
+def test_fixed_point_integer_only(resnet_models, variant, target):
+    """--requant=fixed on a model with integer inputs and outputs: the object contains no
+    floating-point instruction, and its outputs stay within 1 LSB of ONNX Runtime's."""
+    model = models.strip_boundary_qdq(onnx.load(resnet_models[variant]))
+    d = OUT / "fixed_point" / variant
+    d.mkdir(parents=True, exist_ok=True)
+    path = d / "model.onnx"
+    onnx.save(model, path)
+    art = qcc.compile_model(path, target, d / target, name="m", extra_args=["--requant=fixed"])
+    floats = float_instructions(art.obj, target)
+    assert not floats, "floating-point instructions in a --requant=fixed object:\n" + "\n".join(floats[:10])
+    # The detector itself finds the float requantization of the default mode.
+    float_art = qcc.compile_model(path, target, d / f"{target}-float", name="m")
+    assert float_instructions(float_art.obj, target)
+    app = qcc.build_app(art, d / target)
+    x = np.random.default_rng(3).integers(0, 256, (1, 3, 32, 32))
+    x = x.astype(np.uint8) if art.inputs[0].dtype == "uint8" else (x - 128).astype(np.int8)
+    actual, _ = qcc.run_app(app, art, [x])
+    expected = qcc.ort_run(path, [x])
+    ok, maxd, exact, top1 = qcc.compare_quantized(actual[0], expected[0])
+    print(f"fixed {variant} {target}: max {maxd} LSB, exact {exact:.1%}, same top-1 {top1}")
+    assert maxd <= 1 and top1

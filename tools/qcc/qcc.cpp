@@ -56,6 +56,14 @@ cl::opt<unsigned> optLevel("O", cl::desc("Optimization level 0-3 (default 3)"), 
                            cl::init(3), cl::cat(qccCategory));
 cl::list<std::string> inputShapes("input-shape", cl::desc("Pin an input's shape: NAME:1x3x224x224"),
                                   cl::value_desc("name:shape"), cl::cat(qccCategory));
+enum class Requant { Float, Fixed };
+cl::opt<Requant> requantMode(
+    "requant", cl::desc("Integer requantization arithmetic"), cl::init(Requant::Float),
+    cl::values(clEnumValN(Requant::Float, "float",
+                          "f32 multiplier, round half to even (ONNX Runtime's MLAS; default)"),
+               clEnumValN(Requant::Fixed, "fixed",
+                          "Q31 multiplier and shift, TFLite/gemmlowp rounding (no FPU needed)")),
+    cl::cat(qccCategory));
 cl::opt<bool> listTargets("list-targets", cl::desc("List the known targets and exit"),
                           cl::cat(qccCategory));
 cl::opt<bool> verbose("v", cl::desc("Print the per-layer table and the arena plan"),
@@ -208,6 +216,7 @@ int main(int argc, char **argv) {
   options.name = name;
   options.target = *target;
   options.optLevel = optLevel;
+  options.requantMode = requantMode == Requant::Fixed ? "fixed" : "float";
 
   mlir::DefaultTimingManager tm;
   mlir::applyDefaultTimingManagerCLOptions(tm);

@@ -17,7 +17,18 @@ def ConvertQccToLinalg : Pass<"convert-qcc-to-linalg", "ModuleOp"> {
     `n, g, f, oh, ow, c, kh, kw` generic over a zero-padded input. Pooling windows are
     read through a padded input (`-inf` for max, `0` for average) and the average divisor
     is a compile-time constant per output position, as ONNX Runtime counts it.
+
+    `requant-mode=fixed` lowers `qcc.requantize` to TFLite's MultiplyByQuantizedMultiplier
+    (a Q31 multiplier and a shift per channel, SaturatingRoundingDoublingHighMul and
+    RoundingDivideByPOT) and the integer `qcc.add` to TFLite's int8 ADD (inputs shifted
+    left by 20, rescaled, summed, rescaled), so that integer-only models need no FPU.
   }];
+  let options = [
+    Option<"requantMode", "requant-mode", "std::string", /*default=*/"\"float\"",
+           "How requantize and integer add compute: 'float' (f32 multiplier, round half to "
+           "even: ONNX Runtime's MLAS) or 'fixed' (Q31 multiplier and shift, rounding as "
+           "TFLite/gemmlowp: no floating point)">
+  ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
                            "::mlir::func::FuncDialect"];

@@ -22,6 +22,8 @@ struct CompileOptions {
   TargetDesc target;
   unsigned optLevel = 3;      ///< -O0..-O3
   int64_t arenaAlignment = 64;
+  /// "float" (ONNX Runtime's MLAS arithmetic) or "fixed" (TFLite's integer-only arithmetic).
+  std::string requantMode = "float";
 };
 
 /// qcc dialect to qcc dialect: canonicalization and the qcc-level passes. `--emit=mlir`

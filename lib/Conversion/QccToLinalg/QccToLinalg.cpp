@@ -8,6 +8,7 @@
 
 #include "qcc/Conversion/Passes.h"
 #include "qcc/Dialect/Qcc/IR/QccOps.h"
+#include "qcc/Dialect/Qcc/Utils/QuantMath.h"
 
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Quant/QuantOps.h"
@@ -88,6 +89,68 @@ Value fusedMulAddF32(OpBuilder &b, Location loc, Value x, float y, Value z) {
   Value yd = b.create<arith::ConstantOp>(loc, b.getF64FloatAttr(static_cast<double>(y)));
   Value sum = b.create<arith::AddFOp>(loc, b.create<arith::MulFOp>(loc, xd, yd), zd);
   return b.create<arith::TruncFOp>(loc, b.getF32Type(), sum);
+}
+
+//===----------------------------------------------------------------------===//
+// Fixed-point arithmetic (requant-mode=fixed), as TFLite / gemmlowp
+//===----------------------------------------------------------------------===//
+
+Value i32Const(OpBuilder &b, Location loc, int64_t v) {
+  return b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(static_cast<int32_t>(v)));
+}
+
+/// SaturatingRoundingDoublingHighMul(x, m) for a positive multiplier m (which excludes the
+/// single saturating case x = m = INT32_MIN).
+Value fixedHighMul(OpBuilder &b, Location loc, Value x, Value m) {
+  Type i64 = b.getI64Type();
+  Value ab = b.create<arith::MulIOp>(loc, b.create<arith::ExtSIOp>(loc, i64, x),
+                                     b.create<arith::ExtSIOp>(loc, i64, m));
+  Value zero = b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(0));
+  Value nonNegative = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, ab, zero);
+  Value nudge = b.create<arith::SelectOp>(
+      loc, nonNegative, b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(1LL << 30)),
+      b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(1 - (1LL << 30))));
+  Value q = b.create<arith::DivSIOp>(loc, b.create<arith::AddIOp>(loc, ab, nudge),
+                                     b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(1LL << 31)));
+  return b.create<arith::TruncIOp>(loc, b.getI32Type(), q);
+}
+
+/// RoundingDivideByPOT(x, e): x / 2^e rounded half away from zero, 0 <= e <= 31.
+Value fixedDivideByPOT(OpBuilder &b, Location loc, Value x, Value e) {
+  Value one = i32Const(b, loc, 1), zero = i32Const(b, loc, 0);
+  Value mask = b.create<arith::SubIOp>(loc, b.create<arith::ShLIOp>(loc, one, e), one);
+  Value remainder = b.create<arith::AndIOp>(loc, x, mask);
+  Value negative = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, x, zero);
+  Value threshold = b.create<arith::AddIOp>(
+      loc, b.create<arith::ShRSIOp>(loc, mask, one),
+      b.create<arith::ExtUIOp>(loc, b.getI32Type(), negative));
+  Value up = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sgt, remainder, threshold);
+  return b.create<arith::AddIOp>(loc, b.create<arith::ShRSIOp>(loc, x, e),
+                                 b.create<arith::ExtUIOp>(loc, b.getI32Type(), up));
+}
+
+/// MultiplyByQuantizedMultiplier(x, m, shift) with the shift split into its left and right
+/// parts (both >= 0) at compile time.
+Value fixedMultiply(OpBuilder &b, Location loc, Value x, Value m, Value leftShift,
+                    Value rightShift) {
+  Value shifted = b.create<arith::ShLIOp>(loc, x, leftShift);
+  return fixedDivideByPOT(b, loc, fixedHighMul(b, loc, shifted, m), rightShift);
+}
+
+/// A real multiplier as TFLite's (m, left shift, right shift).
+struct FixedMultiplier {
+  int32_t m = 0, left = 0, right = 0;
+  explicit FixedMultiplier(double real) {
+    int shift;
+    ::qcc::quantizeMultiplier(real, m, shift);
+    left = shift > 0 ? shift : 0;
+    right = shift > 0 ? 0 : -shift;
+  }
+};
+
+Value clampInt(OpBuilder &b, Location loc, Value v, int64_t lo, int64_t hi) {
+  v = b.create<arith::MaxSIOp>(loc, v, i32Const(b, loc, lo));
+  return b.create<arith::MinSIOp>(loc, v, i32Const(b, loc, hi));
 }
 
 Value clampValue(OpBuilder &b, Location loc, Value v, std::optional<float> lo,
@@ -393,7 +456,40 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
 ///   c = saturate(round_half_even(fma(a, rA, fma(b, rB, fixed))))
 /// where a and b are the stored integers.
 struct QuantizedAddLowering : OpConversionPattern<AddOp> {
-  using OpConversionPattern::OpConversionPattern;
+  QuantizedAddLowering(const TypeConverter &converter, MLIRContext *ctx, bool fixed)
+      : OpConversionPattern(converter, ctx), fixed(fixed) {}
+  bool fixed;
+
+  /// TFLite's int8 ADD: both inputs shifted left by 20, rescaled to twice the larger input
+  /// scale, summed, and rescaled to the output.
+  Value buildFixed(ConversionPatternRewriter &b, AddOp op, OpAdaptor adaptor,
+                   const QuantParams &qa, const QuantParams &qb, const QuantParams &qc) const {
+    constexpr int kLeftShift = 20;
+    double twiceMax = 2.0 * static_cast<double>(std::max(qa.scales[0], qb.scales[0]));
+    FixedMultiplier ma(static_cast<double>(qa.scales[0]) / twiceMax);
+    FixedMultiplier mb(static_cast<double>(qb.scales[0]) / twiceMax);
+    FixedMultiplier mo(twiceMax / (static_cast<double>(1 << kLeftShift) *
+                                   static_cast<double>(qc.scales[0])));
+    auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    return buildElementwise(
+        b, op.getLoc(), adaptor.getOperands(), outType,
+        [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+          auto scaled = [&](Value x, const QuantParams &q, const FixedMultiplier &m) {
+            Value centered = nb.create<arith::SubIOp>(nl, widenToI32(nb, nl, x, q),
+                                                      i32Const(nb, nl, q.zeroPoints[0]));
+            Value shifted = nb.create<arith::ShLIOp>(nl, centered, i32Const(nb, nl, kLeftShift));
+            return fixedMultiply(nb, nl, shifted, i32Const(nb, nl, m.m), i32Const(nb, nl, m.left),
+                                 i32Const(nb, nl, m.right));
+          };
+          Value sum = nb.create<arith::AddIOp>(nl, scaled(v[0], qa, ma), scaled(v[1], qb, mb));
+          Value out = fixedMultiply(nb, nl, sum, i32Const(nb, nl, mo.m), i32Const(nb, nl, mo.left),
+                                    i32Const(nb, nl, mo.right));
+          out = nb.create<arith::AddIOp>(nl, out, i32Const(nb, nl, qc.zeroPoints[0]));
+          out = clampInt(nb, nl, out, qc.qmin, qc.qmax);
+          return nb.create<arith::TruncIOp>(nl, nb.getIntegerType(qc.width), out);
+        });
+  }
+
   LogicalResult matchAndRewrite(AddOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
     if (!isa<quant::QuantizedType>(op.getType().getElementType()))
@@ -401,6 +497,10 @@ struct QuantizedAddLowering : OpConversionPattern<AddOp> {
     QuantParams qa = getQuantParams(op.getLhs().getType().getElementType());
     QuantParams qb = getQuantParams(op.getRhs().getType().getElementType());
     QuantParams qc = getQuantParams(op.getType().getElementType());
+    if (fixed) {
+      b.replaceOp(op, buildFixed(b, op, adaptor, qa, qb, qc));
+      return success();
+    }
     float rA = qa.scales[0] / qc.scales[0];
     float rB = qb.scales[0] / qc.scales[0];
     // MLAS is built with FMA contraction: rA * zA + rB * zB becomes fma(rA, zA, rB * zB).
@@ -882,7 +982,51 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
 };
 
 struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
-  using OpConversionPattern::OpConversionPattern;
+  RequantizeLowering(const TypeConverter &converter, MLIRContext *ctx, bool fixed)
+      : OpConversionPattern(converter, ctx), fixed(fixed) {}
+  bool fixed;
+
+  /// TFLite's MultiplyByQuantizedMultiplier with M = double(scale_in) / double(scale_out)
+  /// per channel (scale_in of an accumulator is the f32 product s_x * s_w).
+  Value buildFixed(ConversionPatternRewriter &b, RequantizeOp op, Value input, QuantParams in,
+                   QuantParams out, RankedTensorType outType) const {
+    Location loc = op.getLoc();
+    int64_t rank = outType.getRank();
+    SmallVector<int32_t> ms, lefts, rights;
+    for (float s : in.scales) {
+      FixedMultiplier m(static_cast<double>(s) / static_cast<double>(out.scales[0]));
+      ms.push_back(m.m);
+      lefts.push_back(m.left);
+      rights.push_back(m.right);
+    }
+    bool perAxis = in.axis >= 0;
+    ParamOperands params;
+    params.inputs.push_back(input);
+    params.maps.push_back(b.getMultiDimIdentityMap(rank));
+    if (perAxis) {
+      for (ArrayRef<int32_t> values : {ArrayRef<int32_t>(ms), ArrayRef<int32_t>(lefts),
+                                       ArrayRef<int32_t>(rights), ArrayRef<int32_t>(in.zeroPoints)})
+        addAxisParam(b, loc, params, rank, in.axis, i32Vector(b, values));
+    }
+    return buildElementwise(
+        b, loc, params.inputs, outType,
+        [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+          auto param = [&](int i, int32_t scalar) -> Value {
+            return perAxis ? v[1 + i] : i32Const(nb, nl, scalar);
+          };
+          Value x = nb.create<arith::SubIOp>(nl, widenToI32(nb, nl, v[0], in),
+                                             param(3, in.zeroPoints[0]));
+          Value y = fixedMultiply(nb, nl, x, param(0, ms[0]), param(1, lefts[0]),
+                                  param(2, rights[0]));
+          y = nb.create<arith::AddIOp>(nl, y, i32Const(nb, nl, out.zeroPoints[0]));
+          y = clampInt(nb, nl, y, out.qmin, out.qmax);
+          return out.width == 32 ? y
+                                 : nb.create<arith::TruncIOp>(nl, nb.getIntegerType(out.width), y)
+                                       .getResult();
+        },
+        params.maps);
+  }
+
   LogicalResult matchAndRewrite(RequantizeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
     Location loc = op.getLoc();
@@ -890,6 +1034,12 @@ struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
     QuantParams out = getQuantParams(op.getType().getElementType());
     auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
     int64_t rank = outType.getRank();
+    if (fixed) {
+      out.qmin = op.getClampMin().value_or(out.qmin);
+      out.qmax = op.getClampMax().value_or(out.qmax);
+      b.replaceOp(op, buildFixed(b, op, adaptor.getInput(), in, out, outType));
+      return success();
+    }
     // Multipliers: as given (precomputed by the pass that made the op), else
     // scale_in / scale_out in f32 at compile time.
     SmallVector<float> mult;
@@ -959,7 +1109,8 @@ struct QccTypeConverter : TypeConverter {
 };
 
 struct ConvertQccToLinalgPass
-    : qcc::impl::ConvertQccToLinalgBase<ConvertQccToLinalgPass> {
+    : mlir::qcc::impl::ConvertQccToLinalgBase<ConvertQccToLinalgPass> {
+  using ConvertQccToLinalgBase::ConvertQccToLinalgBase;
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     QccTypeConverter converter;
@@ -977,12 +1128,19 @@ struct ConvertQccToLinalgPass
         [&](arith::ConstantOp c) { return converter.isLegal(c.getType()); });
 
     RewritePatternSet patterns(ctx);
-    patterns.add<QuantizedAddLowering, Conv2DLowering, MatMulLowering, GemmLowering, BinaryLowering<AddOp, arith::AddFOp>,
+    if (requantMode != "float" && requantMode != "fixed") {
+      getOperation().emitError("convert-qcc-to-linalg: requant-mode must be 'float' or 'fixed', not '")
+          << requantMode << "'";
+      return signalPassFailure();
+    }
+    bool fixed = requantMode == "fixed";
+    patterns.add<QuantizedAddLowering, RequantizeLowering>(converter, ctx, fixed);
+    patterns.add<Conv2DLowering, MatMulLowering, GemmLowering, BinaryLowering<AddOp, arith::AddFOp>,
                  BinaryLowering<SubOp, arith::SubFOp>, BinaryLowering<MulOp, arith::MulFOp>,
                  BinaryLowering<DivOp, arith::DivFOp>, ReluLowering, ClampLowering,
                  BatchNormLowering, SoftmaxLowering, MaxPoolLowering, AvgPoolLowering,
                  GlobalAvgPoolLowering, ReshapeLowering, TransposeLowering, ConcatLowering,
-                 QuantizeLowering, DequantizeLowering, RequantizeLowering, StorageCastLowering>(
+                 QuantizeLowering, DequantizeLowering, StorageCastLowering>(
         converter, ctx);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns, converter);
     populateReturnOpTypeConversionPattern(patterns, converter);
