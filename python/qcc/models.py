@@ -46,7 +46,8 @@ def rng(seed):
     return np.random.default_rng(seed)
 
 
-def single_op(name, op, in_shapes, out_shape, attrs=None, consts=None, seed=0, **kw):
+def single_op(name, op, in_shapes, out_shape, attrs=None, consts=None, seed=0, opset=OPSET,
+              **kw):
     """One node; extra constant inputs (weights) come from `consts` (name -> array)."""
     r = rng(seed)
     consts = consts or {}
@@ -54,7 +55,7 @@ def single_op(name, op, in_shapes, out_shape, attrs=None, consts=None, seed=0, *
     node = helper.make_node(op, in_names + list(consts), ["y"], name=f"{op.lower()}_0",
                             **(attrs or {}))
     model = make_model([node], [vi(n, s) for n, s in zip(in_names, in_shapes)],
-                       [vi("y", out_shape)], [init(k, v) for k, v in consts.items()])
+                       [vi("y", out_shape)], [init(k, v) for k, v in consts.items()], opset=opset)
     inputs = [r.standard_normal(s).astype(np.float32) for s in in_shapes]
     return Case(name, model, inputs, **kw)
 
@@ -141,6 +142,11 @@ def op_cases() -> list:
                        {"axis": 1}))
     c.append(single_op("concat_neg_axis", "Concat", [(2, 3), (2, 1), (2, 2)], (2, 6),
                        {"axis": -1}))
+    c.append(single_op("sigmoid", "Sigmoid", [(2, 3, 4)], (2, 3, 4)))
+    c.append(single_op("tanh", "Tanh", [(2, 3, 4)], (2, 3, 4)))
+    hs = single_op("hard_swish", "HardSwish", [(2, 3, 4)], (2, 3, 4), opset=14)
+    hs.inputs[0] = hs.inputs[0] * 4  # reach both flat parts
+    c.append(hs)
     c.append(single_op("softmax_last", "Softmax", [(2, 10)], (2, 10)))
     c.append(single_op("softmax_axis1", "Softmax", [(2, 3, 4)], (2, 3, 4), {"axis": 1}))
     c.append(single_op("batchnorm", "BatchNormalization", [(1, 3, 4, 4)], (1, 3, 4, 4),
@@ -313,6 +319,22 @@ def resnet_style(resolution=32, classes=10, seed=9) -> onnx.ModelProto:
                                     transB=1))
     return make_model(g.nodes, [vi("input", (1, 3, resolution, resolution))],
                       [vi("logits", (1, classes))], g.inits, name="resnet_style")
+
+
+def activations_net(resolution=16, seed=13) -> onnx.ModelProto:
+    """Convs followed by Sigmoid, Tanh and HardSwish: the ops qcc folds into tables."""
+    g = GraphBuilder(seed)
+    x = g.conv("input", 3, 8, 3, act=None)
+    outs = []
+    for i, op in enumerate(["Sigmoid", "Tanh", "HardSwish"]):
+        y = g.conv(x, 8, 8, 3, act=None)
+        z = f"{op.lower()}_{i}"
+        g.nodes.append(helper.make_node(op, [y], [z], name=z))
+        outs.append(z)
+    g.nodes.append(helper.make_node("Concat", outs, ["cat"], name="concat", axis=1))
+    g.nodes.append(helper.make_node("GlobalAveragePool", ["cat"], ["pool"], name="gap"))
+    return make_model(g.nodes, [vi("input", (1, 3, resolution, resolution))],
+                      [vi("pool", (1, 24, 1, 1))], g.inits, name="activations", opset=14)
 
 
 def image_like_inputs(shape, count, seed):

@@ -205,3 +205,19 @@ def test_fixed_point_integer_only(resnet_models, variant, target):
     ok, maxd, exact, top1 = qcc.compare_quantized(actual[0], expected[0])
     print(f"fixed {variant} {target}: max {maxd} LSB, exact {exact:.1%}, same top-1 {top1}")
     assert maxd <= 1 and top1
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_activation_tables(target):
+    """Sigmoid, Tanh and HardSwish in a QDQ model become 256-entry tables."""
+    d = OUT / "activations"
+    d.mkdir(parents=True, exist_ok=True)
+    fp, qdq = d / "float.onnx", d / "qdq.onnx"
+    onnx.save(models.activations_net(), fp)
+    if not qdq.exists():
+        models.quantize_qdq(fp, qdq, models.image_like_inputs((1, 3, 16, 16), 8, seed=41))
+    ops = integer_only(qdq)
+    assert ops["qcc.table"] == 3 and ops["qcc.quantize"] == 1, ops
+    for k, x in enumerate(models.image_like_inputs((1, 3, 16, 16), 2, seed=42)):
+        print(check(d / f"float_{k}", onnx.load(fp), [x], target))
+        print(check(d / f"qdq_{k}", onnx.load(qdq), [x], target, min_exact=MIN_EXACT))

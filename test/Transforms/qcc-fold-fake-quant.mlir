@@ -194,3 +194,20 @@ func.func @relu_alone(%x: tensor<4x!quant.uniform<u8:f32, 0.1:10>>) -> tensor<4x
   %q = qcc.quantize %r : (tensor<4xf32>) -> tensor<4x!quant.uniform<u8:f32, 0.1:10>>
   return %q : tensor<4x!quant.uniform<u8:f32, 0.1:10>>
 }
+
+// -----
+
+// Sigmoid between dequantize and quantize becomes a 256-entry table of stored outputs:
+// entry i holds quantize(sigmoid((i - zp) * s_x)) with s_y = 1/256: entry 0 is sigmoid(-12.8) -> 0;
+// entries 126..130 are sigmoid(-0.2..0.2) = 0.4502, 0.4750, 0.5, 0.5250, 0.5498 -> 115, 122,
+// 128, 134, 141; entry 255 is sigmoid(12.7) -> 255.99 -> 255 (saturated).
+// CHECK-LABEL: func @sigmoid_table
+// CHECK: %[[T:.*]] = qcc.table %{{.*}} {table = array<i32: 0, 0, {{.*}}, 115, 122, 128, 134, 141, {{.*}}, 255, 255>}
+// CHECK-NOT: qcc.sigmoid
+// CHECK: return %[[T]]
+func.func @sigmoid_table(%x: tensor<4x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<4x!quant.uniform<u8:f32, 0.00390625>> {
+  %f = qcc.dequantize %x : (tensor<4x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<4xf32>
+  %s = qcc.sigmoid %f : tensor<4xf32>
+  %q = qcc.quantize %s : (tensor<4xf32>) -> tensor<4x!quant.uniform<u8:f32, 0.00390625>>
+  return %q : tensor<4x!quant.uniform<u8:f32, 0.00390625>>
+}

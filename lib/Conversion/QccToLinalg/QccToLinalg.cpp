@@ -540,6 +540,62 @@ struct BinaryLowering : OpConversionPattern<QccOp> {
   }
 };
 
+/// sigmoid, tanh and hard_swish on f32.
+template <typename QccOp>
+struct UnaryFloatLowering : OpConversionPattern<QccOp> {
+  using OpConversionPattern<QccOp>::OpConversionPattern;
+  using OpAdaptor = typename QccOp::Adaptor;
+  LogicalResult matchAndRewrite(QccOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    b.replaceOp(op, buildElementwise(b, op.getLoc(), adaptor.getInput(), op.getType(),
+                                     [](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+                                       Value x = v[0];
+                                       if constexpr (std::is_same_v<QccOp, SigmoidOp>) {
+                                         Value e = nb.create<math::ExpOp>(
+                                             nl, nb.create<arith::NegFOp>(nl, x));
+                                         return nb.create<arith::DivFOp>(
+                                             nl, f32Const(nb, nl, 1.f),
+                                             nb.create<arith::AddFOp>(nl, f32Const(nb, nl, 1.f), e));
+                                       } else if constexpr (std::is_same_v<QccOp, TanhOp>) {
+                                         return nb.create<math::TanhOp>(nl, x);
+                                       } else {
+                                         // ONNX HardSwish: x * max(0, min(1, x / 6 + 0.5)).
+                                         Value t = nb.create<arith::AddFOp>(
+                                             nl, nb.create<arith::MulFOp>(nl, x, f32Const(nb, nl, 1.f / 6.f)),
+                                             f32Const(nb, nl, 0.5f));
+                                         return nb.create<arith::MulFOp>(nl, x,
+                                                                         clampValue(nb, nl, t, 0.f, 1.f));
+                                       }
+                                     }));
+    return success();
+  }
+};
+
+/// y = table[x - storage_min]: the table is a constant read with tensor.extract.
+struct TableLowering : OpConversionPattern<TableOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(TableOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    QuantParams in = getQuantParams(op.getInput().getType().getElementType());
+    auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    SmallVector<APInt> entries;
+    for (int32_t v : op.getTable())
+      entries.push_back(APInt(8, static_cast<uint64_t>(v), /*isSigned=*/true));
+    auto tableType = RankedTensorType::get({256}, b.getIntegerType(8));
+    Value table = b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(tableType, entries));
+    b.replaceOp(op, buildElementwise(
+                        b, loc, adaptor.getInput(), outType,
+                        [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+                          Value idx = nb.create<arith::SubIOp>(nl, widenToI32(nb, nl, v[0], in),
+                                                               i32Const(nb, nl, in.qmin));
+                          Value index = nb.create<arith::IndexCastOp>(nl, nb.getIndexType(), idx);
+                          return nb.create<tensor::ExtractOp>(nl, table, ValueRange{index});
+                        }));
+    return success();
+  }
+};
+
 struct ReluLowering : OpConversionPattern<ReluOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(ReluOp op, OpAdaptor adaptor,
@@ -1135,6 +1191,8 @@ struct ConvertQccToLinalgPass
     }
     bool fixed = requantMode == "fixed";
     patterns.add<QuantizedAddLowering, RequantizeLowering>(converter, ctx, fixed);
+    patterns.add<UnaryFloatLowering<SigmoidOp>, UnaryFloatLowering<TanhOp>,
+                 UnaryFloatLowering<HardSwishOp>, TableLowering>(converter, ctx);
     patterns.add<Conv2DLowering, MatMulLowering, GemmLowering, BinaryLowering<AddOp, arith::AddFOp>,
                  BinaryLowering<SubOp, arith::SubFOp>, BinaryLowering<MulOp, arith::MulFOp>,
                  BinaryLowering<DivOp, arith::DivFOp>, ReluLowering, ClampLowering,

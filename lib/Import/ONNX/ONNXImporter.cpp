@@ -63,15 +63,18 @@ constexpr int64_t kMinOpset = 13;
 constexpr const char *kSupportedOps[] = {
     "Add",           "AveragePool",      "BatchNormalization", "Clip",         "Concat",
     "Constant",      "Conv",             "ConvInteger",        "DequantizeLinear", "Div",
-    "Dropout",       "Flatten",          "Gemm",               "GlobalAveragePool", "Identity",
+    "Dropout",       "Flatten",          "Gemm",               "GlobalAveragePool", "HardSwish",
+    "Identity",      "Sigmoid",          "Tanh",
     "MatMul",        "MatMulInteger",    "MaxPool",            "Mul",          "QLinearConv",
     "QLinearMatMul", "QuantizeLinear",   "Relu",               "Reshape",      "Softmax",
     "Squeeze",       "Sub",              "Transpose",          "Unsqueeze"};
 
 std::string supportedOpList() {
+  SmallVector<StringRef> ops(std::begin(kSupportedOps), std::end(kSupportedOps));
+  llvm::sort(ops);
   std::string s;
-  for (const char *op : kSupportedOps)
-    s += (s.empty() ? "" : ", ") + std::string(op);
+  for (StringRef op : ops)
+    s += (s.empty() ? "" : ", ") + op.str();
   return s;
 }
 
@@ -1158,6 +1161,12 @@ bool Importer::importNode(const onnx::NodeProto &n) {
       return b.create<mlir::qcc::ClampOp>(loc, t, x, b.getF32FloatAttr(lo), b.getF32FloatAttr(hi));
     });
   }
+  if (op == "Sigmoid")
+    return unary([&](Value x, RankedTensorType t) { return b.create<mlir::qcc::SigmoidOp>(loc, t, x); });
+  if (op == "Tanh")
+    return unary([&](Value x, RankedTensorType t) { return b.create<mlir::qcc::TanhOp>(loc, t, x); });
+  if (op == "HardSwish")
+    return unary([&](Value x, RankedTensorType t) { return b.create<mlir::qcc::HardSwishOp>(loc, t, x); });
   if (op == "Softmax")
     return unary([&](Value x, RankedTensorType t) {
       return b.create<mlir::qcc::SoftmaxOp>(loc, t, x, b.getI64IntegerAttr(attrInt(n, "axis", -1)));

@@ -298,3 +298,11 @@ func.func @requantize_clamp(%a: tensor<4x!quant.uniform<i32:f32, 0.1>>) -> tenso
   %y = qcc.requantize %a {clamp_min = 10 : i64, clamp_max = 300 : i64} : (tensor<4x!quant.uniform<i32:f32, 0.1>>) -> tensor<4x!quant.uniform<u8:f32, 0.5:0>>
   return %y : tensor<4x!quant.uniform<u8:f32, 0.5:0>>
 }
+
+// -----
+
+func.func @table_size(%x: tensor<4x!quant.uniform<u8:f32, 0.1>>) -> tensor<4x!quant.uniform<u8:f32, 0.1>> {
+  // expected-error @+1 {{table has 2 entries; expected 256}}
+  %y = qcc.table %x {table = array<i32: 1, 2>} : (tensor<4x!quant.uniform<u8:f32, 0.1>>) -> tensor<4x!quant.uniform<u8:f32, 0.1>>
+  return %y : tensor<4x!quant.uniform<u8:f32, 0.1>>
+}

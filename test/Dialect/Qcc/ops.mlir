@@ -46,7 +46,13 @@ func.func @elementwise(%x: tensor<1x8x4x4xf32>, %y: tensor<8x1x1xf32>) -> tensor
   %4 = qcc.relu %3 : tensor<1x8x4x4xf32>
   // CHECK: qcc.clamp %{{.*}} {max = 6.000000e+00 : f32, min = 0.000000e+00 : f32} : tensor<1x8x4x4xf32>
   %5 = qcc.clamp %4 {min = 0.0 : f32, max = 6.0 : f32} : tensor<1x8x4x4xf32>
-  return %5 : tensor<1x8x4x4xf32>
+  // CHECK: qcc.sigmoid %{{.*}} : tensor<1x8x4x4xf32>
+  %6 = qcc.sigmoid %5 : tensor<1x8x4x4xf32>
+  // CHECK: qcc.tanh
+  %7 = qcc.tanh %6 : tensor<1x8x4x4xf32>
+  // CHECK: qcc.hard_swish
+  %8 = qcc.hard_swish %7 : tensor<1x8x4x4xf32>
+  return %8 : tensor<1x8x4x4xf32>
 }
 
 // -----

@@ -87,6 +87,8 @@ static LogicalResult verifyExpectedShape(Operation *op, ArrayRef<int64_t> expect
   return success();
 }
 
+static LogicalResult verifySameShape(Operation *op);
+
 static LogicalResult verifyStatic(Operation *op) {
   auto isDynamic = [](Type t) {
     auto rt = dyn_cast<RankedTensorType>(t);
@@ -301,6 +303,21 @@ LogicalResult ClampOp::verify() {
   if (getMin().convertToFloat() > getMax().convertToFloat())
     return emitOpError("min ") << getMin().convertToFloat() << " exceeds max "
                                << getMax().convertToFloat();
+  return success();
+}
+
+LogicalResult TableOp::verify() {
+  if (failed(verifySameShape(*this)))
+    return failure();
+  auto in = dyn_cast<quant::UniformQuantizedType>(getInput().getType().getElementType());
+  auto out = dyn_cast<quant::UniformQuantizedType>(getOutput().getType().getElementType());
+  if (!in || !out || in.getStorageTypeIntegralWidth() != 8 || out.getStorageTypeIntegralWidth() != 8)
+    return emitOpError("expects 8-bit per-tensor quantized operand and result");
+  if (getTable().size() != 256)
+    return emitOpError("table has ") << getTable().size() << " entries; expected 256";
+  for (int32_t v : getTable())
+    if (v < out.getStorageTypeMin() || v > out.getStorageTypeMax())
+      return emitOpError("table entry ") << v << " is outside the result's storage range";
   return success();
 }
 

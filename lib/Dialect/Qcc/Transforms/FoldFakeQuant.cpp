@@ -312,6 +312,41 @@ struct FoldAdd : OpRewritePattern<QuantizeOp> {
   }
 };
 
+/// quantize(sigmoid|tanh|hard_swish(dequantize(x))) -> table(x): the 256 results computed
+/// at compile time exactly as the fake-quant graph would (dequantize, f32 function,
+/// quantize), which is how ONNX Runtime builds its QLinearSigmoid tables too.
+struct FoldToTable : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp q, PatternRewriter &rewriter) const override {
+    auto out = activation8(q.getType().getElementType());
+    Operation *op = q.getInput().getDefiningOp();
+    if (!out || !op || !q.getInput().hasOneUse() || !isa<SigmoidOp, TanhOp, HardSwishOp>(op))
+      return failure();
+    Value x = dequantizedSource(op->getOperand(0));
+    auto xt = x ? activation8(elementOf(x)) : nullptr;
+    if (!xt)
+      return failure();
+    auto f = [&](float v) -> float {
+      if (isa<SigmoidOp>(op))
+        return 1.f / (1.f + std::exp(-v));
+      if (isa<TanhOp>(op))
+        return std::tanh(v);
+      float t = std::min(std::max(v * (1.f / 6.f) + 0.5f, 0.f), 1.f);
+      return v * t;
+    };
+    SmallVector<int32_t> table;
+    auto sx = static_cast<float>(xt.getScale());
+    for (int64_t s = xt.getStorageTypeMin(); s <= xt.getStorageTypeMax(); ++s) {
+      float real = static_cast<float>(s - xt.getZeroPoint()) * sx;
+      table.push_back(static_cast<int32_t>(::qcc::quantizeValue(
+          f(real), static_cast<float>(out.getScale()), out.getZeroPoint(),
+          out.getStorageTypeMin(), out.getStorageTypeMax())));
+    }
+    rewriter.replaceOpWithNewOp<TableOp>(q, q.getType(), x, rewriter.getDenseI32ArrayAttr(table));
+    return success();
+  }
+};
+
 /// Converts a quantized value to `type`: itself, or a requantize.
 Value convertTo(PatternRewriter &rewriter, Location loc, Value v, Type elementType) {
   if (elementOf(v) == elementType)
@@ -387,7 +422,7 @@ struct FoldQuantizeOfDequantize : OpRewritePattern<QuantizeOp> {
 struct QccFoldFakeQuantPass : mlir::qcc::impl::QccFoldFakeQuantBase<QccFoldFakeQuantPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FoldConv, FoldGemm, FoldMatMul, FoldGlobalAvgPool, FoldAdd, FoldDataMovement,
+    patterns.add<FoldToTable, FoldConv, FoldGemm, FoldMatMul, FoldGlobalAvgPool, FoldAdd, FoldDataMovement,
                  FoldConcat, FoldQuantizeOfDequantize>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

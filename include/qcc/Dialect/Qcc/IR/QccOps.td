@@ -155,6 +155,44 @@ def Qcc_ClampOp : Qcc_Op<"clamp", [Pure, SameOperandsAndResultType]> {
   let hasVerifier = 1;
 }
 
+class Qcc_UnaryFloatOp<string mnemonic, string onnxName, string formula>
+    : Qcc_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = formula # " (ONNX " # onnxName # ")";
+  let description = [{
+    Elementwise on f32. On QDQ models `qcc-fold-fake-quant` turns
+    `quantize(}] # mnemonic # [{(dequantize(x)))` into a 256-entry `qcc.table`.
+
+    ```mlir
+    %y = qcc.}] # mnemonic # [{ %x : tensor<1x8xf32>
+    ```
+  }];
+  let arguments = (ins Qcc_FloatTensor:$input);
+  let results = (outs Qcc_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Qcc_SigmoidOp : Qcc_UnaryFloatOp<"sigmoid", "Sigmoid", "1 / (1 + exp(-x))">;
+def Qcc_TanhOp : Qcc_UnaryFloatOp<"tanh", "Tanh", "tanh(x)">;
+def Qcc_HardSwishOp : Qcc_UnaryFloatOp<"hard_swish", "HardSwish", "x * clamp(x / 6 + 1/2, 0, 1)">;
+
+def Qcc_TableOp : Qcc_Op<"table", [Pure]> {
+  let summary = "8-bit lookup table: y = table[x - storage_min]";
+  let description = [{
+    Maps every stored 8-bit value of a per-tensor quantized operand through a 256-entry table
+    of stored result values, built at compile time (by `qcc-fold-fake-quant` from a float
+    function: dequantize each of the 256 inputs, apply the function in f32, quantize).
+
+    ```mlir
+    %y = qcc.table %x {table = array<i32: ...256 values...>}
+         : (tensor<1x8x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<1x8x!quant.uniform<u8:f32, 0.00390625>>
+    ```
+  }];
+  let arguments = (ins Qcc_QuantTensor:$input, DenseI32ArrayAttr:$table);
+  let results = (outs Qcc_QuantTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Qcc_SoftmaxOp : Qcc_Op<"softmax", [Pure, SameOperandsAndResultType]> {
   let summary = "softmax along one axis (ONNX Softmax, opset 13)";
   let description = [{
