@@ -344,8 +344,9 @@ def image_like_inputs(shape, count, seed):
 
 
 def quantize_qdq(model_path: Path, out_path: Path, calibration, per_channel=True,
-                 activation_type="QUInt8", weight_type="QInt8"):
-    """Post-training static quantization by ONNX Runtime, QDQ format."""
+                 activation_type="QUInt8", weight_type="QInt8", quant_format="QDQ"):
+    """Post-training static quantization by ONNX Runtime, QDQ format (or QOperator:
+    QLinearConv, com.microsoft QLinearAdd/QLinearConcat/QLinearGlobalAveragePool/QGemm)."""
     from onnxruntime.quantization import (CalibrationDataReader, QuantFormat, QuantType,
                                           quantize_static)
 
@@ -358,7 +359,7 @@ def quantize_qdq(model_path: Path, out_path: Path, calibration, per_channel=True
 
     name = onnx.load(str(model_path)).graph.input[0].name
     quantize_static(str(model_path), str(out_path), Reader(name, calibration),
-                    quant_format=QuantFormat.QDQ, per_channel=per_channel,
+                    quant_format=getattr(QuantFormat, quant_format), per_channel=per_channel,
                     activation_type=getattr(QuantType, activation_type),
                     weight_type=getattr(QuantType, weight_type))
 

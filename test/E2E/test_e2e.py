@@ -127,8 +127,13 @@ def test_mobilenet_v2_qdq_is_integer(mobilenet_models):
 
 
 # ResNet-style net quantized four ways: u8/s8 activations, per-channel/per-tensor weights.
-RESNET_VARIANTS = [("u8_per_channel", "QUInt8", True), ("u8_per_tensor", "QUInt8", False),
-                   ("s8_per_channel", "QInt8", True), ("s8_per_tensor", "QInt8", False)]
+RESNET_VARIANTS = [("u8_per_channel", "QUInt8", True, "QDQ"),
+                   ("u8_per_tensor", "QUInt8", False, "QDQ"),
+                   ("s8_per_channel", "QInt8", True, "QDQ"),
+                   ("s8_per_tensor", "QInt8", False, "QDQ"),
+                   # QOperator format: QLinearConv and com.microsoft QLinearAdd, QLinearConcat,
+                   # QLinearGlobalAveragePool, QGemm.
+                   ("u8_per_channel_qoperator", "QUInt8", True, "QOperator")]
 
 
 @pytest.fixture(scope="module")
@@ -139,10 +144,11 @@ def resnet_models():
     onnx.save(models.resnet_style(), fp)
     calib = models.image_like_inputs((1, 3, 32, 32), 8, seed=31)
     out = {"float": fp}
-    for name, act, per_channel in RESNET_VARIANTS:
+    for name, act, per_channel, fmt in RESNET_VARIANTS:
         path = d / f"resnet_{name}.onnx"
         if not path.exists():
-            models.quantize_qdq(fp, path, calib, per_channel=per_channel, activation_type=act)
+            models.quantize_qdq(fp, path, calib, per_channel=per_channel, activation_type=act,
+                                quant_format=fmt)
         out[name] = path
     return out
 

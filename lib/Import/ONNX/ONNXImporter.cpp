@@ -9,6 +9,7 @@
 
 #include "qcc/Import/ONNX/ONNXImporter.h"
 #include "qcc/Dialect/Qcc/IR/QccOps.h"
+#include "qcc/Dialect/Qcc/Utils/QuantMath.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -78,7 +79,17 @@ std::string supportedOpList() {
   return s;
 }
 
+/// ONNX Runtime's contrib ops (domain com.microsoft) that quantize_static writes in
+/// QOperator format.
+constexpr const char *kSupportedMicrosoftOps[] = {"QGemm", "QLinearAdd", "QLinearConcat",
+                                                  "QLinearGlobalAveragePool", "QLinearMul",
+                                                  "QLinearSigmoid"};
+
+bool isMicrosoftDomain(const onnx::NodeProto &n) { return n.domain() == "com.microsoft"; }
+
 bool isSupportedOp(const onnx::NodeProto &n) {
+  if (isMicrosoftDomain(n))
+    return llvm::is_contained(kSupportedMicrosoftOps, llvm::StringRef(n.op_type()));
   if (!n.domain().empty() && n.domain() != "ai.onnx")
     return false;
   return llvm::is_contained(kSupportedOps, llvm::StringRef(n.op_type()));
@@ -148,6 +159,10 @@ private:
   bool importDequantizeLinear(const onnx::NodeProto &n);
   bool importQLinearConvOrMatMul(const onnx::NodeProto &n, bool isConv);
   bool importIntegerConvOrMatMul(const onnx::NodeProto &n, bool isConv);
+  bool importMicrosoftOp(const onnx::NodeProto &n);
+  bool inferMicrosoftShapes();
+  std::optional<onnx::TypeProto> microsoftOutputType(const onnx::NodeProto &n);
+  const onnx::TypeProto *knownType(const std::string &name);
   int32_t rawOnnxType(Value v, const std::string &name);
   Value quantizedOperand(const onnx::NodeProto &n, int valueIdx, int scaleIdx, int zpIdx,
                          int64_t axis);
@@ -273,7 +288,9 @@ bool Importer::checkSupportedOps() {
   for (const auto &n : model.graph().node())
     if (!isSupportedOp(n)) {
       nodeError(n) << "unsupported op (model opset " << opset << "); qcc supports, in the default "
-                   << "ONNX domain: " << supportedOpList();
+                   << "ONNX domain: " << supportedOpList()
+                   << "; in com.microsoft: QGemm, QLinearAdd, QLinearConcat, "
+                      "QLinearGlobalAveragePool, QLinearMul, QLinearSigmoid";
       ok = false;
     }
   return ok;
@@ -432,6 +449,133 @@ bool Importer::inferShapes() {
   for (const auto &vi : g.output())
     if (vi.has_type() && vi.type().tensor_type().has_shape())
       valueTypes[vi.name()] = vi.type();
+  return inferMicrosoftShapes();
+}
+
+const onnx::TypeProto *Importer::knownType(const std::string &name) {
+  if (auto it = valueTypes.find(name); it != valueTypes.end() && it->second.tensor_type().has_shape())
+    return &it->second;
+  if (auto it = initializers.find(name); it != initializers.end()) {
+    static thread_local onnx::TypeProto scratch;
+    scratch.Clear();
+    scratch.mutable_tensor_type()->set_elem_type(it->second->data_type());
+    for (int64_t d : it->second->dims())
+      scratch.mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(d);
+    return &scratch;
+  }
+  return nullptr;
+}
+
+/// Output type of a com.microsoft op from its inputs' types (ONNX's shape inference does not
+/// know these ops).
+std::optional<onnx::TypeProto> Importer::microsoftOutputType(const onnx::NodeProto &n) {
+  auto shapeOf = [&](int i) -> std::optional<SmallVector<int64_t>> {
+    if (i >= n.input_size() || n.input(i).empty())
+      return std::nullopt;
+    const onnx::TypeProto *t = knownType(n.input(i));
+    if (!t)
+      return std::nullopt;
+    SmallVector<int64_t> shape;
+    for (const auto &d : t->tensor_type().shape().dim()) {
+      if (!d.has_dim_value())
+        return std::nullopt;
+      shape.push_back(d.dim_value());
+    }
+    return shape;
+  };
+  auto elemOf = [&](int i, int32_t dflt) {
+    if (i < n.input_size() && !n.input(i).empty())
+      if (const onnx::TypeProto *t = knownType(n.input(i)))
+        return t->tensor_type().elem_type();
+    return dflt;
+  };
+  std::optional<SmallVector<int64_t>> shape;
+  int32_t elem = elemOf(0, onnx::TensorProto::UINT8);
+  const std::string &op = n.op_type();
+  if (op == "QLinearAdd" || op == "QLinearMul") {
+    auto a = shapeOf(0), b = shapeOf(3);
+    if (a && b)
+      shape = mlir::qcc::broadcastShapes(*a, *b);
+    elem = elemOf(7, elem);
+  } else if (op == "QLinearSigmoid") {
+    shape = shapeOf(0);
+    elem = elemOf(4, elem);
+  } else if (op == "QLinearGlobalAveragePool") {
+    if (auto x = shapeOf(0); x && x->size() == 4)
+      shape = attrInt(n, "channels_last", 0) ? SmallVector<int64_t>{(*x)[0], 1, 1, (*x)[3]}
+                                             : SmallVector<int64_t>{(*x)[0], (*x)[1], 1, 1};
+    elem = elemOf(4, elem);
+  } else if (op == "QLinearConcat") {
+    auto first = shapeOf(2);
+    if (first) {
+      int64_t axis = attrInt(n, "axis", 0);
+      if (axis < 0)
+        axis += first->size();
+      SmallVector<int64_t> out = *first;
+      out[axis] = 0;
+      bool ok = true;
+      for (int i = 2; i + 2 < n.input_size() + 2 && i < n.input_size(); i += 3) {
+        auto s = shapeOf(i);
+        if (!s || s->size() != out.size()) {
+          ok = false;
+          break;
+        }
+        out[axis] += (*s)[axis];
+      }
+      if (ok)
+        shape = out;
+    }
+    elem = elemOf(1, elem);
+  } else if (op == "QGemm") {
+    auto a = shapeOf(0), b = shapeOf(3);
+    if (a && b && a->size() == 2 && b->size() == 2)
+      shape = SmallVector<int64_t>{attrInt(n, "transA", 0) ? (*a)[1] : (*a)[0],
+                                   attrInt(n, "transB", 0) ? (*b)[0] : (*b)[1]};
+    bool quantizedOut = n.input_size() > 7 && !n.input(7).empty();
+    elem = quantizedOut ? elemOf(8, onnx::TensorProto::UINT8) : onnx::TensorProto::FLOAT;
+  }
+  if (!shape)
+    return std::nullopt;
+  onnx::TypeProto t;
+  t.mutable_tensor_type()->set_elem_type(elem);
+  for (int64_t d : *shape)
+    t.mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(d);
+  return t;
+}
+
+/// Types the outputs of com.microsoft ops, then lets ONNX's shape inference carry on from
+/// them, until nothing changes.
+bool Importer::inferMicrosoftShapes() {
+  for (const auto &t : model.graph().initializer())
+    initializers[t.name()] = &t;
+  for (int round = 0; round < model.graph().node_size(); ++round) {
+    bool changed = false;
+    for (const auto &n : model.graph().node()) {
+      if (!isMicrosoftDomain(n) || n.output_size() == 0 || knownType(n.output(0)))
+        continue;
+      if (auto t = microsoftOutputType(n)) {
+        auto *vi = model.mutable_graph()->add_value_info();
+        vi->set_name(n.output(0));
+        *vi->mutable_type() = *t;
+        valueTypes[n.output(0)] = *t;
+        changed = true;
+      }
+    }
+    if (!changed)
+      return true;
+    try {
+      onnx::ShapeInferenceOptions siOpts(false, 0, true);
+      onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), siOpts);
+    } catch (const std::exception &e) {
+      error() << "ONNX shape inference failed: " << e.what();
+      return false;
+    }
+    for (const auto &vi : model.graph().value_info())
+      valueTypes[vi.name()] = vi.type();
+    for (const auto &vi : model.graph().output())
+      if (vi.has_type() && vi.type().tensor_type().has_shape())
+        valueTypes[vi.name()] = vi.type();
+  }
   return true;
 }
 
@@ -703,10 +847,15 @@ bool Importer::importConv(const onnx::NodeProto &n) {
 
 bool Importer::importPool(const onnx::NodeProto &n, bool isMax) {
   Location loc = nodeLoc(n);
-  Value x = requireFloat(lookup(n.input(0), n), n, 0);
+  // MaxPool also runs on quantized values (QOperator models pool uint8 tensors directly).
+  Value x = lookup(n.input(0), n);
+  if (x && !(isMax && isa<quant::QuantizedType>(cast<RankedTensorType>(x.getType()).getElementType())))
+    x = requireFloat(x, n, 0);
   auto outType = typeOf(n.output(0), &n);
   if (!x || !outType)
     return false;
+  outType = RankedTensorType::get(outType->getShape(),
+                                  cast<RankedTensorType>(x.getType()).getElementType());
   if (n.output_size() > 1 && !n.output(1).empty()) {
     nodeError(n) << "the Indices output of MaxPool is not supported";
     return false;
@@ -1075,11 +1224,156 @@ bool Importer::importIntegerConvOrMatMul(const onnx::NodeProto &n, bool isConv) 
   return true;
 }
 
+bool Importer::importMicrosoftOp(const onnx::NodeProto &n) {
+  Location loc = nodeLoc(n);
+  const std::string &op = n.op_type();
+  auto outType = typeOf(n.output(0), &n);
+  if (!outType)
+    return false;
+  int64_t rank = outType->getRank();
+  auto resultQuant = [&](int scaleIdx, int zpIdx, Value like) -> std::optional<Type> {
+    int32_t onnxType = hasInput(n, zpIdx) && constantTensor(n.input(zpIdx))
+                           ? constantTensor(n.input(zpIdx))->data_type()
+                           : rawOnnxType(like, n.input(0));
+    return quantTypeFromParams(n, scaleIdx, zpIdx, 1, rank, 1, onnxType);
+  };
+  auto withElement = [&](Type e) { return RankedTensorType::get(outType->getShape(), e); };
+  auto floatOf = [&](Value q) {
+    return b.create<mlir::qcc::DequantizeOp>(
+        loc, RankedTensorType::get(cast<RankedTensorType>(q.getType()).getShape(), b.getF32Type()), q);
+  };
+
+  if (op == "QLinearAdd" || op == "QLinearMul") {
+    Value a = quantizedOperand(n, 0, 1, 2, 0), bq = quantizedOperand(n, 3, 4, 5, 0);
+    if (!a || !bq)
+      return false;
+    auto yq = resultQuant(6, 7, a);
+    if (!yq)
+      return false;
+    if (op == "QLinearAdd") {
+      define(n, 0, b.create<mlir::qcc::AddOp>(loc, withElement(*yq), a, bq));
+    } else {
+      // No integer multiply kernel yet: dequantize, multiply, quantize.
+      Value prod = b.create<mlir::qcc::MulOp>(loc, withElement(b.getF32Type()), floatOf(a), floatOf(bq));
+      define(n, 0, b.create<mlir::qcc::QuantizeOp>(loc, withElement(*yq), prod));
+    }
+    return true;
+  }
+  if (op == "QLinearSigmoid") {
+    Value x = quantizedOperand(n, 0, 1, 2, 0);
+    auto yq = x ? resultQuant(3, 4, x) : std::nullopt;
+    if (!yq)
+      return false;
+    Value s = b.create<mlir::qcc::SigmoidOp>(loc, withElement(b.getF32Type()), floatOf(x));
+    define(n, 0, b.create<mlir::qcc::QuantizeOp>(loc, withElement(*yq), s));
+    return true;
+  }
+  if (op == "QLinearGlobalAveragePool") {
+    if (attrInt(n, "channels_last", 0) != 0) {
+      nodeError(n) << "channels_last=1 is not supported";
+      return false;
+    }
+    Value x = quantizedOperand(n, 0, 1, 2, 0);
+    auto yq = x ? resultQuant(3, 4, x) : std::nullopt;
+    if (!yq)
+      return false;
+    auto xt = cast<quant::UniformQuantizedType>(cast<RankedTensorType>(x.getType()).getElementType());
+    auto shape = cast<RankedTensorType>(x.getType()).getShape();
+    int64_t count = shape[2] * shape[3];
+    auto accType = quant::UniformQuantizedType::get(
+        quant::QuantizationFlags::Signed, b.getI32Type(), b.getF32Type(),
+        static_cast<double>(static_cast<float>(xt.getScale())) / static_cast<double>(count), 0,
+        std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max());
+    Value acc = b.create<mlir::qcc::GlobalAvgPoolOp>(loc, withElement(accType), x);
+    float m = ::qcc::averageRequantScale(static_cast<float>(xt.getScale()),
+                                         static_cast<float>(cast<quant::UniformQuantizedType>(*yq).getScale()),
+                                         count);
+    define(n, 0, b.create<mlir::qcc::RequantizeOp>(loc, withElement(*yq), acc,
+                                                   b.getDenseF32ArrayAttr({m}), IntegerAttr(),
+                                                   IntegerAttr()));
+    return true;
+  }
+  if (op == "QLinearConcat") {
+    SmallVector<Value> inputs;
+    for (int i = 2; i < n.input_size(); i += 3) {
+      Value x = quantizedOperand(n, i, i + 1, i + 2, 0);
+      if (!x)
+        return false;
+      inputs.push_back(x);
+    }
+    if (inputs.empty()) {
+      nodeError(n) << "has no inputs to concatenate";
+      return false;
+    }
+    auto yq = resultQuant(0, 1, inputs[0]);
+    if (!yq)
+      return false;
+    for (Value &x : inputs)
+      if (cast<RankedTensorType>(x.getType()).getElementType() != *yq)
+        x = b.create<mlir::qcc::RequantizeOp>(
+            loc, RankedTensorType::get(cast<RankedTensorType>(x.getType()).getShape(), *yq), x,
+            DenseF32ArrayAttr(), IntegerAttr(), IntegerAttr());
+    int64_t axis = attrInt(n, "axis", 0);
+    if (axis < 0)
+      axis += rank;
+    define(n, 0, b.create<mlir::qcc::ConcatOp>(loc, withElement(*yq), inputs, b.getI64IntegerAttr(axis)));
+    return true;
+  }
+  if (op == "QGemm") {
+    if (attrFloat(n, "alpha", 1.f) != 1.f || attrInt(n, "transA", 0) != 0) {
+      nodeError(n) << "only alpha = 1 and transA = 0 are supported";
+      return false;
+    }
+    bool transB = attrInt(n, "transB", 0) != 0;
+    Value a = quantizedOperand(n, 0, 1, 2, 0);
+    Value bq = quantizedOperand(n, 3, 4, 5, transB ? 0 : 1);
+    if (!a || !bq)
+      return false;
+    auto at = dyn_cast<quant::UniformQuantizedType>(cast<RankedTensorType>(a.getType()).getElementType());
+    if (!at) {
+      nodeError(n) << "A must be quantized per tensor";
+      return false;
+    }
+    Type accElement = mlir::qcc::getAccumulatorType(
+        at, cast<quant::QuantizedType>(cast<RankedTensorType>(bq.getType()).getElementType()), 1);
+    Value c;
+    if (hasInput(n, 6)) {
+      Value raw = lookup(n.input(6), n);
+      if (!raw)
+        return false;
+      Type biasElement = accElement;
+      if (auto pa = dyn_cast<quant::UniformQuantizedPerAxisType>(accElement))
+        biasElement = quant::UniformQuantizedPerAxisType::get(
+            pa.getFlags(), pa.getStorageType(), pa.getExpressedType(), pa.getScales(),
+            pa.getZeroPoints(), cast<RankedTensorType>(raw.getType()).getRank() - 1,
+            pa.getStorageTypeMin(), pa.getStorageTypeMax());
+      c = asQuant(raw, biasElement, loc);
+    }
+    Value acc = b.create<mlir::qcc::GemmOp>(loc, withElement(accElement), a, bq, c,
+                                            b.getBoolAttr(false), b.getBoolAttr(transB),
+                                            b.getF32FloatAttr(1.f), b.getF32FloatAttr(1.f));
+    if (!hasInput(n, 7)) { // float output
+      define(n, 0, floatOf(acc));
+      return true;
+    }
+    auto yq = resultQuant(7, 8, a);
+    if (!yq)
+      return false;
+    define(n, 0, b.create<mlir::qcc::RequantizeOp>(loc, withElement(*yq), acc, DenseF32ArrayAttr(),
+                                                   IntegerAttr(), IntegerAttr()));
+    return true;
+  }
+  nodeError(n) << "unsupported com.microsoft op";
+  return false;
+}
+
 bool Importer::importNode(const onnx::NodeProto &n) {
   const std::string &op = n.op_type();
   Location loc = nodeLoc(n);
+  if (isMicrosoftDomain(n))
+    return importMicrosoftOp(n);
   if (!n.domain().empty() && n.domain() != "ai.onnx") {
-    nodeError(n) << "unsupported op: qcc supports only the default ONNX domain";
+    nodeError(n) << "unsupported op: qcc supports only the default ONNX domain and com.microsoft";
     return false;
   }
   auto unary = [&](auto build) -> bool {
