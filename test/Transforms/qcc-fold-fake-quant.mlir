@@ -153,9 +153,12 @@ func.func @float_result_used(%x: tensor<1x1x2x2x!quant.uniform<u8:f32, 0.1:0>>) 
 
 // -----
 
-// Negative: a bias whose scale is not s_x * s_w is not the accumulator's; left alone.
+// A bias whose scale is not s_x * s_w is re-expressed in accumulator units at compile time:
+// 7 * 0.5 / (0.1 * 0.02) = 1750.
 // CHECK-LABEL: func @bias_scale_mismatch
-// CHECK: qcc.conv2d {{.*}} -> tensor<1x1x2x2xf32>
+// CHECK: %[[B:.*]] = arith.constant dense<1750> : tensor<1xi32>
+// CHECK: %[[BQ:.*]] = "quant.scast"(%[[B]])
+// CHECK: qcc.conv2d %{{.*}}, %{{.*}}, %[[BQ]] {{.*}} -> tensor<1x1x2x2x!quant.uniform<i32:f32, {{.*}}>>
 func.func @bias_scale_mismatch(%x: tensor<1x1x2x2x!quant.uniform<u8:f32, 0.1:0>>) -> tensor<1x1x2x2x!quant.uniform<u8:f32, 0.1:0>> {
   %wi = arith.constant dense<2> : tensor<1x1x1x1xi8>
   %w = "quant.scast"(%wi) : (tensor<1x1x1x1xi8>) -> tensor<1x1x1x1x!quant.uniform<i8:f32, 0.02>>
@@ -210,4 +213,39 @@ func.func @sigmoid_table(%x: tensor<4x!quant.uniform<u8:f32, 0.1:128>>) -> tenso
   %s = qcc.sigmoid %f : tensor<4xf32>
   %q = qcc.quantize %s : (tensor<4xf32>) -> tensor<4x!quant.uniform<u8:f32, 0.00390625>>
   return %q : tensor<4x!quant.uniform<u8:f32, 0.00390625>>
+}
+
+// -----
+
+// PyTorch QAT export: a float weight quantized in the graph becomes an int8 constant; the
+// Div and BatchNormalization between the conv and its quantize fold into the requantization
+// (Div by d = 2: a = 1/2, b = 0; BatchNormalization with gamma = 4, var = 3, eps = 1,
+// mean = 3, beta = 1: s = 4 / sqrt(4) = 2, a = 1, b = (0 - 3) * 2 + 1 = -5; multiplier
+// s_x * s_w * a / s_y = 0.25 / 0.25 = 1; bias -5 / (s_x * s_w * a) = -20), with a float
+// zero bias.
+// CHECK-LABEL: func @qat_conv_div_bn
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<2> : tensor<1x1x1x1xi8>
+// CHECK-DAG: %[[B:.*]] = arith.constant dense<-20> : tensor<1xi32>
+// CHECK: %[[ACC:.*]] = qcc.conv2d %{{.*}}, %{{.*}}, %{{.*}} {{.*}} -> tensor<1x1x2x2x!quant.uniform<i32:f32:1, {2.500000e-01}>>
+// CHECK: qcc.requantize %[[ACC]] {multiplier = array<f32: 1.000000e+00>}
+// CHECK-NOT: qcc.batch_norm
+// CHECK-NOT: qcc.div
+func.func @qat_conv_div_bn(%x: tensor<1x1x2x2x!quant.uniform<u8:f32, 0.5:0>>) -> tensor<1x1x2x2x!quant.uniform<u8:f32, 0.25:100>> {
+  %wf = arith.constant dense<1.0> : tensor<1x1x1x1xf32>
+  %wq = qcc.quantize %wf : (tensor<1x1x1x1xf32>) -> tensor<1x1x1x1x!quant.uniform<i8:f32, 0.5>>
+  %wd = qcc.dequantize %wq : (tensor<1x1x1x1x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x1x1x1xf32>
+  %zero = arith.constant dense<0.0> : tensor<1xf32>
+  %xf = qcc.dequantize %x : (tensor<1x1x2x2x!quant.uniform<u8:f32, 0.5:0>>) -> tensor<1x1x2x2xf32>
+  %c = qcc.conv2d %xf, %wd, %zero {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x1x2x2xf32>, tensor<1x1x1x1xf32>, tensor<1xf32>) -> tensor<1x1x2x2xf32>
+  %two = arith.constant dense<2.0> : tensor<1x1x1x1xf32>
+  %d = qcc.div %c, %two : (tensor<1x1x2x2xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x2x2xf32>
+  %g = arith.constant dense<4.0> : tensor<1xf32>
+  %beta = arith.constant dense<1.0> : tensor<1xf32>
+  %mean = arith.constant dense<3.0> : tensor<1xf32>
+  %var = arith.constant dense<3.0> : tensor<1xf32>
+  %bn = qcc.batch_norm %d, %g, %beta, %mean, %var {epsilon = 1.0 : f32}
+        : (tensor<1x1x2x2xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2x2xf32>
+  %q = qcc.quantize %bn : (tensor<1x1x2x2xf32>) -> tensor<1x1x2x2x!quant.uniform<u8:f32, 0.25:100>>
+  return %q : tensor<1x1x2x2x!quant.uniform<u8:f32, 0.25:100>>
 }

@@ -1545,6 +1545,13 @@ bool Importer::importNode(const onnx::NodeProto &n) {
       nodeError(n) << "the mask output of Dropout is not supported";
       return false;
     }
+    // An Identity of a constant is that constant (PyTorch exports shared zero points so).
+    if (const onnx::TensorProto *t = constantTensor(n.input(0))) {
+      onnx::TensorProto copy = *t;
+      copy.set_name(n.output(0));
+      constantNodes[n.output(0)] = copy;
+      return true;
+    }
     Value x = lookup(n.input(0), n);
     if (!x)
       return false;

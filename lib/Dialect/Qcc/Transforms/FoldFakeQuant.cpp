@@ -11,6 +11,7 @@
 #include "qcc/Dialect/Qcc/Utils/QuantMath.h"
 
 #include "mlir/Dialect/Quant/QuantOps.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -161,11 +162,133 @@ struct ProductFold {
   SmallVector<float> multipliers;
 };
 
-/// Checks x, w (and the bias), and computes the accumulator type and the per-channel
-/// multipliers (s_x * s_w[c]) / s_y.
-std::optional<ProductFold> matchProduct(Value floatX, Value floatW, Value floatBias,
-                                        int64_t weightAxis, int64_t accAxis,
-                                        UniformQuantizedType out) {
+/// Per-channel values of a constant that broadcasts along dimension 1 of an N x C (x ...)
+/// tensor: shapes [], [1], [C], [C,1,...], [1,C,...]. Empty when it does not.
+SmallVector<double> perChannelConstant(Value v, int64_t channels) {
+  DenseElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)) || !attr.getElementType().isF32())
+    return {};
+  auto shape = attr.getType().getShape();
+  int64_t count = attr.getNumElements();
+  bool perChannel = false;
+  if (count == channels && channels > 1) {
+    // [C], [C,1,1], [1,C], [1,C,1,1]: the non-unit dimension must be the channel one.
+    int64_t nonUnit = -1;
+    for (auto [i, d] : llvm::enumerate(shape))
+      if (d != 1)
+        nonUnit = i;
+    int64_t fromRight = static_cast<int64_t>(shape.size()) - nonUnit;
+    perChannel = shape.size() == 1 || (shape.size() == 3 && fromRight == 3) ||
+                 ((shape.size() == 2 || shape.size() == 4) && nonUnit == 1);
+  }
+  if (count != 1 && !perChannel)
+    return {};
+  SmallVector<double> out;
+  for (float f : attr.getValues<float>())
+    out.push_back(f);
+  if (out.size() == 1)
+    out.assign(channels, out[0]);
+  return out;
+}
+
+/// y = a[c] * x + b[c], composed from the per-channel affine ops (BatchNormalization with
+/// constant parameters; Mul, Div, Add, Sub by constants) that PyTorch's QAT exports put
+/// between a convolution and its quantize.
+struct Affine {
+  SmallVector<double> a, b;
+  bool isIdentity() const { return a.empty(); }
+};
+
+/// Walks back from `v` through single-use per-channel affine ops; returns the value they
+/// start from and their composition.
+Value skipAffine(Value v, int64_t channels, Affine &affine) {
+  SmallVector<Operation *> chain;
+  while (Operation *op = v.getDefiningOp()) {
+    if (!v.hasOneUse())
+      break;
+    if (auto bn = dyn_cast<BatchNormOp>(op)) {
+      if (perChannelConstant(bn.getScale(), channels).empty() ||
+          perChannelConstant(bn.getBias(), channels).empty() ||
+          perChannelConstant(bn.getMean(), channels).empty() ||
+          perChannelConstant(bn.getVariance(), channels).empty())
+        break;
+      chain.push_back(op);
+      v = bn.getInput();
+      continue;
+    }
+    if (isa<MulOp, DivOp, AddOp, SubOp>(op) && op->getOperand(0).getType() == v.getType() &&
+        !perChannelConstant(op->getOperand(1), channels).empty()) {
+      chain.push_back(op);
+      v = op->getOperand(0);
+      continue;
+    }
+    break;
+  }
+  if (chain.empty())
+    return v;
+  affine.a.assign(channels, 1.0);
+  affine.b.assign(channels, 0.0);
+  for (Operation *op : llvm::reverse(chain)) { // innermost first
+    auto k = [&](Value c) { return perChannelConstant(c, channels); };
+    for (int64_t c = 0; c < channels; ++c) {
+      double &a = affine.a[c], &b = affine.b[c];
+      if (auto bn = dyn_cast<BatchNormOp>(op)) {
+        double s = k(bn.getScale())[c] /
+                   std::sqrt(k(bn.getVariance())[c] + bn.getEpsilon().convertToFloat());
+        a *= s;
+        b = (b - k(bn.getMean())[c]) * s + k(bn.getBias())[c];
+      } else if (isa<MulOp>(op)) {
+        a *= k(op->getOperand(1))[c];
+        b *= k(op->getOperand(1))[c];
+      } else if (isa<DivOp>(op)) {
+        a /= k(op->getOperand(1))[c];
+        b /= k(op->getOperand(1))[c];
+      } else if (isa<AddOp>(op)) {
+        b += k(op->getOperand(1))[c];
+      } else {
+        b -= k(op->getOperand(1))[c];
+      }
+    }
+  }
+  return v;
+}
+
+/// The real value of a conv/gemm bias per channel: a dequantized int32 constant or a float
+/// constant. Empty when it is neither.
+SmallVector<double> realBias(Value floatBias, int64_t channels) {
+  if (!floatBias)
+    return SmallVector<double>(channels, 0.0);
+  if (Value q = dequantizedSource(floatBias)) {
+    auto qt = dyn_cast<QuantizedType>(elementOf(q));
+    auto scast = q.getDefiningOp<quant::StorageCastOp>();
+    DenseElementsAttr attr;
+    if (!qt || qt.getStorageTypeIntegralWidth() != 32 || !scast ||
+        !matchPattern(scast.getArg(), m_Constant(&attr)))
+      return {};
+    SmallVector<float> scales = scalesOf(qt);
+    SmallVector<double> out;
+    int64_t i = 0;
+    for (APInt v : attr.getValues<APInt>()) {
+      out.push_back(static_cast<double>(v.getSExtValue()) * scales[scales.size() == 1 ? 0 : i]);
+      ++i;
+    }
+    if (out.size() == 1)
+      out.assign(channels, out[0]);
+    return static_cast<int64_t>(out.size()) == channels ? out : SmallVector<double>{};
+  }
+  return perChannelConstant(floatBias, channels);
+}
+
+/// Checks x and w and computes the accumulator type, the int32 bias and the per-channel
+/// multipliers. Without a per-channel affine after the op and with an int32 bias from
+/// ONNX Runtime's quantizer this is exactly ONNX Runtime's arithmetic: multipliers
+/// (s_x * s_w[c]) / s_y and the bias as given. A float bias, or an affine y = a[c] v + b[c]
+/// (PyTorch QAT's Div and BatchNormalization), is folded at compile time: multipliers
+/// (s_x * s_w[c] * a[c]) / s_y and bias round((bias[c] * a[c] + b[c]) / (s_acc[c] * a[c])).
+std::optional<ProductFold> matchProduct(PatternRewriter &rewriter, Location loc, Value floatX,
+                                        Value floatW, Value floatBias, int64_t weightAxis,
+                                        int64_t accAxis, int64_t channels,
+                                        UniformQuantizedType out, const Affine &affine) {
   ProductFold f;
   f.x = dequantizedSource(floatX);
   f.w = dequantizedSource(floatW);
@@ -176,14 +299,61 @@ std::optional<ProductFold> matchProduct(Value floatX, Value floatW, Value floatB
     return std::nullopt;
   auto wt = cast<QuantizedType>(elementOf(f.w));
   f.accType = getAccumulatorType(xt, wt, accAxis);
-  if (floatBias) {
-    f.bias = foldableBias(floatBias, f.accType);
-    if (!f.bias)
-      return std::nullopt;
-  }
   auto sx = static_cast<float>(xt.getScale()), sy = static_cast<float>(out.getScale());
-  for (float sw : scalesOf(wt))
-    f.multipliers.push_back(::qcc::convRequantScale(sx, sw, sy));
+  SmallVector<float> sw = scalesOf(wt);
+  auto swAt = [&](int64_t c) { return sw[sw.size() == 1 ? 0 : c]; };
+
+  if (affine.isIdentity()) {
+    if (floatBias)
+      f.bias = foldableBias(floatBias, f.accType);
+    for (float s : sw)
+      f.multipliers.push_back(::qcc::convRequantScale(sx, s, sy));
+    if (f.bias || !floatBias)
+      return f;
+  } else {
+    f.multipliers.clear();
+    for (int64_t c = 0; c < channels; ++c) {
+      if (!(affine.a[c] > 0))
+        return std::nullopt; // a negative scale would flip the order of values
+      float product = sx * swAt(c);
+      f.multipliers.push_back(static_cast<float>(product * affine.a[c]) / sy);
+    }
+  }
+  // Fold the bias (and the affine's offset) into int32 at compile time.
+  SmallVector<double> bias = realBias(floatBias, channels);
+  if (bias.empty())
+    return std::nullopt;
+  SmallVector<int32_t> ints;
+  for (int64_t c = 0; c < channels; ++c) {
+    double a = affine.isIdentity() ? 1.0 : affine.a[c];
+    double b = affine.isIdentity() ? 0.0 : affine.b[c];
+    double acc = static_cast<double>(sx * swAt(c));
+    double v = std::nearbyint((bias[c] * a + b) / (acc * a));
+    if (std::fabs(v) > 2147483647.0)
+      return std::nullopt;
+    ints.push_back(static_cast<int32_t>(v));
+  }
+  if (affine.isIdentity() && sw.size() == 1 && channels > 1) {
+    // keep per-tensor accumulator; the bias is still per channel
+  }
+  // The accumulator becomes per channel when the affine makes the multipliers differ.
+  if (!affine.isIdentity() && isa<UniformQuantizedType>(f.accType)) {
+    SmallVector<double> scales(channels, static_cast<double>(sx * sw[0]));
+    SmallVector<int64_t> zps(channels, 0);
+    f.accType = UniformQuantizedPerAxisType::get(
+        quant::QuantizationFlags::Signed, rewriter.getI32Type(), rewriter.getF32Type(), scales,
+        zps, static_cast<int32_t>(accAxis), std::numeric_limits<int32_t>::min(),
+        std::numeric_limits<int32_t>::max());
+  }
+  auto biasStorage = RankedTensorType::get({channels}, rewriter.getI32Type());
+  Value raw = rewriter.create<arith::ConstantOp>(loc, DenseElementsAttr::get(biasStorage, ArrayRef(ints)));
+  Type biasElement = f.accType;
+  if (auto pa = dyn_cast<UniformQuantizedPerAxisType>(f.accType))
+    biasElement = UniformQuantizedPerAxisType::get(
+        pa.getFlags(), pa.getStorageType(), pa.getExpressedType(), pa.getScales(),
+        pa.getZeroPoints(), 0, pa.getStorageTypeMin(), pa.getStorageTypeMax());
+  f.bias = rewriter.create<quant::StorageCastOp>(
+      loc, RankedTensorType::get({channels}, biasElement), raw);
   return f;
 }
 
@@ -197,10 +367,16 @@ struct FoldConv : OpRewritePattern<QuantizeOp> {
   LogicalResult matchAndRewrite(QuantizeOp q, PatternRewriter &rewriter) const override {
     auto out = activation8(q.getType().getElementType());
     Activation act;
-    auto conv = skipActivation(q.getInput(), act).getDefiningOp<Conv2DOp>();
+    Affine affine;
+    Value v = skipActivation(q.getInput(), act);
+    auto shape = cast<RankedTensorType>(v.getType()).getShape();
+    if (shape.size() != 4)
+      return failure();
+    auto conv = skipAffine(v, shape[1], affine).getDefiningOp<Conv2DOp>();
     if (!out || !conv || !conv->hasOneUse() || !conv.getType().getElementType().isF32())
       return failure();
-    auto f = matchProduct(conv.getInput(), conv.getWeight(), conv.getBias(), 0, 1, out);
+    auto f = matchProduct(rewriter, conv.getLoc(), conv.getInput(), conv.getWeight(),
+                          conv.getBias(), 0, 1, shape[1], out, affine);
     if (!f)
       return rewriter.notifyMatchFailure(q, "conv operands are not foldable");
     Value acc = rewriter.create<Conv2DOp>(
@@ -223,8 +399,9 @@ struct FoldGemm : OpRewritePattern<QuantizeOp> {
         gemm.getAlpha().convertToFloat() != 1.f || gemm.getBeta().convertToFloat() != 1.f ||
         gemm.getTransA())
       return failure();
-    auto f = matchProduct(gemm.getA(), gemm.getB(), gemm.getC(), gemm.getTransB() ? 0 : 1, 1,
-                          out);
+    auto f = matchProduct(rewriter, gemm.getLoc(), gemm.getA(), gemm.getB(), gemm.getC(),
+                          gemm.getTransB() ? 0 : 1, 1, gemm.getType().getShape()[1], out,
+                          Affine());
     if (!f)
       return rewriter.notifyMatchFailure(q, "gemm operands are not foldable");
     Value acc = rewriter.create<GemmOp>(gemm.getLoc(), withElement(gemm.getResult(), f->accType),
@@ -247,8 +424,9 @@ struct FoldMatMul : OpRewritePattern<QuantizeOp> {
     if (!out || !mm || !mm->hasOneUse() || !mm.getType().getElementType().isF32())
       return failure();
     int64_t rhsRank = mm.getRhs().getType().getRank();
-    auto f = matchProduct(mm.getLhs(), mm.getRhs(), Value(), rhsRank - 1,
-                          mm.getType().getRank() - 1, out);
+    auto f = matchProduct(rewriter, mm.getLoc(), mm.getLhs(), mm.getRhs(), Value(), rhsRank - 1,
+                          mm.getType().getRank() - 1, mm.getType().getShape().back(), out,
+                          Affine());
     if (!f)
       return rewriter.notifyMatchFailure(q, "matmul operands are not foldable");
     Value acc = rewriter.create<MatMulOp>(mm.getLoc(), withElement(mm.getResult(), f->accType),
@@ -419,10 +597,70 @@ struct FoldQuantizeOfDequantize : OpRewritePattern<QuantizeOp> {
   }
 };
 
+/// quantize(constant) -> the quantized constant, computed at compile time (weights that a
+/// QAT export stores in float and quantizes in the graph).
+struct FoldQuantizeOfConstant : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp q, PatternRewriter &rewriter) const override {
+    DenseElementsAttr attr;
+    if (!matchPattern(q.getInput(), m_Constant(&attr)))
+      return failure();
+    auto qt = cast<QuantizedType>(q.getType().getElementType());
+    SmallVector<float> scales = scalesOf(qt);
+    SmallVector<int64_t> zps;
+    int64_t axis = -1;
+    if (auto u = dyn_cast<UniformQuantizedType>(qt)) {
+      zps.push_back(u.getZeroPoint());
+    } else {
+      auto pa = cast<UniformQuantizedPerAxisType>(qt);
+      zps.assign(pa.getZeroPoints().begin(), pa.getZeroPoints().end());
+      axis = pa.getQuantizedDimension();
+    }
+    auto shape = q.getType().getShape();
+    int64_t inner = 1;
+    for (int64_t d = axis + 1; axis >= 0 && d < (int64_t)shape.size(); ++d)
+      inner *= shape[d];
+    unsigned width = qt.getStorageTypeIntegralWidth();
+    SmallVector<APInt> values;
+    int64_t i = 0;
+    for (float x : attr.getValues<float>()) {
+      int64_t c = axis >= 0 ? (i / inner) % shape[axis] : 0;
+      int64_t v = ::qcc::quantizeValue(x, scales[c], zps[c], qt.getStorageTypeMin(),
+                                       qt.getStorageTypeMax());
+      values.push_back(APInt(64, static_cast<uint64_t>(v), true).trunc(width));
+      ++i;
+    }
+    auto storage = RankedTensorType::get(shape, rewriter.getIntegerType(width));
+    Value raw = rewriter.create<arith::ConstantOp>(q.getLoc(), DenseElementsAttr::get(storage, values));
+    rewriter.replaceOpWithNewOp<quant::StorageCastOp>(q, q.getType(), raw);
+    return success();
+  }
+};
+
+/// reshape/transpose(dequantize(x)) -> dequantize(reshape/transpose(x)): data movement runs
+/// on the stored integers, so the dequantize can reach a later integer op.
+template <typename MoveOp>
+struct SinkDequantize : OpRewritePattern<MoveOp> {
+  using OpRewritePattern<MoveOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(MoveOp op, PatternRewriter &rewriter) const override {
+    Value x = dequantizedSource(op->getOperand(0));
+    if (!x || !isa<UniformQuantizedType>(elementOf(x)))
+      return failure();
+    OperationState state(op.getLoc(), op->getName());
+    state.addOperands(x);
+    state.addAttributes(op->getAttrs());
+    state.addTypes(withElement(op->getResult(0), elementOf(x)));
+    Value moved = rewriter.create(state)->getResult(0);
+    rewriter.replaceOpWithNewOp<DequantizeOp>(op, op->getResult(0).getType(), moved);
+    return success();
+  }
+};
+
 struct QccFoldFakeQuantPass : mlir::qcc::impl::QccFoldFakeQuantBase<QccFoldFakeQuantPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FoldToTable, FoldConv, FoldGemm, FoldMatMul, FoldGlobalAvgPool, FoldAdd, FoldDataMovement,
+    patterns.add<FoldQuantizeOfConstant, SinkDequantize<ReshapeOp>, SinkDequantize<TransposeOp>,
+                 FoldToTable, FoldConv, FoldGemm, FoldMatMul, FoldGlobalAvgPool, FoldAdd, FoldDataMovement,
                  FoldConcat, FoldQuantizeOfDequantize>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
