@@ -337,6 +337,21 @@ def activations_net(resolution=16, seed=13) -> onnx.ModelProto:
                       [vi("pool", (1, 24, 1, 1))], g.inits, name="activations", opset=14)
 
 
+def mlp(inputs=256, hidden=(512, 256), classes=10, seed=15) -> onnx.ModelProto:
+    """A small multilayer perceptron: Gemm + ReLU layers."""
+    r = rng(seed)
+    nodes, inits, x, fan_in = [], [], "input", inputs
+    for i, h in enumerate(list(hidden) + [classes]):
+        inits += [init(f"w{i}", weights(r, h, fan_in)), init(f"b{i}", (r.standard_normal(h) * 0.01).astype(np.float32))]
+        y = f"fc{i}"
+        nodes.append(helper.make_node("Gemm", [x, f"w{i}", f"b{i}"], [y], name=y, transB=1))
+        if i < len(hidden):
+            nodes.append(helper.make_node("Relu", [y], [y + "_relu"], name=y + "_relu"))
+            y += "_relu"
+        x, fan_in = y, h
+    return make_model(nodes, [vi("input", (1, inputs))], [vi(x, (1, classes))], inits, name="mlp")
+
+
 def image_like_inputs(shape, count, seed):
     """Inputs in the range a normalized image has."""
     r = rng(seed)
