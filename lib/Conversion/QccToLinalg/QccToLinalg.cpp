@@ -350,19 +350,28 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
       acc = filledWith(b, loc, accShape, mac.zero(b, loc));
     }
 
-    // Loops: n, g, f, oh, ow | c, kh, kw.
+    // Two loop orders, both summing each output element's terms in the order c, kh, kw:
+    //  - planes of at least kMinPlane outputs: n, g, f | c, kh, kw | oh, ow, the output row
+    //    innermost, so the nest streams contiguous rows (a weight broadcast against an input
+    //    row), which LLVM vectorizes;
+    //  - small planes: n, g, f, oh, ow | c, kh, kw, a dot product per output element, which
+    //    avoids re-reading a tiny plane once per input channel.
+    constexpr int64_t kMinPlane = 256;
+    bool rowInner = oh * ow >= kMinPlane;
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    unsigned dn = 0, dg = 1, df = 2, dc = rowInner ? 3 : 5, dkh = rowInner ? 4 : 6,
+             dkw = rowInner ? 5 : 7, doh = rowInner ? 6 : 3, dow = rowInner ? 7 : 4;
     auto strides = op.getStrides(), dil = op.getDilations();
-    AffineMap xMap = AffineMap::get(
-        8, 0,
-        {d(0), d(1), d(5), d(3) * strides[0] + d(6) * dil[0], d(4) * strides[1] + d(7) * dil[1]},
-        ctx);
-    AffineMap wMap = AffineMap::get(8, 0, {d(1), d(2), d(5), d(6), d(7)}, ctx);
-    AffineMap oMap = AffineMap::get(8, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx);
+    AffineMap xMap = AffineMap::get(8, 0,
+                                    {d(dn), d(dg), d(dc), d(doh) * strides[0] + d(dkh) * dil[0],
+                                     d(dow) * strides[1] + d(dkw) * dil[1]},
+                                    ctx);
+    AffineMap wMap = AffineMap::get(8, 0, {d(dg), d(df), d(dc), d(dkh), d(dkw)}, ctx);
+    AffineMap oMap = AffineMap::get(8, 0, {d(dn), d(dg), d(df), d(doh), d(dow)}, ctx);
     using IT = utils::IteratorType;
-    SmallVector<IT> iters = {IT::parallel,  IT::parallel,  IT::parallel,
-                             IT::parallel,  IT::parallel,  IT::reduction,
-                             IT::reduction, IT::reduction};
+    SmallVector<IT> iters(8, IT::parallel);
+    for (unsigned r : {dc, dkh, dkw})
+      iters[r] = IT::reduction;
     auto conv = b.create<linalg::GenericOp>(
         loc, TypeRange{accType}, ValueRange{x, w}, ValueRange{acc},
         ArrayRef<AffineMap>{xMap, wMap, oMap}, iters,
