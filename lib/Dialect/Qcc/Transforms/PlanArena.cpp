@@ -5,6 +5,8 @@
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/SmallVector.h"
 
+#include <functional>
+
 namespace mlir::qcc {
 #define GEN_PASS_DEF_QCCPLANARENA
 #include "qcc/Dialect/Qcc/Transforms/Passes.h.inc"
@@ -97,30 +99,60 @@ struct QccPlanArenaPass : qcc::impl::QccPlanArenaBase<QccPlanArenaPass> {
       lowerBound = std::max(lowerBound, live);
     }
 
-    // Greedy by size: largest first, lowest non-conflicting offset.
-    SmallVector<Buffer *> order;
-    for (Buffer &b : buffers)
-      order.push_back(&b);
-    llvm::stable_sort(order, [](Buffer *a, Buffer *b) { return a->bytes > b->bytes; });
-    int64_t arenaSize = 0;
-    SmallVector<Buffer *> placed;
-    for (Buffer *b : order) {
-      SmallVector<std::pair<int64_t, int64_t>> busy; // [begin, end) of conflicting buffers
-      for (Buffer *p : placed)
-        if (p->first <= b->last && b->first <= p->last)
-          busy.push_back({p->offset, p->offset + p->bytes});
-      llvm::sort(busy);
-      int64_t offset = 0;
-      for (auto [begin, end] : busy) {
-        if (offset + b->bytes <= begin)
-          break;
-        offset = std::max(offset, alignTo(end, alignment));
+    // Greedy placement: buffers in some order, each at the lowest offset that does not
+    // overlap a placed buffer with an intersecting lifetime. No single order is best, so a
+    // few are tried (largest first, as TFLite Micro; longest-lived first; by size x
+    // lifetime; in program order) and the smallest arena wins.
+    auto place = [&](ArrayRef<Buffer *> order) {
+      int64_t size = 0;
+      SmallVector<Buffer *> placed;
+      for (Buffer *b : order) {
+        SmallVector<std::pair<int64_t, int64_t>> busy; // [begin, end) of conflicting buffers
+        for (Buffer *p : placed)
+          if (p->first <= b->last && b->first <= p->last)
+            busy.push_back({p->offset, p->offset + p->bytes});
+        llvm::sort(busy);
+        int64_t offset = 0;
+        for (auto [begin, end] : busy) {
+          if (offset + b->bytes <= begin)
+            break;
+          offset = std::max(offset, alignTo(end, alignment));
+        }
+        b->offset = offset;
+        placed.push_back(b);
+        size = std::max(size, offset + b->bytes);
       }
-      b->offset = offset;
-      placed.push_back(b);
-      arenaSize = std::max(arenaSize, offset + b->bytes);
+      return alignTo(size, alignment);
+    };
+    using Key = std::function<bool(Buffer *, Buffer *)>;
+    auto lifetime = [](Buffer *b) { return b->last - b->first + 1; };
+    SmallVector<Key> orders = {
+        [](Buffer *a, Buffer *b) { return a->bytes > b->bytes; },
+        [&](Buffer *a, Buffer *b) {
+          return lifetime(a) != lifetime(b) ? lifetime(a) > lifetime(b) : a->bytes > b->bytes;
+        },
+        [&](Buffer *a, Buffer *b) { return a->bytes * lifetime(a) > b->bytes * lifetime(b); },
+        [](Buffer *a, Buffer *b) { return a->first < b->first; },
+    };
+    int64_t arenaSize = INT64_MAX;
+    SmallVector<int64_t> bestOffsets;
+    for (const Key &key : orders) {
+      SmallVector<Buffer *> order;
+      for (Buffer &b : buffers)
+        order.push_back(&b);
+      llvm::stable_sort(order, key);
+      int64_t size = place(order);
+      if (size < arenaSize) {
+        arenaSize = size;
+        bestOffsets.clear();
+        for (Buffer &b : buffers)
+          bestOffsets.push_back(b.offset);
+      }
     }
-    arenaSize = alignTo(arenaSize, alignment);
+    if (buffers.empty())
+      arenaSize = 0;
+    for (auto [b, offset] : llvm::zip(buffers, bestOffsets))
+      b.offset = offset;
 
     OpBuilder builder(module.getContext());
     auto arenaType = MemRefType::get({arenaSize}, builder.getI8Type());

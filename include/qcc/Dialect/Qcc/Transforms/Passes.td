@@ -40,9 +40,10 @@ def QccPlanArena : Pass<"qcc-plan-arena", "ModuleOp"> {
     caller's arena), so the generated code never allocates.
 
     A buffer is live from the first top-level op that touches it (or any view of it) to the
-    last. Buffers are placed largest first at the lowest offset that does not overlap a
-    placed buffer with an intersecting lifetime (greedy by size, as TFLite Micro does),
-    aligned to `alignment` bytes.
+    last. Buffers are placed one by one at the lowest offset that does not overlap a placed
+    buffer with an intersecting lifetime, aligned to `alignment` bytes; the placement is
+    tried in several orders (largest first as TFLite Micro does, longest-lived first, by
+    size x lifetime, program order) and the smallest arena is kept.
 
     The module receives `qcc.arena_size` (bytes) and `qcc.arena_lower_bound` (the largest
     sum of bytes live at one step, which no placement can beat).
