@@ -356,8 +356,11 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
     //    row), which LLVM vectorizes;
     //  - small planes: n, g, f, oh, ow | c, kh, kw, a dot product per output element, which
     //    avoids re-reading a tiny plane once per input channel.
+    //  - unit stride along W: the dot-product order, marked for qcc-vectorize-conv, which
+    //    tiles it into register blocks of output channels x output columns.
     constexpr int64_t kMinPlane = 256;
-    bool rowInner = oh * ow >= kMinPlane;
+    bool vectorize = op.getStrides()[1] == 1;
+    bool rowInner = !vectorize && oh * ow >= kMinPlane;
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
     unsigned dn = 0, dg = 1, df = 2, dc = rowInner ? 3 : 5, dkh = rowInner ? 4 : 6,
              dkw = rowInner ? 5 : 7, doh = rowInner ? 6 : 3, dow = rowInner ? 7 : 4;
@@ -378,6 +381,19 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
         [&](OpBuilder &nb, Location nl, ValueRange a) {
           nb.create<linalg::YieldOp>(nl, mac(nb, nl, a[0], a[1], a[2]));
         });
+    if (vectorize) {
+      auto largestDivisor = [](int64_t n, ArrayRef<int64_t> candidates) {
+        for (int64_t c : candidates)
+          if (n % c == 0)
+            return c;
+        return int64_t(1);
+      };
+      // Depthwise: a block of groups; otherwise a block of filters. Blocks of output columns.
+      int64_t gb = fg == 1 ? largestDivisor(g, {8, 4, 2}) : 1;
+      int64_t fb = fg == 1 ? 1 : largestDivisor(fg, {8, 4, 2});
+      int64_t owb = largestDivisor(ow, {16, 8, 7, 4, 2});
+      conv->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr({1, gb, fb, 1, owb, 1, 1, 1}));
+    }
     auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
     b.replaceOpWithNewOp<tensor::CollapseShapeOp>(
         op, outType, conv.getResult(0), ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});

@@ -32,6 +32,33 @@ def QccFoldFakeQuant : Pass<"qcc-fold-fake-quant", "func::FuncOp"> {
   let dependentDialects = ["::mlir::quant::QuantizationDialect"];
 }
 
+def QccVectorizeConv : Pass<"qcc-vectorize-conv", "func::FuncOp"> {
+  let summary = "Tile convolutions into register blocks and vectorize them";
+  let description = [{
+    Runs on tensors, after `convert-qcc-to-linalg`. Each convolution generic that the
+    lowering marked with `qcc.tile_sizes` (unit stride along W, block sizes dividing the
+    output) is tiled with those sizes (scf.for loops over n, g, f, oh, ow blocks and over
+    every c, kh, kw), the unit dimensions of the tile are folded away, and the tile becomes
+    vector code: a block of output channels times a block of output columns, each step one
+    broadcast weight times one contiguous input row. After bufferization,
+    `qcc-hoist-accumulators` keeps the accumulator block in registers across the c, kh, kw
+    loops.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
+                           "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
+}
+
+def QccHoistAccumulators : Pass<"qcc-hoist-accumulators", "func::FuncOp"> {
+  let summary = "Keep vector accumulators in registers across reduction loops";
+  let description = [{
+    Runs on buffers, after bufferization and before `qcc-plan-arena` (while every buffer is
+    its own allocation, so that aliasing is visible): hoists loop-invariant
+    vector.transfer_read / transfer_write pairs out of scf.for loops
+    (linalg::hoistRedundantVectorTransfers).
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect"];
+}
+
 def QccPlanArena : Pass<"qcc-plan-arena", "ModuleOp"> {
   let summary = "Place every intermediate buffer of the entry function in one static arena";
   let description = [{
