@@ -291,13 +291,27 @@ func.func @sigmoid_float(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-// A large output plane (16x16 >= 256) gets the row-innermost loop order: n, g, f | c, kh,
-// kw | oh, ow.
-// CHECK-DAG: #[[XROW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d3, d6 + d4, d7 + d5)>
+// A strided convolution with a large output plane (16x16 >= 256) gets the row-innermost
+// loop order: n, g, f | c, kh, kw | oh, ow.
+// CHECK-DAG: #[[XROW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d3, d6 * 2 + d4, d7 * 2 + d5)>
 // CHECK-DAG: #[[OROW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d6, d7)>
 // CHECK-LABEL: func @conv_row_inner
 // CHECK: linalg.generic {indexing_maps = [#[[XROW]], #{{.*}}, #[[OROW]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel", "parallel"]}
-func.func @conv_row_inner(%x: tensor<1x2x18x18xf32>, %w: tensor<4x2x3x3xf32>) -> tensor<1x4x16x16xf32> {
+// CHECK-NOT: qcc.tile_sizes
+func.func @conv_row_inner(%x: tensor<1x2x33x33xf32>, %w: tensor<4x2x3x3xf32>) -> tensor<1x4x16x16xf32> {
+  %y = qcc.conv2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x2x33x33xf32>, tensor<4x2x3x3xf32>) -> tensor<1x4x16x16xf32>
+  return %y : tensor<1x4x16x16xf32>
+}
+
+// -----
+
+// Unit stride along W: the dot-product order, marked for qcc-vectorize-conv with register
+// blocks of 4 filters (of 4) x 16 columns (of 16).
+// CHECK-LABEL: func @conv_vectorizable
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
+// CHECK-SAME: attrs = {qcc.tile_sizes = array<i64: 1, 1, 4, 1, 16, 1, 1, 1>}
+func.func @conv_vectorizable(%x: tensor<1x2x18x18xf32>, %w: tensor<4x2x3x3xf32>) -> tensor<1x4x16x16xf32> {
   %y = qcc.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
        : (tensor<1x2x18x18xf32>, tensor<4x2x3x3xf32>) -> tensor<1x4x16x16xf32>
   return %y : tensor<1x4x16x16xf32>

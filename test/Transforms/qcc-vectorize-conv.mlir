@@ -1,0 +1,46 @@
+// RUN: qcc-opt %s -split-input-file -qcc-vectorize-conv -canonicalize | FileCheck %s
+
+// A marked convolution generic (dot-product order n, g, f, oh, ow | c, kh, kw) becomes
+// scf.for loops over output rows with a vector<4x16xf32> accumulator block carried through
+// the c, kh, kw loops: one broadcast weight column times one input row per step.
+// CHECK-LABEL: func @conv
+// CHECK: scf.for %[[OH:.*]] = {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (tensor<1x1x4x16x16xf32>)
+// CHECK: %[[ACC0:.*]] = vector.transfer_read {{.*}} : tensor<4x16xf32>, vector<4x16xf32>
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[ACC0]]) -> (vector<4x16xf32>)
+// CHECK: scf.for {{.*}} -> (vector<4x16xf32>)
+// CHECK: scf.for {{.*}} iter_args(%[[ACC:.*]] = %{{.*}}) -> (vector<4x16xf32>)
+// CHECK: %[[X:.*]] = vector.transfer_read {{.*}}permutation_map = #{{.*}}} : tensor<16xf32>, vector<4x16xf32>
+// CHECK: %[[W:.*]] = vector.transfer_read {{.*}}permutation_map = #{{.*}}} : tensor<4xf32>, vector<4x16xf32>
+// CHECK: %[[P:.*]] = arith.mulf %[[X]], %[[W]] : vector<4x16xf32>
+// CHECK: %[[S:.*]] = arith.addf %[[ACC]], %[[P]] : vector<4x16xf32>
+// CHECK: scf.yield %[[S]] : vector<4x16xf32>
+// CHECK: vector.transfer_write
+#x = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d5, d3 + d6, d4 + d7)>
+#w = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d2, d5, d6, d7)>
+#o = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>
+func.func @conv(%x: tensor<1x1x2x18x18xf32>, %w: tensor<1x4x2x3x3xf32>, %acc: tensor<1x1x4x16x16xf32>) -> tensor<1x1x4x16x16xf32> {
+  %y = linalg.generic {indexing_maps = [#x, #w, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : tensor<1x1x2x18x18xf32>, tensor<1x4x2x3x3xf32>) outs(%acc : tensor<1x1x4x16x16xf32>) attrs = {qcc.tile_sizes = array<i64: 1, 1, 4, 1, 16, 1, 1, 1>} {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x1x4x16x16xf32>
+  return %y : tensor<1x1x4x16x16xf32>
+}
+
+// -----
+
+// Unmarked generics are left alone.
+// CHECK-LABEL: func @unmarked
+// CHECK: linalg.generic
+// CHECK-NOT: vector.
+func.func @unmarked(%a: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<8xf32> {
+  %y = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%a : tensor<8xf32>) outs(%b : tensor<8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %d = arith.addf %x, %x : f32
+    linalg.yield %d : f32
+  } -> tensor<8xf32>
+  return %y : tensor<8xf32>
+}
