@@ -86,7 +86,8 @@ void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &optio
   // Loops, then LLVM.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createConvertVectorToSCFPass());
+  // Fully unrolled: N-D transfers become 1-D transfers, with no stack buffer in between.
+  pm.addPass(createConvertVectorToSCFPass(VectorTransferToSCFOptions().enableFullUnroll()));
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertSCFToCFPass());
   pm.addPass(mlir::qcc::createQccExpandMath());

@@ -14,6 +14,9 @@
 #include "mlir/Dialect/Quant/QuantOps.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/AffineExpr.h"
+#include "mlir/IR/Matchers.h"
+
+#include <cstring>
 #include "mlir/Transforms/DialectConversion.h"
 
 #include <cmath>
@@ -301,6 +304,44 @@ Value expand(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape,
   return b.create<tensor::ExpandShapeOp>(loc, type, v, reassoc);
 }
 
+/// The dense constant behind a value, looking through conversion casts and quant.scast.
+DenseElementsAttr constantBehind(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    DenseElementsAttr attr;
+    if (matchPattern(v, m_Constant(&attr)))
+      return attr;
+    if (isa<UnrealizedConversionCastOp, quant::StorageCastOp>(def) && def->getNumOperands() == 1) {
+      v = def->getOperand(0);
+      continue;
+    }
+    break;
+  }
+  return {};
+}
+
+/// Packs an F x C/G x KH x KW weight (F = G * F/G) as G x C/G x KH x KW x F/G at compile time:
+/// the filters of a group become contiguous, one vector per (c, kh, kw).
+DenseElementsAttr packFiltersLast(DenseElementsAttr w, int64_t g, Type storage) {
+  auto shape = w.getType().getShape();
+  int64_t f = shape[0], cg = shape[1], kh = shape[2], kw = shape[3], fg = f / g;
+  auto packedType = RankedTensorType::get({g, cg, kh, kw, fg}, storage);
+  if (w.isSplat())
+    return DenseElementsAttr::get(packedType, w.getSplatValue<Attribute>());
+  ArrayRef<char> raw = w.getRawData();
+  size_t bytes = storage.getIntOrFloatBitWidth() / 8;
+  std::vector<char> packed(raw.size());
+  for (int64_t fi = 0; fi < f; ++fi)
+    for (int64_t ci = 0; ci < cg; ++ci)
+      for (int64_t y = 0; y < kh; ++y)
+        for (int64_t x = 0; x < kw; ++x) {
+          int64_t src = ((fi * cg + ci) * kh + y) * kw + x;
+          int64_t gi = fi / fg, fl = fi % fg;
+          int64_t dst = (((gi * cg + ci) * kh + y) * kw + x) * fg + fl;
+          std::memcpy(&packed[dst * bytes], &raw[src * bytes], bytes);
+        }
+  return DenseElementsAttr::getFromRawBuffer(packedType, packed);
+}
+
 /// How far a window reads past the end of an input of extent `in` (beyond `padEnd`);
 /// ceil_mode can make the last window run past the declared padding.
 int64_t extraEndPad(int64_t in, int64_t out, int64_t kernel, int64_t stride,
@@ -334,8 +375,19 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
     auto xShape = cast<RankedTensorType>(x.getType()).getShape();
     // N x C x H x W -> N x G x C/G x H x W, and F x C/G x KH x KW -> G x F/G x C/G x KH x KW.
     x = expand(b, loc, x, {n, g, cg, xShape[2], xShape[3]}, {{0}, {1, 2}, {3}, {4}});
-    Value w = expand(b, loc, adaptor.getWeight(), {g, fg, cg, wShape[2], wShape[3]},
-                     {{0, 1}, {2}, {3}, {4}});
+    // Filters on the vector lanes: with 8+ filters per group, unit W stride and constant
+    // weights, the weights are packed filters-last at compile time and the register block
+    // is (output columns) x (filters), one contiguous weight vector per (c, kh, kw).
+    DenseElementsAttr wConst = constantBehind(adaptor.getWeight());
+    bool filterLanes = wConst && op.getStrides()[1] == 1 && fg % 8 == 0;
+    Value w;
+    if (filterLanes) {
+      Type storage = cast<RankedTensorType>(adaptor.getWeight().getType()).getElementType();
+      w = b.create<arith::ConstantOp>(loc, packFiltersLast(wConst, g, storage));
+    } else {
+      w = expand(b, loc, adaptor.getWeight(), {g, fg, cg, wShape[2], wShape[3]},
+                 {{0, 1}, {2}, {3}, {4}});
+    }
 
     SmallVector<int64_t> accShape = {n, g, fg, oh, ow};
     auto accType = RankedTensorType::get(accShape, mac.accType(b));
@@ -364,12 +416,19 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
     unsigned dn = 0, dg = 1, df = 2, dc = rowInner ? 3 : 5, dkh = rowInner ? 4 : 6,
              dkw = rowInner ? 5 : 7, doh = rowInner ? 6 : 3, dow = rowInner ? 7 : 4;
+    if (filterLanes) { // n, g, oh, ow, f | c, kh, kw
+      doh = 2;
+      dow = 3;
+      df = 4;
+    }
     auto strides = op.getStrides(), dil = op.getDilations();
     AffineMap xMap = AffineMap::get(8, 0,
                                     {d(dn), d(dg), d(dc), d(doh) * strides[0] + d(dkh) * dil[0],
                                      d(dow) * strides[1] + d(dkw) * dil[1]},
                                     ctx);
-    AffineMap wMap = AffineMap::get(8, 0, {d(dg), d(df), d(dc), d(dkh), d(dkw)}, ctx);
+    AffineMap wMap = filterLanes
+                         ? AffineMap::get(8, 0, {d(dg), d(dc), d(dkh), d(dkw), d(df)}, ctx)
+                         : AffineMap::get(8, 0, {d(dg), d(df), d(dc), d(dkh), d(dkw)}, ctx);
     AffineMap oMap = AffineMap::get(8, 0, {d(dn), d(dg), d(df), d(doh), d(dow)}, ctx);
     using IT = utils::IteratorType;
     SmallVector<IT> iters(8, IT::parallel);
@@ -389,10 +448,17 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
         return int64_t(1);
       };
       // Depthwise: a block of groups; otherwise a block of filters. Blocks of output columns.
-      int64_t gb = fg == 1 ? largestDivisor(g, {8, 4, 2}) : 1;
-      int64_t fb = fg == 1 ? 1 : largestDivisor(fg, {8, 4, 2});
-      int64_t owb = largestDivisor(ow, {16, 8, 7, 4, 2});
-      conv->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr({1, gb, fb, 1, owb, 1, 1, 1}));
+      if (filterLanes) {
+        // Loops n, g, oh, ow, f: a block of up to 8 columns x 16 (or 8) filters.
+        int64_t owb = largestDivisor(ow, {8, 7, 6, 5, 4, 3, 2});
+        int64_t fb = largestDivisor(fg, {16, 8});
+        conv->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr({1, 1, 1, owb, fb, 1, 1, 1}));
+      } else {
+        int64_t gb = fg == 1 ? largestDivisor(g, {8, 4, 2}) : 1;
+        int64_t fb = fg == 1 ? 1 : largestDivisor(fg, {8, 4, 2});
+        int64_t owb = largestDivisor(ow, {16, 8, 7, 4, 2});
+        conv->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr({1, gb, fb, 1, owb, 1, 1, 1}));
+      }
     }
     auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
     b.replaceOpWithNewOp<tensor::CollapseShapeOp>(

@@ -23,8 +23,8 @@
 extern "C" {
 #endif
 
-/* Bytes of scratch memory m_run needs (lower bound of any plan: 3072). */
-#define M_ARENA_SIZE 3072
+/* Bytes of scratch memory m_run needs (lower bound of any plan: 4096). */
+#define M_ARENA_SIZE 4096
 /* Required alignment of the arena, in bytes. */
 #define M_ARENA_ALIGN 64
 #define M_NUM_INPUTS 1
