@@ -316,3 +316,18 @@ func.func @conv_vectorizable(%x: tensor<1x2x18x18xf32>, %w: tensor<4x2x3x3xf32>)
        : (tensor<1x2x18x18xf32>, tensor<4x2x3x3xf32>) -> tensor<1x4x16x16xf32>
   return %y : tensor<1x4x16x16xf32>
 }
+
+// -----
+
+// 8+ filters per group with a constant weight: the weight is packed G x C/G x KH x KW x F/G
+// at compile time (filter f, channel c of [[0, 1], [2, 3], ...] lands at [c][f]) and the
+// loops are n, g, oh, ow, f | c, kh, kw with blocks of 8 columns x 16 filters.
+// CHECK-LABEL: func @conv_filter_lanes
+// CHECK: %[[W:.*]] = arith.constant dense<{{\[\[\[\[\[}}0.000000e+00, 2.000000e+00, 4.000000e+00, {{.*}} : tensor<1x2x1x1x16xf32>
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[W]] : {{.*}}) {{.*}} attrs = {qcc.tile_sizes = array<i64: 1, 1, 1, 8, 16, 1, 1, 1>}
+func.func @conv_filter_lanes(%x: tensor<1x2x8x8xf32>) -> tensor<1x16x8x8xf32> {
+  %w = arith.constant dense<[[[[0.0]], [[1.0]]], [[[2.0]], [[3.0]]], [[[4.0]], [[5.0]]], [[[6.0]], [[7.0]]], [[[8.0]], [[9.0]]], [[[10.0]], [[11.0]]], [[[12.0]], [[13.0]]], [[[14.0]], [[15.0]]], [[[16.0]], [[17.0]]], [[[18.0]], [[19.0]]], [[[20.0]], [[21.0]]], [[[22.0]], [[23.0]]], [[[24.0]], [[25.0]]], [[[26.0]], [[27.0]]], [[[28.0]], [[29.0]]], [[[30.0]], [[31.0]]]]> : tensor<16x2x1x1xf32>
+  %y = qcc.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x2x8x8xf32>, tensor<16x2x1x1xf32>) -> tensor<1x16x8x8xf32>
+  return %y : tensor<1x16x8x8xf32>
+}
