@@ -154,6 +154,8 @@ private:
   // --- nodes ---------------------------------------------------------------
   bool importNode(const onnx::NodeProto &n);
   bool importConv(const onnx::NodeProto &n);
+  Value buildConv(const onnx::NodeProto &n, Type resultType, Value x, Value w, Value bias);
+  Type biasTypeFor(Type accElement, int64_t axis);
   bool importPool(const onnx::NodeProto &n, bool isMax);
   bool importQuantizeLinear(const onnx::NodeProto &n);
   bool importDequantizeLinear(const onnx::NodeProto &n);
@@ -815,6 +817,44 @@ std::optional<SmallVector<int64_t>> resolvePads(const onnx::NodeProto &n, ArrayR
   return pads;
 }
 
+/// A qcc.conv2d for Conv, QLinearConv or ConvInteger node `n`: 2-D only, with its strides,
+/// dilations, group and (auto_pad-resolved) pads. Null after reporting a problem.
+Value Importer::buildConv(const onnx::NodeProto &n, Type resultType, Value x, Value w,
+                          Value bias) {
+  auto xShape = cast<RankedTensorType>(x.getType()).getShape();
+  auto wShape = cast<RankedTensorType>(w.getType()).getShape();
+  if (xShape.size() != 4 || wShape.size() != 4) {
+    nodeError(n) << "only 2-D convolution (rank-4 NCHW input) is supported; input has rank "
+                 << xShape.size();
+    return {};
+  }
+  auto strides = attrInts(n, "strides", {1, 1});
+  auto dilations = attrInts(n, "dilations", {1, 1});
+  auto pads = resolvePads(n, xShape.drop_front(2), wShape.drop_front(2), strides, dilations);
+  if (!pads) {
+    nodeError(n) << "unsupported auto_pad '" << attrString(n, "auto_pad", "") << "'";
+    return {};
+  }
+  return b.create<mlir::qcc::Conv2DOp>(nodeLoc(n), resultType, x, w, bias,
+                                       b.getDenseI64ArrayAttr(strides),
+                                       b.getDenseI64ArrayAttr(*pads),
+                                       b.getDenseI64ArrayAttr(dilations),
+                                       b.getI64IntegerAttr(attrInt(n, "group", 1)));
+}
+
+/// The type of an int32 bias added to an accumulator of element type `accElement`: the
+/// same parameters, per axis 0 of the bias (its only axis) when the accumulator is per
+/// channel.
+Type Importer::biasTypeFor(Type accElement, int64_t axis) {
+  auto pa = dyn_cast<quant::UniformQuantizedPerAxisType>(accElement);
+  if (!pa)
+    return accElement;
+  return quant::UniformQuantizedPerAxisType::get(pa.getFlags(), pa.getStorageType(),
+                                                 pa.getExpressedType(), pa.getScales(),
+                                                 pa.getZeroPoints(), static_cast<int32_t>(axis),
+                                                 pa.getStorageTypeMin(), pa.getStorageTypeMax());
+}
+
 bool Importer::importConv(const onnx::NodeProto &n) {
   Location loc = nodeLoc(n);
   Value x = requireFloat(lookup(n.input(0), n), n, 0);
@@ -823,25 +863,10 @@ bool Importer::importConv(const onnx::NodeProto &n) {
   auto outType = typeOf(n.output(0), &n);
   if (!x || !w || (hasInput(n, 2) && !bias) || !outType)
     return false;
-  auto xShape = cast<RankedTensorType>(x.getType()).getShape();
-  auto wShape = cast<RankedTensorType>(w.getType()).getShape();
-  if (xShape.size() != 4 || wShape.size() != 4) {
-    nodeError(n) << "only 2-D convolution (rank-4 NCHW input) is supported; input has rank "
-                 << xShape.size();
+  Value conv = buildConv(n, *outType, x, w, bias);
+  if (!conv)
     return false;
-  }
-  auto strides = attrInts(n, "strides", {1, 1});
-  auto dilations = attrInts(n, "dilations", {1, 1});
-  auto pads = resolvePads(n, xShape.drop_front(2), wShape.drop_front(2), strides, dilations);
-  if (!pads) {
-    nodeError(n) << "unsupported auto_pad '" << attrString(n, "auto_pad", "") << "'";
-    return false;
-  }
-  auto op = b.create<mlir::qcc::Conv2DOp>(loc, *outType, x, w, bias, b.getDenseI64ArrayAttr(strides),
-                                    b.getDenseI64ArrayAttr(*pads),
-                                    b.getDenseI64ArrayAttr(dilations),
-                                    b.getI64IntegerAttr(attrInt(n, "group", 1)));
-  define(n, 0, op);
+  define(n, 0, conv);
   return true;
 }
 
@@ -1141,30 +1166,11 @@ bool Importer::importQLinearConvOrMatMul(const onnx::NodeProto &n, bool isConv) 
       Value raw = lookup(n.input(8), n);
       if (!raw)
         return false;
-      Type biasElement = accElement;
-      if (auto pa = dyn_cast<quant::UniformQuantizedPerAxisType>(accElement))
-        biasElement = quant::UniformQuantizedPerAxisType::get(
-            pa.getFlags(), pa.getStorageType(), pa.getExpressedType(), pa.getScales(),
-            pa.getZeroPoints(), 0, pa.getStorageTypeMin(), pa.getStorageTypeMax());
-      bias = asQuant(raw, biasElement, loc);
+      bias = asQuant(raw, biasTypeFor(accElement, 0), loc);
     }
-    auto xShape = cast<RankedTensorType>(x.getType()).getShape();
-    auto wShape = cast<RankedTensorType>(w.getType()).getShape();
-    if (xShape.size() != 4 || wShape.size() != 4) {
-      nodeError(n) << "only 2-D convolution (rank-4 NCHW input) is supported";
+    acc = buildConv(n, accType, x, w, bias);
+    if (!acc)
       return false;
-    }
-    auto strides = attrInts(n, "strides", {1, 1});
-    auto dilations = attrInts(n, "dilations", {1, 1});
-    auto pads = resolvePads(n, xShape.drop_front(2), wShape.drop_front(2), strides, dilations);
-    if (!pads) {
-      nodeError(n) << "unsupported auto_pad '" << attrString(n, "auto_pad", "") << "'";
-      return false;
-    }
-    acc = b.create<mlir::qcc::Conv2DOp>(loc, accType, x, w, bias, b.getDenseI64ArrayAttr(strides),
-                                        b.getDenseI64ArrayAttr(*pads),
-                                        b.getDenseI64ArrayAttr(dilations),
-                                        b.getI64IntegerAttr(attrInt(n, "group", 1)));
   } else {
     acc = b.create<mlir::qcc::MatMulOp>(loc, accType, x, w);
   }
@@ -1199,25 +1205,10 @@ bool Importer::importIntegerConvOrMatMul(const onnx::NodeProto &n, bool isConv) 
   auto accType = RankedTensorType::get(
       outType->getShape(), mlir::qcc::getAccumulatorType(xt, wqt, isConv ? 1 : outType->getRank() - 1));
   if (isConv) {
-    auto xShape = cast<RankedTensorType>(x.getType()).getShape();
-    auto wShape = cast<RankedTensorType>(w.getType()).getShape();
-    if (xShape.size() != 4 || wShape.size() != 4) {
-      nodeError(n) << "only 2-D convolution (rank-4 NCHW input) is supported";
+    Value conv = buildConv(n, accType, x, w, Value());
+    if (!conv)
       return false;
-    }
-    auto strides = attrInts(n, "strides", {1, 1});
-    auto dilations = attrInts(n, "dilations", {1, 1});
-    auto pads = resolvePads(n, xShape.drop_front(2), wShape.drop_front(2), strides, dilations);
-    if (!pads) {
-      nodeError(n) << "unsupported auto_pad '" << attrString(n, "auto_pad", "") << "'";
-      return false;
-    }
-    define(n, 0,
-           b.create<mlir::qcc::Conv2DOp>(loc, accType, x, w, Value(),
-                                         b.getDenseI64ArrayAttr(strides),
-                                         b.getDenseI64ArrayAttr(*pads),
-                                         b.getDenseI64ArrayAttr(dilations),
-                                         b.getI64IntegerAttr(attrInt(n, "group", 1))));
+    define(n, 0, conv);
   } else {
     define(n, 0, b.create<mlir::qcc::MatMulOp>(loc, accType, x, w));
   }
@@ -1341,13 +1332,8 @@ bool Importer::importMicrosoftOp(const onnx::NodeProto &n) {
       Value raw = lookup(n.input(6), n);
       if (!raw)
         return false;
-      Type biasElement = accElement;
-      if (auto pa = dyn_cast<quant::UniformQuantizedPerAxisType>(accElement))
-        biasElement = quant::UniformQuantizedPerAxisType::get(
-            pa.getFlags(), pa.getStorageType(), pa.getExpressedType(), pa.getScales(),
-            pa.getZeroPoints(), cast<RankedTensorType>(raw.getType()).getRank() - 1,
-            pa.getStorageTypeMin(), pa.getStorageTypeMax());
-      c = asQuant(raw, biasElement, loc);
+      c = asQuant(raw, biasTypeFor(accElement, cast<RankedTensorType>(raw.getType()).getRank() - 1),
+                  loc);
     }
     Value acc = b.create<mlir::qcc::GemmOp>(loc, withElement(accElement), a, bq, c,
                                             b.getBoolAttr(false), b.getBoolAttr(transB),
