@@ -133,6 +133,10 @@ struct QccPlanArenaPass : qcc::impl::QccPlanArenaBase<QccPlanArenaPass> {
         },
         [&](Buffer *a, Buffer *b) { return a->bytes * lifetime(a) > b->bytes * lifetime(b); },
         [](Buffer *a, Buffer *b) { return a->first < b->first; },
+        [](Buffer *a, Buffer *b) { return a->last > b->last; },
+        [&](Buffer *a, Buffer *b) {
+          return a->first != b->first ? a->first < b->first : lifetime(a) > lifetime(b);
+        },
     };
     int64_t arenaSize = INT64_MAX;
     SmallVector<int64_t> bestOffsets;
