@@ -331,3 +331,17 @@ func.func @conv_filter_lanes(%x: tensor<1x2x8x8xf32>) -> tensor<1x16x8x8xf32> {
        : (tensor<1x2x8x8xf32>, tensor<16x2x1x1xf32>) -> tensor<1x16x8x8xf32>
   return %y : tensor<1x16x8x8xf32>
 }
+
+// -----
+
+// A Gemm with a constant transposed B (a fully connected layer) reads B transposed at
+// compile time ([[1, 2, 3], [4, 5, 6]] -> [[1, 4], [2, 5], [3, 6]]) and is marked for a
+// register block of output columns.
+// CHECK-LABEL: func @gemm_packed
+// CHECK: %[[B:.*]] = arith.constant dense<{{\[\[}}1.000000e+00, 4.000000e+00], [2.000000e+00, 5.000000e+00], [3.000000e+00, 6.000000e+00]]> : tensor<3x2xf32>
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[B]] : tensor<1x3xf32>, tensor<3x2xf32>) {{.*}} attrs = {qcc.tile_sizes = array<i64: 1, 2, 1>}
+func.func @gemm_packed(%a: tensor<1x3xf32>) -> tensor<1x2xf32> {
+  %b = arith.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>
+  %y = qcc.gemm %a, %b {trans_b = true} : (tensor<1x3xf32>, tensor<2x3xf32>) -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}

@@ -523,17 +523,45 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
       acc = filledWith(b, loc, outType.getShape(), mac.zero(b, loc));
     }
     auto m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx), k = getAffineDimExpr(2, ctx);
+    // A constant B^T (a fully connected layer's weights) is transposed at compile time, so
+    // that a block of output columns reads one contiguous row of B per k.
+    Value bValue = adaptor.getB();
+    bool transB = op.getTransB();
+    if (transB) {
+      if (DenseElementsAttr wConst = constantBehind(bValue)) {
+        auto shape = wConst.getType().getShape(); // N x K, viewed as N filters of K x 1 x 1
+        Type storage = cast<RankedTensorType>(bValue.getType()).getElementType();
+        DenseElementsAttr asFilters =
+            wConst.reshape(RankedTensorType::get({shape[0], shape[1], 1, 1}, storage));
+        DenseElementsAttr packed = packFiltersLast(asFilters, 1, storage); // 1 x K x 1 x 1 x N
+        bValue = b.create<arith::ConstantOp>(
+            loc, packed.reshape(RankedTensorType::get({shape[1], shape[0]}, storage)));
+        transB = false;
+      }
+    }
     SmallVector<AffineMap> maps = {
         AffineMap::get(3, 0, op.getTransA() ? ArrayRef<AffineExpr>{k, m} : ArrayRef<AffineExpr>{m, k}, ctx),
-        AffineMap::get(3, 0, op.getTransB() ? ArrayRef<AffineExpr>{n, k} : ArrayRef<AffineExpr>{k, n}, ctx),
+        AffineMap::get(3, 0, transB ? ArrayRef<AffineExpr>{n, k} : ArrayRef<AffineExpr>{k, n}, ctx),
         AffineMap::get(3, 0, {m, n}, ctx)};
     using IT = utils::IteratorType;
-    b.replaceOpWithNewOp<linalg::GenericOp>(
-        op, TypeRange{acc.getType()}, ValueRange{adaptor.getA(), adaptor.getB()},
-        ValueRange{acc}, maps, ArrayRef<IT>{IT::parallel, IT::parallel, IT::reduction},
+    auto generic = b.create<linalg::GenericOp>(
+        loc, TypeRange{acc.getType()}, ValueRange{adaptor.getA(), bValue}, ValueRange{acc}, maps,
+        ArrayRef<IT>{IT::parallel, IT::parallel, IT::reduction},
         [&](OpBuilder &nb, Location nl, ValueRange v) {
           nb.create<linalg::YieldOp>(nl, mac(nb, nl, v[0], v[1], v[2]));
         });
+    // Row-major B: a register block of output columns for qcc-vectorize-conv.
+    if (!transB) {
+      int64_t cols = op.getType().getShape()[1], nb = 1;
+      for (int64_t c : {16, 8, 4, 2})
+        if (cols % c == 0) {
+          nb = c;
+          break;
+        }
+      if (nb > 1)
+        generic->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr({1, nb, 1}));
+    }
+    b.replaceOp(op, generic.getResult(0));
     return success();
   }
 };
