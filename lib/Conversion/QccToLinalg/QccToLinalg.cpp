@@ -375,11 +375,12 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
     auto xShape = cast<RankedTensorType>(x.getType()).getShape();
     // N x C x H x W -> N x G x C/G x H x W, and F x C/G x KH x KW -> G x F/G x C/G x KH x KW.
     x = expand(b, loc, x, {n, g, cg, xShape[2], xShape[3]}, {{0}, {1, 2}, {3}, {4}});
-    // Filters on the vector lanes: with 8+ filters per group, unit W stride and constant
-    // weights, the weights are packed filters-last at compile time and the register block
-    // is (output columns) x (filters), one contiguous weight vector per (c, kh, kw).
+    // Filters on the vector lanes: with 8+ filters per group and constant weights, the
+    // weights are packed filters-last at compile time and the register block is (output
+    // columns) x (filters): one contiguous weight vector per (c, kh, kw), the input read as
+    // broadcast scalars (so any stride works).
     DenseElementsAttr wConst = constantBehind(adaptor.getWeight());
-    bool filterLanes = wConst && op.getStrides()[1] == 1 && fg % 8 == 0;
+    bool filterLanes = wConst && fg % 8 == 0; // any stride: x is read as broadcast scalars
     Value w;
     if (filterLanes) {
       Type storage = cast<RankedTensorType>(adaptor.getWeight().getType()).getElementType();
@@ -408,10 +409,10 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
     //    row), which LLVM vectorizes;
     //  - small planes: n, g, f, oh, ow | c, kh, kw, a dot product per output element, which
     //    avoids re-reading a tiny plane once per input channel.
-    //  - unit stride along W: the dot-product order, marked for qcc-vectorize-conv, which
-    //    tiles it into register blocks of output channels x output columns.
+    //  - filter lanes, or unit stride along W: the dot-product order, marked for
+    //    qcc-vectorize-conv, which tiles it into register blocks.
     constexpr int64_t kMinPlane = 256;
-    bool vectorize = op.getStrides()[1] == 1;
+    bool vectorize = filterLanes || op.getStrides()[1] == 1;
     bool rowInner = !vectorize && oh * ow >= kMinPlane;
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
     unsigned dn = 0, dg = 1, df = 2, dc = rowInner ? 3 : 5, dkh = rowInner ? 4 : 6,
