@@ -17,7 +17,84 @@ namespace mlir::qcc {
 
 using namespace mlir;
 
+#define DEBUG_TYPE "qcc-vectorize-conv"
+
 namespace {
+
+/// The linalg vectorizer only accepts projected-permutation indexing maps. A strided
+/// convolution tile reads its input through `d * s` (and, once unit dimensions are folded,
+/// through constant 0 results): take that operand as a strided, rank-reduced
+/// tensor.extract_slice instead, so that its map becomes a plain projection. Returns
+/// failure (leaving the op unchanged) when some map result has another form.
+static LogicalResult projectStridedOperands(RewriterBase &rewriter, linalg::GenericOp op) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (llvm::any_of(ranges, ShapedType::isDynamic))
+    return failure();
+  struct Plan {
+    unsigned operand;
+    SmallVector<int64_t> offsets, sizes, strides;
+    SmallVector<AffineExpr> results;
+  };
+  SmallVector<Plan, 2> plans;
+  MLIRContext *ctx = op.getContext();
+  for (OpOperand *in : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(in);
+    if (map.isProjectedPermutation())
+      continue;
+    auto type = dyn_cast<RankedTensorType>(in->get().getType());
+    if (!type || !type.hasStaticShape())
+      return failure();
+    Plan plan{in->getOperandNumber(), {}, {}, {}, {}};
+    for (AffineExpr e : map.getResults()) {
+      int64_t dim = -1, stride = 1;
+      if (auto d = dyn_cast<AffineDimExpr>(e)) {
+        dim = d.getPosition();
+      } else if (auto c = dyn_cast<AffineConstantExpr>(e)) {
+        // A fixed index: a size-1 slice that the rank reduction drops.
+        plan.offsets.push_back(c.getValue());
+        plan.sizes.push_back(1);
+        plan.strides.push_back(1);
+        continue;
+      } else if (auto m = dyn_cast<AffineBinaryOpExpr>(e);
+                 m && m.getKind() == AffineExprKind::Mul) {
+        auto d = dyn_cast<AffineDimExpr>(m.getLHS());
+        auto c = dyn_cast<AffineConstantExpr>(m.getRHS());
+        if (!d || !c || c.getValue() < 1)
+          return failure();
+        dim = d.getPosition();
+        stride = c.getValue();
+      } else {
+        return failure();
+      }
+      plan.offsets.push_back(0);
+      plan.sizes.push_back(ranges[dim]);
+      plan.strides.push_back(stride);
+      plan.results.push_back(getAffineDimExpr(dim, ctx));
+    }
+    plans.push_back(std::move(plan));
+  }
+  if (plans.empty())
+    return success();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  rewriter.setInsertionPoint(op);
+  for (Plan &plan : plans) {
+    Value src = op->getOperand(plan.operand);
+    auto srcType = cast<RankedTensorType>(src.getType());
+    SmallVector<int64_t> kept;
+    for (auto [size, e] : llvm::zip(plan.sizes, maps[plan.operand].getResults()))
+      if (!isa<AffineConstantExpr>(e))
+        kept.push_back(size);
+    auto resultType = RankedTensorType::get(kept, srcType.getElementType());
+    Value slice = rewriter.create<tensor::ExtractSliceOp>(
+        op.getLoc(), resultType, src, ValueRange{}, ValueRange{}, ValueRange{},
+        rewriter.getDenseI64ArrayAttr(plan.offsets), rewriter.getDenseI64ArrayAttr(plan.sizes),
+        rewriter.getDenseI64ArrayAttr(plan.strides));
+    maps[plan.operand] = AffineMap::get(maps[plan.operand].getNumDims(), 0, plan.results, ctx);
+    rewriter.modifyOpInPlace(op, [&] { op->setOperand(plan.operand, slice); });
+  }
+  rewriter.modifyOpInPlace(op, [&] { op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps)); });
+  return success();
+}
 
 struct QccVectorizeConvPass : mlir::qcc::impl::QccVectorizeConvBase<QccVectorizeConvPass> {
   void runOnOperation() override {
@@ -65,9 +142,16 @@ struct QccVectorizeConvPass : mlir::qcc::impl::QccVectorizeConvBase<QccVectorize
         toVectorize.push_back(op);
     });
     for (linalg::GenericOp op : toVectorize) {
+      // A tile whose every dimension was a unit one has nothing to vectorize.
+      if (op.getNumLoops() == 0)
+        continue;
+      if (failed(projectStridedOperands(rewriter, op))) {
+        LLVM_DEBUG(op.emitRemark("qcc-vectorize-conv: unsupported indexing map; stays scalar"));
+        continue;
+      }
       rewriter.setInsertionPoint(op);
       if (failed(linalg::vectorize(rewriter, op)))
-        op.emitWarning("qcc-vectorize-conv: vectorization failed");
+        LLVM_DEBUG(op.emitRemark("qcc-vectorize-conv: vectorization failed; stays scalar"));
     }
     RewritePatternSet cleanup(ctx);
     vector::populateVectorTransferDropUnitDimsPatterns(cleanup);
