@@ -412,7 +412,7 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
     //  - filter lanes, or unit stride along W: the dot-product order, marked for
     //    qcc-vectorize-conv, which tiles it into register blocks.
     constexpr int64_t kMinPlane = 256;
-    bool vectorize = filterLanes || op.getStrides()[1] == 1;
+    bool vectorize = filterLanes || fg == 1 || op.getStrides()[1] == 1;
     bool rowInner = !vectorize && oh * ow >= kMinPlane;
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
     unsigned dn = 0, dg = 1, df = 2, dc = rowInner ? 3 : 5, dkh = rowInner ? 4 : 6,
