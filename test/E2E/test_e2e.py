@@ -169,6 +169,20 @@ def test_resnet_style_is_integer(resnet_models, variant):
     assert ops["qcc.quantize"] == 1 and ops["qcc.dequantize"] == 1, ops
 
 
+@pytest.mark.parametrize("variant", ["float"] + [v[0] for v in RESNET_VARIANTS])
+def test_resnet_style_arena_near_lower_bound(resnet_models, variant):
+    """The planned arena is within 5% of the lower bound (the most bytes live at one step):
+    residual branches keep several buffers alive at once, which greedy placement alone
+    leaves ~14% above the bound."""
+    d = OUT / "resnet_style" / f"{variant}_arena"
+    art = qcc.compile_model(resnet_models[variant], "x86_64", d, name="m", extra_args=["-v"])
+    m = re.search(r"arena: (\d+) bytes \(lower bound (\d+) bytes", art.stderr)
+    assert m, art.stderr
+    arena, bound = int(m.group(1)), int(m.group(2))
+    assert arena == art.arena_size
+    assert bound <= arena <= 1.05 * bound, f"arena {arena} vs lower bound {bound}"
+
+
 # Floating-point arithmetic and conversions, by mnemonic: AArch64 (fadd, fmul, fmadd,
 # scvtf, fcvtzs, frintn, fcmp, ...; not fmov, a plain register move the register allocator
 # also uses for integer spills) and x86 (scalar/packed single/double arithmetic and

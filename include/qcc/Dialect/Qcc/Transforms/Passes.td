@@ -70,7 +70,9 @@ def QccPlanArena : Pass<"qcc-plan-arena", "ModuleOp"> {
     last. Buffers are placed one by one at the lowest offset that does not overlap a placed
     buffer with an intersecting lifetime, aligned to `alignment` bytes; the placement is
     tried in several orders (largest first as TFLite Micro does, longest-lived first, by
-    size x lifetime, program order) and the smallest arena is kept.
+    size x lifetime, program order) and the smallest arena is kept. If that is above the
+    lower bound, a deterministic local search (fixed seed, at most 4000 swaps of two buffers
+    in the placement order, each kept when the arena does not grow) improves on it.
 
     The module receives `qcc.arena_size` (bytes) and `qcc.arena_lower_bound` (the largest
     sum of bytes live at one step, which no placement can beat).
