@@ -409,8 +409,8 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
     //    row), which LLVM vectorizes;
     //  - small planes: n, g, f, oh, ow | c, kh, kw, a dot product per output element, which
     //    avoids re-reading a tiny plane once per input channel.
-    //  - filter lanes, or unit stride along W: the dot-product order, marked for
-    //    qcc-vectorize-conv, which tiles it into register blocks.
+    //  - filter lanes, depthwise, or unit stride along W: the dot-product order, marked for
+    //    qcc-vectorize-conv, which tiles it into register blocks (slicing strided inputs).
     constexpr int64_t kMinPlane = 256;
     bool vectorize = filterLanes || fg == 1 || op.getStrides()[1] == 1;
     bool rowInner = !vectorize && oh * ow >= kMinPlane;

@@ -388,15 +388,30 @@ struct FoldConv : OpRewritePattern<QuantizeOp> {
   }
 };
 
-/// quantize(act?(gemm(dq(a), dq(b), dq(c)?))) with alpha = beta = 1.
-struct FoldGemm : OpRewritePattern<QuantizeOp> {
-  using OpRewritePattern::OpRewritePattern;
+/// The common front of the folds of quantize(act?(OpT(dq(...)))): the quantize has an
+/// 8-bit output type, an optional ReLU/Clip sits between, and the OpT computes in f32 for
+/// this quantize only. `Derived` builds the integer form:
+///   LogicalResult fold(QuantizeOp q, OpT op, UniformQuantizedType out,
+///                      const Activation &act, PatternRewriter &rewriter) const;
+template <typename OpT, typename Derived>
+struct FoldQuantizedResult : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern<QuantizeOp>::OpRewritePattern;
   LogicalResult matchAndRewrite(QuantizeOp q, PatternRewriter &rewriter) const override {
     auto out = activation8(q.getType().getElementType());
     Activation act;
-    auto gemm = skipActivation(q.getInput(), act).getDefiningOp<GemmOp>();
-    if (!out || !gemm || !gemm->hasOneUse() || !gemm.getType().getElementType().isF32() ||
-        gemm.getAlpha().convertToFloat() != 1.f || gemm.getBeta().convertToFloat() != 1.f ||
+    auto op = skipActivation(q.getInput(), act).template getDefiningOp<OpT>();
+    if (!out || !op || !op->hasOneUse() || !op.getType().getElementType().isF32())
+      return failure();
+    return static_cast<const Derived *>(this)->fold(q, op, out, act, rewriter);
+  }
+};
+
+/// quantize(act?(gemm(dq(a), dq(b), dq(c)?))) with alpha = beta = 1.
+struct FoldGemm : FoldQuantizedResult<GemmOp, FoldGemm> {
+  using FoldQuantizedResult::FoldQuantizedResult;
+  LogicalResult fold(QuantizeOp q, GemmOp gemm, UniformQuantizedType out, const Activation &act,
+                     PatternRewriter &rewriter) const {
+    if (gemm.getAlpha().convertToFloat() != 1.f || gemm.getBeta().convertToFloat() != 1.f ||
         gemm.getTransA())
       return failure();
     auto f = matchProduct(rewriter, gemm.getLoc(), gemm.getA(), gemm.getB(), gemm.getC(),
@@ -415,14 +430,10 @@ struct FoldGemm : OpRewritePattern<QuantizeOp> {
 };
 
 /// quantize(act?(matmul(dq(a), dq(b)))).
-struct FoldMatMul : OpRewritePattern<QuantizeOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(QuantizeOp q, PatternRewriter &rewriter) const override {
-    auto out = activation8(q.getType().getElementType());
-    Activation act;
-    auto mm = skipActivation(q.getInput(), act).getDefiningOp<MatMulOp>();
-    if (!out || !mm || !mm->hasOneUse() || !mm.getType().getElementType().isF32())
-      return failure();
+struct FoldMatMul : FoldQuantizedResult<MatMulOp, FoldMatMul> {
+  using FoldQuantizedResult::FoldQuantizedResult;
+  LogicalResult fold(QuantizeOp q, MatMulOp mm, UniformQuantizedType out, const Activation &act,
+                     PatternRewriter &rewriter) const {
     int64_t rhsRank = mm.getRhs().getType().getRank();
     auto f = matchProduct(rewriter, mm.getLoc(), mm.getLhs(), mm.getRhs(), Value(), rhsRank - 1,
                           mm.getType().getRank() - 1, mm.getType().getShape().back(), out,
@@ -439,14 +450,10 @@ struct FoldMatMul : OpRewritePattern<QuantizeOp> {
 
 /// quantize(act?(global_avg_pool(dq(x)))) -> requantize(global_avg_pool(x)), multiplier
 /// s_x / (s_y * H * W).
-struct FoldGlobalAvgPool : OpRewritePattern<QuantizeOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(QuantizeOp q, PatternRewriter &rewriter) const override {
-    auto out = activation8(q.getType().getElementType());
-    Activation act;
-    auto gap = skipActivation(q.getInput(), act).getDefiningOp<GlobalAvgPoolOp>();
-    if (!out || !gap || !gap->hasOneUse() || !gap.getType().getElementType().isF32())
-      return failure();
+struct FoldGlobalAvgPool : FoldQuantizedResult<GlobalAvgPoolOp, FoldGlobalAvgPool> {
+  using FoldQuantizedResult::FoldQuantizedResult;
+  LogicalResult fold(QuantizeOp q, GlobalAvgPoolOp gap, UniformQuantizedType out,
+                     const Activation &act, PatternRewriter &rewriter) const {
     Value x = dequantizedSource(gap.getInput());
     auto xt = x ? activation8(elementOf(x)) : nullptr;
     if (!xt)
@@ -468,14 +475,10 @@ struct FoldGlobalAvgPool : OpRewritePattern<QuantizeOp> {
 };
 
 /// quantize(act?(add(dq(a), dq(b)))) -> add(a, b) on 8-bit operands.
-struct FoldAdd : OpRewritePattern<QuantizeOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(QuantizeOp q, PatternRewriter &rewriter) const override {
-    auto out = activation8(q.getType().getElementType());
-    Activation act;
-    auto add = skipActivation(q.getInput(), act).getDefiningOp<AddOp>();
-    if (!out || !add || !add->hasOneUse() || !add.getType().getElementType().isF32())
-      return failure();
+struct FoldAdd : FoldQuantizedResult<AddOp, FoldAdd> {
+  using FoldQuantizedResult::FoldQuantizedResult;
+  LogicalResult fold(QuantizeOp q, AddOp add, UniformQuantizedType out, const Activation &act,
+                     PatternRewriter &rewriter) const {
     Value a = dequantizedSource(add.getLhs()), b = dequantizedSource(add.getRhs());
     if (!a || !b || !activation8(elementOf(a)) || !activation8(elementOf(b)))
       return failure();

@@ -157,7 +157,8 @@ struct QccPlanArenaPass : qcc::impl::QccPlanArenaBase<QccPlanArenaPass> {
     // Then a deterministic local search from the best of those orders: swap two buffers in
     // the placement order and keep the swap when the arena does not grow. Greedy orders alone
     // leave residual networks ~14% above the lower bound; this closes most of the gap.
-    if (!buffers.empty() && arenaSize > alignTo(lowerBound, alignment)) {
+    const int64_t bound = alignTo(lowerBound, alignment); // no placement does better
+    if (!buffers.empty() && arenaSize > bound) {
       SmallVector<Buffer *> order;
       for (auto [b, offset] : llvm::zip(buffers, bestOffsets)) {
         b.offset = offset;
@@ -170,7 +171,7 @@ struct QccPlanArenaPass : qcc::impl::QccPlanArenaBase<QccPlanArenaPass> {
       std::mt19937 rng(0x9cc);
       std::uniform_int_distribution<size_t> pick(0, order.size() - 1);
       constexpr int kIterations = 4000;
-      for (int it = 0; it < kIterations && current > alignTo(lowerBound, alignment); ++it) {
+      for (int it = 0; it < kIterations && current > bound; ++it) {
         size_t i = pick(rng), j = pick(rng);
         if (i == j)
           continue;

@@ -33,7 +33,8 @@ static LogicalResult projectStridedOperands(RewriterBase &rewriter, linalg::Gene
   struct Plan {
     unsigned operand;
     SmallVector<int64_t> offsets, sizes, strides;
-    SmallVector<AffineExpr> results;
+    SmallVector<int64_t> kept;         // the slice's shape once size-1 fixed indices drop
+    SmallVector<AffineExpr> results;   // the operand's new map: one loop dim per kept dim
   };
   SmallVector<Plan, 2> plans;
   MLIRContext *ctx = op.getContext();
@@ -44,7 +45,7 @@ static LogicalResult projectStridedOperands(RewriterBase &rewriter, linalg::Gene
     auto type = dyn_cast<RankedTensorType>(in->get().getType());
     if (!type || !type.hasStaticShape())
       return failure();
-    Plan plan{in->getOperandNumber(), {}, {}, {}, {}};
+    Plan plan{in->getOperandNumber(), {}, {}, {}, {}, {}};
     for (AffineExpr e : map.getResults()) {
       int64_t dim = -1, stride = 1;
       if (auto d = dyn_cast<AffineDimExpr>(e)) {
@@ -69,6 +70,7 @@ static LogicalResult projectStridedOperands(RewriterBase &rewriter, linalg::Gene
       plan.offsets.push_back(0);
       plan.sizes.push_back(ranges[dim]);
       plan.strides.push_back(stride);
+      plan.kept.push_back(ranges[dim]);
       plan.results.push_back(getAffineDimExpr(dim, ctx));
     }
     plans.push_back(std::move(plan));
@@ -79,12 +81,7 @@ static LogicalResult projectStridedOperands(RewriterBase &rewriter, linalg::Gene
   rewriter.setInsertionPoint(op);
   for (Plan &plan : plans) {
     Value src = op->getOperand(plan.operand);
-    auto srcType = cast<RankedTensorType>(src.getType());
-    SmallVector<int64_t> kept;
-    for (auto [size, e] : llvm::zip(plan.sizes, maps[plan.operand].getResults()))
-      if (!isa<AffineConstantExpr>(e))
-        kept.push_back(size);
-    auto resultType = RankedTensorType::get(kept, srcType.getElementType());
+    auto resultType = RankedTensorType::get(plan.kept, getElementTypeOrSelf(src.getType()));
     Value slice = rewriter.create<tensor::ExtractSliceOp>(
         op.getLoc(), resultType, src, ValueRange{}, ValueRange{}, ValueRange{},
         rewriter.getDenseI64ArrayAttr(plan.offsets), rewriter.getDenseI64ArrayAttr(plan.sizes),
