@@ -18,6 +18,7 @@
 
 #include <cstring>
 #include "mlir/Transforms/DialectConversion.h"
+#include "mlir/IR/TypeUtilities.h"
 
 #include <cmath>
 #include <limits>
@@ -227,10 +228,9 @@ struct Mac {
 Mac macFor(Value input, Value weight, float alpha = 1.f) {
   Mac m;
   m.alpha = alpha;
-  auto elementOf = [](Value v) { return cast<RankedTensorType>(v.getType()).getElementType(); };
-  if (isa<quant::QuantizedType>(elementOf(input))) {
-    m.x = getQuantParams(elementOf(input));
-    m.w = getQuantParams(elementOf(weight));
+  if (isa<quant::QuantizedType>(getElementTypeOrSelf(input))) {
+    m.x = getQuantParams(getElementTypeOrSelf(input));
+    m.w = getQuantParams(getElementTypeOrSelf(weight));
   }
   return m;
 }

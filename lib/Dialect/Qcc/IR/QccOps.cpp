@@ -3,6 +3,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/STLExtras.h"
 
 #include <cmath>
@@ -105,15 +106,14 @@ static LogicalResult verifyStatic(Operation *op) {
 // Float and integer forms
 //===----------------------------------------------------------------------===//
 
-static Type elementOf(Value v) { return cast<RankedTensorType>(v.getType()).getElementType(); }
-static bool isQuantized(Value v) { return isa<quant::QuantizedType>(elementOf(v)); }
+static bool isQuantized(Value v) { return isa<quant::QuantizedType>(getElementTypeOrSelf(v)); }
 
 /// Every operand and result float: the op's float form.
 static LogicalResult verifyAllFloat(Operation *op) {
   SmallVector<Value> all(op->getOperands());
   llvm::append_range(all, op->getResults());
   for (Value v : all)
-    if (!elementOf(v).isF32())
+    if (!getElementTypeOrSelf(v).isF32())
       return op->emitOpError("mixes float and quantized tensors: all operands and results "
                              "must be f32, or the op must be in its integer form");
   return success();
@@ -121,7 +121,7 @@ static LogicalResult verifyAllFloat(Operation *op) {
 
 /// An 8-bit per-tensor !quant.uniform value.
 static LogicalResult verifyActivation8(Operation *op, Value v, StringRef what) {
-  auto qt = dyn_cast<quant::UniformQuantizedType>(elementOf(v));
+  auto qt = dyn_cast<quant::UniformQuantizedType>(getElementTypeOrSelf(v));
   if (!qt || qt.getStorageTypeIntegralWidth() != 8)
     return op->emitOpError(what) << " must be 8-bit quantized per tensor";
   return success();
@@ -129,7 +129,7 @@ static LogicalResult verifyActivation8(Operation *op, Value v, StringRef what) {
 
 /// An 8-bit weight, per tensor or per axis `axis`, with a single zero point.
 static LogicalResult verifyWeight8(Operation *op, Value v, int64_t axis) {
-  auto qt = dyn_cast<quant::QuantizedType>(elementOf(v));
+  auto qt = dyn_cast<quant::QuantizedType>(getElementTypeOrSelf(v));
   if (!qt || qt.getStorageTypeIntegralWidth() != 8)
     return op->emitOpError("weight must be 8-bit quantized");
   if (auto pa = dyn_cast<quant::UniformQuantizedPerAxisType>(qt)) {
@@ -143,7 +143,7 @@ static LogicalResult verifyWeight8(Operation *op, Value v, int64_t axis) {
 
 /// An int32 quantized value with zero point 0 (accumulator or bias).
 static LogicalResult verifyInt32(Operation *op, Value v, StringRef what) {
-  auto qt = dyn_cast<quant::QuantizedType>(elementOf(v));
+  auto qt = dyn_cast<quant::QuantizedType>(getElementTypeOrSelf(v));
   if (!qt || qt.getStorageTypeIntegralWidth() != 32)
     return op->emitOpError(what) << " must be an int32 quantized tensor";
   auto zeroZp = [](quant::QuantizedType t) {
@@ -370,7 +370,7 @@ LogicalResult MaxPoolOp::verify() {
   if (isQuantized(getInput())) {
     if (failed(verifyActivation8(*this, getInput(), "input")))
       return failure();
-    if (elementOf(getInput()) != elementOf(getOutput()))
+    if (getElementTypeOrSelf(getInput()) != getElementTypeOrSelf(getOutput()))
       return emitOpError("integer form keeps the operand's quantized type");
   } else if (failed(verifyAllFloat(*this))) {
     return failure();

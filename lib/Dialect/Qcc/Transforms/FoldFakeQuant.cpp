@@ -14,6 +14,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/IR/TypeUtilities.h"
 
 #include <cmath>
 #include <limits>
@@ -33,7 +34,6 @@ using quant::QuantizedType;
 using quant::UniformQuantizedPerAxisType;
 using quant::UniformQuantizedType;
 
-Type elementOf(Value v) { return cast<RankedTensorType>(v.getType()).getElementType(); }
 
 RankedTensorType withElement(Value v, Type element) {
   return RankedTensorType::get(cast<RankedTensorType>(v.getType()).getShape(), element);
@@ -72,7 +72,7 @@ SmallVector<float> scalesOf(QuantizedType t) {
 /// An 8-bit weight usable by the integer kernels: per tensor, or per axis `axis` with one
 /// zero point, and constant.
 bool isFoldableWeight(Value w, int64_t axis) {
-  auto qt = dyn_cast<QuantizedType>(elementOf(w));
+  auto qt = dyn_cast<QuantizedType>(getElementTypeOrSelf(w));
   if (!qt || qt.getStorageTypeIntegralWidth() != 8 || !isConstantWeight(w))
     return false;
   if (auto pa = dyn_cast<UniformQuantizedPerAxisType>(qt))
@@ -89,7 +89,7 @@ Value foldableBias(Value floatBias, Type accType) {
   Value q = dequantizedSource(floatBias);
   if (!q)
     return {};
-  auto qt = dyn_cast<QuantizedType>(elementOf(q));
+  auto qt = dyn_cast<QuantizedType>(getElementTypeOrSelf(q));
   if (!qt || qt.getStorageTypeIntegralWidth() != 32)
     return {};
   SmallVector<float> bias = scalesOf(qt), acc = scalesOf(cast<QuantizedType>(accType));
@@ -259,7 +259,7 @@ SmallVector<double> realBias(Value floatBias, int64_t channels) {
   if (!floatBias)
     return SmallVector<double>(channels, 0.0);
   if (Value q = dequantizedSource(floatBias)) {
-    auto qt = dyn_cast<QuantizedType>(elementOf(q));
+    auto qt = dyn_cast<QuantizedType>(getElementTypeOrSelf(q));
     auto scast = q.getDefiningOp<quant::StorageCastOp>();
     DenseElementsAttr attr;
     if (!qt || qt.getStorageTypeIntegralWidth() != 32 || !scast ||
@@ -294,10 +294,10 @@ std::optional<ProductFold> matchProduct(PatternRewriter &rewriter, Location loc,
   f.w = dequantizedSource(floatW);
   if (!f.x || !f.w)
     return std::nullopt;
-  auto xt = activation8(elementOf(f.x));
+  auto xt = activation8(getElementTypeOrSelf(f.x));
   if (!xt || !isFoldableWeight(f.w, weightAxis))
     return std::nullopt;
-  auto wt = cast<QuantizedType>(elementOf(f.w));
+  auto wt = cast<QuantizedType>(getElementTypeOrSelf(f.w));
   f.accType = getAccumulatorType(xt, wt, accAxis);
   auto sx = static_cast<float>(xt.getScale()), sy = static_cast<float>(out.getScale());
   SmallVector<float> sw = scalesOf(wt);
@@ -455,7 +455,7 @@ struct FoldGlobalAvgPool : FoldQuantizedResult<GlobalAvgPoolOp, FoldGlobalAvgPoo
   LogicalResult fold(QuantizeOp q, GlobalAvgPoolOp gap, UniformQuantizedType out,
                      const Activation &act, PatternRewriter &rewriter) const {
     Value x = dequantizedSource(gap.getInput());
-    auto xt = x ? activation8(elementOf(x)) : nullptr;
+    auto xt = x ? activation8(getElementTypeOrSelf(x)) : nullptr;
     if (!xt)
       return failure();
     auto shape = gap.getInput().getType().getShape();
@@ -480,7 +480,7 @@ struct FoldAdd : FoldQuantizedResult<AddOp, FoldAdd> {
   LogicalResult fold(QuantizeOp q, AddOp add, UniformQuantizedType out, const Activation &act,
                      PatternRewriter &rewriter) const {
     Value a = dequantizedSource(add.getLhs()), b = dequantizedSource(add.getRhs());
-    if (!a || !b || !activation8(elementOf(a)) || !activation8(elementOf(b)))
+    if (!a || !b || !activation8(getElementTypeOrSelf(a)) || !activation8(getElementTypeOrSelf(b)))
       return failure();
     Value sum = rewriter.create<AddOp>(add.getLoc(), q.getType(), a, b);
     IntegerAttr lo, hi;
@@ -504,7 +504,7 @@ struct FoldToTable : OpRewritePattern<QuantizeOp> {
     if (!out || !op || !q.getInput().hasOneUse() || !isa<SigmoidOp, TanhOp, HardSwishOp>(op))
       return failure();
     Value x = dequantizedSource(op->getOperand(0));
-    auto xt = x ? activation8(elementOf(x)) : nullptr;
+    auto xt = x ? activation8(getElementTypeOrSelf(x)) : nullptr;
     if (!xt)
       return failure();
     auto f = [&](float v) -> float {
@@ -530,7 +530,7 @@ struct FoldToTable : OpRewritePattern<QuantizeOp> {
 
 /// Converts a quantized value to `type`: itself, or a requantize.
 Value convertTo(PatternRewriter &rewriter, Location loc, Value v, Type elementType) {
-  if (elementOf(v) == elementType)
+  if (getElementTypeOrSelf(v) == elementType)
     return v;
   return rewriter.create<RequantizeOp>(loc, withElement(v, elementType), v, DenseF32ArrayAttr(),
                                        IntegerAttr(), IntegerAttr());
@@ -547,7 +547,7 @@ struct FoldDataMovement : OpRewritePattern<QuantizeOp> {
         !isa<MaxPoolOp, ReshapeOp, TransposeOp>(op))
       return failure();
     Value x = dequantizedSource(op->getOperand(0));
-    auto xt = x ? activation8(elementOf(x)) : nullptr;
+    auto xt = x ? activation8(getElementTypeOrSelf(x)) : nullptr;
     if (!xt || xt.getScale() <= 0)
       return failure();
     OperationState state(op->getLoc(), op->getName());
@@ -571,7 +571,7 @@ struct FoldConcat : OpRewritePattern<QuantizeOp> {
     SmallVector<Value> inputs;
     for (Value in : concat.getInputs()) {
       Value x = dequantizedSource(in);
-      if (!x || !activation8(elementOf(x)))
+      if (!x || !activation8(getElementTypeOrSelf(x)))
         return failure();
       inputs.push_back(convertTo(rewriter, concat.getLoc(), x, out));
     }
@@ -587,7 +587,7 @@ struct FoldQuantizeOfDequantize : OpRewritePattern<QuantizeOp> {
     auto out = activation8(q.getType().getElementType());
     Activation act;
     Value x = dequantizedSource(skipActivation(q.getInput(), act));
-    if (!out || !x || !isa<UniformQuantizedType>(elementOf(x)))
+    if (!out || !x || !isa<UniformQuantizedType>(getElementTypeOrSelf(x)))
       return failure();
     IntegerAttr lo, hi;
     clampBounds(act, out, lo, hi, rewriter);
@@ -647,12 +647,12 @@ struct SinkDequantize : OpRewritePattern<MoveOp> {
   using OpRewritePattern<MoveOp>::OpRewritePattern;
   LogicalResult matchAndRewrite(MoveOp op, PatternRewriter &rewriter) const override {
     Value x = dequantizedSource(op->getOperand(0));
-    if (!x || !isa<UniformQuantizedType>(elementOf(x)))
+    if (!x || !isa<UniformQuantizedType>(getElementTypeOrSelf(x)))
       return failure();
     OperationState state(op.getLoc(), op->getName());
     state.addOperands(x);
     state.addAttributes(op->getAttrs());
-    state.addTypes(withElement(op->getResult(0), elementOf(x)));
+    state.addTypes(withElement(op->getResult(0), getElementTypeOrSelf(x)));
     Value moved = rewriter.create(state)->getResult(0);
     rewriter.replaceOpWithNewOp<DequantizeOp>(op, op->getResult(0).getType(), moved);
     return success();
