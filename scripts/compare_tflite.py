@@ -11,7 +11,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import tensorflow as tf
+
+try:  # TFLite's standalone runtime (pip install ai-edge-litert), else TensorFlow's copy.
+    from ai_edge_litert import interpreter as tfl
+except ImportError:
+    import tensorflow as tf
+    tfl = tf.lite
+    tfl.OpResolverType = tf.lite.experimental.OpResolverType
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -19,9 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def main(tflite, variant="trained_mobilenet", kernels="xnnpack"):
     """kernels: 'xnnpack' (TFLite's default CPU delegate, fp32 requantization) or
     'reference' (TFLite's builtin kernels without delegates: gemmlowp fixed point)."""
-    resolver = (tf.lite.experimental.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
-                if kernels == "reference" else tf.lite.experimental.OpResolverType.AUTO)
-    it = tf.lite.Interpreter(model_path=str(tflite), experimental_op_resolver_type=resolver)
+    resolver = (tfl.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
+                if kernels == "reference" else tfl.OpResolverType.AUTO)
+    it = tfl.Interpreter(model_path=str(tflite), experimental_op_resolver_type=resolver)
     it.allocate_tensors()
     inp, out = it.get_input_details()[0], it.get_output_details()[0]
     worst = 0

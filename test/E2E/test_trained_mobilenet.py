@@ -1,14 +1,29 @@
 """The trained, quantization-aware MobileNetV2 (TFLite, converted to QDQ ONNX by
 scripts/convert_tflite.py) compiled for both targets and run by the classify example on
-every bundled photo: qcc's scores equal ONNX Runtime's on the same input tensor, the top-5
-labels agree, and the cats come out as cats."""
+every bundled photo.
+
+References:
+  - TFLite (ai-edge-litert) on the original .tflite. With its default XNNPACK kernels
+    (f32 requantization) it is the reference of `--requant=float`: qcc must equal it on
+    at least 99.9 % of the scores and never differ by more than 1 LSB. With its builtin
+    fixed-point kernels it is the reference of `--requant=fixed`, measured and bounded.
+  - ONNX Runtime on the converted QDQ model: the top-1 label must agree, and the cats come
+    out as cats. Its scores are not used as an exact reference here: on CPUs with
+    AVX-512 VNNI, ONNX Runtime 1.22.1's QLinearConv returns wrong accumulators for some
+    output positions of this model (up to 233 LSB on the 1x1 convolution
+    expanded_conv_1/project, differing again with 2 threads), which an exact numpy
+    evaluation of that layer confirms; qcc equals the numpy evaluation
+    (`test_onnxruntime_deviation_is_its_own`).
+"""
 from __future__ import annotations
 
 import subprocess
 from pathlib import Path
 
 import numpy as np
+import onnx
 import pytest
+from onnx import helper, numpy_helper, shape_inference
 
 import qcc
 from qcc.toolchain import runner_prefix
@@ -16,6 +31,7 @@ from test_e2e import OUT, TARGETS
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "examples" / "models" / "mobilenet_v2_1.0_224_quant.onnx"
+TFLITE = ROOT / "examples" / "models" / "mobilenet_v2_1.0_224_quant.tflite"
 IMAGES = sorted((ROOT / "examples" / "images").glob("*.bmp"))
 LABELS = (ROOT / "examples" / "images" / "imagenet_labels.txt").read_text().splitlines()
 APP_SOURCE = ROOT / "examples" / "classify" / "classify.c"
@@ -26,34 +42,128 @@ def top5(scores):
     return [int(i) for i in order[:5]]
 
 
+def tflite_run(x, kernels="xnnpack"):
+    """TFLite's scores for one uint8 NHWC input: 'xnnpack' (its default CPU delegate) or
+    'reference' (builtin kernels without delegates: gemmlowp fixed point)."""
+    from ai_edge_litert import interpreter as tfl
+    resolver = (tfl.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES if kernels == "reference"
+                else tfl.OpResolverType.AUTO)
+    it = tfl.Interpreter(model_path=str(TFLITE), experimental_op_resolver_type=resolver)
+    it.allocate_tensors()
+    it.set_tensor(it.get_input_details()[0]["index"], x)
+    it.invoke()
+    return it.get_tensor(it.get_output_details()[0]["index"])
+
+
+DEFINES = ["-DQCC_IN_H=224", "-DQCC_IN_W=224", "-DQCC_IN_NCHW=0", "-DQCC_IN_FLOAT=0",
+           "-DQCC_OUT_FLOAT=0"]
+
+
+def build_classifier(target, mode):
+    d = OUT / ("trained_mobilenet" if mode == "float" else "trained_mobilenet_fixed") / target
+    art = qcc.compile_model(MODEL, target, d, name="model", extra_args=[f"--requant={mode}"])
+    # A real model compiles silently: no pass warns (e.g. a convolution left scalar).
+    assert "warning" not in art.stderr, art.stderr
+    return art, qcc.build_app(art, d, sources=[APP_SOURCE], cflags=DEFINES)
+
+
+def classify(target, app, image):
+    """Runs the classify example; returns its input tensor and scores."""
+    d = app.parent
+    dump_in, dump_out = d / f"{image.stem}.in.bin", d / f"{image.stem}.out.bin"
+    subprocess.run([*runner_prefix(target), str(app), str(image), "--iterations", "1",
+                    "--dump-input", str(dump_in), "--dump-output", str(dump_out)],
+                   capture_output=True, text=True, check=True)
+    x = np.fromfile(dump_in, dtype=np.uint8).reshape(1, 224, 224, 3)
+    return x, np.fromfile(dump_out, dtype=np.uint8).reshape(1, 1001)
+
+
 @pytest.fixture(scope="module", params=TARGETS)
 def classifier(request):
     target = request.param
-    d = OUT / "trained_mobilenet" / target
-    art = qcc.compile_model(MODEL, target, d, name="model")
-    # A real model compiles silently: no pass warns (e.g. a convolution left scalar).
-    assert "warning" not in art.stderr, art.stderr
-    defines = ["-DQCC_IN_H=224", "-DQCC_IN_W=224", "-DQCC_IN_NCHW=0", "-DQCC_IN_FLOAT=0",
-               "-DQCC_OUT_FLOAT=0"]
-    return target, art, qcc.build_app(art, d, sources=[APP_SOURCE], cflags=defines)
+    art, app = build_classifier(target, "float")
+    return target, art, app
 
 
 @pytest.mark.parametrize("image", IMAGES, ids=[p.stem for p in IMAGES])
 def test_trained_mobilenet(classifier, image):
     target, art, app = classifier
-    d = app.parent
-    dump_in, dump_out = d / f"{image.stem}.in.bin", d / f"{image.stem}.out.bin"
-    proc = subprocess.run([*runner_prefix(target), str(app), str(image), "--iterations", "1",
-                           "--dump-input", str(dump_in), "--dump-output", str(dump_out)],
-                          capture_output=True, text=True, check=True)
-    x = np.fromfile(dump_in, dtype=np.uint8).reshape(1, 224, 224, 3)
-    got = np.fromfile(dump_out, dtype=np.uint8).reshape(1, 1001)
-    ref = qcc.ort_run(MODEL, [x])[0]
-    ok, max_lsb, exact, _ = qcc.compare_quantized(got, ref)
-    ours, theirs = top5(got[0]), top5(ref[0])
-    print(f"{image.stem} on {target}: max {max_lsb} LSB, exact {exact:.2%}; top-5 qcc "
+    x, got = classify(target, app, image)
+    tfl = tflite_run(x)
+    ok, max_lsb, exact, _ = qcc.compare_quantized(got, tfl)
+    ort = qcc.ort_run(MODEL, [x])[0]
+    _, ort_lsb, ort_exact, _ = qcc.compare_quantized(got, ort)
+    ours, theirs, tfl5 = top5(got[0]), top5(ort[0]), top5(tfl[0])
+    print(f"{image.stem} on {target}: vs TFLite max {max_lsb} LSB, exact {exact:.2%}; "
+          f"vs ORT max {ort_lsb} LSB, exact {ort_exact:.2%}; top-5 qcc "
           f"{[LABELS[i] for i in ours]}; ORT {[LABELS[i] for i in theirs]}")
-    assert max_lsb <= 1 and exact >= 0.999, proc.stdout
-    assert [LABELS[i] for i in ours] == [LABELS[i] for i in theirs]
+    assert max_lsb <= 1 and exact >= 0.999, f"qcc vs TFLite: max {max_lsb} LSB, exact {exact:.2%}"
+    assert [LABELS[i] for i in ours] == [LABELS[i] for i in tfl5]
+    # ONNX Runtime's wrong accumulators (module docstring) move its low-ranked scores; its
+    # top-1 still agrees.
+    assert ours[0] == theirs[0], (LABELS[ours[0]], LABELS[theirs[0]])
     if "cat" in image.stem:
         assert "cat" in LABELS[ours[0]], LABELS[ours[0]]
+
+
+# --requant=fixed against TFLite's builtin fixed-point kernels: the largest difference seen
+# per photo (x86_64 and aarch64-rpi4 alike). Both compute every layer in integers; the
+# remaining differences come from the final Softmax, which qcc still evaluates in f32
+# between a dequantize and a quantize while TFLite uses its integer exp/reciprocal.
+FIXED_MAX_LSB = {"bird": 0, "cat": 14, "grace_hopper": 2, "resized_cat": 1}
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_trained_mobilenet_fixed_point(target):
+    art, app = build_classifier(target, "fixed")
+    for image in IMAGES:
+        x, got = classify(target, app, image)
+        ref = tflite_run(x, "reference")
+        ok, max_lsb, exact, top1 = qcc.compare_quantized(got, ref)
+        print(f"fixed {image.stem} on {target}: vs TFLite reference kernels max {max_lsb} LSB, "
+              f"exact {exact:.2%}, same top-1 {top1}")
+        assert top1 and max_lsb <= FIXED_MAX_LSB[image.stem], (image.stem, max_lsb)
+
+
+def test_onnxruntime_deviation_is_its_own():
+    """Where ONNX Runtime and qcc disagree on this model, an exact evaluation sides with qcc:
+    the 1x1 convolution expanded_conv_1/project computed in numpy with int64 accumulation
+    (ONNX QLinearConv semantics, requantized as ONNX Runtime does) equals qcc's layer."""
+    m0 = shape_inference.infer_shapes(onnx.load(MODEL))
+    shapes = {v.name: v for v in m0.graph.value_info}
+    inits = {i.name: numpy_helper.to_array(i) for i in m0.graph.initializer}
+    producer = {o: n for n in m0.graph.node for o in n.output}
+    quants = [n for n in m0.graph.node if n.op_type == "QuantizeLinear"]
+    x, _ = classify("x86_64", build_classifier("x86_64", "float")[1], IMAGES[1])  # cat
+
+    def cut(k):
+        """qcc and ONNX Runtime on the model cut after the k-th QuantizeLinear."""
+        m = onnx.load(MODEL)
+        name = quants[k].output[0]
+        idx = next(i for i, n in enumerate(m.graph.node) if n.output[0] == name)
+        del m.graph.node[idx + 1:]
+        del m.graph.output[:]
+        m.graph.output.append(shapes[name])
+        d = OUT / "trained_mobilenet_cut" / str(k)
+        d.mkdir(parents=True, exist_ok=True)
+        onnx.save(m, d / "model.onnx")
+        art = qcc.compile_model(d / "model.onnx", "x86_64", d, name="m")
+        got, _ = qcc.run_app(qcc.build_app(art, d), art, [x])
+        return got[0].astype(np.int64), qcc.ort_run(d / "model.onnx", [x])[0].astype(np.int64)
+
+    layer = 5  # expanded_conv_1/project: 96 -> 24 channels, 1x1, on 56x56
+    qcc_in, ort_in = cut(layer - 1)
+    assert np.array_equal(qcc_in, ort_in)  # the same input to the layer
+    qcc_out, ort_out = cut(layer)
+    conv = producer[quants[layer].input[0]]
+    dx, dw, db = (producer[i] for i in conv.input)
+    w = inits[dw.input[0]].astype(np.int64)[:, :, 0, 0] - int(inits[dw.input[2]])
+    acc = np.einsum("nchw,fc->nfhw", qcc_in - int(inits[dx.input[2]]), w)
+    acc += inits[db.input[0]].astype(np.int64)[None, :, None, None]
+    m = np.float32(np.float32(inits[dx.input[1]] * inits[dw.input[1]]) / inits[quants[layer].input[1]])
+    exact = np.clip(np.rint(acc.astype(np.float32) * m).astype(np.int64)
+                    + int(inits[quants[layer].input[2]]), 0, 255)
+    print(f"expanded_conv_1/project: qcc vs exact max {np.abs(qcc_out - exact).max()}, "
+          f"ONNX Runtime vs exact max {np.abs(ort_out - exact).max()} LSB on "
+          f"{np.mean(ort_out != exact):.2%} of the outputs")
+    assert np.array_equal(qcc_out, exact)
