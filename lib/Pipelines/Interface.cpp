@@ -1,6 +1,7 @@
 //===- Interface.cpp - the C interface of a compiled model ----------------===//
 #include "qcc/Pipelines/Pipelines.h"
 #include "qcc/Dialect/Qcc/IR/QccOps.h"
+#include "qcc/Dialect/Qcc/Utils/QuantMath.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/QuantOps.h"
@@ -195,20 +196,65 @@ void printLayerReport(ModuleOp module, llvm::raw_ostream &os) {
     }
     precision += "->" + precisionOf(op->getResult(0).getType(), false);
     std::string details;
-    if (auto rq = dyn_cast<mlir::qcc::RequantizeOp>(op)) {
-      auto out = cast<quant::UniformQuantizedType>(rq.getType().getElementType());
-      details = "scale " + g6(out.getScale()) + " zp " + std::to_string(out.getZeroPoint());
-      if (auto m = rq.getMultiplier()) {
-        details += ", multiplier ";
-        details += m->size() == 1 ? g6((*m)[0])
-                                  : std::to_string(m->size()) + " per channel in [" +
-                                        g6(*llvm::min_element(*m)) + ", " +
-                                        g6(*llvm::max_element(*m)) + "]";
+    // A requantization (qcc.requantize, or the epilogue fused into a contraction): the
+    // result's parameters, the multipliers and the clamp.
+    // With --requant=fixed the multiplier is scale_in / scale_out in double as a Q31 value
+    // and a power-of-two shift (TFLite QuantizeMultiplier), both shown.
+    auto requantDetails = [&](Type in, Type result, std::optional<ArrayRef<float>> m,
+                              std::optional<int64_t> lo, std::optional<int64_t> hi) {
+      auto out = cast<quant::UniformQuantizedType>(getElementTypeOrSelf(result));
+      std::string d = "scale " + g6(out.getScale()) + " zp " + std::to_string(out.getZeroPoint());
+      if (m) {
+        d += ", multiplier ";
+        d += m->size() == 1 ? g6((*m)[0])
+                            : std::to_string(m->size()) + " per channel in [" +
+                                  g6(*llvm::min_element(*m)) + ", " + g6(*llvm::max_element(*m)) +
+                                  "]";
       }
-      if (rq.getClampMin() || rq.getClampMax())
-        details += llvm::formatv(", clamp [{0}, {1}]", rq.getClampMin().value_or(out.getStorageTypeMin()),
-                                 rq.getClampMax().value_or(out.getStorageTypeMax()))
-                       .str();
+      SmallVector<double> scales;
+      if (auto u = dyn_cast<quant::UniformQuantizedType>(getElementTypeOrSelf(in)))
+        scales.push_back(u.getScale());
+      else if (auto a = dyn_cast<quant::UniformQuantizedPerAxisType>(getElementTypeOrSelf(in)))
+        scales.assign(a.getScales().begin(), a.getScales().end());
+      if (!scales.empty()) {
+        int32_t q31 = 0;
+        int shift = 0, minShift = INT32_MAX, maxShift = INT32_MIN;
+        for (double sc : scales) {
+          ::qcc::quantizeMultiplier(sc / out.getScale(), q31, shift);
+          minShift = std::min(minShift, shift);
+          maxShift = std::max(maxShift, shift);
+        }
+        d += scales.size() == 1
+                 ? llvm::formatv(" (fixed: Q31 {0}, shift {1})", q31, shift).str()
+                 : llvm::formatv(" (fixed: shift in [{0}, {1}])", minShift, maxShift).str();
+      }
+      if (lo || hi)
+        d += llvm::formatv(", clamp [{0}, {1}]", lo.value_or(out.getStorageTypeMin()),
+                           hi.value_or(out.getStorageTypeMax()))
+                 .str();
+      return d;
+    };
+    auto fusedDetails = [&](auto c) {
+      if (c.getAccumulator())
+        details = "requantize fused: " + requantDetails(*c.getAccumulator(), c.getType(),
+                                                        c.getMultiplier(), c.getClampMin(),
+                                                        c.getClampMax());
+    };
+    if (auto rq = dyn_cast<mlir::qcc::RequantizeOp>(op)) {
+      details = requantDetails(rq.getInput().getType(), rq.getType(), rq.getMultiplier(),
+                               rq.getClampMin(), rq.getClampMax());
+    } else if (auto c = dyn_cast<mlir::qcc::Conv2DOp>(op)) {
+      fusedDetails(c);
+    } else if (auto m = dyn_cast<mlir::qcc::MatMulOp>(op)) {
+      fusedDetails(m);
+    } else if (auto g = dyn_cast<mlir::qcc::GemmOp>(op)) {
+      fusedDetails(g);
+    } else if (isa<mlir::qcc::AddOp, mlir::qcc::MulOp, mlir::qcc::AvgPoolOp>(op) &&
+               isa<quant::QuantizedType>(getElementTypeOrSelf(op->getResult(0)))) {
+      // Integer kernels that requantize internally: operand and result parameters.
+      for (Value v : op->getOperands())
+        details += (details.empty() ? "in " : " x ") + precisionOf(v.getType(), true);
+      details += ", out " + precisionOf(op->getResult(0).getType(), true);
     } else if (isa<mlir::qcc::QuantizeOp, mlir::qcc::DequantizeOp>(op)) {
       Type q = isa<mlir::qcc::QuantizeOp>(op) ? op->getResult(0).getType() : op->getOperand(0).getType();
       details = precisionOf(q, true);

@@ -46,6 +46,7 @@ void ::qcc::buildQccPipeline(OpPassManager &pm, const CompileOptions &) {
   pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccFoldFakeQuant());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccFuseRequantize());
 }
 
 void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &options) {

@@ -337,6 +337,28 @@ def activations_net(resolution=16, seed=13) -> onnx.ModelProto:
                       [vi("pool", (1, 24, 1, 1))], g.inits, name="activations", opset=14)
 
 
+def elementwise_net(resolution=16, seed=17) -> onnx.ModelProto:
+    """Mul of two feature maps, AveragePool, and a squeeze-and-excitation style channel gate
+    (GlobalAveragePool -> Conv -> Sigmoid -> Mul broadcast over H and W)."""
+    g = GraphBuilder(seed)
+    x = g.conv("input", 3, 8, 3, act=None)
+    a = g.conv(x, 8, 8, 3, act=None)
+    b = g.conv(x, 8, 8, 1, act=None)
+    g.nodes.append(helper.make_node("Mul", [a, b], ["prod"], name="mul_maps"))
+    g.nodes.append(helper.make_node("AveragePool", ["prod"], ["avg"], name="avg_pool",
+                                    kernel_shape=[3, 3], strides=[1, 1], pads=[1, 1, 1, 1]))
+    g.nodes.append(helper.make_node("GlobalAveragePool", ["avg"], ["squeeze"], name="gap"))
+    gate = g.conv("squeeze", 8, 8, 1, act=None)
+    g.nodes.append(helper.make_node("Sigmoid", [gate], ["gate"], name="sigmoid"))
+    g.nodes.append(helper.make_node("Mul", ["avg", "gate"], ["scaled"], name="mul_gate"))
+    g.nodes.append(helper.make_node("AveragePool", ["scaled"], ["down"], name="avg_pool_2",
+                                    kernel_shape=[2, 2], strides=[2, 2]))
+    y = g.conv("down", 8, 4, 3, act=None)
+    return make_model(g.nodes, [vi("input", (1, 3, resolution, resolution))],
+                      [vi(y, (1, 4, resolution // 2, resolution // 2))], g.inits,
+                      name="elementwise", opset=13)
+
+
 def mlp(inputs=256, hidden=(512, 256), classes=10, seed=15) -> onnx.ModelProto:
     """A small multilayer perceptron: Gemm + ReLU layers."""
     r = rng(seed)

@@ -31,7 +31,8 @@ def qat_export():
 
 def test_qat_convolutions_are_integer(qat_export):
     ops = integer_only(qat_export / "qat.onnx")
-    assert ops["qcc.conv2d"] == 2 and ops["qcc.requantize"] >= 2, ops
+    # Both convolutions are integer kernels with their requantization fused as an epilogue.
+    assert ops["qcc.conv2d"] == 2 and ops["qcc.conv2d+requantize"] == 2, ops
     assert ops["qcc.batch_norm"] == 0 and ops["qcc.div"] == 0, ops
 
 

@@ -70,3 +70,58 @@ func.func @strided(%x: tensor<1x1x2x9x9xf32>, %w: tensor<1x2x3x3x8xf32>, %acc: t
   } -> tensor<1x1x8x4x4xf32>
   return %y : tensor<1x1x8x4x4xf32>
 }
+
+// -----
+
+// A convolution whose result only feeds its requantization epilogue (qcc.epilogue, made by
+// convert-qcc-to-linalg for a conv fused by qcc-fuse-requantize): the epilogue is tiled into
+// the convolution's register blocks (filters on the lanes: loops n, g, oh, ow, f) with the
+// convolution and its bias initialization fused into each block, all three in the same
+// vector layout. No full int32 tensor remains; only the i8 block is inserted into the
+// result. (After bufferization qcc-hoist-accumulators forwards the block's transfers so it
+// stays in registers.)
+// CHECK-LABEL: func @conv_epilogue
+// CHECK-NOT: tensor<1x1x8x4x4xi32>
+// CHECK: scf.for {{.*}} -> (tensor<1x1x8x4x4xi8>)
+// CHECK: vector.transfer_read %arg2{{.*}} : tensor<8xi32>, vector<4x8xi32>
+// CHECK: scf.for {{.*}} -> (tensor<1x1x8x1x4xi32>)
+// CHECK: arith.muli {{.*}} : vector<4x8xi32>
+// CHECK: %[[SUM:.*]] = vector.transfer_read {{.*}} : tensor<8x4xi32>, vector<4x8xi32>
+// CHECK: arith.sitofp %[[SUM]] : vector<4x8xi32> to vector<4x8xf32>
+// CHECK: arith.trunci {{.*}} : vector<4x8xi32> to vector<4x8xi8>
+// CHECK: tensor.insert_slice {{.*}} : tensor<8x4xi8> into tensor<1x1x8x4x4xi8>
+// CHECK-NOT: tensor<1x1x8x4x4xi32>
+#xe = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d5, d2 + d6, d3 + d7)>
+#we = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d5, d6, d7, d4)>
+#oe = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d4, d2, d3)>
+#id5 = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>
+#ch5 = affine_map<(d0, d1, d2, d3, d4) -> (d2)>
+func.func @conv_epilogue(%x: tensor<1x1x2x6x6xi8>, %w: tensor<1x2x3x3x8xi8>, %bias: tensor<8xi32>) -> tensor<1x1x8x4x4xi8> {
+  %e32 = tensor.empty() : tensor<1x1x8x4x4xi32>
+  %init = linalg.generic {indexing_maps = [#ch5, #id5], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%bias : tensor<8xi32>) outs(%e32 : tensor<1x1x8x4x4xi32>) {
+  ^bb0(%b: i32, %o: i32):
+    linalg.yield %b : i32
+  } -> tensor<1x1x8x4x4xi32>
+  %acc = linalg.generic {indexing_maps = [#xe, #we, #oe], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : tensor<1x1x2x6x6xi8>, tensor<1x2x3x3x8xi8>) outs(%init : tensor<1x1x8x4x4xi32>) attrs = {qcc.tile_sizes = array<i64: 1, 1, 1, 4, 8, 1, 1, 1>} {
+  ^bb0(%a: i8, %b: i8, %c: i32):
+    %a32 = arith.extsi %a : i8 to i32
+    %b32 = arith.extsi %b : i8 to i32
+    %p = arith.muli %a32, %b32 : i32
+    %s = arith.addi %c, %p : i32
+    linalg.yield %s : i32
+  } -> tensor<1x1x8x4x4xi32>
+  %e8 = tensor.empty() : tensor<1x1x8x4x4xi8>
+  %y = linalg.generic {indexing_maps = [#id5, #id5], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%acc : tensor<1x1x8x4x4xi32>) outs(%e8 : tensor<1x1x8x4x4xi8>) attrs = {qcc.epilogue} {
+  ^bb0(%v: i32, %o: i8):
+    %f = arith.sitofp %v : i32 to f32
+    %m = arith.constant 0.125 : f32
+    %r = arith.mulf %f, %m : f32
+    %i = arith.fptosi %r : f32 to i32
+    %t = arith.trunci %i : i32 to i8
+    linalg.yield %t : i8
+  } -> tensor<1x1x8x4x4xi8>
+  return %y : tensor<1x1x8x4x4xi8>
+}

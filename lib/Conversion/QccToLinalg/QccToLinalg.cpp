@@ -119,10 +119,11 @@ Value fixedHighMul(OpBuilder &b, Location loc, Value x, Value m) {
   return b.create<arith::TruncIOp>(loc, b.getI32Type(), q);
 }
 
-/// RoundingDivideByPOT(x, e): x / 2^e rounded half away from zero, 0 <= e <= 31.
-Value fixedDivideByPOT(OpBuilder &b, Location loc, Value x, Value e) {
+/// RoundingDivideByPOT(x, e): x / 2^e rounded half away from zero, 0 <= e <= 31, with
+/// mask = 2^e - 1 given (a per-channel constant where e varies: a variable `1 << e` on
+/// vectors would make SSE2 code go through the FPU).
+Value fixedDivideByPOT(OpBuilder &b, Location loc, Value x, Value e, Value mask) {
   Value one = i32Const(b, loc, 1), zero = i32Const(b, loc, 0);
-  Value mask = b.create<arith::SubIOp>(loc, b.create<arith::ShLIOp>(loc, one, e), one);
   Value remainder = b.create<arith::AndIOp>(loc, x, mask);
   Value negative = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, x, zero);
   Value threshold = b.create<arith::AddIOp>(
@@ -133,12 +134,22 @@ Value fixedDivideByPOT(OpBuilder &b, Location loc, Value x, Value e) {
                                  b.create<arith::ExtUIOp>(loc, b.getI32Type(), up));
 }
 
-/// MultiplyByQuantizedMultiplier(x, m, shift) with the shift split into its left and right
-/// parts (both >= 0) at compile time.
+/// MultiplyByQuantizedMultiplier(x, m, shift) with the shift split at compile time into a
+/// left factor 2^left and a right shift (with its mask 2^right - 1), as TFLite computes it:
+/// RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x * 2^left, m), right).
+Value fixedMultiplyWith(OpBuilder &b, Location loc, Value x, Value m, Value leftFactor,
+                        Value rightShift, Value rightMask) {
+  Value shifted = b.create<arith::MulIOp>(loc, x, leftFactor);
+  return fixedDivideByPOT(b, loc, fixedHighMul(b, loc, shifted, m), rightShift, rightMask);
+}
+
+/// The same with the shifts as scalar values (compile-time constants at every caller).
 Value fixedMultiply(OpBuilder &b, Location loc, Value x, Value m, Value leftShift,
                     Value rightShift) {
-  Value shifted = b.create<arith::ShLIOp>(loc, x, leftShift);
-  return fixedDivideByPOT(b, loc, fixedHighMul(b, loc, shifted, m), rightShift);
+  Value one = i32Const(b, loc, 1);
+  Value leftFactor = b.create<arith::ShLIOp>(loc, one, leftShift);
+  Value mask = b.create<arith::SubIOp>(loc, b.create<arith::ShLIOp>(loc, one, rightShift), one);
+  return fixedMultiplyWith(b, loc, x, m, leftFactor, rightShift, mask);
 }
 
 /// A real multiplier as TFLite's (m, left shift, right shift).
@@ -354,8 +365,122 @@ int64_t extraEndPad(int64_t in, int64_t out, int64_t kernel, int64_t stride,
 // Convolution and matrix products
 //===----------------------------------------------------------------------===//
 
+/// How an elementwise op over a tensor reads a per-channel parameter vector: the vector is
+/// laid out as a constant of `shape` (the channel count, or groups x filters for a grouped
+/// convolution's accumulator) indexed by `map`.
+struct ChannelLayout {
+  SmallVector<int64_t> shape;
+  AffineMap map;
+};
+
+/// A requantization as qcc.requantize defines it, built elementwise over `input` (any rank;
+/// `channels` says how to index per-channel parameters when `in` is per axis):
+///  - float mode: y = saturate(round_half_even(float(q - zp_in) * m) + zp_out), the
+///    multipliers m as given (precomputed by the pass that made the op) or
+///    scale_in / scale_out in f32;
+///  - fixed mode: TFLite's MultiplyByQuantizedMultiplier with M = double(scale_in) /
+///    double(scale_out) per channel, multiplier and shift computed here at compile time.
+/// `clampMin` / `clampMax` narrow the result's storage range (a fused ReLU or Clip).
+Value buildRequantization(OpBuilder &b, Location loc, Value input, const QuantParams &in,
+                          QuantParams out, std::optional<ArrayRef<float>> multiplier,
+                          std::optional<int64_t> clampMin, std::optional<int64_t> clampMax,
+                          bool fixed, RankedTensorType outType, const ChannelLayout &channels) {
+  int64_t rank = outType.getRank();
+  out.qmin = clampMin.value_or(out.qmin);
+  out.qmax = clampMax.value_or(out.qmax);
+  bool perAxis = in.axis >= 0;
+  SmallVector<Value> inputs = {input};
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
+  auto addParam = [&](Type element, auto values) {
+    auto type = RankedTensorType::get(channels.shape, element);
+    inputs.push_back(b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(type, values)));
+    maps.push_back(channels.map);
+  };
+  if (fixed) {
+    // Per channel: the Q31 multiplier, 2^left, the right shift and its mask, all computed
+    // here, so that the kernel only multiplies, masks and shifts.
+    SmallVector<int32_t> ms, leftFactors, rights, masks;
+    for (float scale : in.scales) {
+      FixedMultiplier m(static_cast<double>(scale) / static_cast<double>(out.scales[0]));
+      ms.push_back(m.m);
+      leftFactors.push_back(static_cast<int32_t>(1u << m.left));
+      rights.push_back(m.right);
+      masks.push_back(static_cast<int32_t>((uint64_t(1) << m.right) - 1));
+    }
+    if (perAxis)
+      for (ArrayRef<int32_t> values :
+           {ArrayRef<int32_t>(ms), ArrayRef<int32_t>(leftFactors), ArrayRef<int32_t>(rights),
+            ArrayRef<int32_t>(masks), ArrayRef<int32_t>(in.zeroPoints)})
+        addParam(b.getI32Type(), values);
+    return buildElementwise(
+        b, loc, inputs, outType,
+        [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+          auto param = [&](int i, int32_t scalar) -> Value {
+            return perAxis ? v[1 + i] : i32Const(nb, nl, scalar);
+          };
+          Value x = nb.create<arith::SubIOp>(nl, widenToI32(nb, nl, v[0], in),
+                                             param(4, in.zeroPoints[0]));
+          Value y = fixedMultiplyWith(nb, nl, x, param(0, ms[0]), param(1, leftFactors[0]),
+                                      param(2, rights[0]), param(3, masks[0]));
+          y = nb.create<arith::AddIOp>(nl, y, i32Const(nb, nl, out.zeroPoints[0]));
+          y = clampInt(nb, nl, y, out.qmin, out.qmax);
+          return out.width == 32 ? y
+                                 : nb.create<arith::TruncIOp>(nl, nb.getIntegerType(out.width), y)
+                                       .getResult();
+        },
+        maps);
+  }
+  SmallVector<float> mult;
+  if (multiplier)
+    mult.assign(multiplier->begin(), multiplier->end());
+  else
+    for (float scale : in.scales)
+      mult.push_back(scale / out.scales[0]);
+  if (perAxis) {
+    if (mult.size() == 1)
+      mult.assign(in.scales.size(), mult[0]);
+    addParam(b.getF32Type(), ArrayRef<float>(mult));
+    addParam(b.getI32Type(), ArrayRef<int32_t>(in.zeroPoints));
+  }
+  return buildElementwise(
+      b, loc, inputs, outType,
+      [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+        Value m = perAxis ? v[1] : f32Const(nb, nl, mult[0]);
+        Value zpIn = perAxis ? v[2] : i32Const(nb, nl, in.zeroPoints[0]);
+        Value centered = nb.create<arith::SubIOp>(nl, widenToI32(nb, nl, v[0], in), zpIn);
+        Value f = nb.create<arith::MulFOp>(
+            nl, nb.create<arith::SIToFPOp>(nl, nb.getF32Type(), centered), m);
+        Value r = nb.create<math::RoundEvenOp>(nl, f);
+        Value shifted = nb.create<arith::AddFOp>(
+            nl, r, f32Const(nb, nl, static_cast<float>(out.zeroPoints[0])));
+        return saturateToStorage(nb, nl, shifted, out);
+      },
+      maps);
+}
+
+/// The fused requantization of a contraction (`accumulator` set by qcc-fuse-requantize)
+/// over its int32 accumulator `acc`, marked `qcc.epilogue` so that qcc-vectorize-conv
+/// computes it on each register block of the accumulator. Returns `acc` when not fused.
+template <typename OpT>
+Value buildEpilogue(OpBuilder &b, OpT op, Value acc, bool fixed, const ChannelLayout &channels) {
+  auto accType = op.getAccumulator();
+  if (!accType)
+    return acc;
+  QuantParams in = getQuantParams(*accType);
+  QuantParams out = getQuantParams(op.getType().getElementType());
+  auto shape = cast<RankedTensorType>(acc.getType()).getShape();
+  auto type = RankedTensorType::get(shape, b.getIntegerType(out.width));
+  Value y = buildRequantization(b, op.getLoc(), acc, in, out, op.getMultiplier(),
+                                op.getClampMin(), op.getClampMax(), fixed, type, channels);
+  y.getDefiningOp()->setAttr("qcc.epilogue", b.getUnitAttr());
+  return y;
+}
+
 struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
-  using OpConversionPattern::OpConversionPattern;
+  Conv2DLowering(const TypeConverter &converter, MLIRContext *ctx, bool fixed)
+      : OpConversionPattern(converter, ctx), fixed(fixed) {}
+  bool fixed;
+
   LogicalResult matchAndRewrite(Conv2DOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
     Location loc = op.getLoc();
@@ -461,15 +586,22 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
         conv->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr({1, gb, fb, 1, owb, 1, 1, 1}));
       }
     }
+    // A fused requantization runs on the N x G x F/G x OH x OW accumulator, per-channel
+    // parameters laid out G x F/G.
+    Value result = buildEpilogue(b, op, conv.getResult(0), fixed,
+                                 ChannelLayout{{g, fg}, AffineMap::get(5, 0, {d(1), d(2)}, ctx)});
     auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
     b.replaceOpWithNewOp<tensor::CollapseShapeOp>(
-        op, outType, conv.getResult(0), ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+        op, outType, result, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
     return success();
   }
 };
 
 struct MatMulLowering : OpConversionPattern<MatMulOp> {
-  using OpConversionPattern::OpConversionPattern;
+  MatMulLowering(const TypeConverter &converter, MLIRContext *ctx, bool fixed)
+      : OpConversionPattern(converter, ctx), fixed(fixed) {}
+  bool fixed;
+
   LogicalResult matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
     Location loc = op.getLoc();
@@ -497,17 +629,34 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     iters.push_back(utils::IteratorType::reduction);
     Mac mac = macFor(op.getLhs(), op.getRhs());
     Value acc = filledWith(b, loc, out, mac.zero(b, loc));
-    b.replaceOpWithNewOp<linalg::GenericOp>(
-        op, TypeRange{acc.getType()}, ValueRange{adaptor.getLhs(), adaptor.getRhs()},
+    auto generic = b.create<linalg::GenericOp>(
+        loc, TypeRange{acc.getType()}, ValueRange{adaptor.getLhs(), adaptor.getRhs()},
         ValueRange{acc}, maps, iters, [&](OpBuilder &nb, Location nl, ValueRange v) {
           nb.create<linalg::YieldOp>(nl, mac(nb, nl, v[0], v[1], v[2]));
         });
+    // A register block of output columns for qcc-vectorize-conv.
+    int64_t cols = out.back(), nb = 1;
+    for (int64_t c : {16, 8, 4, 2})
+      if (cols % c == 0) {
+        nb = c;
+        break;
+      }
+    if (nb > 1) {
+      SmallVector<int64_t> tiles(loops, 1);
+      tiles[batch + 1] = nb;
+      generic->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr(tiles));
+    }
+    b.replaceOp(op, buildEpilogue(b, op, generic.getResult(0), fixed,
+                                  ChannelLayout{{cols}, AffineMap::get(rank, 0, n)}));
     return success();
   }
 };
 
 struct GemmLowering : OpConversionPattern<GemmOp> {
-  using OpConversionPattern::OpConversionPattern;
+  GemmLowering(const TypeConverter &converter, MLIRContext *ctx, bool fixed)
+      : OpConversionPattern(converter, ctx), fixed(fixed) {}
+  bool fixed;
+
   LogicalResult matchAndRewrite(GemmOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
     Location loc = op.getLoc();
@@ -562,7 +711,9 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
       if (nb > 1)
         generic->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr({1, nb, 1}));
     }
-    b.replaceOp(op, generic.getResult(0));
+    auto cols = op.getType().getShape()[1];
+    b.replaceOp(op, buildEpilogue(b, op, generic.getResult(0), fixed,
+                                  ChannelLayout{{cols}, AffineMap::get(2, 0, n)}));
     return success();
   }
 };
@@ -639,6 +790,56 @@ struct QuantizedAddLowering : OpConversionPattern<AddOp> {
                                                    f32Const(nb, nl, fixed));
                           Value r = fusedMulAddF32(nb, nl, toFloat(v[0], qa), rA, t);
                           return saturateToStorage(nb, nl, nb.create<math::RoundEvenOp>(nl, r), qc);
+                        }));
+    return success();
+  }
+};
+
+/// The integer form of qcc.mul.
+///  - float: ONNX Runtime's QLinearMul (MLAS, SSE2 and NEON alike), with r = sA * sB / sC
+///    in f32 at compile time: c = saturate(round_half_even(float((a - zA) * (b - zB)) * r
+///    + float(zC))), the multiply and the add rounded separately.
+///  - fixed: TFLite's int8 MUL: c = clamp(zC + MultiplyByQuantizedMultiplier((a - zA) *
+///    (b - zB), M)) with M = double(sA) * double(sB) / double(sC).
+struct QuantizedMulLowering : OpConversionPattern<MulOp> {
+  QuantizedMulLowering(const TypeConverter &converter, MLIRContext *ctx, bool fixed)
+      : OpConversionPattern(converter, ctx), fixed(fixed) {}
+  bool fixed;
+
+  LogicalResult matchAndRewrite(MulOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    if (!isa<quant::QuantizedType>(op.getType().getElementType()))
+      return failure();
+    QuantParams qa = getQuantParams(op.getLhs().getType().getElementType());
+    QuantParams qb = getQuantParams(op.getRhs().getType().getElementType());
+    QuantParams qc = getQuantParams(op.getType().getElementType());
+    float ratio = qa.scales[0] * qb.scales[0] / qc.scales[0];
+    FixedMultiplier m(static_cast<double>(qa.scales[0]) * static_cast<double>(qb.scales[0]) /
+                      static_cast<double>(qc.scales[0]));
+    auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    b.replaceOp(op, buildElementwise(
+                        b, op.getLoc(), adaptor.getOperands(), outType,
+                        [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+                          auto centered = [&](Value x, const QuantParams &q) -> Value {
+                            return nb.create<arith::SubIOp>(nl, widenToI32(nb, nl, x, q),
+                                                            i32Const(nb, nl, q.zeroPoints[0]));
+                          };
+                          Value prod = nb.create<arith::MulIOp>(nl, centered(v[0], qa),
+                                                                centered(v[1], qb));
+                          if (fixed) {
+                            Value y = fixedMultiply(nb, nl, prod, i32Const(nb, nl, m.m),
+                                                    i32Const(nb, nl, m.left),
+                                                    i32Const(nb, nl, m.right));
+                            y = nb.create<arith::AddIOp>(nl, y, i32Const(nb, nl, qc.zeroPoints[0]));
+                            y = clampInt(nb, nl, y, qc.qmin, qc.qmax);
+                            return nb.create<arith::TruncIOp>(nl, nb.getIntegerType(qc.width), y);
+                          }
+                          Value f = nb.create<arith::MulFOp>(
+                              nl, nb.create<arith::SIToFPOp>(nl, nb.getF32Type(), prod),
+                              f32Const(nb, nl, ratio));
+                          f = nb.create<arith::AddFOp>(
+                              nl, f, f32Const(nb, nl, static_cast<float>(qc.zeroPoints[0])));
+                          return saturateToStorage(nb, nl, nb.create<math::RoundEvenOp>(nl, f), qc);
                         }));
     return success();
   }
@@ -920,8 +1121,19 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
   }
 };
 
+/// Average pooling. The float form sums in f32 and divides by the window's element count.
+/// The integer form (8-bit input and result):
+///  - float mode, ONNX Runtime's QLinearAveragePool: each input dequantized in f32
+///    (s_x * float(x - zp_x)), summed in window order, divided by the count, then
+///    y = saturate(round_half_even(avg / s_y + float(zp_y)));
+///  - fixed mode, TFLite's int8 AVERAGE_POOL_2D: with equal input and output parameters
+///    the stored integers are summed and divided by the count rounding half away from zero;
+///    otherwise the same rounded average of x - zp_x is requantized by s_x / s_y (Q31).
 struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
-  using OpConversionPattern::OpConversionPattern;
+  AvgPoolLowering(const TypeConverter &converter, MLIRContext *ctx, bool fixed)
+      : OpConversionPattern(converter, ctx), fixed(fixed) {}
+  bool fixed;
+
   LogicalResult matchAndRewrite(AvgPoolOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
     Location loc = op.getLoc();
@@ -930,16 +1142,10 @@ struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
     auto outShape = op.getType().getShape();
     auto k = op.getKernelShape(), s = op.getStrides(), p = op.getPads();
     int64_t ones[] = {1, 1};
-    Value zero = f32Const(b, loc, 0.f);
-    Value padded = padForPool(b, loc, adaptor.getInput(), outShape, k, s, p, ones, zero);
-    Value sum = poolWindow(b, loc, padded, outShape, k, s, ones, zero,
-                           [](OpBuilder &nb, Location nl, Value acc, Value v) -> Value {
-                             return nb.create<arith::AddFOp>(nl, acc, v);
-                           });
     // Divisor per output position, as ONNX Runtime counts it: the window clipped to the
     // padded extent (count_include_pad) or to the real input.
     int64_t oh = outShape[2], ow = outShape[3];
-    SmallVector<float> divisor;
+    SmallVector<int32_t> counts;
     for (int64_t y = 0; y < oh; ++y)
       for (int64_t x = 0; x < ow; ++x) {
         int64_t count = 1;
@@ -952,17 +1158,128 @@ struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
             len = std::min(end, inShape[2 + i]) - std::max<int64_t>(start, 0);
           count *= len;
         }
-        divisor.push_back(static_cast<float>(count));
+        counts.push_back(static_cast<int32_t>(count));
       }
-    auto divType = RankedTensorType::get({oh, ow}, b.getF32Type());
-    Value div = b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(divType, ArrayRef(divisor)));
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(4),
+                                   AffineMap::get(4, 0, {d(2), d(3)}, ctx)};
+    Value countTensor;
+    auto constant = [&](Type element, auto values) {
+      auto type = RankedTensorType::get({oh, ow}, element);
+      return b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(type, ArrayRef(values)));
+    };
+
+    Type element = op.getInput().getType().getElementType();
+    if (!isa<quant::QuantizedType>(element)) {
+      Value zero = f32Const(b, loc, 0.f);
+      Value padded = padForPool(b, loc, adaptor.getInput(), outShape, k, s, p, ones, zero);
+      Value sum = poolWindow(b, loc, padded, outShape, k, s, ones, zero,
+                             [](OpBuilder &nb, Location nl, Value acc, Value v) -> Value {
+                               return nb.create<arith::AddFOp>(nl, acc, v);
+                             });
+      SmallVector<float> divisor(counts.begin(), counts.end());
+      b.replaceOp(op, buildElementwise(
+                          b, loc, ValueRange{sum, constant(b.getF32Type(), divisor)},
+                          op.getType(),
+                          [](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+                            return nb.create<arith::DivFOp>(nl, v[0], v[1]);
+                          },
+                          maps));
+      return success();
+    }
+
+    QuantParams qx = getQuantParams(element), qy = getQuantParams(op.getType().getElementType());
+    auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    Type storage = b.getIntegerType(qx.width);
+    bool global = oh == 1 && ow == 1 && k[0] == inShape[2] && k[1] == inShape[3] &&
+                  llvm::all_of(p, [](int64_t v) { return v == 0; });
+    if (!fixed && global) {
+      // ONNX Runtime runs a window covering the whole unpadded plane as
+      // QLinearGlobalAveragePool: int32 sum(x) - zp_x * n, then
+      // round_half_even(float(sum) * (s_x / (s_y * n))) + zp_y, saturated.
+      int64_t n = k[0] * k[1];
+      Value sum = poolWindow(b, loc, adaptor.getInput(), outShape, k, s, ones,
+                             i32Const(b, loc, -qx.zeroPoints[0] * n),
+                             [&](OpBuilder &nb, Location nl, Value acc, Value v) -> Value {
+                               return nb.create<arith::AddIOp>(nl, acc, widenToI32(nb, nl, v, qx));
+                             });
+      float m = ::qcc::averageRequantScale(qx.scales[0], qy.scales[0], n);
+      b.replaceOp(op, buildElementwise(
+                          b, loc, sum, outType, [&](OpBuilder &nb, Location nl, ValueRange v) {
+                            Value f = nb.create<arith::MulFOp>(
+                                nl, nb.create<arith::SIToFPOp>(nl, nb.getF32Type(), v[0]),
+                                f32Const(nb, nl, m));
+                            Value r = nb.create<arith::AddFOp>(
+                                nl, nb.create<math::RoundEvenOp>(nl, f),
+                                f32Const(nb, nl, static_cast<float>(qy.zeroPoints[0])));
+                            return saturateToStorage(nb, nl, r, qy);
+                          }));
+      return success();
+    }
+    if (!fixed) {
+      // Padding stores zp_x, whose dequantized value 0.0 leaves the f32 sum unchanged.
+      Value padded = padForPool(b, loc, adaptor.getInput(), outShape, k, s, p, ones,
+                                storageZeroPoint(b, loc, qx));
+      Value sum = poolWindow(
+          b, loc, padded, outShape, k, s, ones, f32Const(b, loc, 0.f),
+          [&](OpBuilder &nb, Location nl, Value acc, Value v) -> Value {
+            Value centered = nb.create<arith::SubIOp>(nl, widenToI32(nb, nl, v, qx),
+                                                      i32Const(nb, nl, qx.zeroPoints[0]));
+            Value real = nb.create<arith::MulFOp>(
+                nl, nb.create<arith::SIToFPOp>(nl, nb.getF32Type(), centered),
+                f32Const(nb, nl, qx.scales[0]));
+            return nb.create<arith::AddFOp>(nl, acc, real);
+          });
+      SmallVector<float> divisor(counts.begin(), counts.end());
+      b.replaceOp(op, buildElementwise(
+                          b, loc, ValueRange{sum, constant(b.getF32Type(), divisor)}, outType,
+                          [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+                            Value avg = nb.create<arith::DivFOp>(nl, v[0], v[1]);
+                            Value y = nb.create<arith::DivFOp>(nl, avg,
+                                                               f32Const(nb, nl, qy.scales[0]));
+                            y = nb.create<arith::AddFOp>(
+                                nl, y, f32Const(nb, nl, static_cast<float>(qy.zeroPoints[0])));
+                            return saturateToStorage(nb, nl, nb.create<math::RoundEvenOp>(nl, y),
+                                                     qy);
+                          },
+                          maps));
+      return success();
+    }
+    // Fixed point. Equal parameters: TFLite sums the stored integers (padding adds 0).
+    bool same = qx.scales[0] == qy.scales[0] && qx.zeroPoints[0] == qy.zeroPoints[0];
+    int64_t padStored = same ? 0 : qx.zeroPoints[0];
+    Value padded = padForPool(b, loc, adaptor.getInput(), outShape, k, s, p, ones,
+                              b.create<arith::ConstantOp>(loc, b.getIntegerAttr(storage, padStored)));
+    Value sum = poolWindow(b, loc, padded, outShape, k, s, ones, i32Const(b, loc, 0),
+                           [&](OpBuilder &nb, Location nl, Value acc, Value v) -> Value {
+                             Value x = widenToI32(nb, nl, v, qx);
+                             if (!same)
+                               x = nb.create<arith::SubIOp>(nl, x,
+                                                            i32Const(nb, nl, qx.zeroPoints[0]));
+                             return nb.create<arith::AddIOp>(nl, acc, x);
+                           });
+    FixedMultiplier m(static_cast<double>(qx.scales[0]) / static_cast<double>(qy.scales[0]));
     b.replaceOp(op, buildElementwise(
-                        b, loc, ValueRange{sum, div}, op.getType(),
-                        [](OpBuilder &nb, Location nl, ValueRange v) -> Value {
-                          return nb.create<arith::DivFOp>(nl, v[0], v[1]);
+                        b, loc, ValueRange{sum, constant(b.getI32Type(), counts)}, outType,
+                        [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+                          // (acc +- n/2) / n, the division truncating toward zero.
+                          Value half = nb.create<arith::DivSIOp>(nl, v[1], i32Const(nb, nl, 2));
+                          Value positive = nb.create<arith::CmpIOp>(
+                              nl, arith::CmpIPredicate::sgt, v[0], i32Const(nb, nl, 0));
+                          Value nudged = nb.create<arith::SelectOp>(
+                              nl, positive, nb.create<arith::AddIOp>(nl, v[0], half),
+                              nb.create<arith::SubIOp>(nl, v[0], half));
+                          Value y = nb.create<arith::DivSIOp>(nl, nudged, v[1]);
+                          if (!same) {
+                            y = fixedMultiply(nb, nl, y, i32Const(nb, nl, m.m),
+                                              i32Const(nb, nl, m.left), i32Const(nb, nl, m.right));
+                            y = nb.create<arith::AddIOp>(nl, y,
+                                                         i32Const(nb, nl, qy.zeroPoints[0]));
+                          }
+                          y = clampInt(nb, nl, y, qy.qmin, qy.qmax);
+                          return nb.create<arith::TruncIOp>(nl, nb.getIntegerType(qy.width), y);
                         },
-                        {b.getMultiDimIdentityMap(4), AffineMap::get(4, 0, {d(2), d(3)}, ctx)}));
+                        maps));
     return success();
   }
 };
@@ -1162,98 +1479,18 @@ struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
       : OpConversionPattern(converter, ctx), fixed(fixed) {}
   bool fixed;
 
-  /// TFLite's MultiplyByQuantizedMultiplier with M = double(scale_in) / double(scale_out)
-  /// per channel (scale_in of an accumulator is the f32 product s_x * s_w).
-  Value buildFixed(ConversionPatternRewriter &b, RequantizeOp op, Value input, QuantParams in,
-                   QuantParams out, RankedTensorType outType) const {
-    Location loc = op.getLoc();
-    int64_t rank = outType.getRank();
-    SmallVector<int32_t> ms, lefts, rights;
-    for (float s : in.scales) {
-      FixedMultiplier m(static_cast<double>(s) / static_cast<double>(out.scales[0]));
-      ms.push_back(m.m);
-      lefts.push_back(m.left);
-      rights.push_back(m.right);
-    }
-    bool perAxis = in.axis >= 0;
-    ParamOperands params;
-    params.inputs.push_back(input);
-    params.maps.push_back(b.getMultiDimIdentityMap(rank));
-    if (perAxis) {
-      for (ArrayRef<int32_t> values : {ArrayRef<int32_t>(ms), ArrayRef<int32_t>(lefts),
-                                       ArrayRef<int32_t>(rights), ArrayRef<int32_t>(in.zeroPoints)})
-        addAxisParam(b, loc, params, rank, in.axis, i32Vector(b, values));
-    }
-    return buildElementwise(
-        b, loc, params.inputs, outType,
-        [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
-          auto param = [&](int i, int32_t scalar) -> Value {
-            return perAxis ? v[1 + i] : i32Const(nb, nl, scalar);
-          };
-          Value x = nb.create<arith::SubIOp>(nl, widenToI32(nb, nl, v[0], in),
-                                             param(3, in.zeroPoints[0]));
-          Value y = fixedMultiply(nb, nl, x, param(0, ms[0]), param(1, lefts[0]),
-                                  param(2, rights[0]));
-          y = nb.create<arith::AddIOp>(nl, y, i32Const(nb, nl, out.zeroPoints[0]));
-          y = clampInt(nb, nl, y, out.qmin, out.qmax);
-          return out.width == 32 ? y
-                                 : nb.create<arith::TruncIOp>(nl, nb.getIntegerType(out.width), y)
-                                       .getResult();
-        },
-        params.maps);
-  }
-
   LogicalResult matchAndRewrite(RequantizeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
-    Location loc = op.getLoc();
     QuantParams in = getQuantParams(op.getInput().getType().getElementType());
     QuantParams out = getQuantParams(op.getType().getElementType());
     auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
-    int64_t rank = outType.getRank();
-    if (fixed) {
-      out.qmin = op.getClampMin().value_or(out.qmin);
-      out.qmax = op.getClampMax().value_or(out.qmax);
-      b.replaceOp(op, buildFixed(b, op, adaptor.getInput(), in, out, outType));
-      return success();
-    }
-    // Multipliers: as given (precomputed by the pass that made the op), else
-    // scale_in / scale_out in f32 at compile time.
-    SmallVector<float> mult;
-    if (auto given = op.getMultiplier())
-      mult.assign(given->begin(), given->end());
-    else
-      for (float s : in.scales)
-        mult.push_back(s / out.scales[0]);
-    // A fused ReLU/Clip narrows the storage range.
-    out.qmin = op.getClampMin().value_or(out.qmin);
-    out.qmax = op.getClampMax().value_or(out.qmax);
-    bool perAxis = in.axis >= 0;
-    ParamOperands params;
-    params.inputs.push_back(adaptor.getInput());
-    params.maps.push_back(b.getMultiDimIdentityMap(rank));
-    if (perAxis) {
-      if (mult.size() == 1)
-        mult.assign(in.scales.size(), mult[0]);
-      addAxisParam(b, loc, params, rank, in.axis, f32Vector(b, mult));
-      addAxisParam(b, loc, params, rank, in.axis, i32Vector(b, in.zeroPoints));
-    }
-    b.replaceOp(op, buildElementwise(
-                        b, loc, params.inputs, outType,
-                        [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
-                          Value m = perAxis ? v[1] : f32Const(nb, nl, mult[0]);
-                          Value zpIn = perAxis ? v[2]
-                                                    : nb.create<arith::ConstantOp>(
-                                                          nl, nb.getI32IntegerAttr(in.zeroPoints[0]));
-                          Value centered =
-                              nb.create<arith::SubIOp>(nl, widenToI32(nb, nl, v[0], in), zpIn);
-                          Value f = nb.create<arith::MulFOp>(
-                              nl, nb.create<arith::SIToFPOp>(nl, nb.getF32Type(), centered), m);
-                          Value r = nb.create<math::RoundEvenOp>(nl, f);
-                          Value shifted = nb.create<arith::AddFOp>(
-                              nl, r, f32Const(nb, nl, static_cast<float>(out.zeroPoints[0])));
-                          return saturateToStorage(nb, nl, shifted, out);
-                        },
-                        params.maps));
+    ChannelLayout channels;
+    if (in.axis >= 0)
+      channels = {{static_cast<int64_t>(in.scales.size())},
+                  AffineMap::get(outType.getRank(), 0, b.getAffineDimExpr(in.axis))};
+    b.replaceOp(op, buildRequantization(b, op.getLoc(), adaptor.getInput(), in, out,
+                                        op.getMultiplier(), op.getClampMin(), op.getClampMax(),
+                                        fixed, outType, channels));
     return success();
   }
 };
@@ -1310,13 +1547,15 @@ struct ConvertQccToLinalgPass
       return signalPassFailure();
     }
     bool fixed = requantMode == "fixed";
-    patterns.add<QuantizedAddLowering, RequantizeLowering>(converter, ctx, fixed);
+    patterns.add<Conv2DLowering, MatMulLowering, GemmLowering, QuantizedAddLowering,
+                 QuantizedMulLowering, AvgPoolLowering, RequantizeLowering>(converter, ctx,
+                                                                         fixed);
     patterns.add<UnaryFloatLowering<SigmoidOp>, UnaryFloatLowering<TanhOp>,
                  UnaryFloatLowering<HardSwishOp>, TableLowering>(converter, ctx);
-    patterns.add<Conv2DLowering, MatMulLowering, GemmLowering, BinaryLowering<AddOp, arith::AddFOp>,
+    patterns.add<BinaryLowering<AddOp, arith::AddFOp>,
                  BinaryLowering<SubOp, arith::SubFOp>, BinaryLowering<MulOp, arith::MulFOp>,
                  BinaryLowering<DivOp, arith::DivFOp>, ReluLowering, ClampLowering,
-                 BatchNormLowering, SoftmaxLowering, MaxPoolLowering, AvgPoolLowering,
+                 BatchNormLowering, SoftmaxLowering, MaxPoolLowering,
                  GlobalAvgPoolLowering, ReshapeLowering, TransposeLowering, ConcatLowering,
                  QuantizeLowering, DequantizeLowering, StorageCastLowering>(
         converter, ctx);

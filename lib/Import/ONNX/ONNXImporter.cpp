@@ -1244,7 +1244,7 @@ bool Importer::importMicrosoftOp(const onnx::NodeProto &n) {
     if (op == "QLinearAdd") {
       define(n, 0, b.create<mlir::qcc::AddOp>(loc, withElement(*yq), a, bq));
     } else {
-      // No integer multiply kernel yet: dequantize, multiply, quantize.
+      // dequantize, multiply, quantize: qcc-fold-fake-quant makes it an integer qcc.mul.
       Value prod = b.create<mlir::qcc::MulOp>(loc, withElement(b.getF32Type()), floatOf(a), floatOf(bq));
       define(n, 0, b.create<mlir::qcc::QuantizeOp>(loc, withElement(*yq), prod));
     }

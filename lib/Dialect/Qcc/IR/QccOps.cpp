@@ -157,6 +157,30 @@ static LogicalResult verifyInt32(Operation *op, Value v, StringRef what) {
   return success();
 }
 
+/// The result of an integer contraction: the int32 accumulator, or (fused form, with the
+/// `accumulator` attribute) its 8-bit requantization.
+static LogicalResult verifyProductResult(Operation *op, Value result,
+                                         std::optional<Type> accumulator,
+                                         std::optional<ArrayRef<float>> multiplier) {
+  if (!accumulator) {
+    if (multiplier || op->hasAttr("clamp_min") || op->hasAttr("clamp_max"))
+      return op->emitOpError("multiplier and clamps need the `accumulator` attribute");
+    return verifyInt32(op, result, "result");
+  }
+  auto acc = dyn_cast<quant::QuantizedType>(*accumulator);
+  if (!acc || acc.getStorageTypeIntegralWidth() != 32)
+    return op->emitOpError("accumulator must be an int32 quantized type");
+  auto out = dyn_cast<quant::UniformQuantizedType>(getElementTypeOrSelf(result));
+  if (!out || out.getStorageTypeIntegralWidth() != 8)
+    return op->emitOpError("a fused requantization needs an 8-bit per-tensor result");
+  if (multiplier && multiplier->size() != 1) {
+    auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(acc);
+    if (!perAxis || perAxis.getScales().size() != multiplier->size())
+      return op->emitOpError("expects one multiplier, or one per accumulator channel");
+  }
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Conv2DOp
 //===----------------------------------------------------------------------===//
@@ -170,7 +194,7 @@ LogicalResult Conv2DOp::verify() {
   } else if (failed(verifyActivation8(*this, getInput(), "input")) ||
              failed(verifyWeight8(*this, getWeight(), 0)) ||
              (getBias() && failed(verifyInt32(*this, getBias(), "bias"))) ||
-             failed(verifyInt32(*this, getOutput(), "result"))) {
+             failed(verifyProductResult(*this, getOutput(), getAccumulator(), getMultiplier()))) {
     return failure();
   }
   auto in = getInput().getType().getShape();
@@ -212,7 +236,7 @@ LogicalResult MatMulOp::verify() {
       return failure();
   } else if (failed(verifyActivation8(*this, getLhs(), "lhs")) ||
              failed(verifyWeight8(*this, getRhs(), b.size() - 1)) ||
-             failed(verifyInt32(*this, getOutput(), "result"))) {
+             failed(verifyProductResult(*this, getOutput(), getAccumulator(), getMultiplier()))) {
     return failure();
   }
   if (a.size() < 2 || b.size() < 2)
@@ -243,7 +267,7 @@ LogicalResult GemmOp::verify() {
     if (failed(verifyActivation8(*this, getA(), "A")) ||
         failed(verifyWeight8(*this, getB(), getTransB() ? 0 : 1)) ||
         (getC() && failed(verifyInt32(*this, getC(), "C"))) ||
-        failed(verifyInt32(*this, getOutput(), "result")))
+        failed(verifyProductResult(*this, getOutput(), getAccumulator(), getMultiplier())))
       return failure();
     if (getAlpha().convertToFloat() != 1.f || getBeta().convertToFloat() != 1.f)
       return emitOpError("integer form requires alpha = beta = 1");
@@ -293,7 +317,15 @@ LogicalResult SubOp::verify() {
   return failed(verifyAllFloat(*this)) ? failure() : verifyBroadcastBinary(*this);
 }
 LogicalResult MulOp::verify() {
-  return failed(verifyAllFloat(*this)) ? failure() : verifyBroadcastBinary(*this);
+  if (isQuantized(getLhs())) {
+    if (failed(verifyActivation8(*this, getLhs(), "lhs")) ||
+        failed(verifyActivation8(*this, getRhs(), "rhs")) ||
+        failed(verifyActivation8(*this, getOutput(), "result")))
+      return failure();
+  } else if (failed(verifyAllFloat(*this))) {
+    return failure();
+  }
+  return verifyBroadcastBinary(*this);
 }
 LogicalResult DivOp::verify() {
   return failed(verifyAllFloat(*this)) ? failure() : verifyBroadcastBinary(*this);
@@ -380,6 +412,13 @@ LogicalResult MaxPoolOp::verify() {
 }
 
 LogicalResult AvgPoolOp::verify() {
+  if (isQuantized(getInput())) {
+    if (failed(verifyActivation8(*this, getInput(), "input")) ||
+        failed(verifyActivation8(*this, getOutput(), "result")))
+      return failure();
+  } else if (failed(verifyAllFloat(*this))) {
+    return failure();
+  }
   int64_t ones[] = {1, 1};
   return verifyPool(*this, getKernelShape(), getStrides(), getPads(), ones, getCeilMode());
 }

@@ -474,21 +474,47 @@ struct FoldGlobalAvgPool : FoldQuantizedResult<GlobalAvgPoolOp, FoldGlobalAvgPoo
   }
 };
 
-/// quantize(act?(add(dq(a), dq(b)))) -> add(a, b) on 8-bit operands.
-struct FoldAdd : FoldQuantizedResult<AddOp, FoldAdd> {
-  using FoldQuantizedResult::FoldQuantizedResult;
-  LogicalResult fold(QuantizeOp q, AddOp add, UniformQuantizedType out, const Activation &act,
+/// quantize(act?(add|mul(dq(a), dq(b)))) -> add|mul(a, b) on 8-bit operands: the
+/// integer forms of qcc.add and qcc.mul requantize internally.
+template <typename OpT>
+struct FoldBinary : FoldQuantizedResult<OpT, FoldBinary<OpT>> {
+  using FoldQuantizedResult<OpT, FoldBinary<OpT>>::FoldQuantizedResult;
+  LogicalResult fold(QuantizeOp q, OpT op, UniformQuantizedType out, const Activation &act,
                      PatternRewriter &rewriter) const {
-    Value a = dequantizedSource(add.getLhs()), b = dequantizedSource(add.getRhs());
+    Value a = dequantizedSource(op.getLhs()), b = dequantizedSource(op.getRhs());
     if (!a || !b || !activation8(getElementTypeOrSelf(a)) || !activation8(getElementTypeOrSelf(b)))
       return failure();
-    Value sum = rewriter.create<AddOp>(add.getLoc(), q.getType(), a, b);
+    Value result = rewriter.create<OpT>(op.getLoc(), q.getType(), a, b);
     IntegerAttr lo, hi;
     clampBounds(act, out, lo, hi, rewriter);
     if (lo || hi) // the clamp of a ReLU/Clip that is not redundant
-      sum = rewriter.create<RequantizeOp>(q.getLoc(), q.getType(), sum,
-                                          rewriter.getDenseF32ArrayAttr({1.f}), lo, hi);
-    rewriter.replaceOp(q, sum);
+      result = rewriter.create<RequantizeOp>(q.getLoc(), q.getType(), result,
+                                             rewriter.getDenseF32ArrayAttr({1.f}), lo, hi);
+    rewriter.replaceOp(q, result);
+    return success();
+  }
+};
+using FoldAdd = FoldBinary<AddOp>;
+using FoldMul = FoldBinary<MulOp>;
+
+/// quantize(act?(avg_pool(dq(x)))) -> avg_pool(x) on 8-bit values; the integer form
+/// requantizes internally.
+struct FoldAvgPool : FoldQuantizedResult<AvgPoolOp, FoldAvgPool> {
+  using FoldQuantizedResult::FoldQuantizedResult;
+  LogicalResult fold(QuantizeOp q, AvgPoolOp pool, UniformQuantizedType out,
+                     const Activation &act, PatternRewriter &rewriter) const {
+    Value x = dequantizedSource(pool.getInput());
+    if (!x || !activation8(getElementTypeOrSelf(x)))
+      return failure();
+    Value result = rewriter.create<AvgPoolOp>(
+        pool.getLoc(), q.getType(), x, pool.getKernelShapeAttr(), pool.getStridesAttr(),
+        pool.getPadsAttr(), pool.getCeilModeAttr(), pool.getCountIncludePadAttr());
+    IntegerAttr lo, hi;
+    clampBounds(act, out, lo, hi, rewriter);
+    if (lo || hi)
+      result = rewriter.create<RequantizeOp>(q.getLoc(), q.getType(), result,
+                                             rewriter.getDenseF32ArrayAttr({1.f}), lo, hi);
+    rewriter.replaceOp(q, result);
     return success();
   }
 };
@@ -663,7 +689,8 @@ struct QccFoldFakeQuantPass : mlir::qcc::impl::QccFoldFakeQuantBase<QccFoldFakeQ
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<FoldQuantizeOfConstant, SinkDequantize<ReshapeOp>, SinkDequantize<TransposeOp>,
-                 FoldToTable, FoldConv, FoldGemm, FoldMatMul, FoldGlobalAvgPool, FoldAdd, FoldDataMovement,
+                 FoldToTable, FoldConv, FoldGemm, FoldMatMul, FoldGlobalAvgPool, FoldAdd, FoldMul, FoldAvgPool,
+                 FoldDataMovement,
                  FoldConcat, FoldQuantizeOfDequantize>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

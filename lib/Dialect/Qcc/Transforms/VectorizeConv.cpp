@@ -5,9 +5,13 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorTransforms.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <numeric>
 
 namespace mlir::qcc {
 #define GEN_PASS_DEF_QCCVECTORIZECONV
@@ -94,6 +98,93 @@ static LogicalResult projectStridedOperands(RewriterBase &rewriter, linalg::Gene
 }
 
 struct QccVectorizeConvPass : mlir::qcc::impl::QccVectorizeConvBase<QccVectorizeConvPass> {
+  /// A contraction whose only user is its requantization epilogue (a `qcc.epilogue`
+  /// elementwise op, see qcc-fuse-requantize): tile the epilogue into the contraction's
+  /// register blocks and fuse the contraction (and the producer of its initial
+  /// accumulator: the bias broadcast or the zero fill) into each block, then tile the
+  /// fused block's reduction loops. The int32 accumulator then only ever exists as one
+  /// block, which vectorization keeps in registers. Fails (changing nothing) when there is
+  /// no such epilogue.
+  LogicalResult tileWithEpilogue(RewriterBase &rewriter, linalg::GenericOp op,
+                                 ArrayRef<int64_t> sizes) {
+    if (!op->hasOneUse())
+      return failure();
+    auto epilogue = dyn_cast<linalg::GenericOp>(*op->user_begin());
+    if (!epilogue || !epilogue->hasAttr("qcc.epilogue") ||
+        epilogue.getDpsInputOperand(0)->get() != op->getResult(0))
+      return failure();
+    AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+    if (!outMap.isProjectedPermutation() ||
+        !epilogue.getMatchingIndexingMap(epilogue.getDpsInputOperand(0)).isIdentity())
+      return failure();
+    // Iterate the epilogue (and the elementwise op that makes the initial accumulator) in
+    // the contraction's parallel loop order, so that all three vectorize to the same vector
+    // shape and layout: each transfer_read of the accumulator block then folds with the
+    // transfer_write before it and the block never leaves registers.
+    unsigned rank = outMap.getNumResults();
+    SmallVector<unsigned> order(rank);
+    std::iota(order.begin(), order.end(), 0);
+    llvm::sort(order, [&](unsigned a, unsigned b) {
+      return outMap.getDimPosition(a) < outMap.getDimPosition(b);
+    });
+    Operation *init = op.getDpsInitOperand(0)->get().getDefiningOp();
+    if (!llvm::equal(order, llvm::seq<unsigned>(0, rank))) {
+      rewriter.setInsertionPoint(epilogue);
+      FailureOr<linalg::GenericOp> swapped = linalg::interchangeGenericOp(rewriter, epilogue, order);
+      if (failed(swapped))
+        return failure();
+      epilogue = *swapped;
+      auto initOp = dyn_cast_or_null<linalg::GenericOp>(init);
+      if (initOp && initOp.getNumLoops() == rank &&
+          initOp.getNumParallelLoops() == rank && initOp->hasOneUse()) {
+        rewriter.setInsertionPoint(initOp);
+        if (succeeded(linalg::interchangeGenericOp(rewriter, initOp, order)))
+          init = initOp;
+      }
+    }
+    SmallVector<OpFoldResult> blockSizes;
+    for (unsigned dim : order)
+      blockSizes.push_back(rewriter.getIndexAttr(sizes[outMap.getDimPosition(dim)]));
+    scf::SCFTileAndFuseOptions options;
+    options.tilingOptions.setTileSizes(blockSizes);
+    options.setFusionControlFn([&](tensor::ExtractSliceOp, OpResult producer, bool) {
+      Operation *owner = producer.getOwner();
+      bool fuse = owner == op.getOperation() || (init && owner == init && isa<linalg::LinalgOp>(init));
+      return std::make_tuple(fuse, false);
+    });
+    rewriter.setInsertionPoint(epilogue);
+    FailureOr<scf::SCFTileAndFuseResult> fused = scf::tileConsumerAndFuseProducersUsingSCF(
+        rewriter, cast<TilingInterface>(epilogue.getOperation()), options);
+    if (failed(fused)) {
+      LLVM_DEBUG(epilogue.emitRemark("qcc-vectorize-conv: epilogue fusion failed"));
+      return failure();
+    }
+    linalg::GenericOp block;
+    for (Operation *t : fused->tiledAndFusedOps)
+      if (auto g = dyn_cast<linalg::GenericOp>(t); g && g.getNumReductionLoops() > 0)
+        block = g;
+    for (OpResult r : epilogue->getResults())
+      rewriter.replaceAllUsesWith(r, fused->replacements.lookup(r));
+    // The untiled contraction and its initial accumulator die with the epilogue's slices;
+    // the greedy rewrites below erase them.
+    rewriter.eraseOp(epilogue);
+    if (!block)
+      return success();
+    // The block's parallel extents are the block sizes already; tile its reductions.
+    SmallVector<OpFoldResult> reductionSizes;
+    for (auto [i, it] : llvm::enumerate(block.getIteratorTypesArray()))
+      reductionSizes.push_back(rewriter.getIndexAttr(
+          it == utils::IteratorType::reduction ? sizes[i] : 0));
+    scf::SCFTilingOptions tiling;
+    tiling.setTileSizes(reductionSizes);
+    rewriter.setInsertionPoint(block);
+    FailureOr<scf::SCFTilingResult> tiled =
+        scf::tileUsingSCF(rewriter, cast<TilingInterface>(block.getOperation()), tiling);
+    if (succeeded(tiled))
+      rewriter.replaceOp(block, tiled->replacements);
+    return success();
+  }
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     MLIRContext *ctx = &getContext();
@@ -107,6 +198,8 @@ struct QccVectorizeConvPass : mlir::qcc::impl::QccVectorizeConvBase<QccVectorize
     for (linalg::GenericOp op : convs) {
       auto sizes = op->getAttrOfType<DenseI64ArrayAttr>("qcc.tile_sizes");
       op->removeAttr("qcc.tile_sizes");
+      if (succeeded(tileWithEpilogue(rewriter, op, sizes.asArrayRef())))
+        continue;
       SmallVector<OpFoldResult> tileSizes;
       for (int64_t s : sizes.asArrayRef())
         tileSizes.push_back(rewriter.getIndexAttr(s));
@@ -172,6 +265,51 @@ struct QccHoistAccumulatorsPass
     // first, so that the transfers on them are recognized as invariant too.
     getOperation().walk([](LoopLikeOpInterface loop) { moveLoopInvariantCode(loop); });
     linalg::hoistRedundantVectorTransfers(getOperation());
+    // A fused epilogue reads the accumulator block right where the reduction wrote it,
+    // and the reduction reads the block its initial value was just written to: forward
+    // those transfers and drop the dead writes, so the block buffer disappears.
+    IRRewriter rewriter(&getContext());
+    vector::transferOpflowOpt(rewriter, getOperation());
+    // An accumulator block initialized by copying a constant (a bias the canonicalizer
+    // folded into a constant) is read right after the copy: read the constant instead.
+    getOperation().walk([&](linalg::CopyOp copy) {
+      Value dst = copy.getOutputs()[0];
+      Value src = copy.getInputs()[0];
+      auto alloc = dst.getDefiningOp<memref::AllocOp>();
+      Value base = src;
+      while (auto view = base.getDefiningOp<memref::SubViewOp>())
+        base = view.getSource();
+      auto global = base.getDefiningOp<memref::GetGlobalOp>();
+      if (!alloc || !global ||
+          cast<MemRefType>(src.getType()).getShape() != cast<MemRefType>(dst.getType()).getShape())
+        return;
+      auto def = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(global,
+                                                                        global.getNameAttr());
+      if (!def || !def.getConstant())
+        return;
+      auto read = dyn_cast_or_null<vector::TransferReadOp>(copy->getNextNode());
+      if (!read || read.getSource() != dst)
+        return;
+      rewriter.modifyOpInPlace(read, [&] { read.getSourceMutable().assign(src); });
+    });
+    // A buffer that is only ever written (the block, once every read was forwarded) is dead.
+    SmallVector<memref::AllocOp> writeOnly;
+    getOperation().walk([&](memref::AllocOp alloc) {
+      if (llvm::all_of(alloc->getUsers(), [&](Operation *user) {
+            if (auto write = dyn_cast<vector::TransferWriteOp>(user))
+              return write.getSource() == alloc.getResult();
+            if (auto copy = dyn_cast<linalg::CopyOp>(user))
+              return copy.getOutputs()[0] == alloc.getResult() &&
+                     copy.getInputs()[0] != alloc.getResult();
+            return false;
+          }))
+        writeOnly.push_back(alloc);
+    });
+    for (memref::AllocOp alloc : writeOnly) {
+      for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+        rewriter.eraseOp(user);
+      rewriter.eraseOp(alloc);
+    }
   }
 };
 

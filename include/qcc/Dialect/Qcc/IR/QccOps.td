@@ -24,6 +24,14 @@ def Qcc_AnyTensor : RankedTensorOf<[F32, quant_QuantizedType, AnySignlessInteger
 // Convolution and matrix products
 //===----------------------------------------------------------------------===//
 
+// A requantization fused into the producing contraction by `qcc-fuse-requantize`: the op
+// computes its int32 accumulator (typed `accumulator`) and requantizes it to the 8-bit result
+// exactly as `qcc.requantize` with these `multiplier`, `clamp_min` and `clamp_max` would.
+defvar Qcc_EpilogueAttrs = (ins OptionalAttr<TypeAttr>:$accumulator,
+                                OptionalAttr<DenseF32ArrayAttr>:$multiplier,
+                                OptionalAttr<I64Attr>:$clamp_min,
+                                OptionalAttr<I64Attr>:$clamp_max);
+
 def Qcc_Conv2DOp : Qcc_Op<"conv2d", [Pure]> {
   let summary = "2-D convolution (ONNX Conv), NCHW input, OIHW weight";
   let description = [{
@@ -43,16 +51,26 @@ def Qcc_Conv2DOp : Qcc_Op<"conv2d", [Pure]> {
     zero point 0, and the result is the exact int32 accumulator
     `sum((x - zp_x) * (w - zp_w)) + bias`, typed `!quant.uniform<i32:f32:1, {s_x * s_w[f]}>`.
     Padding reads `zp_x`. A `qcc.requantize` turns it into 8 bits.
+
+    Fused form (after `qcc-fuse-requantize`): with the `accumulator` attribute the result is
+    8-bit: the accumulator (of that int32 type) requantized by `multiplier` and narrowed by
+    `clamp_min` / `clamp_max`, with `qcc.requantize`'s semantics, in the kernel's epilogue.
   }];
-  let arguments = (ins Qcc_NumericTensor:$input, Qcc_NumericTensor:$weight,
+  let arguments = !con((ins Qcc_NumericTensor:$input, Qcc_NumericTensor:$weight,
                        Optional<Qcc_NumericTensor>:$bias,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                        DenseI64ArrayAttr:$dilations,
-                       ConfinedAttr<I64Attr, [IntPositive]>:$group);
+                       ConfinedAttr<I64Attr, [IntPositive]>:$group), Qcc_EpilogueAttrs);
   let results = (outs Qcc_NumericTensor:$output);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
   }];
+  let builders = [OpBuilder<(ins "Type":$output, "Value":$input, "Value":$weight, "Value":$bias,
+      "DenseI64ArrayAttr":$strides, "DenseI64ArrayAttr":$pads, "DenseI64ArrayAttr":$dilations,
+      "IntegerAttr":$group), [{
+    build($_builder, $_state, output, input, weight, bias, strides, pads, dilations, group,
+          TypeAttr(), DenseF32ArrayAttr(), IntegerAttr(), IntegerAttr());
+  }]>];
   let hasVerifier = 1;
 }
 
@@ -67,11 +85,16 @@ def Qcc_MatMulOp : Qcc_Op<"matmul", [Pure]> {
     ```
 
     Integer form: 8-bit per-tensor `lhs`, 8-bit `rhs` per tensor or per column (last
-    axis), int32 accumulator result `sum((a - zp_a) * (b - zp_b))`.
+    axis), int32 accumulator result `sum((a - zp_a) * (b - zp_b))`; fused with its
+    requantization like `qcc.conv2d` when `accumulator` is set.
   }];
-  let arguments = (ins Qcc_NumericTensor:$lhs, Qcc_NumericTensor:$rhs);
+  let arguments = !con((ins Qcc_NumericTensor:$lhs, Qcc_NumericTensor:$rhs), Qcc_EpilogueAttrs);
   let results = (outs Qcc_NumericTensor:$output);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let builders = [OpBuilder<(ins "Type":$output, "Value":$lhs, "Value":$rhs), [{
+    build($_builder, $_state, output, lhs, rhs, TypeAttr(), DenseF32ArrayAttr(), IntegerAttr(),
+          IntegerAttr());
+  }]>];
   let hasVerifier = 1;
 }
 
@@ -87,17 +110,24 @@ def Qcc_GemmOp : Qcc_Op<"gemm", [Pure]> {
     ```
 
     Integer form: 8-bit per-tensor `a`, 8-bit `b` per tensor or per output column, int32
-    `c` (zero point 0), `alpha = beta = 1`; the result is the int32 accumulator.
+    `c` (zero point 0), `alpha = beta = 1`; the result is the int32 accumulator, or its
+    requantization like `qcc.conv2d` when `accumulator` is set.
   }];
-  let arguments = (ins Qcc_NumericTensor:$a, Qcc_NumericTensor:$b, Optional<Qcc_NumericTensor>:$c,
+  let arguments = !con((ins Qcc_NumericTensor:$a, Qcc_NumericTensor:$b,
+                       Optional<Qcc_NumericTensor>:$c,
                        DefaultValuedAttr<BoolAttr, "false">:$trans_a,
                        DefaultValuedAttr<BoolAttr, "false">:$trans_b,
                        DefaultValuedAttr<F32Attr, "1.0f">:$alpha,
-                       DefaultValuedAttr<F32Attr, "1.0f">:$beta);
+                       DefaultValuedAttr<F32Attr, "1.0f">:$beta), Qcc_EpilogueAttrs);
   let results = (outs Qcc_NumericTensor:$output);
   let assemblyFormat = [{
     $a `,` $b (`,` $c^)? attr-dict `:` functional-type(operands, results)
   }];
+  let builders = [OpBuilder<(ins "Type":$output, "Value":$a, "Value":$b, "Value":$c,
+      "BoolAttr":$trans_a, "BoolAttr":$trans_b, "FloatAttr":$alpha, "FloatAttr":$beta), [{
+    build($_builder, $_state, output, a, b, c, trans_a, trans_b, alpha, beta, TypeAttr(),
+          DenseF32ArrayAttr(), IntegerAttr(), IntegerAttr());
+  }]>];
   let hasVerifier = 1;
 }
 
@@ -118,6 +148,8 @@ class Qcc_BroadcastBinaryOp<string mnemonic, string onnxName> : Qcc_Op<mnemonic,
     `qcc.add` also has an integer form on 8-bit per-tensor operands and result:
     `y = saturate(round_half_even(rA * (a - zA) + rB * (b - zB)) + zC)` with
     `rA = sA / sC`, `rB = sB / sC` (see docs/quantization.md for the exact evaluation order).
+    `qcc.mul` has one too: `y = saturate(round_half_even(float((a - zA) * (b - zB)) * r + zC))`
+    with `r = sA * sB / sC` (ONNX Runtime's QLinearMul).
   }];
   let arguments = (ins Qcc_NumericTensor:$lhs, Qcc_NumericTensor:$rhs);
   let results = (outs Qcc_NumericTensor:$output);
@@ -265,12 +297,17 @@ def Qcc_AvgPoolOp : Qcc_Op<"avg_pool", [Pure]> {
            pads = array<i64: 0, 0, 0, 0>, ceil_mode = false, count_include_pad = false}
          : (tensor<1x8x8x8xf32>) -> tensor<1x8x4x4xf32>
     ```
+
+    Integer form: 8-bit per-tensor input and result. With `--requant=float` it computes
+    ONNX Runtime's QLinearAveragePool (f32 average of the dequantized window,
+    `round_half_even(avg / s_y + zp_y)`); with `--requant=fixed` TFLite's int8 average
+    (integer sum, division by the count rounding half away from zero).
   }];
-  let arguments = (ins Qcc_FloatTensor:$input, DenseI64ArrayAttr:$kernel_shape,
+  let arguments = (ins Qcc_NumericTensor:$input, DenseI64ArrayAttr:$kernel_shape,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                        DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
                        DefaultValuedAttr<BoolAttr, "false">:$count_include_pad);
-  let results = (outs Qcc_FloatTensor:$output);
+  let results = (outs Qcc_NumericTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }

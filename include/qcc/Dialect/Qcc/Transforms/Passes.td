@@ -16,7 +16,8 @@ def QccFoldFakeQuant : Pass<"qcc-fold-fake-quant", "func::FuncOp"> {
       bias, requantized by `(s_x * s_w[c]) / s_y` (per output channel for per-channel
       weights). Weights must be constants; they stay int8 in the object.
     - global_avg_pool: int32 sum, requantized by `s_x / (s_y * H * W)`.
-    - add: the integer form of `qcc.add` (both inputs and the output 8-bit per tensor).
+    - add, mul: the integer forms of `qcc.add` and `qcc.mul` (both inputs and the output
+      8-bit per tensor).
     - max_pool, reshape, transpose, concat: run on the stored integers; inputs whose
       parameters differ from the output's are requantized first.
     - `quantize(dequantize(q))`: the identity, or one requantize.
@@ -28,6 +29,41 @@ def QccFoldFakeQuant : Pass<"qcc-fold-fake-quant", "func::FuncOp"> {
     Groups that do not match (a float value used elsewhere, non-constant weights, an
     unsupported op, parameters the integer kernels cannot take) stay in fake-quant form,
     which remains correct.
+  }];
+  let dependentDialects = ["::mlir::quant::QuantizationDialect"];
+}
+
+def QccFuseRequantize : Pass<"qcc-fuse-requantize", "func::FuncOp"> {
+  let summary = "Fuse requantization into its producer and merge chains of requantizations";
+  let description = [{
+    Runs after `qcc-fold-fake-quant`; every rewrite leaves each result bit-identical in both
+    `--requant` modes.
+
+    - `qcc.requantize` of an int32 `qcc.conv2d` / `qcc.matmul` / `qcc.gemm` accumulator (with
+      no other user) becomes the producer's epilogue: the producer gets an 8-bit result and
+      the attributes `accumulator` (the int32 type), `multiplier` (precomputed here when the
+      requantize had none: `scale_in / scale_out` per channel, in f32) and `clamp_min` /
+      `clamp_max`. The lowering computes it on each register block of the accumulator, so
+      no int32 tensor is written to memory.
+    - A requantize that only shifts the zero point and clamps (equal scales, multiplier 1)
+      merges into the requantization before it: the clamps intersect, shifted by the
+      zero-point difference. This is how a ReLU/Clip or a change of storage type following
+      a requantization disappears.
+    - A requantize to its own type with multiplier 1 and no clamp, and
+      `quantize(dequantize(q))` with equal parameters, are removed.
+
+    Requantize chains that change the scale twice are left alone: one rounding instead of
+    two would change results.
+
+    ```mlir
+    // before
+    %acc = qcc.conv2d %x, %w, %b {...} : (...) -> tensor<1x8x4x4x!quant.uniform<i32:f32, 1.0e-3>>
+    %y = qcc.requantize %acc {clamp_min = -128 : i64}
+         : (tensor<1x8x4x4x!quant.uniform<i32:f32, 1.0e-3>>) -> tensor<1x8x4x4x!quant.uniform<i8:f32, 0.05:-128>>
+    // after
+    %y = qcc.conv2d %x, %w, %b {accumulator = !quant.uniform<i32:f32, 1.0e-3>,
+           multiplier = array<f32: 0.02>, ...} : (...) -> tensor<1x8x4x4x!quant.uniform<i8:f32, 0.05:-128>>
+    ```
   }];
   let dependentDialects = ["::mlir::quant::QuantizationDialect"];
 }
