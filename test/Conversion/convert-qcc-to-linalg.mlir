@@ -194,14 +194,15 @@ func.func @conv_integer(%x: tensor<1x2x4x4x!quant.uniform<u8:f32, 0.5:128>>, %w:
 // CHECK: arith.minimumf %{{.*}}, %{{.*}} : f32
 // CHECK: arith.fptosi
 // In fixed mode: no float at all. M = 0.25 / 0.25 = 1 -> (2^30, shift 1) and
-// 0.125 / 0.25 = 0.5 -> (2^30, shift 0): Q31 multipliers and shifts per channel,
+// 0.125 / 0.25 = 0.5 -> (2^30, shift 0): Q31 multipliers and left factors 2^shift = [2, 1]
+// per channel (right shifts and their masks are 0), x * 2^left,
 // SaturatingRoundingDoublingHighMul in i64, RoundingDivideByPOT, zero point, clamp.
 // FIXED-LABEL: func @requantize_multiplier_clamp
 // FIXED-DAG: arith.constant dense<1073741824> : tensor<2xi32>
-// FIXED-DAG: arith.constant dense<[1, 0]> : tensor<2xi32>
+// FIXED-DAG: arith.constant dense<[2, 1]> : tensor<2xi32>
 // FIXED: linalg.generic
 // FIXED-NOT: f32
-// FIXED: arith.shli
+// FIXED: arith.muli %{{.*}}, %{{.*}} : i32
 // FIXED: arith.muli %{{.*}}, %{{.*}} : i64
 // FIXED: arith.divsi %{{.*}}, %{{.*}} : i64
 // FIXED: arith.shrsi
@@ -344,4 +345,25 @@ func.func @gemm_packed(%a: tensor<1x3xf32>) -> tensor<1x2xf32> {
   %b = arith.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>
   %y = qcc.gemm %a, %b {trans_b = true} : (tensor<1x3xf32>, tensor<2x3xf32>) -> tensor<1x2xf32>
   return %y : tensor<1x2xf32>
+}
+
+// -----
+
+// A gemm with a fused requantization (qcc-fuse-requantize): the int32 contraction, then the
+// requantization of its accumulator as one elementwise op marked qcc.epilogue (which
+// qcc-vectorize-conv computes on the contraction's register blocks).
+// CHECK-LABEL: func @gemm_fused_epilogue
+// CHECK: %[[ACC:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: arith.muli %{{.*}}, %{{.*}} : i32
+// CHECK: -> tensor<1x4xi32>
+// CHECK: linalg.generic {{.*}} ins(%[[ACC]] : tensor<1x4xi32>) {{.*}} attrs = {qcc.epilogue}
+// CHECK: math.roundeven
+// CHECK: arith.trunci %{{.*}} : i32 to i8
+// CHECK: } -> tensor<1x4xi8>
+func.func @gemm_fused_epilogue(%x: tensor<1x4x!quant.uniform<u8:f32, 0.05:128>>) -> tensor<1x4x!quant.uniform<u8:f32, 0.1:128>> {
+  %wi = arith.constant dense<2> : tensor<4x4xi8>
+  %w = "quant.scast"(%wi) : (tensor<4x4xi8>) -> tensor<4x4x!quant.uniform<i8:f32, 0.1>>
+  %y = qcc.gemm %x, %w {trans_b = true, accumulator = !quant.uniform<i32:f32, 0.005>, multiplier = array<f32: 0.05>}
+       : (tensor<1x4x!quant.uniform<u8:f32, 0.05:128>>, tensor<4x4x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x4x!quant.uniform<u8:f32, 0.1:128>>
+  return %y : tensor<1x4x!quant.uniform<u8:f32, 0.1:128>>
 }
