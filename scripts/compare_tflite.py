@@ -1,11 +1,13 @@
 """Compares qcc's compiled trained MobileNetV2 with TFLite's own interpreter on the original
 .tflite, on the input tensors the classify example produced (run the trained-model E2E test
-or the demo with --model first). Needs TensorFlow, so it runs in its own environment (see
-scripts/convert_tflite.py):
+first). Uses ai-edge-litert (in the project venv), else TensorFlow's tf.lite:
 
-    /tmp/tfvenv/bin/python scripts/compare_tflite.py ../shared/models/tflite/mobilenet_v2_1.0_224_quant.tflite
-    /tmp/tfvenv/bin/python scripts/compare_tflite.py ...tflite trained_mobilenet_fixed reference
-        # --requant=fixed runs against TFLite's builtin (fixed-point) kernels
+    .venv/bin/python scripts/compare_tflite.py examples/models/mobilenet_v2_1.0_224_quant.tflite
+    .venv/bin/python scripts/compare_tflite.py ...tflite trained_mobilenet_fixed reference
+        # --requant=fixed against TFLite's reference (gemmlowp fixed-point) kernels
+    .venv/bin/python scripts/compare_tflite.py ...tflite trained_mobilenet_fixed optimized
+        # ... and against its optimized builtin kernels, which round differently
+(test/E2E/test_trained_mobilenet.py makes the same comparisons and asserts them.)
 """
 import sys
 from pathlib import Path
@@ -23,10 +25,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def main(tflite, variant="trained_mobilenet", kernels="xnnpack"):
-    """kernels: 'xnnpack' (TFLite's default CPU delegate, fp32 requantization) or
-    'reference' (TFLite's builtin kernels without delegates: gemmlowp fixed point)."""
-    resolver = (tfl.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
-                if kernels == "reference" else tfl.OpResolverType.AUTO)
+    """kernels: 'xnnpack' (TFLite's default CPU delegate, fp32 requantization), 'reference'
+    (its reference kernels: gemmlowp fixed point) or 'optimized' (its builtin optimized
+    kernels without delegates)."""
+    resolver = {"xnnpack": tfl.OpResolverType.AUTO,
+                "reference": tfl.OpResolverType.BUILTIN_REF,
+                "optimized": tfl.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES}[kernels]
     it = tfl.Interpreter(model_path=str(tflite), experimental_op_resolver_type=resolver)
     it.allocate_tensors()
     inp, out = it.get_input_details()[0], it.get_output_details()[0]

@@ -4,9 +4,9 @@ every bundled photo.
 
 References:
   - TFLite (ai-edge-litert) on the original .tflite. With its default XNNPACK kernels
-    (f32 requantization) it is the reference of `--requant=float`: qcc must equal it on
-    at least 99.9 % of the scores and never differ by more than 1 LSB. With its builtin
-    fixed-point kernels it is the reference of `--requant=fixed`, measured and bounded.
+    (f32 requantization) it is the reference of `--requant=float`; with its reference
+    kernels (gemmlowp fixed point) that of `--requant=fixed`. In both, qcc must equal it on
+    at least 99.9 % of the scores and never differ by more than 1 LSB.
   - ONNX Runtime on the converted QDQ model: the top-1 label must agree, and the cats come
     out as cats. Its scores are not used as an exact reference here: on CPUs with
     AVX-512 VNNI, ONNX Runtime 1.22.1's QLinearConv returns wrong accumulators for some
@@ -43,11 +43,13 @@ def top5(scores):
 
 
 def tflite_run(x, kernels="xnnpack"):
-    """TFLite's scores for one uint8 NHWC input: 'xnnpack' (its default CPU delegate) or
-    'reference' (builtin kernels without delegates: gemmlowp fixed point)."""
+    """TFLite's scores for one uint8 NHWC input: 'xnnpack' (its default CPU delegate, f32
+    requantization), 'reference' (its reference kernels: gemmlowp fixed point) or
+    'optimized' (its builtin optimized kernels without delegates)."""
     from ai_edge_litert import interpreter as tfl
-    resolver = (tfl.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES if kernels == "reference"
-                else tfl.OpResolverType.AUTO)
+    resolver = {"xnnpack": tfl.OpResolverType.AUTO,
+                "reference": tfl.OpResolverType.BUILTIN_REF,
+                "optimized": tfl.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES}[kernels]
     it = tfl.Interpreter(model_path=str(TFLITE), experimental_op_resolver_type=resolver)
     it.allocate_tensors()
     it.set_tensor(it.get_input_details()[0]["index"], x)
@@ -106,23 +108,20 @@ def test_trained_mobilenet(classifier, image):
         assert "cat" in LABELS[ours[0]], LABELS[ours[0]]
 
 
-# --requant=fixed against TFLite's builtin fixed-point kernels: the largest difference seen
-# per photo (x86_64 and aarch64-rpi4 alike). Both compute every layer in integers; the
-# remaining differences come from the final Softmax, which qcc still evaluates in f32
-# between a dequantize and a quantize while TFLite uses its integer exp/reciprocal.
-FIXED_MAX_LSB = {"bird": 0, "cat": 14, "grace_hopper": 2, "resized_cat": 1}
-
-
 @pytest.mark.parametrize("target", TARGETS)
 def test_trained_mobilenet_fixed_point(target):
+    """--requant=fixed equals TFLite's reference kernels (gemmlowp fixed point, double
+    rounding). TFLite's optimized builtin kernels round some requantizations differently
+    (measured, printed: up to 14 LSB on one score of cat), so they are not the reference."""
     art, app = build_classifier(target, "fixed")
     for image in IMAGES:
         x, got = classify(target, app, image)
-        ref = tflite_run(x, "reference")
-        ok, max_lsb, exact, top1 = qcc.compare_quantized(got, ref)
+        ok, max_lsb, exact, top1 = qcc.compare_quantized(got, tflite_run(x, "reference"))
+        _, opt_lsb, opt_exact, _ = qcc.compare_quantized(got, tflite_run(x, "optimized"))
         print(f"fixed {image.stem} on {target}: vs TFLite reference kernels max {max_lsb} LSB, "
-              f"exact {exact:.2%}, same top-1 {top1}")
-        assert top1 and max_lsb <= FIXED_MAX_LSB[image.stem], (image.stem, max_lsb)
+              f"exact {exact:.2%}, same top-1 {top1}; vs its optimized kernels max {opt_lsb} "
+              f"LSB, exact {opt_exact:.2%}")
+        assert max_lsb <= 1 and exact >= 0.999 and top1, (image.stem, max_lsb, exact)
 
 
 def test_onnxruntime_deviation_is_its_own():
