@@ -52,6 +52,8 @@ void ::qcc::buildQccPipeline(OpPassManager &pm, const CompileOptions &) {
 void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &options) {
   mlir::qcc::ConvertQccToLinalgOptions convertOpts;
   convertOpts.requantMode = options.requantMode;
+  convertOpts.vectorBits = options.target.vectorBits;
+  convertOpts.vectorRegisters = options.target.vectorRegisters;
   pm.addPass(mlir::qcc::createConvertQccToLinalg(convertOpts));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

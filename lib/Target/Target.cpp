@@ -11,17 +11,17 @@ using namespace qcc;
 static std::vector<TargetDesc> makeTargets() {
   std::vector<TargetDesc> targets = {
       {"x86_64", "x86_64-unknown-linux-gnu", "x86-64-v2", "",
-       "x86-64-v2 (SSE4.2, POPCNT): any x86-64 server of the last decade"},
+       "x86-64-v2 (SSE4.2, POPCNT): any x86-64 server of the last decade", true, 128, 16},
       {"x86_64-v3", "x86_64-unknown-linux-gnu", "x86-64-v3", "",
-       "x86-64-v3 (AVX2, FMA, BMI2): Haswell / Zen and later"},
+       "x86-64-v3 (AVX2, FMA, BMI2): Haswell / Zen and later", true, 256, 16},
       {"x86_64-v4", "x86_64-unknown-linux-gnu", "x86-64-v4", "+avx512vnni",
-       "x86-64-v4 (AVX-512) with AVX512-VNNI: Cascade Lake / Zen 4 and later"},
+       "x86-64-v4 (AVX-512) with AVX512-VNNI: Cascade Lake / Zen 4 and later", true, 512, 32},
       {"aarch64-rpi4", "aarch64-unknown-linux-gnu", "cortex-a72", "+neon",
-       "Raspberry Pi 4: Cortex-A72, ARMv8.0-A, NEON, no dot product"},
+       "Raspberry Pi 4: Cortex-A72, ARMv8.0-A, NEON, no dot product", true, 128, 32},
       {"aarch64-rpi5", "aarch64-unknown-linux-gnu", "cortex-a76", "+neon,+dotprod",
-       "Raspberry Pi 5: Cortex-A76, ARMv8.2-A, NEON with SDOT/UDOT"},
+       "Raspberry Pi 5: Cortex-A76, ARMv8.2-A, NEON with SDOT/UDOT", true, 128, 32},
       {"aarch64", "aarch64-unknown-linux-gnu", "generic", "+neon",
-       "generic AArch64 Linux (ARMv8.0-A, NEON)"},
+       "generic AArch64 Linux (ARMv8.0-A, NEON)", true, 128, 32},
   };
   // `host`: this machine, as LLVM sees it.
   TargetDesc host{"host", llvm::sys::getDefaultTargetTriple(),
@@ -30,6 +30,14 @@ static std::vector<TargetDesc> makeTargets() {
   for (auto &f : features)
     host.features += (host.features.empty() ? "" : ",") + std::string(f.second ? "+" : "-") +
                      f.first().str();
+  if (llvm::StringRef(host.triple).starts_with("aarch64")) {
+    host.vectorRegisters = 32;
+  } else if (features.lookup("avx512f")) {
+    host.vectorBits = 512;
+    host.vectorRegisters = 32;
+  } else if (features.lookup("avx2")) {
+    host.vectorBits = 256;
+  }
   targets.push_back(host);
   return targets;
 }

@@ -159,7 +159,8 @@ func.func @softmax(%x: tensor<2x10xf32>) -> tensor<2x10xf32> {
 // -----
 
 // Integer conv: padding reads the input zero point (128 as i8 is -128), the body
-// accumulates (x - zp_x) * w in i32 starting from the bias.
+// accumulates (x - zp_x) * w in i32 starting from the bias; x - zp_x is formed in 16 bits
+// and both factors are sign-extended 16-bit values (a widening multiply-accumulate).
 // CHECK-LABEL: func @conv_integer
 // CHECK: %[[ZP:.*]] = arith.constant -128 : i8
 // CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
@@ -167,10 +168,12 @@ func.func @softmax(%x: tensor<2x10xf32>) -> tensor<2x10xf32> {
 // CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x2xi32>)
 // CHECK: linalg.generic
 // CHECK-SAME: outs(%{{.*}} : tensor<1x1x2x4x4xi32>)
-// CHECK: %[[XI:.*]] = arith.extui %{{.*}} : i8 to i32
-// CHECK: %[[XC:.*]] = arith.subi %[[XI]], %{{.*}} : i32
-// CHECK: %[[WI:.*]] = arith.extsi %{{.*}} : i8 to i32
-// CHECK: %[[P:.*]] = arith.muli %[[XC]], %[[WI]] : i32
+// CHECK: %[[XI:.*]] = arith.extui %{{.*}} : i8 to i16
+// CHECK: %[[XC:.*]] = arith.subi %[[XI]], %{{.*}} : i16
+// CHECK: %[[X32:.*]] = arith.extsi %[[XC]] : i16 to i32
+// CHECK: %[[WI:.*]] = arith.extsi %{{.*}} : i8 to i16
+// CHECK: %[[W32:.*]] = arith.extsi %[[WI]] : i16 to i32
+// CHECK: %[[P:.*]] = arith.muli %[[X32]], %[[W32]] : i32
 // CHECK: arith.addi %{{.*}}, %[[P]] : i32
 // CHECK: tensor.collapse_shape {{.*}} into tensor<1x2x4x4xi32>
 func.func @conv_integer(%x: tensor<1x2x4x4x!quant.uniform<u8:f32, 0.5:128>>, %w: tensor<2x2x3x3x!quant.uniform<i8:f32:0, {0.5, 0.25}>>, %b: tensor<2x!quant.uniform<i32:f32:0, {0.25, 0.125}>>)

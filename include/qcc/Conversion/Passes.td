@@ -27,7 +27,11 @@ def ConvertQccToLinalg : Pass<"convert-qcc-to-linalg", "ModuleOp"> {
     Option<"requantMode", "requant-mode", "std::string", /*default=*/"\"float\"",
            "How requantize and integer add compute: 'float' (f32 multiplier, round half to "
            "even: ONNX Runtime's MLAS) or 'fixed' (Q31 multiplier and shift, rounding as "
-           "TFLite/gemmlowp: no floating point)">
+           "TFLite/gemmlowp: no floating point)">,
+    Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"512",
+           "SIMD register width the convolutions' register blocks are sized for">,
+    Option<"vectorRegisters", "vector-registers", "unsigned", /*default=*/"32",
+           "Number of SIMD registers; about half of them hold a block's accumulators">
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",

@@ -17,6 +17,9 @@ struct TargetDesc {
   std::string features; // LLVM feature string, "+neon,+dotprod"
   std::string description;
   bool hasFPU = true;
+  /// The SIMD register file the kernels' register blocks are sized for.
+  unsigned vectorBits = 128;
+  unsigned vectorRegisters = 16;
 };
 
 /// The known targets, `host` last (resolved for this machine).

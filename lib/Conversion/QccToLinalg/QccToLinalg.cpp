@@ -221,12 +221,24 @@ struct Mac {
         prod = b.create<arith::MulFOp>(loc, f32Const(b, loc, alpha), prod);
       return b.create<arith::AddFOp>(loc, acc, prod);
     }
+    // 8-bit operands are centered in 16 bits (q - zp lies in [-255, 255]) and the product
+    // is formed from their sign extensions: the widening multiply-accumulate shape that
+    // instruction selection maps to SMULL/SMLAL on AArch64 and VPMADDWD/VPDPWSSD on x86.
     auto centered = [&](Value v, const QuantParams &q) -> Value {
-      Value wide = widenToI32(b, loc, v, q);
-      if (q.zeroPoints[0] == 0)
-        return wide;
-      return b.create<arith::SubIOp>(
-          loc, wide, b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(q.zeroPoints[0])));
+      if (q.width != 8) {
+        Value wide = widenToI32(b, loc, v, q);
+        return q.zeroPoints[0] == 0 ? wide
+                                    : b.create<arith::SubIOp>(loc, wide,
+                                                              i32Const(b, loc, q.zeroPoints[0]))
+                                          .getResult();
+      }
+      Type i16 = b.getI16Type();
+      Value narrow = q.isSigned ? b.create<arith::ExtSIOp>(loc, i16, v).getResult()
+                                : b.create<arith::ExtUIOp>(loc, i16, v).getResult();
+      if (q.zeroPoints[0] != 0)
+        narrow = b.create<arith::SubIOp>(
+            loc, narrow, b.create<arith::ConstantOp>(loc, b.getI16IntegerAttr(q.zeroPoints[0])));
+      return b.create<arith::ExtSIOp>(loc, b.getI32Type(), narrow);
     };
     Value xc = centered(xv, *x);
     Value wc = centered(wv, *w);
@@ -477,9 +489,13 @@ Value buildEpilogue(OpBuilder &b, OpT op, Value acc, bool fixed, const ChannelLa
 }
 
 struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
-  Conv2DLowering(const TypeConverter &converter, MLIRContext *ctx, bool fixed)
-      : OpConversionPattern(converter, ctx), fixed(fixed) {}
+  Conv2DLowering(const TypeConverter &converter, MLIRContext *ctx, bool fixed,
+                 int64_t blockLanes)
+      : OpConversionPattern(converter, ctx), fixed(fixed), blockLanes(blockLanes) {}
   bool fixed;
+  /// 32-bit accumulator lanes a register block may hold: about half the target's SIMD
+  /// registers (so the block never spills).
+  int64_t blockLanes;
 
   LogicalResult matchAndRewrite(Conv2DOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
@@ -567,22 +583,24 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
           nb.create<linalg::YieldOp>(nl, mac(nb, nl, a[0], a[1], a[2]));
         });
     if (vectorize) {
-      auto largestDivisor = [](int64_t n, ArrayRef<int64_t> candidates) {
+      // The largest candidate dividing n whose block (times `other`) fits the register
+      // budget.
+      auto largestDivisor = [&](int64_t n, ArrayRef<int64_t> candidates, int64_t other = 1) {
         for (int64_t c : candidates)
-          if (n % c == 0)
+          if (n % c == 0 && c * other <= blockLanes)
             return c;
         return int64_t(1);
       };
       // Depthwise: a block of groups; otherwise a block of filters. Blocks of output columns.
       if (filterLanes) {
         // Loops n, g, oh, ow, f: a block of up to 8 columns x 16 (or 8) filters.
-        int64_t owb = largestDivisor(ow, {8, 7, 6, 5, 4, 3, 2});
-        int64_t fb = largestDivisor(fg, {16, 8});
+        int64_t fb = largestDivisor(fg, {16, 8}, 2);
+        int64_t owb = largestDivisor(ow, {8, 7, 6, 5, 4, 3, 2}, fb);
         conv->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr({1, 1, 1, owb, fb, 1, 1, 1}));
       } else {
-        int64_t gb = fg == 1 ? largestDivisor(g, {8, 4, 2}) : 1;
-        int64_t fb = fg == 1 ? 1 : largestDivisor(fg, {8, 4, 2});
-        int64_t owb = largestDivisor(ow, {16, 8, 7, 4, 2});
+        int64_t gb = fg == 1 ? largestDivisor(g, {8, 4, 2}, 2) : 1;
+        int64_t fb = fg == 1 ? 1 : largestDivisor(fg, {8, 4, 2}, 2);
+        int64_t owb = largestDivisor(ow, {16, 8, 7, 4, 2}, gb * fb);
         conv->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr({1, gb, fb, 1, owb, 1, 1, 1}));
       }
     }
@@ -1547,9 +1565,10 @@ struct ConvertQccToLinalgPass
       return signalPassFailure();
     }
     bool fixed = requantMode == "fixed";
-    patterns.add<Conv2DLowering, MatMulLowering, GemmLowering, QuantizedAddLowering,
-                 QuantizedMulLowering, AvgPoolLowering, RequantizeLowering>(converter, ctx,
-                                                                         fixed);
+    int64_t blockLanes = int64_t(vectorBits / 32) * int64_t(std::max(vectorRegisters / 2, 1u));
+    patterns.add<Conv2DLowering>(converter, ctx, fixed, blockLanes);
+    patterns.add<MatMulLowering, GemmLowering, QuantizedAddLowering, QuantizedMulLowering,
+                 AvgPoolLowering, RequantizeLowering>(converter, ctx, fixed);
     patterns.add<UnaryFloatLowering<SigmoidOp>, UnaryFloatLowering<TanhOp>,
                  UnaryFloatLowering<HardSwishOp>, TableLowering>(converter, ctx);
     patterns.add<BinaryLowering<AddOp, arith::AddFOp>,
