@@ -78,11 +78,6 @@ Value f32Const(OpBuilder &b, Location loc, float v) {
   return b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(v));
 }
 
-Value filled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, float v) {
-  Value init = emptyTensor(b, loc, shape, b.getF32Type());
-  return b.create<linalg::FillOp>(loc, f32Const(b, loc, v), init).getResult(0);
-}
-
 /// fma(x, y, z) on f32 with one rounding, computed in f64: x * y is exact in f64 for the
 /// 8-bit-integer x used here, and so is the sum, so rounding to f32 once equals a fused
 /// multiply-add, without an fmaf call on targets that lack the instruction.
@@ -377,6 +372,15 @@ int64_t extraEndPad(int64_t in, int64_t out, int64_t kernel, int64_t stride,
 // Convolution and matrix products
 //===----------------------------------------------------------------------===//
 
+/// A lowering whose arithmetic depends on --requant: `fixed` selects TFLite's integer-only
+/// forms, otherwise ONNX Runtime's f32 requantization.
+template <typename OpT>
+struct ModeAwareLowering : OpConversionPattern<OpT> {
+  ModeAwareLowering(const TypeConverter &converter, MLIRContext *ctx, bool fixed)
+      : OpConversionPattern<OpT>(converter, ctx), fixed(fixed) {}
+  bool fixed;
+};
+
 /// How an elementwise op over a tensor reads a per-channel parameter vector: the vector is
 /// laid out as a constant of `shape` (the channel count, or groups x filters for a grouped
 /// convolution's accumulator) indexed by `map`.
@@ -488,11 +492,10 @@ Value buildEpilogue(OpBuilder &b, OpT op, Value acc, bool fixed, const ChannelLa
   return y;
 }
 
-struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
+struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
   Conv2DLowering(const TypeConverter &converter, MLIRContext *ctx, bool fixed,
                  int64_t blockLanes)
-      : OpConversionPattern(converter, ctx), fixed(fixed), blockLanes(blockLanes) {}
-  bool fixed;
+      : ModeAwareLowering(converter, ctx, fixed), blockLanes(blockLanes) {}
   /// 32-bit accumulator lanes a register block may hold: about half the target's SIMD
   /// registers (so the block never spills).
   int64_t blockLanes;
@@ -615,10 +618,8 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
   }
 };
 
-struct MatMulLowering : OpConversionPattern<MatMulOp> {
-  MatMulLowering(const TypeConverter &converter, MLIRContext *ctx, bool fixed)
-      : OpConversionPattern(converter, ctx), fixed(fixed) {}
-  bool fixed;
+struct MatMulLowering : ModeAwareLowering<MatMulOp> {
+  using ModeAwareLowering::ModeAwareLowering;
 
   LogicalResult matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
@@ -670,10 +671,8 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
   }
 };
 
-struct GemmLowering : OpConversionPattern<GemmOp> {
-  GemmLowering(const TypeConverter &converter, MLIRContext *ctx, bool fixed)
-      : OpConversionPattern(converter, ctx), fixed(fixed) {}
-  bool fixed;
+struct GemmLowering : ModeAwareLowering<GemmOp> {
+  using ModeAwareLowering::ModeAwareLowering;
 
   LogicalResult matchAndRewrite(GemmOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
@@ -740,14 +739,23 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
 // Elementwise
 //===----------------------------------------------------------------------===//
 
+/// The quantization parameters of an integer add/mul's operands and result; std::nullopt
+/// for the float form.
+template <typename OpT>
+std::optional<std::tuple<QuantParams, QuantParams, QuantParams>> integerBinaryParams(OpT op) {
+  if (!isa<quant::QuantizedType>(op.getType().getElementType()))
+    return std::nullopt;
+  return std::make_tuple(getQuantParams(op.getLhs().getType().getElementType()),
+                         getQuantParams(op.getRhs().getType().getElementType()),
+                         getQuantParams(op.getType().getElementType()));
+}
+
 /// The integer form of qcc.add follows ONNX Runtime's x86 QLinearAdd (MLAS, AVX2):
 ///   rA = sA / sC, rB = sB / sC, fixed = zC - (rA * zA + rB * zB)   (f32, at compile time)
 ///   c = saturate(round_half_even(fma(a, rA, fma(b, rB, fixed))))
 /// where a and b are the stored integers.
-struct QuantizedAddLowering : OpConversionPattern<AddOp> {
-  QuantizedAddLowering(const TypeConverter &converter, MLIRContext *ctx, bool fixed)
-      : OpConversionPattern(converter, ctx), fixed(fixed) {}
-  bool fixed;
+struct QuantizedAddLowering : ModeAwareLowering<AddOp> {
+  using ModeAwareLowering::ModeAwareLowering;
 
   /// TFLite's int8 ADD: both inputs shifted left by 20, rescaled to twice the larger input
   /// scale, summed, and rescaled to the output.
@@ -781,11 +789,11 @@ struct QuantizedAddLowering : OpConversionPattern<AddOp> {
 
   LogicalResult matchAndRewrite(AddOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
-    if (!isa<quant::QuantizedType>(op.getType().getElementType()))
+    auto params = integerBinaryParams(op);
+    if (!params)
       return failure();
-    QuantParams qa = getQuantParams(op.getLhs().getType().getElementType());
-    QuantParams qb = getQuantParams(op.getRhs().getType().getElementType());
-    QuantParams qc = getQuantParams(op.getType().getElementType());
+    // Named copies, not structured bindings: lambdas below capture them (C++17).
+    QuantParams qa = std::get<0>(*params), qb = std::get<1>(*params), qc = std::get<2>(*params);
     if (fixed) {
       b.replaceOp(op, buildFixed(b, op, adaptor, qa, qb, qc));
       return success();
@@ -819,18 +827,16 @@ struct QuantizedAddLowering : OpConversionPattern<AddOp> {
 ///    + float(zC))), the multiply and the add rounded separately.
 ///  - fixed: TFLite's int8 MUL: c = clamp(zC + MultiplyByQuantizedMultiplier((a - zA) *
 ///    (b - zB), M)) with M = double(sA) * double(sB) / double(sC).
-struct QuantizedMulLowering : OpConversionPattern<MulOp> {
-  QuantizedMulLowering(const TypeConverter &converter, MLIRContext *ctx, bool fixed)
-      : OpConversionPattern(converter, ctx), fixed(fixed) {}
-  bool fixed;
+struct QuantizedMulLowering : ModeAwareLowering<MulOp> {
+  using ModeAwareLowering::ModeAwareLowering;
 
   LogicalResult matchAndRewrite(MulOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
-    if (!isa<quant::QuantizedType>(op.getType().getElementType()))
+    auto params = integerBinaryParams(op);
+    if (!params)
       return failure();
-    QuantParams qa = getQuantParams(op.getLhs().getType().getElementType());
-    QuantParams qb = getQuantParams(op.getRhs().getType().getElementType());
-    QuantParams qc = getQuantParams(op.getType().getElementType());
+    // Named copies, not structured bindings: lambdas below capture them (C++17).
+    QuantParams qa = std::get<0>(*params), qb = std::get<1>(*params), qc = std::get<2>(*params);
     float ratio = qa.scales[0] * qb.scales[0] / qc.scales[0];
     FixedMultiplier m(static_cast<double>(qa.scales[0]) * static_cast<double>(qb.scales[0]) /
                       static_cast<double>(qc.scales[0]));
@@ -1147,10 +1153,8 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
 ///  - fixed mode, TFLite's int8 AVERAGE_POOL_2D: with equal input and output parameters
 ///    the stored integers are summed and divided by the count rounding half away from zero;
 ///    otherwise the same rounded average of x - zp_x is requantized by s_x / s_y (Q31).
-struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
-  AvgPoolLowering(const TypeConverter &converter, MLIRContext *ctx, bool fixed)
-      : OpConversionPattern(converter, ctx), fixed(fixed) {}
-  bool fixed;
+struct AvgPoolLowering : ModeAwareLowering<AvgPoolOp> {
+  using ModeAwareLowering::ModeAwareLowering;
 
   LogicalResult matchAndRewrite(AvgPoolOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
@@ -1492,10 +1496,8 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
   }
 };
 
-struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
-  RequantizeLowering(const TypeConverter &converter, MLIRContext *ctx, bool fixed)
-      : OpConversionPattern(converter, ctx), fixed(fixed) {}
-  bool fixed;
+struct RequantizeLowering : ModeAwareLowering<RequantizeOp> {
+  using ModeAwareLowering::ModeAwareLowering;
 
   LogicalResult matchAndRewrite(RequantizeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {

@@ -302,31 +302,24 @@ static LogicalResult verifyBroadcastBinary(Operation *op) {
   return verifyExpectedShape(op, *shape);
 }
 
-LogicalResult AddOp::verify() {
-  if (isQuantized(getLhs())) {
-    if (failed(verifyActivation8(*this, getLhs(), "lhs")) ||
-        failed(verifyActivation8(*this, getRhs(), "rhs")) ||
-        failed(verifyActivation8(*this, getOutput(), "result")))
+/// add and mul: all f32, or the integer form on 8-bit per-tensor operands and result.
+static LogicalResult verifyFloatOrInteger8Binary(Operation *op) {
+  if (isQuantized(op->getOperand(0))) {
+    if (failed(verifyActivation8(op, op->getOperand(0), "lhs")) ||
+        failed(verifyActivation8(op, op->getOperand(1), "rhs")) ||
+        failed(verifyActivation8(op, op->getResult(0), "result")))
       return failure();
-  } else if (failed(verifyAllFloat(*this))) {
+  } else if (failed(verifyAllFloat(op))) {
     return failure();
   }
-  return verifyBroadcastBinary(*this);
+  return verifyBroadcastBinary(op);
 }
+
+LogicalResult AddOp::verify() { return verifyFloatOrInteger8Binary(*this); }
 LogicalResult SubOp::verify() {
   return failed(verifyAllFloat(*this)) ? failure() : verifyBroadcastBinary(*this);
 }
-LogicalResult MulOp::verify() {
-  if (isQuantized(getLhs())) {
-    if (failed(verifyActivation8(*this, getLhs(), "lhs")) ||
-        failed(verifyActivation8(*this, getRhs(), "rhs")) ||
-        failed(verifyActivation8(*this, getOutput(), "result")))
-      return failure();
-  } else if (failed(verifyAllFloat(*this))) {
-    return failure();
-  }
-  return verifyBroadcastBinary(*this);
-}
+LogicalResult MulOp::verify() { return verifyFloatOrInteger8Binary(*this); }
 LogicalResult DivOp::verify() {
   return failed(verifyAllFloat(*this)) ? failure() : verifyBroadcastBinary(*this);
 }
