@@ -235,23 +235,25 @@ def test_fixed_point_integer_only(resnet_models, variant, target):
 
 
 @pytest.mark.parametrize("target", TARGETS)
-@pytest.mark.parametrize("activation", ["QUInt8", "QInt8"])
-def test_mul_and_average_pool(activation, target):
+@pytest.mark.parametrize("activation,quant_format", [("QUInt8", "QDQ"), ("QInt8", "QDQ"),
+                                                     ("QUInt8", "QOperator")])
+def test_mul_and_average_pool(activation, quant_format, target):
     """Mul of two feature maps, AveragePool (3x3 padded and 2x2 strided) and a
     squeeze-and-excitation gate (Mul broadcast over H and W): integer qcc.mul and
     qcc.avg_pool reproducing ONNX Runtime's QLinearMul and QLinearAveragePool exactly.
     With u8 activations ONNX Runtime runs every op of this net as an integer kernel and qcc
-    must match it bit for bit. With s8 activations ONNX Runtime leaves several groups
+    must match it bit for bit, in QDQ and in QOperator form (com.microsoft QLinearMul and
+    QLinearAveragePool import as dequantize/op/quantize and fold to the same kernels). With s8 activations ONNX Runtime leaves several groups
     (convolutions whose input feeds two consumers, the first AveragePool, the gate's Mul) in
     fake-quant float, whose rounding differs from any integer kernel: there the bound is
     1 LSB and the same top-1."""
-    d = OUT / "elementwise" / activation
+    d = OUT / "elementwise" / f"{activation}_{quant_format}"
     d.mkdir(parents=True, exist_ok=True)
     fp, qdq = d / "float.onnx", d / "qdq.onnx"
     onnx.save(models.elementwise_net(), fp)
     if not qdq.exists():
         models.quantize_qdq(fp, qdq, models.image_like_inputs((1, 3, 16, 16), 8, seed=41),
-                            activation_type=activation)
+                            activation_type=activation, quant_format=quant_format)
     ops = integer_only(qdq)
     assert ops["qcc.mul"] == 2 and ops["qcc.avg_pool"] == 2, ops
     assert ops["qcc.quantize"] == 1 and ops["qcc.dequantize"] == 1, ops

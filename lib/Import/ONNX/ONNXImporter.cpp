@@ -81,7 +81,8 @@ std::string supportedOpList() {
 
 /// ONNX Runtime's contrib ops (domain com.microsoft) that quantize_static writes in
 /// QOperator format.
-constexpr const char *kSupportedMicrosoftOps[] = {"QGemm", "QLinearAdd", "QLinearConcat",
+constexpr const char *kSupportedMicrosoftOps[] = {"QGemm", "QLinearAdd", "QLinearAveragePool",
+                                                  "QLinearConcat",
                                                   "QLinearGlobalAveragePool", "QLinearMul",
                                                   "QLinearSigmoid"};
 
@@ -157,6 +158,8 @@ private:
   Value buildConv(const onnx::NodeProto &n, Type resultType, Value x, Value w, Value bias);
   Type biasTypeFor(Type accElement, int64_t axis);
   bool importPool(const onnx::NodeProto &n, bool isMax);
+  /// MaxPool/AveragePool of `x` with `n`'s attributes; null after reporting a problem.
+  Value buildPool(const onnx::NodeProto &n, bool isMax, Value x, ArrayRef<int64_t> outShape);
   bool importQuantizeLinear(const onnx::NodeProto &n);
   bool importDequantizeLinear(const onnx::NodeProto &n);
   bool importQLinearConvOrMatMul(const onnx::NodeProto &n, bool isConv);
@@ -291,7 +294,7 @@ bool Importer::checkSupportedOps() {
     if (!isSupportedOp(n)) {
       nodeError(n) << "unsupported op (model opset " << opset << "); qcc supports, in the default "
                    << "ONNX domain: " << supportedOpList()
-                   << "; in com.microsoft: QGemm, QLinearAdd, QLinearConcat, "
+                   << "; in com.microsoft: QGemm, QLinearAdd, QLinearAveragePool, QLinearConcat, "
                       "QLinearGlobalAveragePool, QLinearMul, QLinearSigmoid";
       ok = false;
     }
@@ -470,6 +473,22 @@ const onnx::TypeProto *Importer::knownType(const std::string &name) {
 
 /// Output type of a com.microsoft op from its inputs' types (ONNX's shape inference does not
 /// know these ops).
+std::optional<SmallVector<int64_t>> resolvePads(const onnx::NodeProto &n, ArrayRef<int64_t> in,
+                                                ArrayRef<int64_t> kernel,
+                                                ArrayRef<int64_t> strides,
+                                                ArrayRef<int64_t> dilations);
+
+/// The output extent of a pooling window along one axis (ONNX: floor, or ceil with
+/// ceil_mode where the last window must start inside the input or its begin padding).
+static int64_t poolOutputDim(int64_t in, int64_t kernel, int64_t stride, int64_t padBegin,
+                             int64_t padEnd, bool ceil) {
+  int64_t span = in + padBegin + padEnd - kernel;
+  int64_t out = (ceil ? (span + stride - 1) / stride : span / stride) + 1;
+  if (ceil && (out - 1) * stride >= in + padBegin)
+    --out;
+  return out;
+}
+
 std::optional<onnx::TypeProto> Importer::microsoftOutputType(const onnx::NodeProto &n) {
   auto shapeOf = [&](int i) -> std::optional<SmallVector<int64_t>> {
     if (i >= n.input_size() || n.input(i).empty())
@@ -506,6 +525,22 @@ std::optional<onnx::TypeProto> Importer::microsoftOutputType(const onnx::NodePro
     if (auto x = shapeOf(0); x && x->size() == 4)
       shape = attrInt(n, "channels_last", 0) ? SmallVector<int64_t>{(*x)[0], 1, 1, (*x)[3]}
                                              : SmallVector<int64_t>{(*x)[0], (*x)[1], 1, 1};
+    elem = elemOf(4, elem);
+  } else if (op == "QLinearAveragePool") {
+    auto x = shapeOf(0);
+    auto kernel = attrInts(n, "kernel_shape", {});
+    auto strides = attrInts(n, "strides", {1, 1});
+    if (x && x->size() == 4 && kernel.size() == 2 && strides.size() == 2 &&
+        attrInt(n, "channels_last", 0) == 0) {
+      int64_t ones[] = {1, 1};
+      if (auto pads = resolvePads(n, ArrayRef<int64_t>(*x).drop_front(2), kernel, strides, ones)) {
+        bool ceil = attrInt(n, "ceil_mode", 0) != 0;
+        shape = SmallVector<int64_t>{
+            (*x)[0], (*x)[1],
+            poolOutputDim((*x)[2], kernel[0], strides[0], (*pads)[0], (*pads)[2], ceil),
+            poolOutputDim((*x)[3], kernel[1], strides[1], (*pads)[1], (*pads)[3], ceil)};
+      }
+    }
     elem = elemOf(4, elem);
   } else if (op == "QLinearConcat") {
     auto first = shapeOf(2);
@@ -871,7 +906,6 @@ bool Importer::importConv(const onnx::NodeProto &n) {
 }
 
 bool Importer::importPool(const onnx::NodeProto &n, bool isMax) {
-  Location loc = nodeLoc(n);
   // MaxPool also runs on quantized values (QOperator models pool uint8 tensors directly).
   Value x = lookup(n.input(0), n);
   if (x && !(isMax && isa<quant::QuantizedType>(cast<RankedTensorType>(x.getType()).getElementType())))
@@ -879,46 +913,55 @@ bool Importer::importPool(const onnx::NodeProto &n, bool isMax) {
   auto outType = typeOf(n.output(0), &n);
   if (!x || !outType)
     return false;
-  outType = RankedTensorType::get(outType->getShape(),
-                                  cast<RankedTensorType>(x.getType()).getElementType());
+  Value r = buildPool(n, isMax, x, outType->getShape());
+  if (!r)
+    return false;
+  define(n, 0, r);
+  return true;
+}
+
+Value Importer::buildPool(const onnx::NodeProto &n, bool isMax, Value x,
+                          ArrayRef<int64_t> outShape) {
+  Location loc = nodeLoc(n);
+  auto outType = RankedTensorType::get(outShape,
+                                       cast<RankedTensorType>(x.getType()).getElementType());
   if (n.output_size() > 1 && !n.output(1).empty()) {
     nodeError(n) << "the Indices output of MaxPool is not supported";
-    return false;
+    return {};
   }
   auto xShape = cast<RankedTensorType>(x.getType()).getShape();
   auto kernel = attrInts(n, "kernel_shape", {});
   if (xShape.size() != 4 || kernel.size() != 2) {
     nodeError(n) << "only 2-D pooling (rank-4 NCHW input, 2 kernel dimensions) is supported";
-    return false;
+    return {};
   }
   auto strides = attrInts(n, "strides", {1, 1});
   auto dilations = attrInts(n, "dilations", {1, 1});
   if (attrInt(n, "storage_order", 0) != 0) {
     nodeError(n) << "storage_order=1 (column-major indices) is not supported";
-    return false;
+    return {};
   }
   if (!isMax && llvm::any_of(dilations, [](int64_t d) { return d != 1; })) {
     nodeError(n) << "AveragePool with dilations other than 1 is not supported";
-    return false;
+    return {};
   }
   auto pads = resolvePads(n, xShape.drop_front(2), kernel, strides, dilations);
   if (!pads) {
     nodeError(n) << "unsupported auto_pad '" << attrString(n, "auto_pad", "") << "'";
-    return false;
+    return {};
   }
   bool ceil = attrInt(n, "ceil_mode", 0) != 0;
   Value r;
   if (isMax)
-    r = b.create<mlir::qcc::MaxPoolOp>(loc, *outType, x, b.getDenseI64ArrayAttr(kernel),
+    r = b.create<mlir::qcc::MaxPoolOp>(loc, outType, x, b.getDenseI64ArrayAttr(kernel),
                                  b.getDenseI64ArrayAttr(strides), b.getDenseI64ArrayAttr(*pads),
                                  b.getDenseI64ArrayAttr(dilations), b.getBoolAttr(ceil));
   else
-    r = b.create<mlir::qcc::AvgPoolOp>(loc, *outType, x, b.getDenseI64ArrayAttr(kernel),
+    r = b.create<mlir::qcc::AvgPoolOp>(loc, outType, x, b.getDenseI64ArrayAttr(kernel),
                                  b.getDenseI64ArrayAttr(strides), b.getDenseI64ArrayAttr(*pads),
                                  b.getBoolAttr(ceil),
                                  b.getBoolAttr(attrInt(n, "count_include_pad", 0) != 0));
-  define(n, 0, r);
-  return true;
+  return r;
 }
 
 std::optional<Type> Importer::quantTypeFromParams(const onnx::NodeProto &n, int scaleIdx,
@@ -1282,6 +1325,22 @@ bool Importer::importMicrosoftOp(const onnx::NodeProto &n) {
     define(n, 0, b.create<mlir::qcc::RequantizeOp>(loc, withElement(*yq), acc,
                                                    b.getDenseF32ArrayAttr({m}), IntegerAttr(),
                                                    IntegerAttr()));
+    return true;
+  }
+  if (op == "QLinearAveragePool") {
+    if (attrInt(n, "channels_last", 0) != 0) {
+      nodeError(n) << "channels_last=1 is not supported";
+      return false;
+    }
+    Value x = quantizedOperand(n, 0, 1, 2, 0);
+    auto yq = x ? resultQuant(3, 4, x) : std::nullopt;
+    if (!yq)
+      return false;
+    // dequantize, average, quantize: qcc-fold-fake-quant makes it an integer qcc.avg_pool.
+    Value pool = buildPool(n, false, floatOf(x), outType->getShape());
+    if (!pool)
+      return false;
+    define(n, 0, b.create<mlir::qcc::QuantizeOp>(loc, withElement(*yq), pool));
     return true;
   }
   if (op == "QLinearConcat") {
