@@ -62,7 +62,14 @@ def main():
     print(f"linked {app.relative_to(ROOT)} ({args.target}); running under "
           f"{' '.join(runner_prefix(args.target)) or 'the host'}\n")
 
-    worst = 0.0
+    # A model converted from TFLite (a .tflite of the same name beside it) is also compared
+    # with TFLite itself, its exact reference (see docs/quantization.md).
+    tflite = model.with_suffix(".tflite")
+    try:
+        from ai_edge_litert import interpreter as tfl
+    except ImportError:
+        tfl = None
+    worst, worst_tfl = 0.0, None
     for img in images:
         dump_in, dump_out = out / f"{img.stem}.in.bin", out / f"{img.stem}.out.bin"
         cmd = [*runner_prefix(args.target), str(app), str(img), "--iterations",
@@ -80,8 +87,24 @@ def main():
         worst = max(worst, diff)
         same = int(np.argmax(got)) == int(np.argmax(ref))
         print(f"  vs ONNX Runtime on the same input: largest difference {diff:.6g}, "
-              f"top-1 {'identical' if same else 'DIFFERENT'} (ORT top-1 = {int(np.argmax(ref))})\n")
+              f"top-1 {'identical' if same else 'DIFFERENT'} (ORT top-1 = {int(np.argmax(ref))})")
+        if tfl is not None and tflite.exists():
+            it = tfl.Interpreter(model_path=str(tflite))
+            it.allocate_tensors()
+            it.set_tensor(it.get_input_details()[0]["index"], x)
+            it.invoke()
+            tref = it.get_tensor(it.get_output_details()[0]["index"])
+            tdiff = float(np.max(np.abs(got.astype(np.float64) - tref.astype(np.float64))))
+            worst_tfl = max(worst_tfl or 0.0, tdiff)
+            print(f"  vs TFLite on the original {tflite.name}: largest difference {tdiff:.6g}")
+        print()
     print(f"largest difference from ONNX Runtime over {len(images)} images: {worst:.6g}")
+    if worst_tfl is not None:
+        print(f"largest difference from TFLite over {len(images)} images: {worst_tfl:.6g}")
+        if worst > 1:
+            print("note: ONNX Runtime 1.22's QLinearConv computes some accumulators of this model "
+                  "wrongly on CPUs with AVX-512 VNNI; TFLite is the exact reference here "
+                  "(docs/quantization.md, 'Measured').")
     if args.model is None:
         print("note: the network's weights are random, so its classes are meaningless; "
               "the trained MobileNetV2 is examples/models/mobilenet_v2_1.0_224_quant.onnx.")
