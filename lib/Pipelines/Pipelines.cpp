@@ -54,6 +54,9 @@ void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &optio
   convertOpts.requantMode = options.requantMode;
   convertOpts.vectorBits = options.target.vectorBits;
   convertOpts.vectorRegisters = options.target.vectorRegisters;
+  // Paired 16-bit products pay off where qcc-x86-dot-products turns them into VPDPWSSD.
+  bool vnni = llvm::StringRef(options.target.features).contains("+avx512vnni");
+  convertOpts.pairProducts = vnni;
   pm.addPass(mlir::qcc::createConvertQccToLinalg(convertOpts));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -81,6 +84,9 @@ void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &optio
   pm.addPass(createCSEPass()); // identical subviews: the in-place tile copy becomes a self-copy
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccHoistAccumulators());
+  pm.addPass(createCanonicalizerPass());
+  if (vnni)
+    pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccX86DotProducts());
   pm.addPass(createCanonicalizerPass());
   mlir::qcc::QccPlanArenaOptions arenaOpts;
   arenaOpts.alignment = options.arenaAlignment;

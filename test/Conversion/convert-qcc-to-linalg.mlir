@@ -1,5 +1,6 @@
 // RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg | FileCheck %s
 // RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg=requant-mode=fixed | FileCheck %s --check-prefix=FIXED
+// RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg=pair-products=true | FileCheck %s --check-prefix=PAIRS
 
 // Grouped convolution: pad, expand to N x G x C/G, one generic over n, g, f, oh, ow | c, kh, kw
 // accumulating into the broadcast bias, collapse back.
@@ -369,4 +370,29 @@ func.func @gemm_fused_epilogue(%x: tensor<1x4x!quant.uniform<u8:f32, 0.05:128>>)
   %y = qcc.gemm %x, %w {trans_b = true, accumulator = !quant.uniform<i32:f32, 0.005>, multiplier = array<f32: 0.05>}
        : (tensor<1x4x!quant.uniform<u8:f32, 0.05:128>>, tensor<4x4x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x4x!quant.uniform<u8:f32, 0.1:128>>
   return %y : tensor<1x4x!quant.uniform<u8:f32, 0.1:128>>
+}
+
+// -----
+
+// pair-products (x86 with AVX512-VNNI): an integer conv with filters on the lanes and an
+// even channel count packs two input channels per int32 word. Weights at compile time,
+// w[f] = (2f+1, 2f+2) with zero point 0: (2f+1) | (2f+2) << 16, so 1 | 2 << 16 = 131073 for
+// the first filter. The input once per call: (x[2p] - 128) & 0xFFFF | (x[2p+1] - 128) << 16.
+// The MAC is lo(x) * lo(w) + hi(x) * hi(w).
+// PAIRS-LABEL: func @conv_pairs
+// PAIRS: arith.constant dense<{{\[+}}131073, 262147, 393221, 524295, 655369, 786443, 917517, 1048591{{\]+}}> : tensor<1x1x1x1x8xi32>
+// PAIRS: linalg.generic {{.*}} ins(%[[X:.*]], %[[X]] : tensor<1x1x2x4x4xi8>, tensor<1x1x2x4x4xi8>) outs(%{{.*}} : tensor<1x1x1x4x4xi32>)
+// PAIRS: arith.andi %{{.*}}, %{{.*}} : i32
+// PAIRS: arith.shli
+// PAIRS: arith.ori
+// PAIRS: linalg.generic
+// PAIRS-SAME: iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
+// PAIRS-SAME: ins(%{{.*}}, %{{.*}} : tensor<1x1x1x4x4xi32>, tensor<1x1x1x1x8xi32>)
+// PAIRS-COUNT-2: arith.muli %{{.*}}, %{{.*}} : i32
+func.func @conv_pairs(%x: tensor<1x2x4x4x!quant.uniform<u8:f32, 0.5:128>>) -> tensor<1x8x4x4x!quant.uniform<i32:f32, 0.25>> {
+  %wi = arith.constant dense<[[[[1]], [[2]]], [[[3]], [[4]]], [[[5]], [[6]]], [[[7]], [[8]]], [[[9]], [[10]]], [[[11]], [[12]]], [[[13]], [[14]]], [[[15]], [[16]]]]> : tensor<8x2x1x1xi8>
+  %w = "quant.scast"(%wi) : (tensor<8x2x1x1xi8>) -> tensor<8x2x1x1x!quant.uniform<i8:f32, 0.5>>
+  %y = qcc.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x2x4x4x!quant.uniform<u8:f32, 0.5:128>>, tensor<8x2x1x1x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x8x4x4x!quant.uniform<i32:f32, 0.25>>
+  return %y : tensor<1x8x4x4x!quant.uniform<i32:f32, 0.25>>
 }

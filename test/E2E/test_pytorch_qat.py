@@ -14,7 +14,7 @@ import onnx
 import pytest
 
 import qcc
-from test_e2e import OUT, TARGETS, integer_only, output_lsb
+from test_e2e import INT8_TARGETS, OUT, integer_only, output_lsb
 from pathlib import Path
 
 SCRIPT = Path(__file__).resolve().parent / "qat" / "export_qat.py"
@@ -36,7 +36,7 @@ def test_qat_convolutions_are_integer(qat_export):
     assert ops["qcc.batch_norm"] == 0 and ops["qcc.div"] == 0, ops
 
 
-@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("target", INT8_TARGETS)
 def test_qat_matches_pytorch(qat_export, target):
     d = qat_export
     model = onnx.load(d / "qat.onnx")

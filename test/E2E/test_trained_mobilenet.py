@@ -27,7 +27,7 @@ from onnx import helper, numpy_helper, shape_inference
 
 import qcc
 from qcc.toolchain import runner_prefix
-from test_e2e import OUT, TARGETS
+from test_e2e import INT8_TARGETS, OUT
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "examples" / "models" / "mobilenet_v2_1.0_224_quant.onnx"
@@ -80,7 +80,7 @@ def classify(target, app, image):
     return x, np.fromfile(dump_out, dtype=np.uint8).reshape(1, 1001)
 
 
-@pytest.fixture(scope="module", params=TARGETS)
+@pytest.fixture(scope="module", params=INT8_TARGETS)
 def classifier(request):
     target = request.param
     art, app = build_classifier(target, "float")
@@ -108,7 +108,7 @@ def test_trained_mobilenet(classifier, image):
         assert "cat" in LABELS[ours[0]], LABELS[ours[0]]
 
 
-@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("target", INT8_TARGETS)
 def test_trained_mobilenet_fixed_point(target):
     """--requant=fixed equals TFLite's reference kernels (gemmlowp fixed point, double
     rounding). TFLite's optimized builtin kernels round some requantizations differently

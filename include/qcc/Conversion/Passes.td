@@ -31,7 +31,10 @@ def ConvertQccToLinalg : Pass<"convert-qcc-to-linalg", "ModuleOp"> {
     Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"512",
            "SIMD register width the convolutions' register blocks are sized for">,
     Option<"vectorRegisters", "vector-registers", "unsigned", /*default=*/"32",
-           "Number of SIMD registers; about half of them hold a block's accumulators">
+           "Number of SIMD registers; about half of them hold a block's accumulators">,
+    Option<"pairProducts", "pair-products", "bool", /*default=*/"false",
+           "Integer convolutions with filters on the lanes multiply pairs of input channels "
+           "packed as 16-bit halves (the PMADDWD / VPDPWSSD shape on x86)">
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",

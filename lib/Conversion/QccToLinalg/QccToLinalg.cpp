@@ -360,6 +360,47 @@ DenseElementsAttr packFiltersLast(DenseElementsAttr w, int64_t g, Type storage) 
   return DenseElementsAttr::getFromRawBuffer(packedType, packed);
 }
 
+/// Packs an integer F x C/G x KH x KW weight for the paired-product kernel: G x C/G/2 x KH
+/// x KW x F/G int32 words, each holding two centered 16-bit weights of consecutive input
+/// channels, (w[2p] - zp) in the low half and (w[2p+1] - zp) in the high half, zp per
+/// filter (or per tensor).
+DenseElementsAttr packFilterPairs(DenseElementsAttr w, int64_t g, const QuantParams &q,
+                                  Type i32) {
+  auto shape = w.getType().getShape();
+  int64_t f = shape[0], cg = shape[1], kh = shape[2], kw = shape[3], fg = f / g;
+  SmallVector<int64_t> values;
+  values.reserve(w.getNumElements());
+  for (const APInt &v : w.getValues<APInt>())
+    values.push_back(q.isSigned ? v.getSExtValue() : int64_t(v.getZExtValue()));
+  SmallVector<int32_t> packed(g * (cg / 2) * kh * kw * fg);
+  for (int64_t fi = 0; fi < f; ++fi) {
+    int64_t zp = q.zeroPoints[q.zeroPoints.size() == 1 ? 0 : fi];
+    for (int64_t p = 0; p < cg / 2; ++p)
+      for (int64_t y = 0; y < kh; ++y)
+        for (int64_t x = 0; x < kw; ++x) {
+          auto at = [&](int64_t ci) { return values[((fi * cg + ci) * kh + y) * kw + x] - zp; };
+          uint32_t word = (uint32_t(at(2 * p)) & 0xFFFFu) | (uint32_t(at(2 * p + 1)) << 16);
+          int64_t gi = fi / fg, fl = fi % fg;
+          packed[(((gi * (cg / 2) + p) * kh + y) * kw + x) * fg + fl] = static_cast<int32_t>(word);
+        }
+  }
+  return DenseElementsAttr::get(RankedTensorType::get({g, cg / 2, kh, kw, fg}, i32),
+                                ArrayRef(packed));
+}
+
+/// a.lo * b.lo + a.hi * b.hi for two words of packed signed 16-bit halves, in int32 (exact
+/// for the centered 8-bit values packed here): the paired product of PMADDWD.
+Value pairedProduct(OpBuilder &b, Location loc, Value a, Value w) {
+  Value sixteen = i32Const(b, loc, 16);
+  auto low = [&](Value v) {
+    return b.create<arith::ShRSIOp>(loc, b.create<arith::ShLIOp>(loc, v, sixteen), sixteen);
+  };
+  auto high = [&](Value v) { return b.create<arith::ShRSIOp>(loc, v, sixteen); };
+  Value p0 = b.create<arith::MulIOp>(loc, low(a), low(w));
+  Value p1 = b.create<arith::MulIOp>(loc, high(a), high(w));
+  return b.create<arith::AddIOp>(loc, p0, p1);
+}
+
 /// How far a window reads past the end of an input of extent `in` (beyond `padEnd`);
 /// ceil_mode can make the last window run past the declared padding.
 int64_t extraEndPad(int64_t in, int64_t out, int64_t kernel, int64_t stride,
@@ -494,8 +535,12 @@ Value buildEpilogue(OpBuilder &b, OpT op, Value acc, bool fixed, const ChannelLa
 
 struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
   Conv2DLowering(const TypeConverter &converter, MLIRContext *ctx, bool fixed,
-                 int64_t blockLanes)
-      : ModeAwareLowering(converter, ctx, fixed), blockLanes(blockLanes) {}
+                 int64_t blockLanes, bool pairProducts)
+      : ModeAwareLowering(converter, ctx, fixed), blockLanes(blockLanes),
+        pairProducts(pairProducts) {}
+  /// Integer filters-on-lanes convolutions over an even channel count multiply pairs of
+  /// channels at once (PMADDWD / VPDPWSSD on x86).
+  bool pairProducts;
   /// 32-bit accumulator lanes a register block may hold: about half the target's SIMD
   /// registers (so the block never spills).
   int64_t blockLanes;
@@ -525,8 +570,31 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     // broadcast scalars (so any stride works).
     DenseElementsAttr wConst = constantBehind(adaptor.getWeight());
     bool filterLanes = wConst && fg % 8 == 0; // any stride: x is read as broadcast scalars
+    // Paired products: the weights are packed as pairs of centered 16-bit values of two
+    // consecutive input channels, and so is the input (one pass that also subtracts its zero
+    // point), so each step of the channel loop does two multiply-adds per lane.
+    bool pairs = pairProducts && mac.isInteger() && filterLanes && cg % 2 == 0;
     Value w;
-    if (filterLanes) {
+    if (pairs) {
+      w = b.create<arith::ConstantOp>(loc, packFilterPairs(wConst, g, *mac.w, b.getI32Type()));
+      auto xp = RankedTensorType::get({n, g, cg / 2, xShape[2], xShape[3]}, b.getI32Type());
+      auto e = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+      AffineMap even = AffineMap::get(5, 0, {e(0), e(1), e(2) * 2, e(3), e(4)}, ctx);
+      AffineMap odd = AffineMap::get(5, 0, {e(0), e(1), e(2) * 2 + 1, e(3), e(4)}, ctx);
+      const QuantParams &qx = *mac.x;
+      x = buildElementwise(
+          b, loc, ValueRange{x, x}, xp,
+          [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+            auto centered = [&](Value q) -> Value {
+              return nb.create<arith::SubIOp>(nl, widenToI32(nb, nl, q, qx),
+                                              i32Const(nb, nl, qx.zeroPoints[0]));
+            };
+            Value lo = nb.create<arith::AndIOp>(nl, centered(v[0]), i32Const(nb, nl, 0xFFFF));
+            Value hi = nb.create<arith::ShLIOp>(nl, centered(v[1]), i32Const(nb, nl, 16));
+            return nb.create<arith::OrIOp>(nl, lo, hi);
+          },
+          {even, odd});
+    } else if (filterLanes) {
       Type storage = cast<RankedTensorType>(adaptor.getWeight().getType()).getElementType();
       w = b.create<arith::ConstantOp>(loc, packFiltersLast(wConst, g, storage));
     } else {
@@ -583,7 +651,10 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
         loc, TypeRange{accType}, ValueRange{x, w}, ValueRange{acc},
         ArrayRef<AffineMap>{xMap, wMap, oMap}, iters,
         [&](OpBuilder &nb, Location nl, ValueRange a) {
-          nb.create<linalg::YieldOp>(nl, mac(nb, nl, a[0], a[1], a[2]));
+          Value next = pairs ? nb.create<arith::AddIOp>(nl, a[2], pairedProduct(nb, nl, a[0], a[1]))
+                                   .getResult()
+                             : mac(nb, nl, a[0], a[1], a[2]);
+          nb.create<linalg::YieldOp>(nl, next);
         });
     if (vectorize) {
       // The largest candidate dividing n whose block (times `other`) fits the register
@@ -1568,7 +1639,7 @@ struct ConvertQccToLinalgPass
     }
     bool fixed = requantMode == "fixed";
     int64_t blockLanes = int64_t(vectorBits / 32) * int64_t(std::max(vectorRegisters / 2, 1u));
-    patterns.add<Conv2DLowering>(converter, ctx, fixed, blockLanes);
+    patterns.add<Conv2DLowering>(converter, ctx, fixed, blockLanes, pairProducts);
     patterns.add<MatMulLowering, GemmLowering, QuantizedAddLowering, QuantizedMulLowering,
                  AvgPoolLowering, RequantizeLowering>(converter, ctx, fixed);
     patterns.add<UnaryFloatLowering<SigmoidOp>, UnaryFloatLowering<TanhOp>,

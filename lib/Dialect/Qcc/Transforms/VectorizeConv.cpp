@@ -7,6 +7,8 @@
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorTransforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -16,6 +18,7 @@
 namespace mlir::qcc {
 #define GEN_PASS_DEF_QCCVECTORIZECONV
 #define GEN_PASS_DEF_QCCHOISTACCUMULATORS
+#define GEN_PASS_DEF_QCCX86DOTPRODUCTS
 #include "qcc/Dialect/Qcc/Transforms/Passes.h.inc"
 } // namespace mlir::qcc
 
@@ -309,6 +312,102 @@ struct QccHoistAccumulatorsPass
       for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
         rewriter.eraseOp(user);
       rewriter.eraseOp(alloc);
+    }
+  }
+};
+
+/// `v` is `(x << 16) >> 16` (low = true) or `x >> 16` (arithmetic), for a splat 16.
+static Value halfOf(Value v, bool low) {
+  auto isSixteen = [](Value c) {
+    APInt value;
+    return matchPattern(c, m_ConstantInt(&value)) && value == 16;
+  };
+  auto shr = v.getDefiningOp<arith::ShRSIOp>();
+  if (!shr || !isSixteen(shr.getRhs()))
+    return {};
+  if (!low)
+    return shr.getLhs();
+  auto shl = shr.getLhs().getDefiningOp<arith::ShLIOp>();
+  if (!shl || !isSixteen(shl.getRhs()))
+    return {};
+  return shl.getLhs();
+}
+
+/// `s` is lo(a) * lo(w) + hi(a) * hi(w); sets a and w.
+static bool matchPairedProduct(Value s, Value &a, Value &w) {
+  auto add = s.getDefiningOp<arith::AddIOp>();
+  if (!add)
+    return false;
+  auto factors = [](Value p, bool low, Value &x, Value &y) {
+    auto mul = p.getDefiningOp<arith::MulIOp>();
+    if (!mul)
+      return false;
+    x = halfOf(mul.getLhs(), low);
+    y = halfOf(mul.getRhs(), low);
+    return x && y;
+  };
+  for (auto [first, second] : {std::pair(add.getLhs(), add.getRhs()),
+                               std::pair(add.getRhs(), add.getLhs())}) {
+    Value a0, w0, a1, w1;
+    if (!factors(first, true, a0, w0) || !factors(second, false, a1, w1))
+      continue;
+    if (a0 == a1 && w0 == w1) {
+      a = a0, w = w0;
+      return true;
+    }
+    if (a0 == w1 && w0 == a1) {
+      a = a0, w = w0;
+      return true;
+    }
+  }
+  return false;
+}
+
+struct QccX86DotProductsPass
+    : mlir::qcc::impl::QccX86DotProductsBase<QccX86DotProductsPass> {
+  void runOnOperation() override {
+    SmallVector<arith::AddIOp> candidates;
+    getOperation().walk([&](arith::AddIOp op) {
+      auto type = dyn_cast<VectorType>(op.getType());
+      if (type && type.getElementType().isInteger(32) && type.getRank() >= 1 &&
+          type.getRank() <= 2 && llvm::is_contained({4, 8, 16}, type.getShape().back()))
+        candidates.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (arith::AddIOp op : candidates) {
+      Value acc, a, w;
+      if (matchPairedProduct(op.getRhs(), a, w))
+        acc = op.getLhs();
+      else if (matchPairedProduct(op.getLhs(), a, w))
+        acc = op.getRhs();
+      else
+        continue;
+      auto type = cast<VectorType>(op.getType());
+      int64_t lanes = type.getShape().back();
+      auto rowType = VectorType::get({lanes}, rewriter.getI32Type());
+      std::string name = "llvm.x86.avx512.vpdpwssd." + std::to_string(lanes * 32);
+      rewriter.setInsertionPoint(op);
+      Location loc = op.getLoc();
+      auto dot = [&](Value acc1, Value a1, Value w1) -> Value {
+        return rewriter
+            .create<LLVM::CallIntrinsicOp>(loc, TypeRange{rowType}, rewriter.getStringAttr(name),
+                                           ValueRange{acc1, a1, w1})
+            .getResult(0);
+      };
+      Value result;
+      if (type.getRank() == 1) {
+        result = dot(acc, a, w);
+      } else {
+        result = rewriter.create<arith::ConstantOp>(loc, type, rewriter.getZeroAttr(type));
+        for (int64_t row = 0; row < type.getShape()[0]; ++row) {
+          auto extract = [&](Value v) {
+            return rewriter.create<vector::ExtractOp>(loc, v, ArrayRef<int64_t>{row});
+          };
+          result = rewriter.create<vector::InsertOp>(
+              loc, dot(extract(acc), extract(a), extract(w)), result, ArrayRef<int64_t>{row});
+        }
+      }
+      rewriter.replaceOp(op, result);
     }
   }
 };

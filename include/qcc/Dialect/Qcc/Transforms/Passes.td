@@ -95,6 +95,20 @@ def QccHoistAccumulators : Pass<"qcc-hoist-accumulators", "func::FuncOp"> {
   let dependentDialects = ["::mlir::vector::VectorDialect"];
 }
 
+def QccX86DotProducts : Pass<"qcc-x86-dot-products", "func::FuncOp"> {
+  let summary = "Paired 16-bit products into AVX-512 VNNI VPDPWSSD";
+  let description = [{
+    The integer convolutions lowered with `pair-products` accumulate, per lane,
+    `acc + lo(a) * lo(w) + hi(a) * hi(w)` where `lo`/`hi` are the signed 16-bit halves of
+    32-bit words (`(v << 16) >> 16` and `v >> 16`). That is exactly what VPDPWSSD computes
+    (without saturation). After the accumulators are in registers, this pass replaces each
+    such vector add with `llvm.x86.avx512.vpdpwssd.{128,256,512}` per row of the vector
+    (one instruction per 2 x lanes multiply-accumulates), instead of the shifts, masks and
+    32-bit multiplies LLVM would otherwise select. Run it only for targets with AVX512-VNNI.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::vector::VectorDialect"];
+}
+
 def QccPlanArena : Pass<"qcc-plan-arena", "ModuleOp"> {
   let summary = "Place every intermediate buffer of the entry function in one static arena";
   let description = [{
