@@ -1302,13 +1302,18 @@ bool Importer::importMicrosoftOp(const onnx::NodeProto &n) {
     define(n, 0, b.create<mlir::qcc::QuantizeOp>(loc, withElement(*yq), s));
     return true;
   }
-  if (op == "QLinearGlobalAveragePool") {
+  // QLinearGlobalAveragePool and QLinearAveragePool: (x, x_scale, x_zp, y_scale, y_zp), NCHW.
+  auto poolOperands = [&](Value &x) -> std::optional<Type> {
     if (attrInt(n, "channels_last", 0) != 0) {
       nodeError(n) << "channels_last=1 is not supported";
-      return false;
+      return std::nullopt;
     }
-    Value x = quantizedOperand(n, 0, 1, 2, 0);
-    auto yq = x ? resultQuant(3, 4, x) : std::nullopt;
+    x = quantizedOperand(n, 0, 1, 2, 0);
+    return x ? resultQuant(3, 4, x) : std::nullopt;
+  };
+  if (op == "QLinearGlobalAveragePool") {
+    Value x;
+    auto yq = poolOperands(x);
     if (!yq)
       return false;
     auto xt = cast<quant::UniformQuantizedType>(cast<RankedTensorType>(x.getType()).getElementType());
@@ -1328,12 +1333,8 @@ bool Importer::importMicrosoftOp(const onnx::NodeProto &n) {
     return true;
   }
   if (op == "QLinearAveragePool") {
-    if (attrInt(n, "channels_last", 0) != 0) {
-      nodeError(n) << "channels_last=1 is not supported";
-      return false;
-    }
-    Value x = quantizedOperand(n, 0, 1, 2, 0);
-    auto yq = x ? resultQuant(3, 4, x) : std::nullopt;
+    Value x;
+    auto yq = poolOperands(x);
     if (!yq)
       return false;
     // dequantize, average, quantize: qcc-fold-fake-quant makes it an integer qcc.avg_pool.
