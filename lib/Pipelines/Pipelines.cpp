@@ -54,9 +54,14 @@ void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &optio
   convertOpts.requantMode = options.requantMode;
   convertOpts.vectorBits = options.target.vectorBits;
   convertOpts.vectorRegisters = options.target.vectorRegisters;
-  // Paired 16-bit products pay off where qcc-x86-dot-products turns them into VPDPWSSD.
-  bool vnni = llvm::StringRef(options.target.features).contains("+avx512vnni");
-  convertOpts.pairProducts = vnni;
+  // x86: integer convolutions multiply pairs of channels, which qcc-x86-dot-products turns
+  // into VPDPWSSD (AVX512-VNNI) or PMADDWD (AVX2 / SSE2).
+  bool x86 = llvm::StringRef(options.target.triple).starts_with("x86_64");
+  std::string isa = !x86 ? ""
+                    : llvm::StringRef(options.target.features).contains("+avx512vnni") ? "vnni"
+                    : options.target.vectorBits >= 256                                   ? "avx2"
+                                                                                         : "sse2";
+  convertOpts.pairProducts = x86;
   pm.addPass(mlir::qcc::createConvertQccToLinalg(convertOpts));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -85,8 +90,11 @@ void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &optio
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccHoistAccumulators());
   pm.addPass(createCanonicalizerPass());
-  if (vnni)
-    pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccX86DotProducts());
+  if (x86) {
+    mlir::qcc::QccX86DotProductsOptions dotOpts;
+    dotOpts.isa = isa;
+    pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccX86DotProducts(dotOpts));
+  }
   pm.addPass(createCanonicalizerPass());
   mlir::qcc::QccPlanArenaOptions arenaOpts;
   arenaOpts.alignment = options.arenaAlignment;

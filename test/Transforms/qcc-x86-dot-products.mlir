@@ -1,10 +1,19 @@
 // RUN: qcc-opt %s -split-input-file -qcc-x86-dot-products -canonicalize | FileCheck %s
+// RUN: qcc-opt %s -split-input-file -qcc-x86-dot-products=isa=avx2 -canonicalize | FileCheck %s --check-prefix=AVX2
+// RUN: qcc-opt %s -split-input-file -qcc-x86-dot-products=isa=sse2 -canonicalize | FileCheck %s --check-prefix=SSE2
 
 // acc + lo(a) * lo(w) + hi(a) * hi(w) on 16 lanes of packed 16-bit pairs is VPDPWSSD.
 // CHECK-LABEL: func @row
 // CHECK: %[[R:.*]] = llvm.call_intrinsic "llvm.x86.avx512.vpdpwssd.512"(%arg0, %arg1, %arg2) : (vector<16xi32>, vector<16xi32>, vector<16xi32>) -> vector<16xi32>
 // CHECK-NOT: arith.muli
 // CHECK: return %[[R]]
+// Without VNNI: PMADDWD on 8 lanes (AVX2) or 4 (SSE2), each followed by the accumulation.
+// AVX2-LABEL: func @row
+// AVX2-COUNT-2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%{{.*}}, %{{.*}}) : (vector<16xi16>, vector<16xi16>) -> vector<8xi32>
+// AVX2-NOT: arith.muli
+// SSE2-LABEL: func @row
+// SSE2-COUNT-4: llvm.call_intrinsic "llvm.x86.sse2.pmadd.wd"(%{{.*}}, %{{.*}}) : (vector<8xi16>, vector<8xi16>) -> vector<4xi32>
+// SSE2-NOT: arith.muli
 func.func @row(%acc: vector<16xi32>, %a: vector<16xi32>, %w: vector<16xi32>) -> vector<16xi32> {
   %c16 = arith.constant dense<16> : vector<16xi32>
   %al = arith.shli %a, %c16 : vector<16xi32>
@@ -26,6 +35,12 @@ func.func @row(%acc: vector<16xi32>, %a: vector<16xi32>, %w: vector<16xi32>) -> 
 // CHECK-LABEL: func @block
 // CHECK-COUNT-2: llvm.call_intrinsic "llvm.x86.avx512.vpdpwssd.256"
 // CHECK-NOT: arith.muli
+// AVX2-LABEL: func @block
+// AVX2-COUNT-2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
+// AVX2-NOT: arith.muli
+// SSE2-LABEL: func @block
+// SSE2-COUNT-4: llvm.call_intrinsic "llvm.x86.sse2.pmadd.wd"
+// SSE2-NOT: arith.muli
 func.func @block(%acc: vector<2x8xi32>, %a: vector<2x8xi32>, %w: vector<2x8xi32>) -> vector<2x8xi32> {
   %c16 = arith.constant dense<16> : vector<2x8xi32>
   %al = arith.shli %a, %c16 : vector<2x8xi32>
@@ -48,6 +63,10 @@ func.func @block(%acc: vector<2x8xi32>, %a: vector<2x8xi32>, %w: vector<2x8xi32>
 // CHECK-LABEL: func @left_alone
 // CHECK-NOT: llvm.call_intrinsic
 // CHECK-COUNT-4: arith.muli
+// AVX2-LABEL: func @left_alone
+// AVX2-NOT: llvm.call_intrinsic
+// SSE2-LABEL: func @left_alone
+// SSE2-NOT: llvm.call_intrinsic
 func.func @left_alone(%acc: vector<16xi32>, %a: vector<16xi32>, %b: vector<16xi32>, %w: vector<16xi32>) -> (vector<16xi32>, vector<16xi32>) {
   %c16 = arith.constant dense<16> : vector<16xi32>
   %c8 = arith.constant dense<8> : vector<16xi32>

@@ -34,7 +34,7 @@ def ConvertQccToLinalg : Pass<"convert-qcc-to-linalg", "ModuleOp"> {
            "Number of SIMD registers; about half of them hold a block's accumulators">,
     Option<"pairProducts", "pair-products", "bool", /*default=*/"false",
            "Integer convolutions with filters on the lanes multiply pairs of input channels "
-           "packed as 16-bit halves (the PMADDWD / VPDPWSSD shape on x86)">
+           "packed as 16-bit halves (the PMADDWD / VPDPWSSD shape; qcc turns it on for x86)">
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",

@@ -365,12 +365,23 @@ static bool matchPairedProduct(Value s, Value &a, Value &w) {
 
 struct QccX86DotProductsPass
     : mlir::qcc::impl::QccX86DotProductsBase<QccX86DotProductsPass> {
+  using QccX86DotProductsBase::QccX86DotProductsBase;
   void runOnOperation() override {
+    if (isa != "vnni" && isa != "avx2" && isa != "sse2") {
+      getOperation().emitError("qcc-x86-dot-products: isa must be vnni, avx2 or sse2, not '")
+          << isa << "'";
+      return signalPassFailure();
+    }
+    // Lanes of one instruction: VPDPWSSD takes 4, 8 or 16; PMADDWD 8 (AVX2) or 4 (SSE2).
+    int64_t chunk = isa == "avx2" ? 8 : isa == "sse2" ? 4 : 0;
     SmallVector<arith::AddIOp> candidates;
     getOperation().walk([&](arith::AddIOp op) {
       auto type = dyn_cast<VectorType>(op.getType());
-      if (type && type.getElementType().isInteger(32) && type.getRank() >= 1 &&
-          type.getRank() <= 2 && llvm::is_contained({4, 8, 16}, type.getShape().back()))
+      if (!type || !type.getElementType().isInteger(32) || type.getRank() < 1 ||
+          type.getRank() > 2 || type.isScalable())
+        return;
+      int64_t lanes = type.getShape().back();
+      if (chunk ? lanes % chunk == 0 : llvm::is_contained({4, 8, 16}, lanes))
         candidates.push_back(op);
     });
     IRRewriter rewriter(&getContext());
@@ -384,15 +395,43 @@ struct QccX86DotProductsPass
         continue;
       auto type = cast<VectorType>(op.getType());
       int64_t lanes = type.getShape().back();
-      auto rowType = VectorType::get({lanes}, rewriter.getI32Type());
-      std::string name = "llvm.x86.avx512.vpdpwssd." + std::to_string(lanes * 32);
       rewriter.setInsertionPoint(op);
       Location loc = op.getLoc();
+      Type i32 = rewriter.getI32Type();
+      // acc + paired product on one row of `lanes` words.
       auto dot = [&](Value acc1, Value a1, Value w1) -> Value {
-        return rewriter
-            .create<LLVM::CallIntrinsicOp>(loc, TypeRange{rowType}, rewriter.getStringAttr(name),
-                                           ValueRange{acc1, a1, w1})
-            .getResult(0);
+        if (!chunk) {
+          std::string name = "llvm.x86.avx512.vpdpwssd." + std::to_string(lanes * 32);
+          return rewriter
+              .create<LLVM::CallIntrinsicOp>(loc, TypeRange{VectorType::get({lanes}, i32)},
+                                             rewriter.getStringAttr(name),
+                                             ValueRange{acc1, a1, w1})
+              .getResult(0);
+        }
+        std::string name = isa == "avx2" ? "llvm.x86.avx2.pmadd.wd" : "llvm.x86.sse2.pmadd.wd";
+        auto words = VectorType::get({chunk}, i32);
+        auto halves = VectorType::get({2 * chunk}, rewriter.getI16Type());
+        Value row = acc1;
+        for (int64_t offset = 0; offset < lanes; offset += chunk) {
+          auto slice = [&](Value v) -> Value {
+            Value part = rewriter.create<vector::ExtractStridedSliceOp>(
+                loc, v, ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{chunk},
+                ArrayRef<int64_t>{1});
+            return rewriter.create<vector::BitCastOp>(loc, halves, part);
+          };
+          Value product = rewriter
+                              .create<LLVM::CallIntrinsicOp>(loc, TypeRange{words},
+                                                             rewriter.getStringAttr(name),
+                                                             ValueRange{slice(a1), slice(w1)})
+                              .getResult(0);
+          Value accPart = rewriter.create<vector::ExtractStridedSliceOp>(
+              loc, acc1, ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{chunk}, ArrayRef<int64_t>{1});
+          Value sum = rewriter.create<arith::AddIOp>(loc, accPart, product);
+          row = rewriter.create<vector::InsertStridedSliceOp>(loc, sum, row,
+                                                              ArrayRef<int64_t>{offset},
+                                                              ArrayRef<int64_t>{1});
+        }
+        return row;
       };
       Value result;
       if (type.getRank() == 1) {

@@ -96,16 +96,25 @@ def QccHoistAccumulators : Pass<"qcc-hoist-accumulators", "func::FuncOp"> {
 }
 
 def QccX86DotProducts : Pass<"qcc-x86-dot-products", "func::FuncOp"> {
-  let summary = "Paired 16-bit products into AVX-512 VNNI VPDPWSSD";
+  let summary = "Paired 16-bit products into PMADDWD / VPDPWSSD";
   let description = [{
     The integer convolutions lowered with `pair-products` accumulate, per lane,
     `acc + lo(a) * lo(w) + hi(a) * hi(w)` where `lo`/`hi` are the signed 16-bit halves of
-    32-bit words (`(v << 16) >> 16` and `v >> 16`). That is exactly what VPDPWSSD computes
-    (without saturation). After the accumulators are in registers, this pass replaces each
-    such vector add with `llvm.x86.avx512.vpdpwssd.{128,256,512}` per row of the vector
-    (one instruction per 2 x lanes multiply-accumulates), instead of the shifts, masks and
-    32-bit multiplies LLVM would otherwise select. Run it only for targets with AVX512-VNNI.
+    32-bit words (`(v << 16) >> 16` and `v >> 16`). That is exactly PMADDWD's product (no
+    saturation for the centered 8-bit values packed here). After the accumulators are in
+    registers, this pass replaces each such vector add, row by row:
+
+    - `isa=vnni` (AVX512-VNNI): `llvm.x86.avx512.vpdpwssd.{128,256,512}`, the multiply and
+      the accumulation in one instruction per row;
+    - `isa=avx2`: `llvm.x86.avx2.pmadd.wd` per 8 lanes, then an add;
+    - `isa=sse2`: `llvm.x86.sse2.pmadd.wd` per 4 lanes, then an add;
+
+    instead of the shifts, masks and 32-bit multiplies LLVM would otherwise select.
   }];
+  let options = [
+    Option<"isa", "isa", "std::string", /*default=*/"\"vnni\"",
+           "Instruction set of the target: 'vnni', 'avx2' or 'sse2'">
+  ];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::vector::VectorDialect"];
 }
 
