@@ -7,7 +7,7 @@ branches back to itself and multiplies), and reports llvm-mca's cycles per itera
 target CPU and the multiply-accumulates per iteration (lanes of the multiply instructions),
 hence MACs per cycle.
 
-    .venv/bin/python bench/mca.py [--target aarch64-rpi4]
+    .venv/bin/python bench/mca.py [--target aarch64-rpi4 | aarch64-rpi5]
 """
 from __future__ import annotations
 
@@ -65,7 +65,8 @@ def macs_per_iteration(body):
     for ins in body:
         m = re.match(r"(s|u)?(mla|mul|mull2?|mlal2?|dot)\s+v\d+\.(\w+)", ins)
         if m:
-            macs += LANES.get(m.group(3), 1)
+            # SDOT/UDOT: each 32-bit lane sums four byte products.
+            macs += LANES.get(m.group(3), 1) * (4 if m.group(2) == "dot" else 1)
         elif re.match(r"(madd|mul)\s+w", ins):
             macs += 1
     return macs

@@ -62,6 +62,10 @@ void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &optio
                     : options.target.vectorBits >= 256                                   ? "avx2"
                                                                                          : "sse2";
   convertOpts.pairProducts = x86;
+  // AArch64 with the dot product (Cortex-A76): quads of channels through SDOT.
+  bool sdot = llvm::StringRef(options.target.triple).starts_with("aarch64") &&
+              llvm::StringRef(options.target.features).contains("+dotprod");
+  convertOpts.quadProducts = sdot;
   pm.addPass(mlir::qcc::createConvertQccToLinalg(convertOpts));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -90,6 +94,8 @@ void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &optio
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccHoistAccumulators());
   pm.addPass(createCanonicalizerPass());
+  if (sdot)
+    pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccArmDotProducts());
   if (x86) {
     mlir::qcc::QccX86DotProductsOptions dotOpts;
     dotOpts.isa = isa;

@@ -32,9 +32,10 @@ def _host_has(*flags):
     return all(f in cpu for f in flags)
 
 
-# Quantized models also run as x86_64-v4 objects (AVX-512 VNNI: the paired-product
-# convolutions whose inner loop is VPDPWSSD), natively, where this CPU can execute them.
-INT8_TARGETS = TARGETS + [pytest.param(
+# Quantized models also run as aarch64-rpi5 objects (Cortex-A76 under qemu: SDOT
+# convolutions) and as x86_64-v4 objects (AVX-512 VNNI: VPDPWSSD convolutions), natively,
+# where this CPU can execute them.
+INT8_TARGETS = TARGETS + ["aarch64-rpi5", pytest.param(
     "x86_64-v4", marks=pytest.mark.skipif(
         not _host_has("avx512f", "avx512bw", "avx512vl", "avx512_vnni"),
         reason="this CPU lacks AVX-512 VNNI, so x86_64-v4 objects cannot run here"))]

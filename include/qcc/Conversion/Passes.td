@@ -34,7 +34,11 @@ def ConvertQccToLinalg : Pass<"convert-qcc-to-linalg", "ModuleOp"> {
            "Number of SIMD registers; about half of them hold a block's accumulators">,
     Option<"pairProducts", "pair-products", "bool", /*default=*/"false",
            "Integer convolutions with filters on the lanes multiply pairs of input channels "
-           "packed as 16-bit halves (the PMADDWD / VPDPWSSD shape; qcc turns it on for x86)">
+           "packed as 16-bit halves (the PMADDWD / VPDPWSSD shape; qcc turns it on for x86)">,
+    Option<"quadProducts", "quad-products", "bool", /*default=*/"false",
+           "Integer convolutions with filters on the lanes and s8 weights multiply quads of "
+           "input channels packed as signed bytes (the SDOT shape; on for AArch64 with the "
+           "dot product)">
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",

@@ -401,6 +401,45 @@ Value pairedProduct(OpBuilder &b, Location loc, Value a, Value w) {
   return b.create<arith::AddIOp>(loc, p0, p1);
 }
 
+/// Packs an s8 F x C/G x KH x KW weight (zero point 0) for the quad-product kernel: G x
+/// C/G/4 x KH x KW x F/G int32 words, byte k holding the weight of input channel 4q + k.
+DenseElementsAttr packFilterQuads(DenseElementsAttr w, int64_t g, Type i32) {
+  auto shape = w.getType().getShape();
+  int64_t f = shape[0], cg = shape[1], kh = shape[2], kw = shape[3], fg = f / g;
+  SmallVector<int64_t> values;
+  for (const APInt &v : w.getValues<APInt>())
+    values.push_back(v.getSExtValue());
+  SmallVector<int32_t> packed(g * (cg / 4) * kh * kw * fg);
+  for (int64_t fi = 0; fi < f; ++fi)
+    for (int64_t q = 0; q < cg / 4; ++q)
+      for (int64_t y = 0; y < kh; ++y)
+        for (int64_t x = 0; x < kw; ++x) {
+          uint32_t word = 0;
+          for (int64_t k = 0; k < 4; ++k)
+            word |= (uint32_t(values[((fi * cg + 4 * q + k) * kh + y) * kw + x]) & 0xFFu)
+                    << (8 * k);
+          int64_t gi = fi / fg, fl = fi % fg;
+          packed[(((gi * (cg / 4) + q) * kh + y) * kw + x) * fg + fl] = static_cast<int32_t>(word);
+        }
+  return DenseElementsAttr::get(RankedTensorType::get({g, cg / 4, kh, kw, fg}, i32),
+                                ArrayRef(packed));
+}
+
+/// sum over k < 4 of byte_k(a) * byte_k(w) for two words of packed signed bytes, in int32:
+/// the quad product of SDOT.
+Value quadProduct(OpBuilder &b, Location loc, Value a, Value w) {
+  Value s24 = i32Const(b, loc, 24);
+  auto byte = [&](Value v, int64_t k) -> Value {
+    Value up = k == 3 ? v : b.create<arith::ShLIOp>(loc, v, i32Const(b, loc, 24 - 8 * k)).getResult();
+    return b.create<arith::ShRSIOp>(loc, up, s24);
+  };
+  SmallVector<Value, 4> p;
+  for (int64_t k = 0; k < 4; ++k)
+    p.push_back(b.create<arith::MulIOp>(loc, byte(a, k), byte(w, k)));
+  return b.create<arith::AddIOp>(loc, b.create<arith::AddIOp>(loc, p[0], p[1]),
+                                 b.create<arith::AddIOp>(loc, p[2], p[3]));
+}
+
 /// How far a window reads past the end of an input of extent `in` (beyond `padEnd`);
 /// ceil_mode can make the last window run past the declared padding.
 int64_t extraEndPad(int64_t in, int64_t out, int64_t kernel, int64_t stride,
@@ -535,9 +574,11 @@ Value buildEpilogue(OpBuilder &b, OpT op, Value acc, bool fixed, const ChannelLa
 
 struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
   Conv2DLowering(const TypeConverter &converter, MLIRContext *ctx, bool fixed,
-                 int64_t blockLanes, bool pairProducts)
+                 int64_t blockLanes, bool pairProducts, bool quadProducts)
       : ModeAwareLowering(converter, ctx, fixed), blockLanes(blockLanes),
-        pairProducts(pairProducts) {}
+        pairProducts(pairProducts), quadProducts(quadProducts) {}
+  /// ... or quads of channels as signed bytes (SDOT on AArch64 with the dot product).
+  bool quadProducts;
   /// Integer filters-on-lanes convolutions over an even channel count multiply pairs of
   /// channels at once (PMADDWD / VPDPWSSD on x86).
   bool pairProducts;
@@ -574,8 +615,67 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     // consecutive input channels, and so is the input (one pass that also subtracts its zero
     // point), so each step of the channel loop does two multiply-adds per lane.
     bool pairs = pairProducts && mac.isInteger() && filterLanes && cg % 2 == 0;
+    // Quad products: four channels as signed bytes per word (s8 weights of zero point 0;
+    // the input shifted to s8 by `offset`, whose term (offset - zp_x) * sum(w) joins the
+    // bias at compile time).
+    bool quads = quadProducts && mac.isInteger() && filterLanes && cg % 4 == 0 &&
+                 mac.w->isSigned && mac.w->width == 8 && mac.x->width == 8 &&
+                 llvm::all_of(mac.w->zeroPoints, [](int32_t z) { return z == 0; });
+    int64_t offset = mac.isInteger() && !mac.x->isSigned ? 128 : 0;
+    Value quadBias;
+    if (quads) {
+      SmallVector<int64_t> sums(f, 0);
+      int64_t perFilter = cg * wShape[2] * wShape[3], i = 0;
+      for (const APInt &v : wConst.getValues<APInt>())
+        sums[i++ / perFilter] += v.getSExtValue();
+      SmallVector<int32_t> init(f, 0);
+      if (Value bias = adaptor.getBias()) {
+        DenseElementsAttr attr = constantBehind(bias);
+        if (!attr)
+          quads = false;
+        else {
+          int64_t j = 0;
+          for (const APInt &v : attr.getValues<APInt>())
+            init[j++] = static_cast<int32_t>(v.getSExtValue());
+        }
+      }
+      for (int64_t fi = 0; fi < f; ++fi) {
+        int64_t v = init[fi] + (offset - mac.x->zeroPoints[0]) * sums[fi];
+        if (v < INT32_MIN || v > INT32_MAX)
+          quads = false;
+        init[fi] = static_cast<int32_t>(v);
+      }
+      if (quads)
+        quadBias = b.create<arith::ConstantOp>(
+            loc, DenseElementsAttr::get(RankedTensorType::get({f}, b.getI32Type()), ArrayRef(init)));
+    }
+    if (quads)
+      pairs = false;
     Value w;
-    if (pairs) {
+    if (quads) {
+      w = b.create<arith::ConstantOp>(loc, packFilterQuads(wConst, g, b.getI32Type()));
+      auto xq = RankedTensorType::get({n, g, cg / 4, xShape[2], xShape[3]}, b.getI32Type());
+      auto e = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+      SmallVector<AffineMap> maps;
+      for (int64_t k = 0; k < 4; ++k)
+        maps.push_back(AffineMap::get(5, 0, {e(0), e(1), e(2) * 4 + k, e(3), e(4)}, ctx));
+      const QuantParams &qx = *mac.x;
+      x = buildElementwise(
+          b, loc, ValueRange{x, x, x, x}, xq,
+          [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+            Value word;
+            for (int64_t k = 0; k < 4; ++k) {
+              Value shifted = nb.create<arith::SubIOp>(nl, widenToI32(nb, nl, v[k], qx),
+                                                       i32Const(nb, nl, offset));
+              Value byte = nb.create<arith::AndIOp>(nl, shifted, i32Const(nb, nl, 0xFF));
+              if (k)
+                byte = nb.create<arith::ShLIOp>(nl, byte, i32Const(nb, nl, 8 * k));
+              word = k ? nb.create<arith::OrIOp>(nl, word, byte).getResult() : byte;
+            }
+            return word;
+          },
+          maps);
+    } else if (pairs) {
       w = b.create<arith::ConstantOp>(loc, packFilterPairs(wConst, g, *mac.w, b.getI32Type()));
       auto xp = RankedTensorType::get({n, g, cg / 2, xShape[2], xShape[3]}, b.getI32Type());
       auto e = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
@@ -605,7 +705,7 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     SmallVector<int64_t> accShape = {n, g, fg, oh, ow};
     auto accType = RankedTensorType::get(accShape, mac.accType(b));
     Value acc;
-    if (Value bias = adaptor.getBias()) {
+    if (Value bias = quads ? quadBias : adaptor.getBias()) {
       // Start from the bias, broadcast over N, H and W.
       Value b2 = expand(b, loc, bias, {g, fg}, {{0, 1}});
       auto map = AffineMap::get(5, 0, {getAffineDimExpr(1, ctx), getAffineDimExpr(2, ctx)}, ctx);
@@ -651,9 +751,10 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
         loc, TypeRange{accType}, ValueRange{x, w}, ValueRange{acc},
         ArrayRef<AffineMap>{xMap, wMap, oMap}, iters,
         [&](OpBuilder &nb, Location nl, ValueRange a) {
-          Value next = pairs ? nb.create<arith::AddIOp>(nl, a[2], pairedProduct(nb, nl, a[0], a[1]))
-                                   .getResult()
-                             : mac(nb, nl, a[0], a[1], a[2]);
+          Value next =
+              quads   ? nb.create<arith::AddIOp>(nl, a[2], quadProduct(nb, nl, a[0], a[1])).getResult()
+              : pairs ? nb.create<arith::AddIOp>(nl, a[2], pairedProduct(nb, nl, a[0], a[1])).getResult()
+                      : mac(nb, nl, a[0], a[1], a[2]);
           nb.create<linalg::YieldOp>(nl, next);
         });
     if (vectorize) {
@@ -1639,7 +1740,7 @@ struct ConvertQccToLinalgPass
     }
     bool fixed = requantMode == "fixed";
     int64_t blockLanes = int64_t(vectorBits / 32) * int64_t(std::max(vectorRegisters / 2, 1u));
-    patterns.add<Conv2DLowering>(converter, ctx, fixed, blockLanes, pairProducts);
+    patterns.add<Conv2DLowering>(converter, ctx, fixed, blockLanes, pairProducts, quadProducts);
     patterns.add<MatMulLowering, GemmLowering, QuantizedAddLowering, QuantizedMulLowering,
                  AvgPoolLowering, RequantizeLowering>(converter, ctx, fixed);
     patterns.add<UnaryFloatLowering<SigmoidOp>, UnaryFloatLowering<TanhOp>,

@@ -19,6 +19,7 @@ namespace mlir::qcc {
 #define GEN_PASS_DEF_QCCVECTORIZECONV
 #define GEN_PASS_DEF_QCCHOISTACCUMULATORS
 #define GEN_PASS_DEF_QCCX86DOTPRODUCTS
+#define GEN_PASS_DEF_QCCARMDOTPRODUCTS
 #include "qcc/Dialect/Qcc/Transforms/Passes.h.inc"
 } // namespace mlir::qcc
 
@@ -444,6 +445,126 @@ struct QccX86DotProductsPass
           };
           result = rewriter.create<vector::InsertOp>(
               loc, dot(extract(acc), extract(a), extract(w)), result, ArrayRef<int64_t>{row});
+        }
+      }
+      rewriter.replaceOp(op, result);
+    }
+  }
+};
+
+/// `v` is byte k (0..3) of a word as a signed value, (x << (24 - 8k)) >> 24; sets k and x.
+static bool byteOf(Value v, int64_t &k, Value &x) {
+  auto constant = [](Value c) -> std::optional<int64_t> {
+    APInt value;
+    if (matchPattern(c, m_ConstantInt(&value)))
+      return value.getSExtValue();
+    return std::nullopt;
+  };
+  auto shr = v.getDefiningOp<arith::ShRSIOp>();
+  if (!shr || constant(shr.getRhs()) != 24)
+    return false;
+  if (auto shl = shr.getLhs().getDefiningOp<arith::ShLIOp>()) {
+    auto amount = constant(shl.getRhs());
+    if (!amount || (*amount != 24 && *amount != 16 && *amount != 8))
+      return false;
+    k = (24 - *amount) / 8;
+    x = shl.getLhs();
+    return true;
+  }
+  k = 3;
+  x = shr.getLhs();
+  return true;
+}
+
+/// `s` is sum_k byte_k(a) * byte_k(w) over k = 0..3 (any association); sets a and w.
+static bool matchQuadProduct(Value s, Value &a, Value &w) {
+  SmallVector<Value, 4> terms, stack = {s};
+  while (!stack.empty()) {
+    Value v = stack.pop_back_val();
+    if (auto add = v.getDefiningOp<arith::AddIOp>(); add && terms.size() + stack.size() < 4) {
+      stack.push_back(add.getLhs());
+      stack.push_back(add.getRhs());
+    } else {
+      terms.push_back(v);
+    }
+  }
+  if (terms.size() != 4)
+    return false;
+  unsigned seen = 0;
+  for (Value t : terms) {
+    auto mul = t.getDefiningOp<arith::MulIOp>();
+    int64_t k0, k1;
+    Value x0, x1;
+    if (!mul || !byteOf(mul.getLhs(), k0, x0) || !byteOf(mul.getRhs(), k1, x1) || k0 != k1)
+      return false;
+    if (!a) {
+      a = x0, w = x1;
+    } else if (!((x0 == a && x1 == w) || (x0 == w && x1 == a))) {
+      return false;
+    }
+    seen |= 1u << k0;
+  }
+  return seen == 0xF;
+}
+
+struct QccArmDotProductsPass
+    : mlir::qcc::impl::QccArmDotProductsBase<QccArmDotProductsPass> {
+  void runOnOperation() override {
+    SmallVector<arith::AddIOp> candidates;
+    getOperation().walk([&](arith::AddIOp op) {
+      auto type = dyn_cast<VectorType>(op.getType());
+      if (type && type.getElementType().isInteger(32) && type.getRank() >= 1 &&
+          type.getRank() <= 2 && !type.isScalable() && type.getShape().back() % 4 == 0)
+        candidates.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (arith::AddIOp op : candidates) {
+      Value acc, a, w;
+      if (matchQuadProduct(op.getRhs(), a, w)) {
+        acc = op.getLhs();
+      } else {
+        a = w = Value();
+        if (!matchQuadProduct(op.getLhs(), a, w))
+          continue;
+        acc = op.getRhs();
+      }
+      auto type = cast<VectorType>(op.getType());
+      int64_t lanes = type.getShape().back();
+      rewriter.setInsertionPoint(op);
+      Location loc = op.getLoc();
+      auto words = VectorType::get({4}, rewriter.getI32Type());
+      auto bytes = VectorType::get({16}, rewriter.getI8Type());
+      auto row = [&](Value acc1, Value a1, Value w1) -> Value {
+        Value result = acc1;
+        for (int64_t offset = 0; offset < lanes; offset += 4) {
+          auto slice = [&](Value v) -> Value {
+            return rewriter.create<vector::ExtractStridedSliceOp>(
+                loc, v, ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{4}, ArrayRef<int64_t>{1});
+          };
+          Value dot = rewriter
+                          .create<LLVM::CallIntrinsicOp>(
+                              loc, TypeRange{words},
+                              rewriter.getStringAttr("llvm.aarch64.neon.sdot.v4i32.v16i8"),
+                              ValueRange{slice(acc1),
+                                         rewriter.create<vector::BitCastOp>(loc, bytes, slice(a1)),
+                                         rewriter.create<vector::BitCastOp>(loc, bytes, slice(w1))})
+                          .getResult(0);
+          result = rewriter.create<vector::InsertStridedSliceOp>(
+              loc, dot, result, ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{1});
+        }
+        return result;
+      };
+      Value result;
+      if (type.getRank() == 1) {
+        result = row(acc, a, w);
+      } else {
+        result = rewriter.create<arith::ConstantOp>(loc, type, rewriter.getZeroAttr(type));
+        for (int64_t r = 0; r < type.getShape()[0]; ++r) {
+          auto extract = [&](Value v) {
+            return rewriter.create<vector::ExtractOp>(loc, v, ArrayRef<int64_t>{r});
+          };
+          result = rewriter.create<vector::InsertOp>(loc, row(extract(acc), extract(a), extract(w)),
+                                                     result, ArrayRef<int64_t>{r});
         }
       }
       rewriter.replaceOp(op, result);

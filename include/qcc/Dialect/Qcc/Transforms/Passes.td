@@ -118,6 +118,19 @@ def QccX86DotProducts : Pass<"qcc-x86-dot-products", "func::FuncOp"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::vector::VectorDialect"];
 }
 
+def QccArmDotProducts : Pass<"qcc-arm-dot-products", "func::FuncOp"> {
+  let summary = "Quad 8-bit products into AArch64 SDOT";
+  let description = [{
+    The integer convolutions lowered with `quad-products` accumulate, per lane,
+    `acc + sum_k byte_k(a) * byte_k(w)` over the four signed bytes of 32-bit words
+    (`(v << (24 - 8k)) >> 24`). That is exactly SDOT's 4-way dot product. After the
+    accumulators are in registers, this pass replaces each such vector add with
+    `llvm.aarch64.neon.sdot.v4i32.v16i8` per 4 lanes (16 multiply-accumulates per
+    instruction). Run it only for targets with the dot product (ARMv8.2 +dotprod).
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::vector::VectorDialect"];
+}
+
 def QccPlanArena : Pass<"qcc-plan-arena", "ModuleOp"> {
   let summary = "Place every intermediate buffer of the entry function in one static arena";
   let description = [{
