@@ -360,31 +360,37 @@ DenseElementsAttr packFiltersLast(DenseElementsAttr w, int64_t g, Type storage) 
   return DenseElementsAttr::getFromRawBuffer(packedType, packed);
 }
 
-/// Packs an integer F x C/G x KH x KW weight for the paired-product kernel: G x C/G/2 x KH
-/// x KW x F/G int32 words, each holding two centered 16-bit weights of consecutive input
-/// channels, (w[2p] - zp) in the low half and (w[2p+1] - zp) in the high half, zp per
-/// filter (or per tensor).
-DenseElementsAttr packFilterPairs(DenseElementsAttr w, int64_t g, const QuantParams &q,
-                                  Type i32) {
+/// Packs an integer F x C/G x KH x KW weight for the paired (perWord = 2: 16-bit halves)
+/// or quad (perWord = 4: bytes) product kernels: G x C/G/perWord x KH x KW x F/G int32
+/// words, lane k holding the centered weight w - zp of input channel perWord * q + k (zp
+/// per filter or per tensor).
+DenseElementsAttr packFilterWords(DenseElementsAttr w, int64_t g, const QuantParams &q,
+                                  int64_t perWord, Type i32) {
   auto shape = w.getType().getShape();
   int64_t f = shape[0], cg = shape[1], kh = shape[2], kw = shape[3], fg = f / g;
+  int64_t words = cg / perWord, bits = 32 / perWord;
+  uint32_t mask = perWord == 2 ? 0xFFFFu : 0xFFu;
   SmallVector<int64_t> values;
   values.reserve(w.getNumElements());
   for (const APInt &v : w.getValues<APInt>())
     values.push_back(q.isSigned ? v.getSExtValue() : int64_t(v.getZExtValue()));
-  SmallVector<int32_t> packed(g * (cg / 2) * kh * kw * fg);
+  SmallVector<int32_t> packed(g * words * kh * kw * fg);
   for (int64_t fi = 0; fi < f; ++fi) {
     int64_t zp = q.zeroPoints[q.zeroPoints.size() == 1 ? 0 : fi];
-    for (int64_t p = 0; p < cg / 2; ++p)
+    for (int64_t p = 0; p < words; ++p)
       for (int64_t y = 0; y < kh; ++y)
         for (int64_t x = 0; x < kw; ++x) {
-          auto at = [&](int64_t ci) { return values[((fi * cg + ci) * kh + y) * kw + x] - zp; };
-          uint32_t word = (uint32_t(at(2 * p)) & 0xFFFFu) | (uint32_t(at(2 * p + 1)) << 16);
+          uint32_t word = 0;
+          for (int64_t k = 0; k < perWord; ++k) {
+            int64_t ci = perWord * p + k;
+            word |= (uint32_t(values[((fi * cg + ci) * kh + y) * kw + x] - zp) & mask)
+                    << (bits * k);
+          }
           int64_t gi = fi / fg, fl = fi % fg;
-          packed[(((gi * (cg / 2) + p) * kh + y) * kw + x) * fg + fl] = static_cast<int32_t>(word);
+          packed[(((gi * words + p) * kh + y) * kw + x) * fg + fl] = static_cast<int32_t>(word);
         }
   }
-  return DenseElementsAttr::get(RankedTensorType::get({g, cg / 2, kh, kw, fg}, i32),
+  return DenseElementsAttr::get(RankedTensorType::get({g, words, kh, kw, fg}, i32),
                                 ArrayRef(packed));
 }
 
@@ -399,30 +405,6 @@ Value pairedProduct(OpBuilder &b, Location loc, Value a, Value w) {
   Value p0 = b.create<arith::MulIOp>(loc, low(a), low(w));
   Value p1 = b.create<arith::MulIOp>(loc, high(a), high(w));
   return b.create<arith::AddIOp>(loc, p0, p1);
-}
-
-/// Packs an s8 F x C/G x KH x KW weight (zero point 0) for the quad-product kernel: G x
-/// C/G/4 x KH x KW x F/G int32 words, byte k holding the weight of input channel 4q + k.
-DenseElementsAttr packFilterQuads(DenseElementsAttr w, int64_t g, Type i32) {
-  auto shape = w.getType().getShape();
-  int64_t f = shape[0], cg = shape[1], kh = shape[2], kw = shape[3], fg = f / g;
-  SmallVector<int64_t> values;
-  for (const APInt &v : w.getValues<APInt>())
-    values.push_back(v.getSExtValue());
-  SmallVector<int32_t> packed(g * (cg / 4) * kh * kw * fg);
-  for (int64_t fi = 0; fi < f; ++fi)
-    for (int64_t q = 0; q < cg / 4; ++q)
-      for (int64_t y = 0; y < kh; ++y)
-        for (int64_t x = 0; x < kw; ++x) {
-          uint32_t word = 0;
-          for (int64_t k = 0; k < 4; ++k)
-            word |= (uint32_t(values[((fi * cg + 4 * q + k) * kh + y) * kw + x]) & 0xFFu)
-                    << (8 * k);
-          int64_t gi = fi / fg, fl = fi % fg;
-          packed[(((gi * (cg / 4) + q) * kh + y) * kw + x) * fg + fl] = static_cast<int32_t>(word);
-        }
-  return DenseElementsAttr::get(RankedTensorType::get({g, cg / 4, kh, kw, fg}, i32),
-                                ArrayRef(packed));
 }
 
 /// sum over k < 4 of byte_k(a) * byte_k(w) for two words of packed signed bytes, in int32:
@@ -653,7 +635,7 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
       pairs = false;
     Value w;
     if (quads) {
-      w = b.create<arith::ConstantOp>(loc, packFilterQuads(wConst, g, b.getI32Type()));
+      w = b.create<arith::ConstantOp>(loc, packFilterWords(wConst, g, *mac.w, 4, b.getI32Type()));
       auto xq = RankedTensorType::get({n, g, cg / 4, xShape[2], xShape[3]}, b.getI32Type());
       auto e = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
       SmallVector<AffineMap> maps;
@@ -676,7 +658,7 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
           },
           maps);
     } else if (pairs) {
-      w = b.create<arith::ConstantOp>(loc, packFilterPairs(wConst, g, *mac.w, b.getI32Type()));
+      w = b.create<arith::ConstantOp>(loc, packFilterWords(wConst, g, *mac.w, 2, b.getI32Type()));
       auto xp = RankedTensorType::get({n, g, cg / 2, xShape[2], xShape[3]}, b.getI32Type());
       auto e = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
       AffineMap even = AffineMap::get(5, 0, {e(0), e(1), e(2) * 2, e(3), e(4)}, ctx);
