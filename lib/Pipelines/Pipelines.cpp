@@ -65,7 +65,10 @@ void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &optio
   // AArch64 with the dot product (Cortex-A76): quads of channels through SDOT.
   bool sdot = llvm::StringRef(options.target.triple).starts_with("aarch64") &&
               llvm::StringRef(options.target.features).contains("+dotprod");
-  convertOpts.quadProducts = sdot;
+  // x86 with AVX512-VNNI: quads of channels through VPDPBUSD (u8 input bytes x s8 weights)
+  // where the weights allow it, pairs through VPDPWSSD elsewhere.
+  convertOpts.quadProducts = sdot || isa == "vnni";
+  convertOpts.quadUnsignedInput = x86;
   pm.addPass(mlir::qcc::createConvertQccToLinalg(convertOpts));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

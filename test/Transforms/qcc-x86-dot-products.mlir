@@ -92,3 +92,43 @@ func.func @left_alone(%acc: vector<16xi32>, %a: vector<16xi32>, %b: vector<16xi3
   %u = arith.addi %acc, %t : vector<16xi32>
   return %r, %u : vector<16xi32>, vector<16xi32>
 }
+
+// -----
+
+// With VNNI, four unsigned bytes of `a` times four signed bytes of `w` (the quad product
+// with logical shifts for `a`) is VPDPBUSD.
+// CHECK-LABEL: func @quads
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%arg0, %arg1, %arg2) : (vector<16xi32>, vector<16xi32>, vector<16xi32>) -> vector<16xi32>
+// CHECK-NOT: arith.muli
+// AVX2-LABEL: func @quads
+// AVX2-NOT: llvm.call_intrinsic
+// SSE2-LABEL: func @quads
+// SSE2-NOT: llvm.call_intrinsic
+func.func @quads(%acc: vector<16xi32>, %a: vector<16xi32>, %w: vector<16xi32>) -> vector<16xi32> {
+  %c24 = arith.constant dense<24> : vector<16xi32>
+  %c16 = arith.constant dense<16> : vector<16xi32>
+  %c8 = arith.constant dense<8> : vector<16xi32>
+  %a0s = arith.shli %a, %c24 : vector<16xi32>
+  %a0 = arith.shrui %a0s, %c24 : vector<16xi32>
+  %w0s = arith.shli %w, %c24 : vector<16xi32>
+  %w0 = arith.shrsi %w0s, %c24 : vector<16xi32>
+  %p0 = arith.muli %a0, %w0 : vector<16xi32>
+  %a1s = arith.shli %a, %c16 : vector<16xi32>
+  %a1 = arith.shrui %a1s, %c24 : vector<16xi32>
+  %w1s = arith.shli %w, %c16 : vector<16xi32>
+  %w1 = arith.shrsi %w1s, %c24 : vector<16xi32>
+  %p1 = arith.muli %w1, %a1 : vector<16xi32>
+  %a2s = arith.shli %a, %c8 : vector<16xi32>
+  %a2 = arith.shrui %a2s, %c24 : vector<16xi32>
+  %w2s = arith.shli %w, %c8 : vector<16xi32>
+  %w2 = arith.shrsi %w2s, %c24 : vector<16xi32>
+  %p2 = arith.muli %a2, %w2 : vector<16xi32>
+  %a3 = arith.shrui %a, %c24 : vector<16xi32>
+  %w3 = arith.shrsi %w, %c24 : vector<16xi32>
+  %p3 = arith.muli %a3, %w3 : vector<16xi32>
+  %s01 = arith.addi %p0, %p1 : vector<16xi32>
+  %s23 = arith.addi %p2, %p3 : vector<16xi32>
+  %s = arith.addi %s01, %s23 : vector<16xi32>
+  %r = arith.addi %acc, %s : vector<16xi32>
+  return %r : vector<16xi32>
+}

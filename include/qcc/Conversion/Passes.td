@@ -38,7 +38,10 @@ def ConvertQccToLinalg : Pass<"convert-qcc-to-linalg", "ModuleOp"> {
     Option<"quadProducts", "quad-products", "bool", /*default=*/"false",
            "Integer convolutions with filters on the lanes and s8 weights multiply quads of "
            "input channels packed as signed bytes (the SDOT shape; on for AArch64 with the "
-           "dot product)">
+           "dot product)">,
+    Option<"quadUnsignedInput", "quad-unsigned-input", "bool", /*default=*/"false",
+           "Quads hold the input as unsigned bytes (x86 VPDPBUSD: u8 x s8) instead of signed "
+           "ones (SDOT)">
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",

@@ -407,17 +407,19 @@ Value pairedProduct(OpBuilder &b, Location loc, Value a, Value w) {
   return b.create<arith::AddIOp>(loc, p0, p1);
 }
 
-/// sum over k < 4 of byte_k(a) * byte_k(w) for two words of packed signed bytes, in int32:
-/// the quad product of SDOT.
-Value quadProduct(OpBuilder &b, Location loc, Value a, Value w) {
+/// sum over k < 4 of byte_k(a) * byte_k(w) for two words of packed bytes, in int32: the
+/// quad product of SDOT (both signed) or of VPDPBUSD (`a` unsigned, `w` signed).
+Value quadProduct(OpBuilder &b, Location loc, Value a, Value w, bool unsignedA) {
   Value s24 = i32Const(b, loc, 24);
-  auto byte = [&](Value v, int64_t k) -> Value {
+  auto byte = [&](Value v, int64_t k, bool isUnsigned) -> Value {
     Value up = k == 3 ? v : b.create<arith::ShLIOp>(loc, v, i32Const(b, loc, 24 - 8 * k)).getResult();
+    if (isUnsigned)
+      return b.create<arith::ShRUIOp>(loc, up, s24);
     return b.create<arith::ShRSIOp>(loc, up, s24);
   };
   SmallVector<Value, 4> p;
   for (int64_t k = 0; k < 4; ++k)
-    p.push_back(b.create<arith::MulIOp>(loc, byte(a, k), byte(w, k)));
+    p.push_back(b.create<arith::MulIOp>(loc, byte(a, k, unsignedA), byte(w, k, false)));
   return b.create<arith::AddIOp>(loc, b.create<arith::AddIOp>(loc, p[0], p[1]),
                                  b.create<arith::AddIOp>(loc, p[2], p[3]));
 }
@@ -556,9 +558,13 @@ Value buildEpilogue(OpBuilder &b, OpT op, Value acc, bool fixed, const ChannelLa
 
 struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
   Conv2DLowering(const TypeConverter &converter, MLIRContext *ctx, bool fixed,
-                 int64_t blockLanes, bool pairProducts, bool quadProducts)
+                 int64_t blockLanes, bool pairProducts, bool quadProducts,
+                 bool quadUnsignedInput)
       : ModeAwareLowering(converter, ctx, fixed), blockLanes(blockLanes),
-        pairProducts(pairProducts), quadProducts(quadProducts) {}
+        pairProducts(pairProducts), quadProducts(quadProducts),
+        quadUnsignedInput(quadUnsignedInput) {}
+  /// Quads hold the input as unsigned bytes (VPDPBUSD) instead of signed ones (SDOT).
+  bool quadUnsignedInput;
   /// ... or quads of channels as signed bytes (SDOT on AArch64 with the dot product).
   bool quadProducts;
   /// Integer filters-on-lanes convolutions over an even channel count multiply pairs of
@@ -603,7 +609,10 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     bool quads = quadProducts && mac.isInteger() && filterLanes && cg % 4 == 0 &&
                  mac.w->isSigned && mac.w->width == 8 && mac.x->width == 8 &&
                  llvm::all_of(mac.w->zeroPoints, [](int32_t z) { return z == 0; });
-    int64_t offset = mac.isInteger() && !mac.x->isSigned ? 128 : 0;
+    // The input's bytes in the quads: x - offset, signed (SDOT) or unsigned (VPDPBUSD).
+    int64_t offset = 0;
+    if (mac.isInteger())
+      offset = quadUnsignedInput ? (mac.x->isSigned ? -128 : 0) : (mac.x->isSigned ? 0 : 128);
     Value quadBias;
     if (quads) {
       SmallVector<int64_t> sums(f, 0);
@@ -734,7 +743,9 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
         ArrayRef<AffineMap>{xMap, wMap, oMap}, iters,
         [&](OpBuilder &nb, Location nl, ValueRange a) {
           Value next =
-              quads   ? nb.create<arith::AddIOp>(nl, a[2], quadProduct(nb, nl, a[0], a[1])).getResult()
+              quads   ? nb.create<arith::AddIOp>(nl, a[2], quadProduct(nb, nl, a[0], a[1],
+                                                                           quadUnsignedInput))
+                            .getResult()
               : pairs ? nb.create<arith::AddIOp>(nl, a[2], pairedProduct(nb, nl, a[0], a[1])).getResult()
                       : mac(nb, nl, a[0], a[1], a[2]);
           nb.create<linalg::YieldOp>(nl, next);
@@ -1722,7 +1733,8 @@ struct ConvertQccToLinalgPass
     }
     bool fixed = requantMode == "fixed";
     int64_t blockLanes = int64_t(vectorBits / 32) * int64_t(std::max(vectorRegisters / 2, 1u));
-    patterns.add<Conv2DLowering>(converter, ctx, fixed, blockLanes, pairProducts, quadProducts);
+    patterns.add<Conv2DLowering>(converter, ctx, fixed, blockLanes, pairProducts, quadProducts,
+                                 quadUnsignedInput);
     patterns.add<MatMulLowering, GemmLowering, QuantizedAddLowering, QuantizedMulLowering,
                  AvgPoolLowering, RequantizeLowering>(converter, ctx, fixed);
     patterns.add<UnaryFloatLowering<SigmoidOp>, UnaryFloatLowering<TanhOp>,

@@ -364,6 +364,8 @@ static bool matchPairedProduct(Value s, Value &a, Value &w) {
   return false;
 }
 
+static bool matchQuadProduct(Value s, Value &a, Value &w, bool unsignedA);
+
 struct QccX86DotProductsPass
     : mlir::qcc::impl::QccX86DotProductsBase<QccX86DotProductsPass> {
   using QccX86DotProductsBase::QccX86DotProductsBase;
@@ -388,12 +390,26 @@ struct QccX86DotProductsPass
     IRRewriter rewriter(&getContext());
     for (arith::AddIOp op : candidates) {
       Value acc, a, w;
-      if (matchPairedProduct(op.getRhs(), a, w))
-        acc = op.getLhs();
-      else if (matchPairedProduct(op.getLhs(), a, w))
-        acc = op.getRhs();
-      else
-        continue;
+      bool quad = false;
+      if (!chunk) { // VNNI: unsigned x signed byte quads -> VPDPBUSD
+        for (auto [sum, other] : {std::pair(op.getRhs(), op.getLhs()),
+                                  std::pair(op.getLhs(), op.getRhs())}) {
+          a = w = Value();
+          if (matchQuadProduct(sum, a, w, /*unsignedA=*/true)) {
+            acc = other, quad = true;
+            break;
+          }
+        }
+      }
+      if (!quad) {
+        a = w = Value();
+        if (matchPairedProduct(op.getRhs(), a, w))
+          acc = op.getLhs();
+        else if (matchPairedProduct(op.getLhs(), a, w))
+          acc = op.getRhs();
+        else
+          continue;
+      }
       auto type = cast<VectorType>(op.getType());
       int64_t lanes = type.getShape().back();
       rewriter.setInsertionPoint(op);
@@ -402,7 +418,9 @@ struct QccX86DotProductsPass
       // acc + paired product on one row of `lanes` words.
       auto dot = [&](Value acc1, Value a1, Value w1) -> Value {
         if (!chunk) {
-          std::string name = "llvm.x86.avx512.vpdpwssd." + std::to_string(lanes * 32);
+          std::string name = std::string(quad ? "llvm.x86.avx512.vpdpbusd."
+                                              : "llvm.x86.avx512.vpdpwssd.") +
+                             std::to_string(lanes * 32);
           return rewriter
               .create<LLVM::CallIntrinsicOp>(loc, TypeRange{VectorType::get({lanes}, i32)},
                                              rewriter.getStringAttr(name),
@@ -452,18 +470,30 @@ struct QccX86DotProductsPass
   }
 };
 
-/// `v` is byte k (0..3) of a word as a signed value, (x << (24 - 8k)) >> 24; sets k and x.
-static bool byteOf(Value v, int64_t &k, Value &x) {
+/// `v` is byte k (0..3) of a word, (x << (24 - 8k)) >> 24, the shift arithmetic (a signed
+/// byte) or, with `isUnsigned`, logical; sets k and x.
+static bool byteOf(Value v, int64_t &k, Value &x, bool isUnsigned = false) {
   auto constant = [](Value c) -> std::optional<int64_t> {
     APInt value;
     if (matchPattern(c, m_ConstantInt(&value)))
       return value.getSExtValue();
     return std::nullopt;
   };
-  auto shr = v.getDefiningOp<arith::ShRSIOp>();
-  if (!shr || constant(shr.getRhs()) != 24)
+  Value shifted, amount;
+  if (isUnsigned) {
+    auto shr = v.getDefiningOp<arith::ShRUIOp>();
+    if (!shr)
+      return false;
+    shifted = shr.getLhs(), amount = shr.getRhs();
+  } else {
+    auto shr = v.getDefiningOp<arith::ShRSIOp>();
+    if (!shr)
+      return false;
+    shifted = shr.getLhs(), amount = shr.getRhs();
+  }
+  if (constant(amount) != 24)
     return false;
-  if (auto shl = shr.getLhs().getDefiningOp<arith::ShLIOp>()) {
+  if (auto shl = shifted.getDefiningOp<arith::ShLIOp>()) {
     auto amount = constant(shl.getRhs());
     if (!amount || (*amount != 24 && *amount != 16 && *amount != 8))
       return false;
@@ -472,12 +502,13 @@ static bool byteOf(Value v, int64_t &k, Value &x) {
     return true;
   }
   k = 3;
-  x = shr.getLhs();
+  x = shifted;
   return true;
 }
 
-/// `s` is sum_k byte_k(a) * byte_k(w) over k = 0..3 (any association); sets a and w.
-static bool matchQuadProduct(Value s, Value &a, Value &w) {
+/// `s` is sum_k byte_k(a) * byte_k(w) over k = 0..3 (any association); sets a and w. With
+/// `unsignedA`, a's bytes are unsigned and w's signed (VPDPBUSD), else both signed (SDOT).
+static bool matchQuadProduct(Value s, Value &a, Value &w, bool unsignedA) {
   SmallVector<Value, 4> terms, stack = {s};
   while (!stack.empty()) {
     Value v = stack.pop_back_val();
@@ -495,7 +526,23 @@ static bool matchQuadProduct(Value s, Value &a, Value &w) {
     auto mul = t.getDefiningOp<arith::MulIOp>();
     int64_t k0, k1;
     Value x0, x1;
-    if (!mul || !byteOf(mul.getLhs(), k0, x0) || !byteOf(mul.getRhs(), k1, x1) || k0 != k1)
+    if (!mul)
+      return false;
+    if (unsignedA) {
+      // The unsigned factor is a's byte, the signed one w's, in either operand order.
+      Value lhs = mul.getLhs(), rhs = mul.getRhs();
+      if (!byteOf(lhs, k0, x0, true))
+        std::swap(lhs, rhs);
+      if (!byteOf(lhs, k0, x0, true) || !byteOf(rhs, k1, x1) || k0 != k1)
+        return false;
+      if (!a)
+        a = x0, w = x1;
+      else if (x0 != a || x1 != w)
+        return false;
+      seen |= 1u << k0;
+      continue;
+    }
+    if (!byteOf(mul.getLhs(), k0, x0) || !byteOf(mul.getRhs(), k1, x1) || k0 != k1)
       return false;
     if (!a) {
       a = x0, w = x1;
@@ -520,11 +567,11 @@ struct QccArmDotProductsPass
     IRRewriter rewriter(&getContext());
     for (arith::AddIOp op : candidates) {
       Value acc, a, w;
-      if (matchQuadProduct(op.getRhs(), a, w)) {
+      if (matchQuadProduct(op.getRhs(), a, w, false)) {
         acc = op.getLhs();
       } else {
         a = w = Value();
-        if (!matchQuadProduct(op.getLhs(), a, w))
+        if (!matchQuadProduct(op.getLhs(), a, w, false))
           continue;
         acc = op.getRhs();
       }

@@ -96,7 +96,7 @@ def QccHoistAccumulators : Pass<"qcc-hoist-accumulators", "func::FuncOp"> {
 }
 
 def QccX86DotProducts : Pass<"qcc-x86-dot-products", "func::FuncOp"> {
-  let summary = "Paired 16-bit products into PMADDWD / VPDPWSSD";
+  let summary = "Paired 16-bit and quad 8-bit products into PMADDWD / VPDPWSSD / VPDPBUSD";
   let description = [{
     The integer convolutions lowered with `pair-products` accumulate, per lane,
     `acc + lo(a) * lo(w) + hi(a) * hi(w)` where `lo`/`hi` are the signed 16-bit halves of
@@ -105,7 +105,9 @@ def QccX86DotProducts : Pass<"qcc-x86-dot-products", "func::FuncOp"> {
     registers, this pass replaces each such vector add, row by row:
 
     - `isa=vnni` (AVX512-VNNI): `llvm.x86.avx512.vpdpwssd.{128,256,512}`, the multiply and
-      the accumulation in one instruction per row;
+      the accumulation in one instruction per row; and the quad products of
+      `quad-unsigned-input` (`acc + sum_k ubyte_k(a) * sbyte_k(w)`, a's bytes extracted with
+      logical shifts) become `llvm.x86.avx512.vpdpbusd.{128,256,512}`;
     - `isa=avx2`: `llvm.x86.avx2.pmadd.wd` per 8 lanes, then an add;
     - `isa=sse2`: `llvm.x86.sse2.pmadd.wd` per 4 lanes, then an add;
 
