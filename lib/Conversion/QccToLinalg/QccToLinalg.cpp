@@ -188,13 +188,6 @@ Value widenToI32(OpBuilder &b, Location loc, Value v, const QuantParams &q) {
   return b.create<arith::ExtUIOp>(loc, b.getI32Type(), v);
 }
 
-DenseElementsAttr f32Vector(OpBuilder &b, ArrayRef<float> v) {
-  return DenseElementsAttr::get(RankedTensorType::get({(int64_t)v.size()}, b.getF32Type()), v);
-}
-DenseElementsAttr i32Vector(OpBuilder &b, ArrayRef<int32_t> v) {
-  return DenseElementsAttr::get(RankedTensorType::get({(int64_t)v.size()}, b.getI32Type()), v);
-}
-
 /// Integer or float multiply-accumulate for the contraction ops: the float form computes
 /// acc + x * w; the integer form acc + (x - zp_x) * (w - zp_w) in int32.
 struct Mac {
@@ -394,34 +387,58 @@ DenseElementsAttr packFilterWords(DenseElementsAttr w, int64_t g, const QuantPar
                                 ArrayRef(packed));
 }
 
-/// a.lo * b.lo + a.hi * b.hi for two words of packed signed 16-bit halves, in int32 (exact
-/// for the centered 8-bit values packed here): the paired product of PMADDWD.
-Value pairedProduct(OpBuilder &b, Location loc, Value a, Value w) {
-  Value sixteen = i32Const(b, loc, 16);
-  auto low = [&](Value v) {
-    return b.create<arith::ShRSIOp>(loc, b.create<arith::ShLIOp>(loc, v, sixteen), sixteen);
+/// sum over k of lane_k(a) * lane_k(w) for two words of `perWord` packed lanes (2: signed
+/// 16-bit halves, the PMADDWD / VPDPWSSD product; 4: bytes, the SDOT product, or VPDPBUSD's
+/// with `unsignedA`), in int32 — exact for the centered 8-bit values packed here. Lane k is
+/// `(v << (32 - bits * (k + 1))) >> (32 - bits)` (qcc-x86/arm-dot-products match this).
+Value packedProduct(OpBuilder &b, Location loc, Value a, Value w, int64_t perWord,
+                    bool unsignedA) {
+  int64_t bits = 32 / perWord;
+  Value right = i32Const(b, loc, 32 - bits);
+  auto lane = [&](Value v, int64_t k, bool isUnsigned) -> Value {
+    int64_t left = 32 - bits * (k + 1);
+    Value up = left ? b.create<arith::ShLIOp>(loc, v, i32Const(b, loc, left)).getResult() : v;
+    if (isUnsigned)
+      return b.create<arith::ShRUIOp>(loc, up, right);
+    return b.create<arith::ShRSIOp>(loc, up, right);
   };
-  auto high = [&](Value v) { return b.create<arith::ShRSIOp>(loc, v, sixteen); };
-  Value p0 = b.create<arith::MulIOp>(loc, low(a), low(w));
-  Value p1 = b.create<arith::MulIOp>(loc, high(a), high(w));
-  return b.create<arith::AddIOp>(loc, p0, p1);
+  Value sum;
+  for (int64_t k = 0; k < perWord; ++k) {
+    Value p = b.create<arith::MulIOp>(loc, lane(a, k, unsignedA), lane(w, k, false));
+    sum = k ? b.create<arith::AddIOp>(loc, sum, p).getResult() : p;
+  }
+  return sum;
 }
 
-/// sum over k < 4 of byte_k(a) * byte_k(w) for two words of packed bytes, in int32: the
-/// quad product of SDOT (both signed) or of VPDPBUSD (`a` unsigned, `w` signed).
-Value quadProduct(OpBuilder &b, Location loc, Value a, Value w, bool unsignedA) {
-  Value s24 = i32Const(b, loc, 24);
-  auto byte = [&](Value v, int64_t k, bool isUnsigned) -> Value {
-    Value up = k == 3 ? v : b.create<arith::ShLIOp>(loc, v, i32Const(b, loc, 24 - 8 * k)).getResult();
-    if (isUnsigned)
-      return b.create<arith::ShRUIOp>(loc, up, s24);
-    return b.create<arith::ShRSIOp>(loc, up, s24);
-  };
-  SmallVector<Value, 4> p;
-  for (int64_t k = 0; k < 4; ++k)
-    p.push_back(b.create<arith::MulIOp>(loc, byte(a, k, unsignedA), byte(w, k, false)));
-  return b.create<arith::AddIOp>(loc, b.create<arith::AddIOp>(loc, p[0], p[1]),
-                                 b.create<arith::AddIOp>(loc, p[2], p[3]));
+/// The padded N x G x C/G x H x W input as N x G x C/G/perWord x H x W words for the packed
+/// products: lane k of word p holds x[perWord * p + k] - offset in 32 / perWord bits.
+Value packInputWords(OpBuilder &b, Location loc, Value x, const QuantParams &qx,
+                     int64_t perWord, int64_t offset) {
+  MLIRContext *ctx = b.getContext();
+  auto shape = cast<RankedTensorType>(x.getType()).getShape();
+  auto type = RankedTensorType::get({shape[0], shape[1], shape[2] / perWord, shape[3], shape[4]},
+                                    b.getI32Type());
+  auto e = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<Value> inputs(perWord, x);
+  SmallVector<AffineMap> maps;
+  for (int64_t k = 0; k < perWord; ++k)
+    maps.push_back(AffineMap::get(5, 0, {e(0), e(1), e(2) * perWord + k, e(3), e(4)}, ctx));
+  int64_t bits = 32 / perWord;
+  return buildElementwise(
+      b, loc, inputs, type,
+      [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+        Value word;
+        for (int64_t k = 0; k < perWord; ++k) {
+          Value lane = nb.create<arith::SubIOp>(nl, widenToI32(nb, nl, v[k], qx),
+                                                i32Const(nb, nl, offset));
+          lane = nb.create<arith::AndIOp>(nl, lane, i32Const(nb, nl, (int64_t(1) << bits) - 1));
+          if (k)
+            lane = nb.create<arith::ShLIOp>(nl, lane, i32Const(nb, nl, bits * k));
+          word = k ? nb.create<arith::OrIOp>(nl, word, lane).getResult() : lane;
+        }
+        return word;
+      },
+      maps);
 }
 
 /// How far a window reads past the end of an input of extent `in` (beyond `padEnd`);
@@ -451,6 +468,27 @@ struct ModeAwareLowering : OpConversionPattern<OpT> {
 struct ChannelLayout {
   SmallVector<int64_t> shape;
   AffineMap map;
+  /// One value per index of dimension `axis` of a rank-`rank` tensor.
+  static ChannelLayout ofAxis(MLIRContext *ctx, int64_t rank, int64_t axis, int64_t count) {
+    return {{count}, AffineMap::get(rank, 0, getAffineDimExpr(axis, ctx))};
+  }
+};
+
+/// The operands of an elementwise op that reads per-channel parameters: the value itself
+/// (identity map), then one constant per parameter laid out as a ChannelLayout says.
+struct ParamOperands {
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  ParamOperands(OpBuilder &b, Value input)
+      : inputs{input},
+        maps{b.getMultiDimIdentityMap(cast<RankedTensorType>(input.getType()).getRank())} {}
+  template <typename T>
+  void add(OpBuilder &b, Location loc, const ChannelLayout &layout, Type element,
+           ArrayRef<T> values) {
+    auto type = RankedTensorType::get(layout.shape, element);
+    inputs.push_back(b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(type, values)));
+    maps.push_back(layout.map);
+  }
 };
 
 /// A requantization as qcc.requantize defines it, built elementwise over `input` (any rank;
@@ -465,17 +503,10 @@ Value buildRequantization(OpBuilder &b, Location loc, Value input, const QuantPa
                           QuantParams out, std::optional<ArrayRef<float>> multiplier,
                           std::optional<int64_t> clampMin, std::optional<int64_t> clampMax,
                           bool fixed, RankedTensorType outType, const ChannelLayout &channels) {
-  int64_t rank = outType.getRank();
   out.qmin = clampMin.value_or(out.qmin);
   out.qmax = clampMax.value_or(out.qmax);
   bool perAxis = in.axis >= 0;
-  SmallVector<Value> inputs = {input};
-  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
-  auto addParam = [&](Type element, auto values) {
-    auto type = RankedTensorType::get(channels.shape, element);
-    inputs.push_back(b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(type, values)));
-    maps.push_back(channels.map);
-  };
+  ParamOperands params(b, input);
   if (fixed) {
     // Per channel: the Q31 multiplier, 2^left, the right shift and its mask, all computed
     // here, so that the kernel only multiplies, masks and shifts.
@@ -491,9 +522,9 @@ Value buildRequantization(OpBuilder &b, Location loc, Value input, const QuantPa
       for (ArrayRef<int32_t> values :
            {ArrayRef<int32_t>(ms), ArrayRef<int32_t>(leftFactors), ArrayRef<int32_t>(rights),
             ArrayRef<int32_t>(masks), ArrayRef<int32_t>(in.zeroPoints)})
-        addParam(b.getI32Type(), values);
+        params.add(b, loc, channels, b.getI32Type(), values);
     return buildElementwise(
-        b, loc, inputs, outType,
+        b, loc, params.inputs, outType,
         [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
           auto param = [&](int i, int32_t scalar) -> Value {
             return perAxis ? v[1 + i] : i32Const(nb, nl, scalar);
@@ -508,7 +539,7 @@ Value buildRequantization(OpBuilder &b, Location loc, Value input, const QuantPa
                                  : nb.create<arith::TruncIOp>(nl, nb.getIntegerType(out.width), y)
                                        .getResult();
         },
-        maps);
+        params.maps);
   }
   SmallVector<float> mult;
   if (multiplier)
@@ -519,11 +550,11 @@ Value buildRequantization(OpBuilder &b, Location loc, Value input, const QuantPa
   if (perAxis) {
     if (mult.size() == 1)
       mult.assign(in.scales.size(), mult[0]);
-    addParam(b.getF32Type(), ArrayRef<float>(mult));
-    addParam(b.getI32Type(), ArrayRef<int32_t>(in.zeroPoints));
+    params.add(b, loc, channels, b.getF32Type(), ArrayRef<float>(mult));
+    params.add(b, loc, channels, b.getI32Type(), ArrayRef<int32_t>(in.zeroPoints));
   }
   return buildElementwise(
-      b, loc, inputs, outType,
+      b, loc, params.inputs, outType,
       [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
         Value m = perAxis ? v[1] : f32Const(nb, nl, mult[0]);
         Value zpIn = perAxis ? v[2] : i32Const(nb, nl, in.zeroPoints[0]);
@@ -535,7 +566,7 @@ Value buildRequantization(OpBuilder &b, Location loc, Value input, const QuantPa
             nl, r, f32Const(nb, nl, static_cast<float>(out.zeroPoints[0])));
         return saturateToStorage(nb, nl, shifted, out);
       },
-      maps);
+      params.maps);
 }
 
 /// The fused requantization of a contraction (`accumulator` set by qcc-fuse-requantize)
@@ -563,16 +594,17 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
       : ModeAwareLowering(converter, ctx, fixed), blockLanes(blockLanes),
         pairProducts(pairProducts), quadProducts(quadProducts),
         quadUnsignedInput(quadUnsignedInput) {}
-  /// Quads hold the input as unsigned bytes (VPDPBUSD) instead of signed ones (SDOT).
-  bool quadUnsignedInput;
-  /// ... or quads of channels as signed bytes (SDOT on AArch64 with the dot product).
-  bool quadProducts;
-  /// Integer filters-on-lanes convolutions over an even channel count multiply pairs of
-  /// channels at once (PMADDWD / VPDPWSSD on x86).
-  bool pairProducts;
   /// 32-bit accumulator lanes a register block may hold: about half the target's SIMD
   /// registers (so the block never spills).
   int64_t blockLanes;
+  /// Integer filters-on-lanes convolutions multiply pairs of channels packed as 16-bit
+  /// halves (PMADDWD / VPDPWSSD on x86) ...
+  bool pairProducts;
+  /// ... or quads of channels packed as bytes (SDOT on AArch64 with the dot product,
+  /// VPDPBUSD on x86 with VNNI) ...
+  bool quadProducts;
+  /// ... the input's bytes unsigned (VPDPBUSD) instead of signed (SDOT).
+  bool quadUnsignedInput;
 
   LogicalResult matchAndRewrite(Conv2DOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
@@ -640,51 +672,14 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
         quadBias = b.create<arith::ConstantOp>(
             loc, DenseElementsAttr::get(RankedTensorType::get({f}, b.getI32Type()), ArrayRef(init)));
     }
-    if (quads)
-      pairs = false;
+    // Channels per packed word: 4 (quads), 2 (pairs) or 1 (one channel per step).
+    int64_t perWord = quads ? 4 : pairs ? 2 : 1;
     Value w;
-    if (quads) {
-      w = b.create<arith::ConstantOp>(loc, packFilterWords(wConst, g, *mac.w, 4, b.getI32Type()));
-      auto xq = RankedTensorType::get({n, g, cg / 4, xShape[2], xShape[3]}, b.getI32Type());
-      auto e = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-      SmallVector<AffineMap> maps;
-      for (int64_t k = 0; k < 4; ++k)
-        maps.push_back(AffineMap::get(5, 0, {e(0), e(1), e(2) * 4 + k, e(3), e(4)}, ctx));
-      const QuantParams &qx = *mac.x;
-      x = buildElementwise(
-          b, loc, ValueRange{x, x, x, x}, xq,
-          [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
-            Value word;
-            for (int64_t k = 0; k < 4; ++k) {
-              Value shifted = nb.create<arith::SubIOp>(nl, widenToI32(nb, nl, v[k], qx),
-                                                       i32Const(nb, nl, offset));
-              Value byte = nb.create<arith::AndIOp>(nl, shifted, i32Const(nb, nl, 0xFF));
-              if (k)
-                byte = nb.create<arith::ShLIOp>(nl, byte, i32Const(nb, nl, 8 * k));
-              word = k ? nb.create<arith::OrIOp>(nl, word, byte).getResult() : byte;
-            }
-            return word;
-          },
-          maps);
-    } else if (pairs) {
-      w = b.create<arith::ConstantOp>(loc, packFilterWords(wConst, g, *mac.w, 2, b.getI32Type()));
-      auto xp = RankedTensorType::get({n, g, cg / 2, xShape[2], xShape[3]}, b.getI32Type());
-      auto e = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-      AffineMap even = AffineMap::get(5, 0, {e(0), e(1), e(2) * 2, e(3), e(4)}, ctx);
-      AffineMap odd = AffineMap::get(5, 0, {e(0), e(1), e(2) * 2 + 1, e(3), e(4)}, ctx);
-      const QuantParams &qx = *mac.x;
-      x = buildElementwise(
-          b, loc, ValueRange{x, x}, xp,
-          [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
-            auto centered = [&](Value q) -> Value {
-              return nb.create<arith::SubIOp>(nl, widenToI32(nb, nl, q, qx),
-                                              i32Const(nb, nl, qx.zeroPoints[0]));
-            };
-            Value lo = nb.create<arith::AndIOp>(nl, centered(v[0]), i32Const(nb, nl, 0xFFFF));
-            Value hi = nb.create<arith::ShLIOp>(nl, centered(v[1]), i32Const(nb, nl, 16));
-            return nb.create<arith::OrIOp>(nl, lo, hi);
-          },
-          {even, odd});
+    if (perWord > 1) {
+      w = b.create<arith::ConstantOp>(
+          loc, packFilterWords(wConst, g, *mac.w, perWord, b.getI32Type()));
+      // Pairs hold x - zp_x; quads x - offset (the offset's term is in quadBias).
+      x = packInputWords(b, loc, x, *mac.x, perWord, quads ? offset : mac.x->zeroPoints[0]);
     } else if (filterLanes) {
       Type storage = cast<RankedTensorType>(adaptor.getWeight().getType()).getElementType();
       w = b.create<arith::ConstantOp>(loc, packFiltersLast(wConst, g, storage));
@@ -742,12 +737,13 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
         loc, TypeRange{accType}, ValueRange{x, w}, ValueRange{acc},
         ArrayRef<AffineMap>{xMap, wMap, oMap}, iters,
         [&](OpBuilder &nb, Location nl, ValueRange a) {
-          Value next =
-              quads   ? nb.create<arith::AddIOp>(nl, a[2], quadProduct(nb, nl, a[0], a[1],
-                                                                           quadUnsignedInput))
-                            .getResult()
-              : pairs ? nb.create<arith::AddIOp>(nl, a[2], pairedProduct(nb, nl, a[0], a[1])).getResult()
-                      : mac(nb, nl, a[0], a[1], a[2]);
+          Value next = perWord == 1
+                           ? mac(nb, nl, a[0], a[1], a[2])
+                           : nb.create<arith::AddIOp>(
+                                   nl, a[2],
+                                   packedProduct(nb, nl, a[0], a[1], perWord,
+                                                 quads && quadUnsignedInput))
+                                 .getResult();
           nb.create<linalg::YieldOp>(nl, next);
         });
     if (vectorize) {
@@ -1391,16 +1387,13 @@ struct AvgPoolLowering : ModeAwareLowering<AvgPoolOp> {
                                return nb.create<arith::AddIOp>(nl, acc, widenToI32(nb, nl, v, qx));
                              });
       float m = ::qcc::averageRequantScale(qx.scales[0], qy.scales[0], n);
-      b.replaceOp(op, buildElementwise(
-                          b, loc, sum, outType, [&](OpBuilder &nb, Location nl, ValueRange v) {
-                            Value f = nb.create<arith::MulFOp>(
-                                nl, nb.create<arith::SIToFPOp>(nl, nb.getF32Type(), v[0]),
-                                f32Const(nb, nl, m));
-                            Value r = nb.create<arith::AddFOp>(
-                                nl, nb.create<math::RoundEvenOp>(nl, f),
-                                f32Const(nb, nl, static_cast<float>(qy.zeroPoints[0])));
-                            return saturateToStorage(nb, nl, r, qy);
-                          }));
+      QuantParams sumParams; // the int32 sum: zero point 0, scale s_x / n
+      sumParams.scales = {qx.scales[0] / static_cast<float>(n)};
+      sumParams.zeroPoints = {0};
+      sumParams.width = 32;
+      b.replaceOp(op, buildRequantization(b, loc, sum, sumParams, qy, ArrayRef<float>{m},
+                                          std::nullopt, std::nullopt, /*fixed=*/false, outType,
+                                          ChannelLayout{}));
       return success();
     }
     if (!fixed) {
@@ -1586,17 +1579,6 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
 
 /// Scalar parameters inside a generic body: per-tensor ones are constants, per-axis ones
 /// arrive as extra inputs indexed by the quantized dimension.
-struct ParamOperands {
-  SmallVector<Value> inputs;
-  SmallVector<AffineMap> maps;
-};
-
-void addAxisParam(OpBuilder &b, Location loc, ParamOperands &ops, int64_t rank, int64_t axis,
-                  Attribute values) {
-  ops.inputs.push_back(b.create<arith::ConstantOp>(loc, cast<TypedAttr>(values)));
-  ops.maps.push_back(AffineMap::get(rank, 0, getAffineDimExpr(axis, b.getContext())));
-}
-
 struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(QuantizeOp op, OpAdaptor adaptor,
@@ -1604,14 +1586,13 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
     Location loc = op.getLoc();
     QuantParams q = getQuantParams(op.getType().getElementType());
     auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
-    int64_t rank = outType.getRank();
-    ParamOperands params;
-    params.inputs.push_back(adaptor.getInput());
-    params.maps.push_back(b.getMultiDimIdentityMap(rank));
+    ParamOperands params(b, adaptor.getInput());
     if (q.axis >= 0) {
+      auto layout = ChannelLayout::ofAxis(b.getContext(), outType.getRank(), q.axis,
+                                          static_cast<int64_t>(q.scales.size()));
       SmallVector<float> zps(q.zeroPoints.begin(), q.zeroPoints.end());
-      addAxisParam(b, loc, params, rank, q.axis, f32Vector(b, q.scales));
-      addAxisParam(b, loc, params, rank, q.axis, f32Vector(b, zps));
+      params.add(b, loc, layout, b.getF32Type(), ArrayRef<float>(q.scales));
+      params.add(b, loc, layout, b.getF32Type(), ArrayRef<float>(zps));
     }
     b.replaceOp(op, buildElementwise(
                         b, loc, params.inputs, outType,
@@ -1635,13 +1616,12 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
     Location loc = op.getLoc();
     QuantParams q = getQuantParams(op.getInput().getType().getElementType());
     auto outType = op.getType();
-    int64_t rank = outType.getRank();
-    ParamOperands params;
-    params.inputs.push_back(adaptor.getInput());
-    params.maps.push_back(b.getMultiDimIdentityMap(rank));
+    ParamOperands params(b, adaptor.getInput());
     if (q.axis >= 0) {
-      addAxisParam(b, loc, params, rank, q.axis, f32Vector(b, q.scales));
-      addAxisParam(b, loc, params, rank, q.axis, i32Vector(b, q.zeroPoints));
+      auto layout = ChannelLayout::ofAxis(b.getContext(), outType.getRank(), q.axis,
+                                          static_cast<int64_t>(q.scales.size()));
+      params.add(b, loc, layout, b.getF32Type(), ArrayRef<float>(q.scales));
+      params.add(b, loc, layout, b.getI32Type(), ArrayRef<int32_t>(q.zeroPoints));
     }
     b.replaceOp(op, buildElementwise(
                         b, loc, params.inputs, outType,
@@ -1671,8 +1651,8 @@ struct RequantizeLowering : ModeAwareLowering<RequantizeOp> {
     auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
     ChannelLayout channels;
     if (in.axis >= 0)
-      channels = {{static_cast<int64_t>(in.scales.size())},
-                  AffineMap::get(outType.getRank(), 0, b.getAffineDimExpr(in.axis))};
+      channels = ChannelLayout::ofAxis(b.getContext(), outType.getRank(), in.axis,
+                                       static_cast<int64_t>(in.scales.size()));
     b.replaceOp(op, buildRequantization(b, op.getLoc(), adaptor.getInput(), in, out,
                                         op.getMultiplier(), op.getClampMin(), op.getClampMax(),
                                         fixed, outType, channels));

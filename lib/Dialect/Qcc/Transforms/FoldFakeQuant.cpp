@@ -155,6 +155,18 @@ Value buildRequantize(PatternRewriter &rewriter, Location loc, Value acc,
   return rewriter.create<RequantizeOp>(loc, outType, acc, mult, lo, hi);
 }
 
+/// Replaces `q` by `result` (an integer op already producing q's type), clamped by a
+/// requantize with multiplier 1 when the absorbed ReLU/Clip is not redundant.
+void replaceWithClamped(PatternRewriter &rewriter, QuantizeOp q, Value result,
+                        const Activation &act, UniformQuantizedType out) {
+  IntegerAttr lo, hi;
+  clampBounds(act, out, lo, hi, rewriter);
+  if (lo || hi)
+    result = rewriter.create<RequantizeOp>(q.getLoc(), q.getType(), result,
+                                           rewriter.getDenseF32ArrayAttr({1.f}), lo, hi);
+  rewriter.replaceOp(q, result);
+}
+
 /// The common shape of the conv / gemm / matmul folds.
 struct ProductFold {
   Value x, w, bias;
@@ -484,13 +496,8 @@ struct FoldBinary : FoldQuantizedResult<OpT, FoldBinary<OpT>> {
     Value a = dequantizedSource(op.getLhs()), b = dequantizedSource(op.getRhs());
     if (!a || !b || !activation8(getElementTypeOrSelf(a)) || !activation8(getElementTypeOrSelf(b)))
       return failure();
-    Value result = rewriter.create<OpT>(op.getLoc(), q.getType(), a, b);
-    IntegerAttr lo, hi;
-    clampBounds(act, out, lo, hi, rewriter);
-    if (lo || hi) // the clamp of a ReLU/Clip that is not redundant
-      result = rewriter.create<RequantizeOp>(q.getLoc(), q.getType(), result,
-                                             rewriter.getDenseF32ArrayAttr({1.f}), lo, hi);
-    rewriter.replaceOp(q, result);
+    replaceWithClamped(rewriter, q, rewriter.create<OpT>(op.getLoc(), q.getType(), a, b), act,
+                       out);
     return success();
   }
 };
@@ -509,12 +516,7 @@ struct FoldAvgPool : FoldQuantizedResult<AvgPoolOp, FoldAvgPool> {
     Value result = rewriter.create<AvgPoolOp>(
         pool.getLoc(), q.getType(), x, pool.getKernelShapeAttr(), pool.getStridesAttr(),
         pool.getPadsAttr(), pool.getCeilModeAttr(), pool.getCountIncludePadAttr());
-    IntegerAttr lo, hi;
-    clampBounds(act, out, lo, hi, rewriter);
-    if (lo || hi)
-      result = rewriter.create<RequantizeOp>(q.getLoc(), q.getType(), result,
-                                             rewriter.getDenseF32ArrayAttr({1.f}), lo, hi);
-    rewriter.replaceOp(q, result);
+    replaceWithClamped(rewriter, q, result, act, out);
     return success();
   }
 };

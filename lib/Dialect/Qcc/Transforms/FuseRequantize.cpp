@@ -74,6 +74,12 @@ struct FuseIntoProducer : OpRewritePattern<RequantizeOp> {
   }
 };
 
+/// No multiplier (scale_in / scale_out applies) or every multiplier exactly 1.
+bool hasUnitMultiplier(RequantizeOp rq) {
+  auto m = rq.getMultiplier();
+  return !m || llvm::all_of(*m, [](float v) { return v == 1.f; });
+}
+
 /// An op whose result is a requantization with an output clamp: qcc.requantize, or a
 /// contraction with a fused epilogue.
 bool isRequantizing(Operation *op) {
@@ -97,7 +103,7 @@ struct MergeShiftingRequantize : OpRewritePattern<RequantizeOp> {
     auto out = dyn_cast<UniformQuantizedType>(rq.getType().getElementType());
     if (!in || !out || in.getScale() != out.getScale())
       return failure();
-    if (auto m = rq.getMultiplier(); m && llvm::any_of(*m, [](float v) { return v != 1.f; }))
+    if (!hasUnitMultiplier(rq))
       return failure();
     auto attrOr = [&](StringRef name, int64_t dflt) {
       auto a = producer->getAttrOfType<IntegerAttr>(name);
@@ -133,7 +139,7 @@ struct RemoveIdentityRequantize : OpRewritePattern<RequantizeOp> {
   LogicalResult matchAndRewrite(RequantizeOp rq, PatternRewriter &rewriter) const override {
     if (rq.getInput().getType() != rq.getType() || rq.getClampMin() || rq.getClampMax())
       return failure();
-    if (auto m = rq.getMultiplier(); m && llvm::any_of(*m, [](float v) { return v != 1.f; }))
+    if (!hasUnitMultiplier(rq))
       return failure();
     rewriter.replaceOp(rq, rq.getInput());
     return success();

@@ -13,6 +13,7 @@
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <deque>
 #include <numeric>
 
 namespace mlir::qcc {
@@ -317,54 +318,160 @@ struct QccHoistAccumulatorsPass
   }
 };
 
-/// `v` is `(x << 16) >> 16` (low = true) or `x >> 16` (arithmetic), for a splat 16.
-static Value halfOf(Value v, bool low) {
-  auto isSixteen = [](Value c) {
+//===----------------------------------------------------------------------===//
+// Packed products to dot-product instructions
+//===----------------------------------------------------------------------===//
+
+/// `v` is lane k of a 32-bit word holding `32 / bits` packed lanes, extracted as convert-
+/// qcc-to-linalg's packed products do: `(x << (32 - bits * (k + 1))) >> (32 - bits)`, the
+/// left shift absent for the top lane, the right shift arithmetic (a signed lane) or, with
+/// `isUnsigned`, logical. Sets k and x.
+static bool laneOf(Value v, int64_t bits, bool isUnsigned, int64_t &k, Value &x) {
+  auto constant = [](Value c) -> std::optional<int64_t> {
     APInt value;
-    return matchPattern(c, m_ConstantInt(&value)) && value == 16;
+    if (matchPattern(c, m_ConstantInt(&value)))
+      return value.getSExtValue();
+    return std::nullopt;
   };
-  auto shr = v.getDefiningOp<arith::ShRSIOp>();
-  if (!shr || !isSixteen(shr.getRhs()))
-    return {};
-  if (!low)
-    return shr.getLhs();
-  auto shl = shr.getLhs().getDefiningOp<arith::ShLIOp>();
-  if (!shl || !isSixteen(shl.getRhs()))
-    return {};
-  return shl.getLhs();
+  Value shifted, amount;
+  if (auto shr = v.getDefiningOp<arith::ShRUIOp>(); shr && isUnsigned)
+    shifted = shr.getLhs(), amount = shr.getRhs();
+  else if (auto shr = v.getDefiningOp<arith::ShRSIOp>(); shr && !isUnsigned)
+    shifted = shr.getLhs(), amount = shr.getRhs();
+  else
+    return false;
+  if (constant(amount) != 32 - bits)
+    return false;
+  int64_t lanes = 32 / bits;
+  if (auto shl = shifted.getDefiningOp<arith::ShLIOp>()) {
+    auto left = constant(shl.getRhs());
+    if (!left || *left <= 0 || *left % bits != 0 || *left > 32 - bits)
+      return false;
+    k = lanes - 1 - *left / bits;
+    x = shl.getLhs();
+    return true;
+  }
+  k = lanes - 1;
+  x = shifted;
+  return true;
 }
 
-/// `s` is lo(a) * lo(w) + hi(a) * hi(w); sets a and w.
-static bool matchPairedProduct(Value s, Value &a, Value &w) {
-  auto add = s.getDefiningOp<arith::AddIOp>();
-  if (!add)
-    return false;
-  auto factors = [](Value p, bool low, Value &x, Value &y) {
-    auto mul = p.getDefiningOp<arith::MulIOp>();
-    if (!mul)
-      return false;
-    x = halfOf(mul.getLhs(), low);
-    y = halfOf(mul.getRhs(), low);
-    return x && y;
-  };
-  for (auto [first, second] : {std::pair(add.getLhs(), add.getRhs()),
-                               std::pair(add.getRhs(), add.getLhs())}) {
-    Value a0, w0, a1, w1;
-    if (!factors(first, true, a0, w0) || !factors(second, false, a1, w1))
-      continue;
-    if (a0 == a1 && w0 == w1) {
-      a = a0, w = w0;
-      return true;
+/// An `acc + sum_k lane_k(a) * lane_k(w)` vector add over words of `perWord` packed lanes
+/// (2: 16-bit halves, 4: bytes), the sum associated in any way. With `unsignedA` a's lanes
+/// are unsigned and w's signed (VPDPBUSD), else both signed (PMADDWD, VPDPWSSD, SDOT).
+struct PackedDot {
+  Value acc, a, w;
+};
+static std::optional<PackedDot> matchPackedDot(arith::AddIOp op, int64_t perWord,
+                                               bool unsignedA) {
+  int64_t bits = 32 / perWord;
+  auto products = [&](Value s, Value &a, Value &w) {
+    // The add tree's leaves, left to right (the first product names a and w).
+    SmallVector<Value, 4> terms;
+    std::deque<Value> pending = {s};
+    while (!pending.empty()) {
+      Value v = pending.front();
+      pending.pop_front();
+      auto add = v.getDefiningOp<arith::AddIOp>();
+      if (add && int64_t(terms.size() + pending.size()) + 1 < perWord) {
+        pending.push_front(add.getRhs());
+        pending.push_front(add.getLhs());
+      } else {
+        terms.push_back(v);
+      }
     }
-    if (a0 == w1 && w0 == a1) {
-      a = a0, w = w0;
-      return true;
+    if (int64_t(terms.size()) != perWord)
+      return false;
+    unsigned seen = 0;
+    for (Value t : terms) {
+      auto mul = t.getDefiningOp<arith::MulIOp>();
+      if (!mul)
+        return false;
+      Value lhs = mul.getLhs(), rhs = mul.getRhs(), x0, x1;
+      int64_t k0, k1;
+      if (!laneOf(lhs, bits, unsignedA, k0, x0))
+        std::swap(lhs, rhs);
+      if (!laneOf(lhs, bits, unsignedA, k0, x0) || !laneOf(rhs, bits, false, k1, x1) || k0 != k1)
+        return false;
+      if (!a)
+        a = x0, w = x1;
+      else if (!(x0 == a && x1 == w) && (unsignedA || !(x0 == w && x1 == a)))
+        return false;
+      seen |= 1u << k0;
+    }
+    return seen == (1u << perWord) - 1;
+  };
+  for (auto [sum, acc] : {std::pair(op.getRhs(), op.getLhs()), std::pair(op.getLhs(), op.getRhs())}) {
+    PackedDot m{acc, {}, {}};
+    if (products(sum, m.a, m.w))
+      return m;
+  }
+  return std::nullopt;
+}
+
+/// The 32-bit integer vector adds of rank 1 or 2 whose rows have a multiple of `lanes`.
+static SmallVector<arith::AddIOp> dotCandidates(func::FuncOp f, ArrayRef<int64_t> lanes) {
+  SmallVector<arith::AddIOp> candidates;
+  f.walk([&](arith::AddIOp op) {
+    auto type = dyn_cast<VectorType>(op.getType());
+    if (type && type.getElementType().isInteger(32) && type.getRank() >= 1 &&
+        type.getRank() <= 2 && !type.isScalable() &&
+        llvm::any_of(lanes, [&](int64_t l) { return type.getShape().back() % l == 0; }))
+      candidates.push_back(op);
+  });
+  return candidates;
+}
+
+/// Replaces `op` (matched as `m`) row by row: `row(acc, a, w)` on 1-D vectors.
+static void rewriteRows(RewriterBase &rewriter, arith::AddIOp op, const PackedDot &m,
+                        function_ref<Value(Value, Value, Value)> row) {
+  auto type = cast<VectorType>(op.getType());
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  Value result;
+  if (type.getRank() == 1) {
+    result = row(m.acc, m.a, m.w);
+  } else {
+    result = rewriter.create<arith::ConstantOp>(loc, type, rewriter.getZeroAttr(type));
+    for (int64_t r = 0; r < type.getShape()[0]; ++r) {
+      auto extract = [&](Value v) {
+        return rewriter.create<vector::ExtractOp>(loc, v, ArrayRef<int64_t>{r});
+      };
+      result = rewriter.create<vector::InsertOp>(loc, row(extract(m.acc), extract(m.a),
+                                                          extract(m.w)),
+                                                 result, ArrayRef<int64_t>{r});
     }
   }
-  return false;
+  rewriter.replaceOp(op, result);
 }
 
-static bool matchQuadProduct(Value s, Value &a, Value &w, bool unsignedA);
+/// One row in chunks of `chunk` words: `step(acc, a, w)` on each chunk, the packed operands
+/// bitcast to `lanes` narrow elements.
+static Value rowInChunks(RewriterBase &rewriter, Location loc, Value acc, Value a, Value w,
+                         int64_t chunk, VectorType lanes,
+                         function_ref<Value(Value, Value, Value)> step) {
+  int64_t words = cast<VectorType>(acc.getType()).getShape()[0];
+  Value row = acc;
+  for (int64_t offset = 0; offset < words; offset += chunk) {
+    auto slice = [&](Value v) -> Value {
+      return rewriter.create<vector::ExtractStridedSliceOp>(
+          loc, v, ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{chunk}, ArrayRef<int64_t>{1});
+    };
+    Value part = step(slice(acc), rewriter.create<vector::BitCastOp>(loc, lanes, slice(a)),
+                      rewriter.create<vector::BitCastOp>(loc, lanes, slice(w)));
+    row = rewriter.create<vector::InsertStridedSliceOp>(loc, part, row,
+                                                        ArrayRef<int64_t>{offset},
+                                                        ArrayRef<int64_t>{1});
+  }
+  return row;
+}
+
+static Value callIntrinsic(RewriterBase &rewriter, Location loc, StringRef name, Type result,
+                           ValueRange args) {
+  return rewriter
+      .create<LLVM::CallIntrinsicOp>(loc, TypeRange{result}, rewriter.getStringAttr(name), args)
+      .getResult(0);
+}
 
 struct QccX86DotProductsPass
     : mlir::qcc::impl::QccX86DotProductsBase<QccX86DotProductsPass> {
@@ -375,246 +482,69 @@ struct QccX86DotProductsPass
           << isa << "'";
       return signalPassFailure();
     }
-    // Lanes of one instruction: VPDPWSSD takes 4, 8 or 16; PMADDWD 8 (AVX2) or 4 (SSE2).
-    int64_t chunk = isa == "avx2" ? 8 : isa == "sse2" ? 4 : 0;
-    SmallVector<arith::AddIOp> candidates;
-    getOperation().walk([&](arith::AddIOp op) {
-      auto type = dyn_cast<VectorType>(op.getType());
-      if (!type || !type.getElementType().isInteger(32) || type.getRank() < 1 ||
-          type.getRank() > 2 || type.isScalable())
-        return;
-      int64_t lanes = type.getShape().back();
-      if (chunk ? lanes % chunk == 0 : llvm::is_contained({4, 8, 16}, lanes))
-        candidates.push_back(op);
-    });
+    bool vnni = isa == "vnni";
+    // Words per instruction: VPDPWSSD/VPDPBUSD take 4, 8 or 16; PMADDWD 8 (AVX2) or 4 (SSE2).
+    int64_t chunk = isa == "avx2" ? 8 : 4;
     IRRewriter rewriter(&getContext());
-    for (arith::AddIOp op : candidates) {
-      Value acc, a, w;
-      bool quad = false;
-      if (!chunk) { // VNNI: unsigned x signed byte quads -> VPDPBUSD
-        for (auto [sum, other] : {std::pair(op.getRhs(), op.getLhs()),
-                                  std::pair(op.getLhs(), op.getRhs())}) {
-          a = w = Value();
-          if (matchQuadProduct(sum, a, w, /*unsignedA=*/true)) {
-            acc = other, quad = true;
-            break;
-          }
-        }
-      }
-      if (!quad) {
-        a = w = Value();
-        if (matchPairedProduct(op.getRhs(), a, w))
-          acc = op.getLhs();
-        else if (matchPairedProduct(op.getLhs(), a, w))
-          acc = op.getRhs();
-        else
-          continue;
-      }
-      auto type = cast<VectorType>(op.getType());
-      int64_t lanes = type.getShape().back();
-      rewriter.setInsertionPoint(op);
+    Type i32 = rewriter.getI32Type();
+    for (arith::AddIOp op : dotCandidates(getOperation(), chunk)) {
       Location loc = op.getLoc();
-      Type i32 = rewriter.getI32Type();
-      // acc + paired product on one row of `lanes` words.
-      auto dot = [&](Value acc1, Value a1, Value w1) -> Value {
-        if (!chunk) {
-          std::string name = std::string(quad ? "llvm.x86.avx512.vpdpbusd."
-                                              : "llvm.x86.avx512.vpdpwssd.") +
-                             std::to_string(lanes * 32);
-          return rewriter
-              .create<LLVM::CallIntrinsicOp>(loc, TypeRange{VectorType::get({lanes}, i32)},
-                                             rewriter.getStringAttr(name),
-                                             ValueRange{acc1, a1, w1})
-              .getResult(0);
-        }
-        std::string name = isa == "avx2" ? "llvm.x86.avx2.pmadd.wd" : "llvm.x86.sse2.pmadd.wd";
-        auto words = VectorType::get({chunk}, i32);
-        auto halves = VectorType::get({2 * chunk}, rewriter.getI16Type());
-        Value row = acc1;
-        for (int64_t offset = 0; offset < lanes; offset += chunk) {
-          auto slice = [&](Value v) -> Value {
-            Value part = rewriter.create<vector::ExtractStridedSliceOp>(
-                loc, v, ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{chunk},
-                ArrayRef<int64_t>{1});
-            return rewriter.create<vector::BitCastOp>(loc, halves, part);
-          };
-          Value product = rewriter
-                              .create<LLVM::CallIntrinsicOp>(loc, TypeRange{words},
-                                                             rewriter.getStringAttr(name),
-                                                             ValueRange{slice(a1), slice(w1)})
-                              .getResult(0);
-          Value accPart = rewriter.create<vector::ExtractStridedSliceOp>(
-              loc, acc1, ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{chunk}, ArrayRef<int64_t>{1});
-          Value sum = rewriter.create<arith::AddIOp>(loc, accPart, product);
-          row = rewriter.create<vector::InsertStridedSliceOp>(loc, sum, row,
-                                                              ArrayRef<int64_t>{offset},
-                                                              ArrayRef<int64_t>{1});
-        }
-        return row;
+      int64_t lanes = cast<VectorType>(op.getType()).getShape().back();
+      // VNNI on one row of 4, 8 or 16 words (VPDPBUSD for unsigned x signed byte quads,
+      // VPDPWSSD for 16-bit pairs).
+      auto vnniRow = [&](StringRef base) {
+        return [&, base](Value acc, Value a, Value w) {
+          return callIntrinsic(rewriter, loc, (base + std::to_string(lanes * 32)).str(),
+                               VectorType::get({lanes}, i32), ValueRange{acc, a, w});
+        };
       };
-      Value result;
-      if (type.getRank() == 1) {
-        result = dot(acc, a, w);
-      } else {
-        result = rewriter.create<arith::ConstantOp>(loc, type, rewriter.getZeroAttr(type));
-        for (int64_t row = 0; row < type.getShape()[0]; ++row) {
-          auto extract = [&](Value v) {
-            return rewriter.create<vector::ExtractOp>(loc, v, ArrayRef<int64_t>{row});
-          };
-          result = rewriter.create<vector::InsertOp>(
-              loc, dot(extract(acc), extract(a), extract(w)), result, ArrayRef<int64_t>{row});
+      if (vnni && llvm::is_contained({4, 8, 16}, lanes)) {
+        if (auto m = matchPackedDot(op, 4, /*unsignedA=*/true)) {
+          rewriteRows(rewriter, op, *m, vnniRow("llvm.x86.avx512.vpdpbusd."));
+          continue;
         }
+        if (auto m = matchPackedDot(op, 2, false))
+          rewriteRows(rewriter, op, *m, vnniRow("llvm.x86.avx512.vpdpwssd."));
+        continue;
       }
-      rewriter.replaceOp(op, result);
+      if (vnni)
+        continue;
+      auto m = matchPackedDot(op, 2, false);
+      if (!m)
+        continue;
+      StringRef name = isa == "avx2" ? "llvm.x86.avx2.pmadd.wd" : "llvm.x86.sse2.pmadd.wd";
+      rewriteRows(rewriter, op, *m, [&](Value acc, Value a, Value w) {
+        return rowInChunks(rewriter, loc, acc, a, w, chunk,
+                           VectorType::get({2 * chunk}, rewriter.getI16Type()),
+                           [&](Value accPart, Value a16, Value w16) -> Value {
+                             Value product = callIntrinsic(rewriter, loc, name,
+                                                           VectorType::get({chunk}, i32),
+                                                           ValueRange{a16, w16});
+                             return rewriter.create<arith::AddIOp>(loc, accPart, product);
+                           });
+      });
     }
   }
 };
 
-/// `v` is byte k (0..3) of a word, (x << (24 - 8k)) >> 24, the shift arithmetic (a signed
-/// byte) or, with `isUnsigned`, logical; sets k and x.
-static bool byteOf(Value v, int64_t &k, Value &x, bool isUnsigned = false) {
-  auto constant = [](Value c) -> std::optional<int64_t> {
-    APInt value;
-    if (matchPattern(c, m_ConstantInt(&value)))
-      return value.getSExtValue();
-    return std::nullopt;
-  };
-  Value shifted, amount;
-  if (isUnsigned) {
-    auto shr = v.getDefiningOp<arith::ShRUIOp>();
-    if (!shr)
-      return false;
-    shifted = shr.getLhs(), amount = shr.getRhs();
-  } else {
-    auto shr = v.getDefiningOp<arith::ShRSIOp>();
-    if (!shr)
-      return false;
-    shifted = shr.getLhs(), amount = shr.getRhs();
-  }
-  if (constant(amount) != 24)
-    return false;
-  if (auto shl = shifted.getDefiningOp<arith::ShLIOp>()) {
-    auto amount = constant(shl.getRhs());
-    if (!amount || (*amount != 24 && *amount != 16 && *amount != 8))
-      return false;
-    k = (24 - *amount) / 8;
-    x = shl.getLhs();
-    return true;
-  }
-  k = 3;
-  x = shifted;
-  return true;
-}
-
-/// `s` is sum_k byte_k(a) * byte_k(w) over k = 0..3 (any association); sets a and w. With
-/// `unsignedA`, a's bytes are unsigned and w's signed (VPDPBUSD), else both signed (SDOT).
-static bool matchQuadProduct(Value s, Value &a, Value &w, bool unsignedA) {
-  SmallVector<Value, 4> terms, stack = {s};
-  while (!stack.empty()) {
-    Value v = stack.pop_back_val();
-    if (auto add = v.getDefiningOp<arith::AddIOp>(); add && terms.size() + stack.size() < 4) {
-      stack.push_back(add.getLhs());
-      stack.push_back(add.getRhs());
-    } else {
-      terms.push_back(v);
-    }
-  }
-  if (terms.size() != 4)
-    return false;
-  unsigned seen = 0;
-  for (Value t : terms) {
-    auto mul = t.getDefiningOp<arith::MulIOp>();
-    int64_t k0, k1;
-    Value x0, x1;
-    if (!mul)
-      return false;
-    if (unsignedA) {
-      // The unsigned factor is a's byte, the signed one w's, in either operand order.
-      Value lhs = mul.getLhs(), rhs = mul.getRhs();
-      if (!byteOf(lhs, k0, x0, true))
-        std::swap(lhs, rhs);
-      if (!byteOf(lhs, k0, x0, true) || !byteOf(rhs, k1, x1) || k0 != k1)
-        return false;
-      if (!a)
-        a = x0, w = x1;
-      else if (x0 != a || x1 != w)
-        return false;
-      seen |= 1u << k0;
-      continue;
-    }
-    if (!byteOf(mul.getLhs(), k0, x0) || !byteOf(mul.getRhs(), k1, x1) || k0 != k1)
-      return false;
-    if (!a) {
-      a = x0, w = x1;
-    } else if (!((x0 == a && x1 == w) || (x0 == w && x1 == a))) {
-      return false;
-    }
-    seen |= 1u << k0;
-  }
-  return seen == 0xF;
-}
-
 struct QccArmDotProductsPass
     : mlir::qcc::impl::QccArmDotProductsBase<QccArmDotProductsPass> {
   void runOnOperation() override {
-    SmallVector<arith::AddIOp> candidates;
-    getOperation().walk([&](arith::AddIOp op) {
-      auto type = dyn_cast<VectorType>(op.getType());
-      if (type && type.getElementType().isInteger(32) && type.getRank() >= 1 &&
-          type.getRank() <= 2 && !type.isScalable() && type.getShape().back() % 4 == 0)
-        candidates.push_back(op);
-    });
     IRRewriter rewriter(&getContext());
-    for (arith::AddIOp op : candidates) {
-      Value acc, a, w;
-      if (matchQuadProduct(op.getRhs(), a, w, false)) {
-        acc = op.getLhs();
-      } else {
-        a = w = Value();
-        if (!matchQuadProduct(op.getLhs(), a, w, false))
-          continue;
-        acc = op.getRhs();
-      }
-      auto type = cast<VectorType>(op.getType());
-      int64_t lanes = type.getShape().back();
-      rewriter.setInsertionPoint(op);
+    for (arith::AddIOp op : dotCandidates(getOperation(), 4)) {
+      auto m = matchPackedDot(op, 4, /*unsignedA=*/false);
+      if (!m)
+        continue;
       Location loc = op.getLoc();
-      auto words = VectorType::get({4}, rewriter.getI32Type());
-      auto bytes = VectorType::get({16}, rewriter.getI8Type());
-      auto row = [&](Value acc1, Value a1, Value w1) -> Value {
-        Value result = acc1;
-        for (int64_t offset = 0; offset < lanes; offset += 4) {
-          auto slice = [&](Value v) -> Value {
-            return rewriter.create<vector::ExtractStridedSliceOp>(
-                loc, v, ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{4}, ArrayRef<int64_t>{1});
-          };
-          Value dot = rewriter
-                          .create<LLVM::CallIntrinsicOp>(
-                              loc, TypeRange{words},
-                              rewriter.getStringAttr("llvm.aarch64.neon.sdot.v4i32.v16i8"),
-                              ValueRange{slice(acc1),
-                                         rewriter.create<vector::BitCastOp>(loc, bytes, slice(a1)),
-                                         rewriter.create<vector::BitCastOp>(loc, bytes, slice(w1))})
-                          .getResult(0);
-          result = rewriter.create<vector::InsertStridedSliceOp>(
-              loc, dot, result, ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{1});
-        }
-        return result;
-      };
-      Value result;
-      if (type.getRank() == 1) {
-        result = row(acc, a, w);
-      } else {
-        result = rewriter.create<arith::ConstantOp>(loc, type, rewriter.getZeroAttr(type));
-        for (int64_t r = 0; r < type.getShape()[0]; ++r) {
-          auto extract = [&](Value v) {
-            return rewriter.create<vector::ExtractOp>(loc, v, ArrayRef<int64_t>{r});
-          };
-          result = rewriter.create<vector::InsertOp>(loc, row(extract(acc), extract(a), extract(w)),
-                                                     result, ArrayRef<int64_t>{r});
-        }
-      }
-      rewriter.replaceOp(op, result);
+      rewriteRows(rewriter, op, *m, [&](Value acc, Value a, Value w) {
+        return rowInChunks(rewriter, loc, acc, a, w, 4,
+                           VectorType::get({16}, rewriter.getI8Type()),
+                           [&](Value accPart, Value a8, Value w8) {
+                             return callIntrinsic(rewriter, loc,
+                                                  "llvm.aarch64.neon.sdot.v4i32.v16i8",
+                                                  accPart.getType(), ValueRange{accPart, a8, w8});
+                           });
+      });
     }
   }
 };
