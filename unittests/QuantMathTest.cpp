@@ -117,3 +117,12 @@ TEST(MultiplyByQuantizedMultiplier, LeftShiftWrapsInInt32) {
   // 2^30 << 2 wraps to 0 in int32, as in TFLite's reference kernels.
   EXPECT_EQ(multiplyByQuantizedMultiplier(1 << 30, 1 << 30, 2), 0);
 }
+
+// CalculateInputRadius(5, shift) = floor(31 * 2^26 / 2^shift), derived by hand.
+TEST(SoftmaxInputRadius, HandDerived) {
+  EXPECT_EQ(qcc::softmaxInputRadius(5, 20), 1984);    // 31 * 64
+  EXPECT_EQ(qcc::softmaxInputRadius(5, 21), 992);     // 31 * 32
+  EXPECT_EQ(qcc::softmaxInputRadius(5, 27), 15);      // 15.5 floors
+  EXPECT_EQ(qcc::softmaxInputRadius(5, 31), 0);       // 0.97: only the row maximum counts
+  EXPECT_EQ(qcc::softmaxInputRadius(5, 0), 31LL << 26);
+}

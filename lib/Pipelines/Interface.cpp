@@ -255,6 +255,18 @@ void printLayerReport(ModuleOp module, llvm::raw_ostream &os) {
       for (Value v : op->getOperands())
         details += (details.empty() ? "in " : " x ") + precisionOf(v.getType(), true);
       details += ", out " + precisionOf(op->getResult(0).getType(), true);
+    } else if (auto sm = dyn_cast<mlir::qcc::SoftmaxOp>(op);
+               sm && isa<quant::QuantizedType>(getElementTypeOrSelf(sm.getType()))) {
+      // Integer softmax: the input's Q5.26 scaling as TFLite Micro computes it.
+      auto in = cast<quant::UniformQuantizedType>(getElementTypeOrSelf(sm.getInput()));
+      int32_t q31 = 0;
+      int shift = 0;
+      ::qcc::quantizeMultiplier(std::min(in.getScale() * (1 << 26), (1LL << 31) - 1.0), q31, shift);
+      details = "in " + precisionOf(sm.getInput().getType(), true) + ", out " +
+                precisionOf(sm.getType(), true) +
+                llvm::formatv(" (fixed: input Q31 {0}, shift {1}, diff_min {2})", q31, shift,
+                              -::qcc::softmaxInputRadius(5, shift))
+                    .str();
     } else if (isa<mlir::qcc::QuantizeOp, mlir::qcc::DequantizeOp>(op)) {
       Type q = isa<mlir::qcc::QuantizeOp>(op) ? op->getResult(0).getType() : op->getOperand(0).getType();
       details = precisionOf(q, true);

@@ -153,8 +153,37 @@ func.func @reshape(%x: tensor<1x8x1x1xf32>) -> tensor<2x4xf32> {
 // CHECK: arith.addf
 // CHECK: arith.divf
 func.func @softmax(%x: tensor<2x10xf32>) -> tensor<2x10xf32> {
-  %y = qcc.softmax %x {axis = -1 : i64} : tensor<2x10xf32>
+  %y = qcc.softmax %x {axis = -1 : i64} : (tensor<2x10xf32>) -> tensor<2x10xf32>
   return %y : tensor<2x10xf32>
+}
+
+// -----
+
+// Integer softmax. Float mode: dequantize, f32 softmax, quantize. Fixed mode: integer
+// only (TFLite Micro): int32 row maximum, gemmlowp exp on the Q5.26 difference (the f32
+// scale 0.0988925 times 2^26 is 0.791144 * 2^23: Q31 round(0.791144 * 2^31) = 1698960256
+// with left shift 23, so the difference is multiplied by 2^23 = 8388608; diff_min =
+// -floor(31 * 2^26 / 2^23) = -248), the Q12.19 sum, its reciprocal after counting leading
+// zeros, no floating point.
+// CHECK-LABEL: func @softmax_u8
+// CHECK: arith.sitofp
+// CHECK: math.exp
+// CHECK: arith.divf
+// CHECK: math.roundeven
+// FIXED-LABEL: func @softmax_u8
+// FIXED-NOT: arith.sitofp
+// FIXED-NOT: math.exp
+// FIXED: arith.maxsi
+// FIXED-DAG: arith.constant 8388608 : i32
+// FIXED-DAG: arith.constant 1698960256 : i32
+// FIXED-DAG: arith.constant -248 : i32
+// FIXED: math.ctlz
+// FIXED: math.ctlz
+// FIXED-NOT: f32
+// FIXED: return
+func.func @softmax_u8(%x: tensor<1x10x!quant.uniform<u8:f32, 0.0988925:58>>) -> tensor<1x10x!quant.uniform<u8:f32, 0.00390625>> {
+  %y = qcc.softmax %x {axis = -1 : i64} : (tensor<1x10x!quant.uniform<u8:f32, 0.0988925:58>>) -> tensor<1x10x!quant.uniform<u8:f32, 0.00390625>>
+  return %y : tensor<1x10x!quant.uniform<u8:f32, 0.00390625>>
 }
 
 // -----

@@ -217,6 +217,51 @@ func.func @sigmoid_table(%x: tensor<4x!quant.uniform<u8:f32, 0.1:128>>) -> tenso
 
 // -----
 
+// Softmax whose result has TFLite's softmax parameters (scale 1/256, zero point at the
+// storage minimum: 0 for u8, -128 for i8) becomes the integer qcc.softmax.
+// CHECK-LABEL: func @softmax_u8
+// CHECK: %[[S:.*]] = qcc.softmax %arg0 {axis = -1 : i64} : (tensor<1x10x!quant.uniform<u8:f32, {{.*}}:58>>) -> tensor<1x10x!quant.uniform<u8:f32, 3.906250e-03>>
+// CHECK-NOT: qcc.dequantize
+// CHECK: return %[[S]]
+func.func @softmax_u8(%x: tensor<1x10x!quant.uniform<u8:f32, 0.0988:58>>) -> tensor<1x10x!quant.uniform<u8:f32, 0.00390625>> {
+  %f = qcc.dequantize %x : (tensor<1x10x!quant.uniform<u8:f32, 0.0988:58>>) -> tensor<1x10xf32>
+  %s = qcc.softmax %f {axis = -1 : i64} : (tensor<1x10xf32>) -> tensor<1x10xf32>
+  %q = qcc.quantize %s : (tensor<1x10xf32>) -> tensor<1x10x!quant.uniform<u8:f32, 0.00390625>>
+  return %q : tensor<1x10x!quant.uniform<u8:f32, 0.00390625>>
+}
+
+// -----
+
+// CHECK-LABEL: func @softmax_i8_axis0
+// CHECK: qcc.softmax %arg0 {axis = 0 : i64} : (tensor<3x4x!quant.uniform<i8:f32, 5.000000e-02:-3>>) -> tensor<3x4x!quant.uniform<i8:f32, 3.906250e-03:-128>>
+func.func @softmax_i8_axis0(%x: tensor<3x4x!quant.uniform<i8:f32, 0.05:-3>>) -> tensor<3x4x!quant.uniform<i8:f32, 0.00390625:-128>> {
+  %f = qcc.dequantize %x : (tensor<3x4x!quant.uniform<i8:f32, 0.05:-3>>) -> tensor<3x4xf32>
+  %s = qcc.softmax %f {axis = 0 : i64} : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  %q = qcc.quantize %s : (tensor<3x4xf32>) -> tensor<3x4x!quant.uniform<i8:f32, 0.00390625:-128>>
+  return %q : tensor<3x4x!quant.uniform<i8:f32, 0.00390625:-128>>
+}
+
+// -----
+
+// Negative: other result parameters (i8 with zero point 0, or a scale other than 1/256)
+// are not TFLite's softmax output; the group stays fake-quant (still correct).
+// CHECK-LABEL: func @softmax_other_output_params
+// CHECK: qcc.dequantize
+// CHECK: qcc.softmax %{{.*}} : (tensor<1x10xf32>) -> tensor<1x10xf32>
+// CHECK: qcc.quantize
+// CHECK: qcc.softmax %{{.*}} : (tensor<1x10xf32>) -> tensor<1x10xf32>
+// CHECK: qcc.quantize
+func.func @softmax_other_output_params(%x: tensor<1x10x!quant.uniform<i8:f32, 0.05>>) -> (tensor<1x10x!quant.uniform<i8:f32, 0.00390625>>, tensor<1x10x!quant.uniform<u8:f32, 0.004>>) {
+  %f = qcc.dequantize %x : (tensor<1x10x!quant.uniform<i8:f32, 0.05>>) -> tensor<1x10xf32>
+  %s = qcc.softmax %f {axis = -1 : i64} : (tensor<1x10xf32>) -> tensor<1x10xf32>
+  %q = qcc.quantize %s : (tensor<1x10xf32>) -> tensor<1x10x!quant.uniform<i8:f32, 0.00390625>>
+  %s2 = qcc.softmax %f {axis = -1 : i64} : (tensor<1x10xf32>) -> tensor<1x10xf32>
+  %q2 = qcc.quantize %s2 : (tensor<1x10xf32>) -> tensor<1x10x!quant.uniform<u8:f32, 0.004>>
+  return %q, %q2 : tensor<1x10x!quant.uniform<i8:f32, 0.00390625>>, tensor<1x10x!quant.uniform<u8:f32, 0.004>>
+}
+
+// -----
+
 // PyTorch QAT export: a float weight quantized in the graph becomes an int8 constant; the
 // Div and BatchNormalization between the conv and its quantize fold into the requantization
 // (Div by d = 2: a = 1/2, b = 0; BatchNormalization with gamma = 4, var = 3, eps = 1,

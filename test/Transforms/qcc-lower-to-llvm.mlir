@@ -11,6 +11,6 @@
 func.func @main_graph(%x: tensor<1x4xf32>) -> tensor<1x4xf32>
     attributes {qcc.entry, qcc.num_inputs = 1 : i64, qcc.num_outputs = 1 : i64} {
   %0 = qcc.relu %x : tensor<1x4xf32>
-  %1 = qcc.softmax %0 {axis = -1 : i64} : tensor<1x4xf32>
+  %1 = qcc.softmax %0 {axis = -1 : i64} : (tensor<1x4xf32>) -> tensor<1x4xf32>
   return %1 : tensor<1x4xf32>
 }

@@ -128,7 +128,7 @@ func.func @clamp_range(%a: tensor<2x3xf32>) -> tensor<2x3xf32> {
 
 func.func @softmax_axis(%a: tensor<2x3xf32>) -> tensor<2x3xf32> {
   // expected-error @+1 {{axis 2 out of range for rank 2}}
-  %y = qcc.softmax %a {axis = 2 : i64} : tensor<2x3xf32>
+  %y = qcc.softmax %a {axis = 2 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
   return %y : tensor<2x3xf32>
 }
 
@@ -305,4 +305,12 @@ func.func @table_size(%x: tensor<4x!quant.uniform<u8:f32, 0.1>>) -> tensor<4x!qu
   // expected-error @+1 {{table has 2 entries; expected 256}}
   %y = qcc.table %x {table = array<i32: 1, 2>} : (tensor<4x!quant.uniform<u8:f32, 0.1>>) -> tensor<4x!quant.uniform<u8:f32, 0.1>>
   return %y : tensor<4x!quant.uniform<u8:f32, 0.1>>
+}
+
+// -----
+
+func.func @softmax_output_params(%a: tensor<2x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<2x3x!quant.uniform<i8:f32, 0.00390625>> {
+  // expected-error @+1 {{integer softmax needs a result with scale 1/256 and zero point -128 (its storage minimum)}}
+  %y = qcc.softmax %a {axis = 1 : i64} : (tensor<2x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<2x3x!quant.uniform<i8:f32, 0.00390625>>
+  return %y : tensor<2x3x!quant.uniform<i8:f32, 0.00390625>>
 }

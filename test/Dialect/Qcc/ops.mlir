@@ -59,8 +59,8 @@ func.func @elementwise(%x: tensor<1x8x4x4xf32>, %y: tensor<8x1x1xf32>) -> tensor
 
 // CHECK-LABEL: func @softmax_batchnorm
 func.func @softmax_batchnorm(%x: tensor<1x10xf32>, %t: tensor<1x8x4x4xf32>, %p: tensor<8xf32>) -> (tensor<1x10xf32>, tensor<1x8x4x4xf32>) {
-  // CHECK: qcc.softmax %{{.*}} {axis = -1 : i64} : tensor<1x10xf32>
-  %s = qcc.softmax %x {axis = -1 : i64} : tensor<1x10xf32>
+  // CHECK: qcc.softmax %{{.*}} {axis = -1 : i64} : (tensor<1x10xf32>) -> tensor<1x10xf32>
+  %s = qcc.softmax %x {axis = -1 : i64} : (tensor<1x10xf32>) -> tensor<1x10xf32>
   // CHECK: qcc.batch_norm %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {epsilon = 9.99999974E-6 : f32}
   %b = qcc.batch_norm %t, %p, %p, %p, %p {epsilon = 1.0e-05 : f32}
        : (tensor<1x8x4x4xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<1x8x4x4xf32>

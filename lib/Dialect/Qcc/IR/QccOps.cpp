@@ -350,6 +350,15 @@ LogicalResult SoftmaxOp::verify() {
   int64_t rank = getInput().getType().getRank(), axis = static_cast<int64_t>(getAxis());
   if (axis < -rank || axis >= rank)
     return emitOpError("axis ") << axis << " out of range for rank " << rank;
+  if (!isQuantized(getInput()))
+    return verifyAllFloat(*this);
+  if (failed(verifyActivation8(*this, getInput(), "input")) ||
+      failed(verifyActivation8(*this, getOutput(), "result")))
+    return failure();
+  auto out = cast<quant::UniformQuantizedType>(getOutput().getType().getElementType());
+  if (out.getScale() != 1.0 / 256 || out.getZeroPoint() != out.getStorageTypeMin())
+    return emitOpError("integer softmax needs a result with scale 1/256 and zero point ")
+           << out.getStorageTypeMin() << " (its storage minimum)";
   return success();
 }
 

@@ -556,6 +556,26 @@ struct FoldToTable : OpRewritePattern<QuantizeOp> {
   }
 };
 
+/// quantize(softmax(dequantize(x))) -> softmax(x) on 8-bit values when the result has
+/// TFLite's softmax parameters (scale 1/256, the storage minimum as zero point): the
+/// integer op computes the fake-quant value with --requant=float and TFLite Micro's
+/// integer-only softmax with --requant=fixed. Other result parameters stay fake-quant.
+struct FoldSoftmax : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp q, PatternRewriter &rewriter) const override {
+    auto out = activation8(q.getType().getElementType());
+    auto softmax = q.getInput().getDefiningOp<SoftmaxOp>();
+    if (!out || !softmax || !q.getInput().hasOneUse() || out.getScale() != 1.0 / 256 ||
+        out.getZeroPoint() != out.getStorageTypeMin())
+      return failure();
+    Value x = dequantizedSource(softmax.getInput());
+    if (!x || !activation8(getElementTypeOrSelf(x)))
+      return failure();
+    rewriter.replaceOpWithNewOp<SoftmaxOp>(q, q.getType(), x, softmax.getAxisAttr());
+    return success();
+  }
+};
+
 /// Converts a quantized value to `type`: itself, or a requantize.
 Value convertTo(PatternRewriter &rewriter, Location loc, Value v, Type elementType) {
   if (getElementTypeOrSelf(v) == elementType)
@@ -691,7 +711,7 @@ struct QccFoldFakeQuantPass : mlir::qcc::impl::QccFoldFakeQuantBase<QccFoldFakeQ
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<FoldQuantizeOfConstant, SinkDequantize<ReshapeOp>, SinkDequantize<TransposeOp>,
-                 FoldToTable, FoldConv, FoldGemm, FoldMatMul, FoldGlobalAvgPool, FoldAdd, FoldMul, FoldAvgPool,
+                 FoldToTable, FoldSoftmax, FoldConv, FoldGemm, FoldMatMul, FoldGlobalAvgPool, FoldAdd, FoldMul, FoldAvgPool,
                  FoldDataMovement,
                  FoldConcat, FoldQuantizeOfDequantize>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))

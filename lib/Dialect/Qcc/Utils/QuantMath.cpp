@@ -73,4 +73,10 @@ int32_t multiplyByQuantizedMultiplier(int32_t x, int32_t multiplier, int shift) 
   return roundingDivideByPOT(saturatingRoundingDoublingHighMul(shifted, multiplier), rightShift);
 }
 
+int64_t softmaxInputRadius(int integerBits, int leftShift) {
+  double maxRescaled = 1.0 * ((1 << integerBits) - 1) * static_cast<double>(1LL << (31 - integerBits)) /
+                       static_cast<double>(1LL << leftShift);
+  return static_cast<int64_t>(std::floor(maxRescaled));
+}
+
 } // namespace qcc

@@ -225,18 +225,30 @@ def Qcc_TableOp : Qcc_Op<"table", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Qcc_SoftmaxOp : Qcc_Op<"softmax", [Pure, SameOperandsAndResultType]> {
+def Qcc_SoftmaxOp : Qcc_Op<"softmax", [Pure, SameOperandsAndResultShape]> {
   let summary = "softmax along one axis (ONNX Softmax, opset 13)";
   let description = [{
     `exp(x - max(x)) / sum(exp(x - max(x)))` along `axis` (negative counts from the end).
 
     ```mlir
-    %y = qcc.softmax %x {axis = -1 : i64} : tensor<1x10xf32>
+    %y = qcc.softmax %x {axis = -1 : i64} : (tensor<1x10xf32>) -> tensor<1x10xf32>
     ```
+
+    Integer form: 8-bit per-tensor input and result, the result with scale 1/256 and its
+    storage minimum as zero point (0 for u8, -128 for i8: TFLite's softmax output). With
+    `--requant=float` it computes what the fake-quant graph computes (dequantize, f32
+    softmax, quantize). With `--requant=fixed` it is integer-only, TFLite Micro's
+    quantized softmax (gemmlowp fixed point): `d = x - max(x)` (stored values) is scaled
+    by the Q31 multiplier of `s_x * 2^26` into Q5.26, positions with `d` below
+    `-CalculateInputRadius(5, shift)` contribute 0, `exp` is gemmlowp's
+    `exp_on_negative_values` (Q0.31), the sum is accumulated in Q12.19, its reciprocal is
+    `one_over_one_plus_x_for_x_in_0_1` (Newton-Raphson) after normalizing by the leading
+    zeros, and each result is `RoundingDivideByPOT(recip * exp, bits_over_unit + 23)`
+    plus the storage minimum, saturated.
   }];
-  let arguments = (ins Qcc_FloatTensor:$input, I64Attr:$axis);
-  let results = (outs Qcc_FloatTensor:$output);
-  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let arguments = (ins Qcc_NumericTensor:$input, I64Attr:$axis);
+  let results = (outs Qcc_NumericTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
 

@@ -21,6 +21,9 @@ def QccFoldFakeQuant : Pass<"qcc-fold-fake-quant", "func::FuncOp"> {
     - max_pool, reshape, transpose, concat: run on the stored integers; inputs whose
       parameters differ from the output's are requantized first.
     - `quantize(dequantize(q))`: the identity, or one requantize.
+    - softmax whose quantize has TFLite's softmax parameters (scale 1/256, zero point at
+      the storage minimum): the integer `qcc.softmax` (fake-quant arithmetic with
+      `--requant=float`, TFLite Micro's integer-only kernel with `--requant=fixed`).
 
     A ReLU or Clip between the op and the quantize is absorbed into the requantize's clamp:
     quantization is monotone, so `quantize(clip(v, lo, hi)) = clamp(quantize(v), quantize(lo),

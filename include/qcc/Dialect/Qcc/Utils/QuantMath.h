@@ -45,6 +45,12 @@ int32_t roundingDivideByPOT(int32_t x, int exponent);
 /// Left shifts wrap in int32 the way TFLite's reference kernels do.
 int32_t multiplyByQuantizedMultiplier(int32_t x, int32_t multiplier, int shift);
 
+/// TFLite CalculateInputRadius(integerBits, leftShift) with 31 signed bits: the largest
+/// |x - max| whose rescaling by a Q31 multiplier and 2^leftShift stays within
+/// Q(integerBits).(31 - integerBits), floor((2^integerBits - 1) * 2^(31 - integerBits) /
+/// 2^leftShift). Softmax inputs further below the row maximum contribute 0.
+int64_t softmaxInputRadius(int integerBits, int leftShift);
+
 } // namespace qcc
 
 #endif // QCC_DIALECT_QCC_UTILS_QUANTMATH_H
