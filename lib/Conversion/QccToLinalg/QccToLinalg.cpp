@@ -371,14 +371,14 @@ DenseElementsAttr packFiltersLast(DenseElementsAttr w, int64_t g, Type storage) 
 }
 
 /// Packs an integer F x C/G x KH x KW weight for the paired (perWord = 2: 16-bit halves)
-/// or quad (perWord = 4: bytes) product kernels: G x C/G/perWord x KH x KW x F/G int32
-/// words, lane k holding the centered weight w - zp of input channel perWord * q + k (zp
-/// per filter or per tensor).
+/// or quad (perWord = 4: bytes) product kernels: G x ceil(C/G / perWord) x KH x KW x F/G
+/// int32 words, lane k holding the centered weight w - zp of input channel perWord * q + k
+/// (zp per filter or per tensor), or 0 past the last channel.
 DenseElementsAttr packFilterWords(DenseElementsAttr w, int64_t g, const QuantParams &q,
                                   int64_t perWord, Type i32) {
   auto shape = w.getType().getShape();
   int64_t f = shape[0], cg = shape[1], kh = shape[2], kw = shape[3], fg = f / g;
-  int64_t words = cg / perWord, bits = 32 / perWord;
+  int64_t words = (cg + perWord - 1) / perWord, bits = 32 / perWord;
   uint32_t mask = perWord == 2 ? 0xFFFFu : 0xFFu;
   SmallVector<int64_t> values;
   values.reserve(w.getNumElements());
@@ -393,8 +393,9 @@ DenseElementsAttr packFilterWords(DenseElementsAttr w, int64_t g, const QuantPar
           uint32_t word = 0;
           for (int64_t k = 0; k < perWord; ++k) {
             int64_t ci = perWord * p + k;
-            word |= (uint32_t(values[((fi * cg + ci) * kh + y) * kw + x] - zp) & mask)
-                    << (bits * k);
+            if (ci < cg) // channels past C/G (padding to whole words) weigh 0
+              word |= (uint32_t(values[((fi * cg + ci) * kh + y) * kw + x] - zp) & mask)
+                      << (bits * k);
           }
           int64_t gi = fi / fg, fl = fi % fg;
           packed[(((gi * words + p) * kh + y) * kw + x) * fg + fl] = static_cast<int32_t>(word);
@@ -651,11 +652,13 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     // Paired products: the weights are packed as pairs of centered 16-bit values of two
     // consecutive input channels, and so is the input (one pass that also subtracts its zero
     // point), so each step of the channel loop does two multiply-adds per lane.
-    bool pairs = pairProducts && mac.isInteger() && filterLanes && cg % 2 == 0;
+    // A channel count that is not a whole number of words (the 3 channels of an image
+    // input) is padded: the extra weights are 0, the extra input channels hold zp_x.
+    bool pairs = pairProducts && mac.isInteger() && filterLanes;
     // Quad products: four channels as signed bytes per word (s8 weights of zero point 0;
     // the input shifted to s8 by `offset`, whose term (offset - zp_x) * sum(w) joins the
     // bias at compile time).
-    bool quads = quadProducts && mac.isInteger() && filterLanes && cg % 4 == 0 &&
+    bool quads = quadProducts && mac.isInteger() && filterLanes &&
                  mac.w->isSigned && mac.w->width == 8 && mac.x->width == 8 &&
                  llvm::all_of(mac.w->zeroPoints, [](int32_t z) { return z == 0; });
     // The input's bytes in the quads: x - offset, signed (SDOT) or unsigned (VPDPBUSD).
@@ -695,6 +698,15 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     if (perWord > 1) {
       w = b.create<arith::ConstantOp>(
           loc, packFilterWords(wConst, g, *mac.w, perWord, b.getI32Type()));
+      if (int64_t extra = (perWord - cg % perWord) % perWord) {
+        auto xt = cast<RankedTensorType>(x.getType());
+        SmallVector<int64_t> padded(xt.getShape());
+        padded[2] += extra;
+        SmallVector<OpFoldResult> lo(5, b.getIndexAttr(0)), hi(5, b.getIndexAttr(0));
+        hi[2] = b.getIndexAttr(extra);
+        x = b.create<tensor::PadOp>(loc, RankedTensorType::get(padded, xt.getElementType()), x,
+                                    lo, hi, storageZeroPoint(b, loc, *mac.x));
+      }
       // Pairs hold x - zp_x; quads x - offset (the offset's term is in quadBias).
       x = packInputWords(b, loc, x, *mac.x, perWord, quads ? offset : mac.x->zeroPoints[0]);
     } else if (filterLanes) {
