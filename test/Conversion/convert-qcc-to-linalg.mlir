@@ -425,3 +425,24 @@ func.func @conv_pairs(%x: tensor<1x2x4x4x!quant.uniform<u8:f32, 0.5:128>>) -> te
        : (tensor<1x2x4x4x!quant.uniform<u8:f32, 0.5:128>>, tensor<8x2x1x1x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x8x4x4x!quant.uniform<i32:f32, 0.25>>
   return %y : tensor<1x8x4x4x!quant.uniform<i32:f32, 0.25>>
 }
+
+// -----
+
+// An odd channel count (an RGB input) pads to whole pairs: the input gets a channel of
+// zero points (stored u8 128 = i8 -128, centered to 0), and the weights' missing half is 0:
+// filter f holds (3f+1, 3f+2, 3f+3), packed as (3f+1) | (3f+2) << 16 and (3f+3) | 0 << 16:
+// 131073 = 1 | 2 << 16 and 3 for the first filter.
+// PAIRS-LABEL: func @conv_pairs_padded
+// PAIRS: arith.constant dense<{{\[+}}131073, 327684, 524295, 720906, 917517, 1114128, 1310739, 1507350{{\]+}}, {{\[+}}3, 6, 9, 12, 15, 18, 21, 24{{\]+}}> : tensor<1x2x1x1x8xi32>
+// PAIRS: %[[ZP:.*]] = arith.constant -128 : i8
+// PAIRS: tensor.pad %{{.*}} low[0, 0, 0, 0, 0] high[0, 0, 1, 0, 0]
+// PAIRS: tensor.yield %[[ZP]] : i8
+// PAIRS: tensor<1x1x3x4x4xi8> to tensor<1x1x4x4x4xi8>
+// PAIRS: linalg.generic {{.*}} ins(%[[XP:.*]], %[[XP]] : tensor<1x1x4x4x4xi8>, tensor<1x1x4x4x4xi8>) outs(%{{.*}} : tensor<1x1x2x4x4xi32>)
+func.func @conv_pairs_padded(%x: tensor<1x3x4x4x!quant.uniform<u8:f32, 0.5:128>>) -> tensor<1x8x4x4x!quant.uniform<i32:f32, 0.25>> {
+  %wi = arith.constant dense<[[[[1]], [[2]], [[3]]], [[[4]], [[5]], [[6]]], [[[7]], [[8]], [[9]]], [[[10]], [[11]], [[12]]], [[[13]], [[14]], [[15]]], [[[16]], [[17]], [[18]]], [[[19]], [[20]], [[21]]], [[[22]], [[23]], [[24]]]]> : tensor<8x3x1x1xi8>
+  %w = "quant.scast"(%wi) : (tensor<8x3x1x1xi8>) -> tensor<8x3x1x1x!quant.uniform<i8:f32, 0.5>>
+  %y = qcc.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x3x4x4x!quant.uniform<u8:f32, 0.5:128>>, tensor<8x3x1x1x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x8x4x4x!quant.uniform<i32:f32, 0.25>>
+  return %y : tensor<1x8x4x4x!quant.uniform<i32:f32, 0.25>>
+}
