@@ -73,6 +73,31 @@ func.func @strided(%x: tensor<1x1x2x9x9xf32>, %w: tensor<1x2x3x3x8xf32>, %acc: t
 
 // -----
 
+// Depthwise, stride 2 along W, output columns on the lanes (n, g, f, oh, ow | c, kh, kw):
+// each row of a block reads input columns 2i + kw. Instead of a strided slice (one scalar
+// load per lane), the pass reads two contiguous 8-lane vectors, columns [kw, kw + 8) and
+// [kw + 7, kw + 15), and keeps the even columns with one shuffle per row: lanes 0, 2, 4, 6
+// of the first and 1, 3, 5, 7 (shuffle indices 9, 11, 13, 15) of the second.
+// CHECK-LABEL: func @depthwise_stride2
+// CHECK-NOT: [1, 2] : tensor
+// CHECK-COUNT-4: vector.shuffle %{{.*}}, %{{.*}} [0, 2, 4, 6, 9, 11, 13, 15] : vector<8xf32>, vector<8xf32>
+// CHECK-NOT: [1, 2] : tensor
+#xd = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d5, d3 * 2 + d6, d4 * 2 + d7)>
+#wd = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d2, d5, d6, d7)>
+#od = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>
+func.func @depthwise_stride2(%x: tensor<1x4x1x9x17xf32>, %w: tensor<4x1x1x3x3xf32>, %acc: tensor<1x4x1x4x8xf32>) -> tensor<1x4x1x4x8xf32> {
+  %y = linalg.generic {indexing_maps = [#xd, #wd, #od], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : tensor<1x4x1x9x17xf32>, tensor<4x1x1x3x3xf32>) outs(%acc : tensor<1x4x1x4x8xf32>) attrs = {qcc.tile_sizes = array<i64: 1, 4, 1, 1, 8, 1, 1, 1>} {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x4x1x4x8xf32>
+  return %y : tensor<1x4x1x4x8xf32>
+}
+
+// -----
+
 // A convolution whose result only feeds its requantization epilogue (qcc.epilogue, made by
 // convert-qcc-to-linalg for a conv fused by qcc-fuse-requantize): the epilogue is tiled into
 // the convolution's register blocks (filters on the lanes: loops n, g, oh, ow, f) with the

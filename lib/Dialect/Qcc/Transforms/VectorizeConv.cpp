@@ -102,6 +102,63 @@ static LogicalResult projectStridedOperands(RewriterBase &rewriter, linalg::Gene
   return success();
 }
 
+/// A stride-2 convolution tile reads its input rows through a slice with stride 2 along the
+/// innermost dimension, which the vector lowering turns into one scalar load and insert per
+/// lane. Read the contiguous span 2n - 1 as two n-lane vectors instead, [0, n) and
+/// [n - 1, 2n - 1), and pick the even elements with one two-input shuffle per row (vpermt2b
+/// / tbl on the targets here). Two n-lane reads keep the vectors a power of two wide: one
+/// (2n - 1)-lane read makes LLVM scalarize the shuffle.
+struct ContiguousStridedRead : OpRewritePattern<vector::TransferReadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::TransferReadOp read,
+                                PatternRewriter &rewriter) const override {
+    auto slice = read.getSource().getDefiningOp<tensor::ExtractSliceOp>();
+    VectorType vt = read.getVectorType();
+    if (!slice || vt.getRank() < 1 || vt.getRank() > 2 || read.getMask() ||
+        !read.getPermutationMap().isMinorIdentity() ||
+        llvm::any_of(read.getInBoundsValues(), [](bool b) { return !b; }) ||
+        !llvm::all_of(read.getIndices(), [](Value v) { return isConstantIntValue(v, 0); }))
+      return failure();
+    auto srcType = dyn_cast<RankedTensorType>(slice.getSourceType());
+    if (!srcType || !srcType.hasStaticShape() || srcType.getRank() != vt.getRank() ||
+        slice.getResultType().getShape() != vt.getShape())
+      return failure();
+    ArrayRef<int64_t> offsets = slice.getStaticOffsets(), strides = slice.getStaticStrides();
+    int64_t rank = vt.getRank(), n = vt.getShape().back();
+    if (llvm::any_of(offsets, ShapedType::isDynamic) || strides.back() != 2 || n < 2 ||
+        llvm::any_of(strides.drop_back(), [](int64_t t) { return t != 1; }) ||
+        offsets.back() + 2 * n - 1 > srcType.getShape().back())
+      return failure();
+    Location loc = read.getLoc();
+    SmallVector<bool> inBounds(rank, true);
+    auto readAt = [&](int64_t shift) -> Value {
+      SmallVector<Value> indices;
+      for (auto [i, o] : llvm::enumerate(offsets))
+        indices.push_back(rewriter.create<arith::ConstantIndexOp>(
+            loc, i + 1 == offsets.size() ? o + shift : o));
+      return rewriter.create<vector::TransferReadOp>(loc, vt, slice.getSource(), indices,
+                                                     read.getPadding(), inBounds);
+    };
+    Value lo = readAt(0), hi = readAt(n - 1);
+    SmallVector<int64_t> mask; // element 2i: lo[2i], or hi[2i - (n - 1)] = lane n + 2i - n + 1
+    for (int64_t i = 0; i < n; ++i)
+      mask.push_back(2 * i < n ? 2 * i : 2 * i + 1);
+    if (rank == 1) {
+      rewriter.replaceOpWithNewOp<vector::ShuffleOp>(read, lo, hi, mask);
+      return success();
+    }
+    Value result = rewriter.create<arith::ConstantOp>(loc, vt, rewriter.getZeroAttr(vt));
+    for (int64_t r = 0; r < vt.getShape()[0]; ++r) {
+      Value loRow = rewriter.create<vector::ExtractOp>(loc, lo, r);
+      Value hiRow = rewriter.create<vector::ExtractOp>(loc, hi, r);
+      Value picked = rewriter.create<vector::ShuffleOp>(loc, loRow, hiRow, mask);
+      result = rewriter.create<vector::InsertOp>(loc, picked, result, r);
+    }
+    rewriter.replaceOp(read, result);
+    return success();
+  }
+};
+
 struct QccVectorizeConvPass : mlir::qcc::impl::QccVectorizeConvBase<QccVectorizeConvPass> {
   /// A contraction whose only user is its requantization epilogue (a `qcc.epilogue`
   /// elementwise op, see qcc-fuse-requantize): tile the epilogue into the contraction's
@@ -249,6 +306,7 @@ struct QccVectorizeConvPass : mlir::qcc::impl::QccVectorizeConvBase<QccVectorize
         LLVM_DEBUG(op.emitRemark("qcc-vectorize-conv: vectorization failed; stays scalar"));
     }
     RewritePatternSet cleanup(ctx);
+    cleanup.add<ContiguousStridedRead>(ctx);
     vector::populateVectorTransferDropUnitDimsPatterns(cleanup);
     vector::TransferReadOp::getCanonicalizationPatterns(cleanup, ctx);
     vector::TransferWriteOp::getCanonicalizationPatterns(cleanup, ctx);
