@@ -108,6 +108,7 @@ void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &optio
   mlir::qcc::QccPlanArenaOptions arenaOpts;
   arenaOpts.alignment = options.arenaAlignment;
   pm.addPass(mlir::qcc::createQccPlanArena(arenaOpts));
+  pm.addPass(mlir::qcc::createQccOutlineLayers());
 
   // Loops, then LLVM.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());

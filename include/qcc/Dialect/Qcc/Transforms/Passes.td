@@ -161,6 +161,26 @@ def QccPlanArena : Pass<"qcc-plan-arena", "ModuleOp"> {
   let dependentDialects = ["::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect"];
 }
 
+def QccOutlineLayers : Pass<"qcc-outline-layers", "ModuleOp"> {
+  let summary = "Move each loop nest of the entry function into its own function";
+  let description = [{
+    Runs on buffers, after `qcc-plan-arena`. Every top-level op of the `qcc.entry`
+    function that has regions (a layer's loop nest or structured op) moves into a private
+    function `<entry>_l<N>` that the entry calls: LLVM's loop passes then work on one
+    layer at a time instead of one function holding the whole network, which makes code
+    generation markedly faster for large models without changing any result.
+
+    Values the op uses are rebuilt inside the new function when side-effect free and
+    region-free (constants, `memref.get_global`, views such as `memref.subview` and
+    `memref.view` of the arena), so its arguments are only the entry's own buffers
+    (static, identity layout: the bare-pointer calling convention passes them as plain
+    pointers). An op using any other value stays in place. The outlined functions have
+    internal linkage and are never inlined (`noinline`), so a model's object exports only
+    its C entry point.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::LLVM::LLVMDialect"];
+}
+
 def QccExpandMath : Pass<"qcc-expand-math", "ModuleOp"> {
   let summary = "Expand transcendental math ops into polynomials (no libm calls)";
   let description = [{
