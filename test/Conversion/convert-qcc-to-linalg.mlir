@@ -382,23 +382,42 @@ func.func @gemm_packed(%a: tensor<1x3xf32>) -> tensor<1x2xf32> {
 
 // -----
 
-// A gemm with a fused requantization (qcc-fuse-requantize): the int32 contraction, then the
-// requantization of its accumulator as one elementwise op marked qcc.epilogue (which
-// qcc-vectorize-conv computes on the contraction's register blocks).
+// An integer gemm with constant weights and a fused requantization (qcc-fuse-requantize)
+// is lowered as the 1x1 convolution it is: the input reshaped to 1 x 4 x 1 x 1, the
+// weights to 4 filters of 4 x 1 x 1, the int32 convolution, then the requantization of its
+// accumulator as one elementwise op marked qcc.epilogue (which qcc-vectorize-conv computes
+// on the convolution's register blocks), reshaped back to 1 x 4.
 // CHECK-LABEL: func @gemm_fused_epilogue
-// CHECK: %[[ACC:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: tensor.expand_shape {{.*}} output_shape [1, 4, 1, 1] : tensor<4xi8> into tensor<1x4x1x1xi8>
+// CHECK: tensor.expand_shape {{.*}} : tensor<4x4x1x1xi8> into tensor<1x4x4x1x1xi8>
+// CHECK: %[[ACC:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
 // CHECK: arith.muli %{{.*}}, %{{.*}} : i32
-// CHECK: -> tensor<1x4xi32>
-// CHECK: linalg.generic {{.*}} ins(%[[ACC]] : tensor<1x4xi32>) {{.*}} attrs = {qcc.epilogue}
+// CHECK: -> tensor<1x1x4x1x1xi32>
+// CHECK: linalg.generic {{.*}} ins(%[[ACC]] : tensor<1x1x4x1x1xi32>) {{.*}} attrs = {qcc.epilogue}
 // CHECK: math.roundeven
 // CHECK: arith.trunci %{{.*}} : i32 to i8
-// CHECK: } -> tensor<1x4xi8>
+// CHECK: } -> tensor<1x1x4x1x1xi8>
+// CHECK: tensor.expand_shape {{.*}} output_shape [1, 4] : tensor<4xi8> into tensor<1x4xi8>
 func.func @gemm_fused_epilogue(%x: tensor<1x4x!quant.uniform<u8:f32, 0.05:128>>) -> tensor<1x4x!quant.uniform<u8:f32, 0.1:128>> {
   %wi = arith.constant dense<2> : tensor<4x4xi8>
   %w = "quant.scast"(%wi) : (tensor<4x4xi8>) -> tensor<4x4x!quant.uniform<i8:f32, 0.1>>
   %y = qcc.gemm %x, %w {trans_b = true, accumulator = !quant.uniform<i32:f32, 0.005>, multiplier = array<f32: 0.05>}
        : (tensor<1x4x!quant.uniform<u8:f32, 0.05:128>>, tensor<4x4x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x4x!quant.uniform<u8:f32, 0.1:128>>
   return %y : tensor<1x4x!quant.uniform<u8:f32, 0.1:128>>
+}
+
+// -----
+
+// B not transposed (K x N = 3 x 2): the filters are its columns, transposed at compile
+// time: filter 0 = (1, 3, 5), filter 1 = (2, 4, 6); per-column scales become per-filter.
+// CHECK-LABEL: func @gemm_kn_weights
+// CHECK: arith.constant dense<{{\[\[\[\[}}1]], {{\[\[}}3]], {{\[\[}}5]]], {{\[\[\[}}2]], {{\[\[}}4]], {{\[\[}}6]]]]> : tensor<2x3x1x1xi8>
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
+func.func @gemm_kn_weights(%x: tensor<1x3x!quant.uniform<u8:f32, 0.05:128>>) -> tensor<1x2x!quant.uniform<i32:f32:1, {0.005, 0.01}>> {
+  %wi = arith.constant dense<[[1, 2], [3, 4], [5, 6]]> : tensor<3x2xi8>
+  %w = "quant.scast"(%wi) : (tensor<3x2xi8>) -> tensor<3x2x!quant.uniform<i8:f32:1, {0.1, 0.2}>>
+  %y = qcc.gemm %x, %w : (tensor<1x3x!quant.uniform<u8:f32, 0.05:128>>, tensor<3x2x!quant.uniform<i8:f32:1, {0.1, 0.2}>>) -> tensor<1x2x!quant.uniform<i32:f32:1, {0.005, 0.01}>>
+  return %y : tensor<1x2x!quant.uniform<i32:f32:1, {0.005, 0.01}>>
 }
 
 // -----

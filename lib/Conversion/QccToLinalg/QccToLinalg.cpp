@@ -18,6 +18,7 @@
 
 #include <cstring>
 #include "mlir/Transforms/DialectConversion.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/IR/TypeUtilities.h"
 
 #include <cmath>
@@ -1901,6 +1902,74 @@ struct QccTypeConverter : TypeConverter {
   }
 };
 
+/// An integer fully connected layer (qcc.gemm, A not transposed, constant B) is a 1x1
+/// convolution of an M x K x 1 x 1 input with N filters: rewriting it as one gives it the
+/// convolution's packed-word kernels (VPDPBUSD / VPDPWSSD / SDOT, weights packed at compile
+/// time, filters on the vector lanes) and its fused epilogue. Same arithmetic, same result.
+struct IntegerGemmAsConv : OpRewritePattern<GemmOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GemmOp op, PatternRewriter &b) const override {
+    auto bType = op.getB().getType();
+    if (!isa<quant::QuantizedType>(op.getA().getType().getElementType()) || op.getTransA())
+      return failure();
+    DenseElementsAttr w = constantBehind(op.getB());
+    if (!w)
+      return failure();
+    auto c = cast_or_null<TypedValue<RankedTensorType>>(op.getC());
+    int64_t m = op.getType().getShape()[0], n = op.getType().getShape()[1];
+    int64_t k = op.getA().getType().getShape()[1];
+    if (c) {
+      auto cShape = c.getType().getShape();
+      if (!(cShape.size() == 1 && cShape[0] == n) &&
+          !(cShape.size() == 2 && cShape[0] == 1 && cShape[1] == n))
+        return failure(); // a bias per row and column is no convolution bias
+    }
+    Location loc = op.getLoc();
+    // The weights as N x K x 1 x 1 (transposed at compile time when B is K x N).
+    Type storage = w.getElementType();
+    auto filterType = RankedTensorType::get({n, k, 1, 1}, storage);
+    DenseElementsAttr filters;
+    if (op.getTransB()) {
+      filters = w.reshape(filterType);
+    } else {
+      SmallVector<APInt> values(w.getValues<APInt>());
+      SmallVector<APInt> transposed;
+      transposed.reserve(values.size());
+      for (int64_t f = 0; f < n; ++f)
+        for (int64_t i = 0; i < k; ++i)
+          transposed.push_back(values[i * n + f]);
+      filters = DenseElementsAttr::get(filterType, transposed);
+    }
+    Type wElement = bType.getElementType();
+    if (auto axis = dyn_cast<quant::UniformQuantizedPerAxisType>(wElement))
+      wElement = quant::UniformQuantizedPerAxisType::get(
+          axis.getFlags(), axis.getStorageType(), axis.getExpressedType(), axis.getScales(),
+          axis.getZeroPoints(), /*quantizedDimension=*/0, axis.getStorageTypeMin(),
+          axis.getStorageTypeMax());
+    Value wConst = b.create<arith::ConstantOp>(loc, filters);
+    Value weight = b.create<quant::StorageCastOp>(
+        loc, RankedTensorType::get({n, k, 1, 1}, wElement), wConst);
+    Value input = b.create<ReshapeOp>(
+        loc, RankedTensorType::get({m, k, 1, 1}, op.getA().getType().getElementType()), op.getA());
+    Value bias;
+    if (c)
+      bias = c.getType().getRank() == 1
+                 ? c
+                 : b.create<ReshapeOp>(
+                       loc, RankedTensorType::get({n}, c.getType().getElementType()), c)
+                       .getResult();
+    auto convType = RankedTensorType::get({m, n, 1, 1}, op.getType().getElementType());
+    auto conv = b.create<Conv2DOp>(loc, convType, input, weight, bias,
+                                   b.getDenseI64ArrayAttr({1, 1}),
+                                   b.getDenseI64ArrayAttr({0, 0, 0, 0}),
+                                   b.getDenseI64ArrayAttr({1, 1}), b.getI64IntegerAttr(1),
+                                   op.getAccumulatorAttr(), op.getMultiplierAttr(),
+                                   op.getClampMinAttr(), op.getClampMaxAttr());
+    b.replaceOpWithNewOp<ReshapeOp>(op, op.getType(), conv.getResult());
+    return success();
+  }
+};
+
 struct ConvertQccToLinalgPass
     : mlir::qcc::impl::ConvertQccToLinalgBase<ConvertQccToLinalgPass> {
   using ConvertQccToLinalgBase::ConvertQccToLinalgBase;
@@ -1920,6 +1989,12 @@ struct ConvertQccToLinalgPass
     target.addDynamicallyLegalOp<arith::ConstantOp>(
         [&](arith::ConstantOp c) { return converter.isLegal(c.getType()); });
 
+    {
+      RewritePatternSet prepare(ctx);
+      prepare.add<IntegerGemmAsConv>(ctx);
+      if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(prepare))))
+        return signalPassFailure();
+    }
     RewritePatternSet patterns(ctx);
     if (requantMode != "float" && requantMode != "fixed") {
       getOperation().emitError("convert-qcc-to-linalg: requant-mode must be 'float' or 'fixed', not '")
