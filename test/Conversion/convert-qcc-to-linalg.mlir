@@ -465,3 +465,23 @@ func.func @conv_pairs_padded(%x: tensor<1x3x4x4x!quant.uniform<u8:f32, 0.5:128>>
        : (tensor<1x3x4x4x!quant.uniform<u8:f32, 0.5:128>>, tensor<8x3x1x1x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x8x4x4x!quant.uniform<i32:f32, 0.25>>
   return %y : tensor<1x8x4x4x!quant.uniform<i32:f32, 0.25>>
 }
+
+// -----
+
+// Wide unit-stride rows (16 output columns here): the packed product keeps the output
+// columns on the lanes (loops n, g, f, oh, ow | c, kh, kw; register blocks of 8 filters x
+// 16 columns), reading the filters-last weight words by filter (d2) as broadcasts, so that
+// each block's results are contiguous output rows.
+// PAIRS-DAG: #[[WMAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d5, d6, d7, d2)>
+// PAIRS-DAG: #[[OMAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>
+// PAIRS-LABEL: func @conv_pairs_row_lanes
+// PAIRS: linalg.generic {indexing_maps = [#{{.*}}, #[[WMAP]], #[[OMAP]]]
+// PAIRS-SAME: ins(%{{.*}}, %{{.*}} : tensor<1x1x1x2x16xi32>, tensor<1x1x1x1x8xi32>)
+// PAIRS-SAME: qcc.tile_sizes = array<i64: 1, 1, 8, 1, 16, 1, 1, 1>
+func.func @conv_pairs_row_lanes(%x: tensor<1x2x2x16x!quant.uniform<u8:f32, 0.5:128>>) -> tensor<1x8x2x16x!quant.uniform<i32:f32, 0.25>> {
+  %wi = arith.constant dense<[[[[1]], [[2]]], [[[3]], [[4]]], [[[5]], [[6]]], [[[7]], [[8]]], [[[9]], [[10]]], [[[11]], [[12]]], [[[13]], [[14]]], [[[15]], [[16]]]]> : tensor<8x2x1x1xi8>
+  %w = "quant.scast"(%wi) : (tensor<8x2x1x1xi8>) -> tensor<8x2x1x1x!quant.uniform<i8:f32, 0.5>>
+  %y = qcc.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x2x2x16x!quant.uniform<u8:f32, 0.5:128>>, tensor<8x2x1x1x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x8x2x16x!quant.uniform<i32:f32, 0.25>>
+  return %y : tensor<1x8x2x16x!quant.uniform<i32:f32, 0.25>>
+}

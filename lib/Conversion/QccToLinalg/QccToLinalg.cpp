@@ -650,16 +650,24 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     // broadcast scalars (so any stride works).
     DenseElementsAttr wConst = constantBehind(adaptor.getWeight());
     bool filterLanes = wConst && fg % 8 == 0; // any stride: x is read as broadcast scalars
+    // Output columns on the lanes instead, for packed integer products over wide unit-stride
+    // rows (the 1x1 expansions early in a MobileNet): each step multiplies a row of input
+    // words by one broadcast weight word per filter, and the block's results are contiguous
+    // output rows, stored as they are instead of transposed from filter lanes.
+    bool rowLanes = filterLanes && mac.isInteger() && (pairProducts || quadProducts) &&
+                    op.getStrides()[1] == 1 && ow >= 16 && ow % 8 == 0;
+    if (rowLanes)
+      filterLanes = false;
     // Paired products: the weights are packed as pairs of centered 16-bit values of two
     // consecutive input channels, and so is the input (one pass that also subtracts its zero
     // point), so each step of the channel loop does two multiply-adds per lane.
     // A channel count that is not a whole number of words (the 3 channels of an image
     // input) is padded: the extra weights are 0, the extra input channels hold zp_x.
-    bool pairs = pairProducts && mac.isInteger() && filterLanes;
+    bool pairs = pairProducts && mac.isInteger() && (filterLanes || rowLanes);
     // Quad products: four channels as signed bytes per word (s8 weights of zero point 0;
     // the input shifted to s8 by `offset`, whose term (offset - zp_x) * sum(w) joins the
     // bias at compile time).
-    bool quads = quadProducts && mac.isInteger() && filterLanes &&
+    bool quads = quadProducts && mac.isInteger() && (filterLanes || rowLanes) &&
                  mac.w->isSigned && mac.w->width == 8 && mac.x->width == 8 &&
                  llvm::all_of(mac.w->zeroPoints, [](int32_t z) { return z == 0; });
     // The input's bytes in the quads: x - offset, signed (SDOT) or unsigned (VPDPBUSD).
@@ -755,7 +763,7 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
                                     {d(dn), d(dg), d(dc), d(doh) * strides[0] + d(dkh) * dil[0],
                                      d(dow) * strides[1] + d(dkw) * dil[1]},
                                     ctx);
-    AffineMap wMap = filterLanes
+    AffineMap wMap = filterLanes || perWord > 1
                          ? AffineMap::get(8, 0, {d(dg), d(dc), d(dkh), d(dkw), d(df)}, ctx)
                          : AffineMap::get(8, 0, {d(dg), d(df), d(dc), d(dkh), d(dkw)}, ctx);
     AffineMap oMap = AffineMap::get(8, 0, {d(dn), d(dg), d(df), d(doh), d(dow)}, ctx);
