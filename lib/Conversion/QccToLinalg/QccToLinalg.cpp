@@ -637,10 +637,15 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     auto pads = op.getPads();
 
     Mac mac = macFor(op.getInput(), op.getWeight());
+    // Depthwise rows whose width is not a multiple of 8 (28, 14 and 7 in a MobileNet) would
+    // be vectors of 7 lanes, assembled lane by lane: compute up to 7 extra columns over
+    // extra input padding instead, and keep the first ow.
+    int64_t owExtra = fg == 1 && ow > 4 && ow % 8 != 0 ? 8 - ow % 8 : 0;
     // Padding reads the real value 0: 0.0, or the input's zero point.
     Value padValue = mac.isInteger() ? storageZeroPoint(b, loc, *mac.x) : f32Const(b, loc, 0.f);
-    Value x = padSpatial(b, loc, adaptor.getInput(), pads.take_front(2), pads.drop_front(2),
-                         padValue);
+    int64_t padHigh[] = {pads[2], pads[3] + owExtra * op.getStrides()[1]};
+    Value x = padSpatial(b, loc, adaptor.getInput(), pads.take_front(2), padHigh, padValue);
+    ow += owExtra;
     auto xShape = cast<RankedTensorType>(x.getType()).getShape();
     // N x C x H x W -> N x G x C/G x H x W, and F x C/G x KH x KW -> G x F/G x C/G x KH x KW.
     x = expand(b, loc, x, {n, g, cg, xShape[2], xShape[3]}, {{0}, {1, 2}, {3}, {4}});
@@ -810,6 +815,15 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     // parameters laid out G x F/G.
     Value result = buildEpilogue(b, op, conv.getResult(0), fixed,
                                  ChannelLayout{{g, fg}, AffineMap::get(5, 0, {d(1), d(2)}, ctx)});
+    if (owExtra) {
+      auto full = cast<RankedTensorType>(result.getType());
+      SmallVector<int64_t> kept(full.getShape());
+      kept[4] = outShape[3];
+      result = b.create<tensor::ExtractSliceOp>(
+          loc, RankedTensorType::get(kept, full.getElementType()), result, ValueRange{},
+          ValueRange{}, ValueRange{}, b.getDenseI64ArrayAttr({0, 0, 0, 0, 0}),
+          b.getDenseI64ArrayAttr(kept), b.getDenseI64ArrayAttr({1, 1, 1, 1, 1}));
+    }
     auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
     b.replaceOpWithNewOp<tensor::CollapseShapeOp>(
         op, outType, result, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
