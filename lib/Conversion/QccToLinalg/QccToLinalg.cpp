@@ -659,7 +659,7 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     // rows (the 1x1 expansions early in a MobileNet): each step multiplies a row of input
     // words by one broadcast weight word per filter, and the block's results are contiguous
     // output rows, stored as they are instead of transposed from filter lanes.
-    bool rowLanes = filterLanes && mac.isInteger() && (pairProducts || quadProducts) &&
+    bool rowLanes = filterLanes && (!mac.isInteger() || pairProducts || quadProducts) &&
                     op.getStrides()[1] == 1 && ow >= 16 && ow % 8 == 0;
     if (rowLanes)
       filterLanes = false;
