@@ -655,9 +655,9 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     // broadcast scalars (so any stride works).
     DenseElementsAttr wConst = constantBehind(adaptor.getWeight());
     bool filterLanes = wConst && fg % 8 == 0; // any stride: x is read as broadcast scalars
-    // Output columns on the lanes instead, for packed integer products over wide unit-stride
-    // rows (the 1x1 expansions early in a MobileNet): each step multiplies a row of input
-    // words by one broadcast weight word per filter, and the block's results are contiguous
+    // Output columns on the lanes instead over wide unit-stride rows (the 1x1 expansions
+    // early in a MobileNet): each step multiplies a row of inputs (or packed input words)
+    // by one broadcast weight (word) per filter, and the block's results are contiguous
     // output rows, stored as they are instead of transposed from filter lanes.
     bool rowLanes = filterLanes && (!mac.isInteger() || pairProducts || quadProducts) &&
                     op.getStrides()[1] == 1 && ow >= 16 && ow % 8 == 0;
