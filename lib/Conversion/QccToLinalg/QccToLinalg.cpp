@@ -608,11 +608,13 @@ Value buildEpilogue(OpBuilder &b, OpT op, Value acc, bool fixed, const ChannelLa
 
 struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
   Conv2DLowering(const TypeConverter &converter, MLIRContext *ctx, bool fixed,
-                 int64_t blockLanes, bool pairProducts, bool quadProducts,
-                 bool quadUnsignedInput)
-      : ModeAwareLowering(converter, ctx, fixed), blockLanes(blockLanes),
-        pairProducts(pairProducts), quadProducts(quadProducts),
+                 int64_t vectorLanes, int64_t blockLanes, bool pairProducts,
+                 bool quadProducts, bool quadUnsignedInput)
+      : ModeAwareLowering(converter, ctx, fixed), vectorLanes(vectorLanes),
+        blockLanes(blockLanes), pairProducts(pairProducts), quadProducts(quadProducts),
         quadUnsignedInput(quadUnsignedInput) {}
+  /// 32-bit lanes of one SIMD register.
+  int64_t vectorLanes;
   /// 32-bit accumulator lanes a register block may hold: about half the target's SIMD
   /// registers (so the block never spills).
   int64_t blockLanes;
@@ -637,10 +639,19 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     auto pads = op.getPads();
 
     Mac mac = macFor(op.getInput(), op.getWeight());
-    // Depthwise rows whose width is not a multiple of 8 (28, 14 and 7 in a MobileNet) would
-    // be vectors of 7 lanes, assembled lane by lane: compute up to 7 extra columns over
-    // extra input padding instead, and keep the first ow.
-    int64_t owExtra = fg == 1 && ow > 4 && ow % 8 != 0 ? 8 - ow % 8 : 0;
+    // Depthwise rows whose width is not a multiple of the register's lanes (56, 28, 14 and 7
+    // in a MobileNet, with 16 lanes) would be partial or odd vectors (7 lanes, assembled lane
+    // by lane): compute a few extra columns over extra input padding instead, and keep the
+    // first ow. Up to a quarter more columns for full registers (unit stride: a strided
+    // row would widen its padded input, the largest buffer live there, by twice as much);
+    // else to a multiple of 8.
+    int64_t owExtra = 0;
+    if (fg == 1 && ow > 4) {
+      int64_t lanes = op.getStrides()[1] == 1 ? std::max<int64_t>(vectorLanes, 8) : 8;
+      owExtra = (lanes - ow % lanes) % lanes;
+      if (owExtra * 4 > ow)
+        owExtra = (8 - ow % 8) % 8;
+    }
     // Padding reads the real value 0: 0.0, or the input's zero point.
     Value padValue = mac.isInteger() ? storageZeroPoint(b, loc, *mac.x) : f32Const(b, loc, 0.f);
     int64_t padHigh[] = {pads[2], pads[3] + owExtra * op.getStrides()[1]};
@@ -2025,7 +2036,8 @@ struct ConvertQccToLinalgPass
     }
     bool fixed = requantMode == "fixed";
     int64_t blockLanes = int64_t(vectorBits / 32) * int64_t(std::max(vectorRegisters / 2, 1u));
-    patterns.add<Conv2DLowering>(converter, ctx, fixed, blockLanes, pairProducts, quadProducts,
+    patterns.add<Conv2DLowering>(converter, ctx, fixed, int64_t(vectorBits / 32), blockLanes,
+                                 pairProducts, quadProducts,
                                  quadUnsignedInput);
     patterns.add<MatMulLowering, GemmLowering, QuantizedAddLowering, QuantizedMulLowering,
                  AvgPoolLowering, RequantizeLowering, SoftmaxLowering>(converter, ctx, fixed);
