@@ -150,3 +150,27 @@ func.func @conv_epilogue(%x: tensor<1x1x2x6x6xi8>, %w: tensor<1x2x3x3x8xi8>, %bi
   } -> tensor<1x1x8x4x4xi8>
   return %y : tensor<1x1x8x4x4xi8>
 }
+
+// -----
+
+// qcc.tile_interchange orders the block loops: filter blocks (d4, step 8) outside the
+// output rows (d2, step 1), as convert-qcc-to-linalg asks for convolutions whose weights
+// outweigh their input plane; the block itself is still 4 columns x 8 filter lanes.
+// CHECK-LABEL: func @filter_blocks_outside
+// CHECK: scf.for %{{.*}} = %c0 to %c16 step %c8
+// CHECK-NEXT: scf.for %{{.*}} = %c0 to %c4 step %c1
+// CHECK: -> (vector<4x8xf32>)
+#xi = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d5, d2 + d6, d3 + d7)>
+#wi = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d5, d6, d7, d4)>
+#oi = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d4, d2, d3)>
+func.func @filter_blocks_outside(%x: tensor<1x1x2x4x4xf32>, %w: tensor<1x2x1x1x16xf32>, %acc: tensor<1x1x16x4x4xf32>) -> tensor<1x1x16x4x4xf32> {
+  %y = linalg.generic {indexing_maps = [#xi, #wi, #oi], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : tensor<1x1x2x4x4xf32>, tensor<1x2x1x1x16xf32>) outs(%acc : tensor<1x1x16x4x4xf32>)
+      attrs = {qcc.tile_sizes = array<i64: 1, 1, 1, 4, 8, 1, 1, 1>, qcc.tile_interchange = array<i64: 0, 1, 4, 2, 3, 5, 6, 7>} {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x1x16x4x4xf32>
+  return %y : tensor<1x1x16x4x4xf32>
+}

@@ -815,6 +815,12 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
         int64_t fb = largestDivisor(fg, {16, 8}, 2);
         int64_t owb = largestDivisor(ow, {8, 7, 6, 5, 4, 3, 2}, fb);
         conv->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr({1, 1, 1, owb, fb, 1, 1, 1}));
+        // Weights larger than the input plane (the wide 1x1 convolutions on 7x7 maps): loop
+        // over filter blocks outside the rows, so each block's weights are read once while
+        // they are in cache, rather than once per output row.
+        if (f * cg * wShape[2] * wShape[3] > cg * xShape[2] * xShape[3])
+          conv->setAttr("qcc.tile_interchange",
+                        b.getDenseI64ArrayAttr({0, 1, 4, 2, 3, 5, 6, 7}));
       } else {
         int64_t gb = fg == 1 ? largestDivisor(g, {8, 4, 2}, 2) : 1;
         int64_t fb = fg == 1 ? 1 : largestDivisor(fg, {8, 4, 2}, 2);

@@ -168,7 +168,7 @@ struct QccVectorizeConvPass : mlir::qcc::impl::QccVectorizeConvBase<QccVectorize
   /// block, which vectorization keeps in registers. Fails (changing nothing) when there is
   /// no such epilogue.
   LogicalResult tileWithEpilogue(RewriterBase &rewriter, linalg::GenericOp op,
-                                 ArrayRef<int64_t> sizes) {
+                                 ArrayRef<int64_t> sizes, ArrayRef<int64_t> interchange) {
     if (!op->hasOneUse())
       return failure();
     auto epilogue = dyn_cast<linalg::GenericOp>(*op->user_begin());
@@ -209,6 +209,14 @@ struct QccVectorizeConvPass : mlir::qcc::impl::QccVectorizeConvBase<QccVectorize
       blockSizes.push_back(rewriter.getIndexAttr(sizes[outMap.getDimPosition(dim)]));
     scf::SCFTileAndFuseOptions options;
     options.tilingOptions.setTileSizes(blockSizes);
+    // The contraction's block loop order, among its parallel loops (the epilogue's loops,
+    // now in the contraction's order).
+    SmallVector<int64_t> parallelOrder;
+    for (int64_t i : interchange)
+      if (i < static_cast<int64_t>(rank))
+        parallelOrder.push_back(i);
+    if (parallelOrder.size() == rank)
+      options.tilingOptions.setInterchange(parallelOrder);
     options.setFusionControlFn([&](tensor::ExtractSliceOp, OpResult producer, bool) {
       Operation *owner = producer.getOwner();
       bool fuse = owner == op.getOperation() || (init && owner == init && isa<linalg::LinalgOp>(init));
@@ -260,13 +268,19 @@ struct QccVectorizeConvPass : mlir::qcc::impl::QccVectorizeConvBase<QccVectorize
     for (linalg::GenericOp op : convs) {
       auto sizes = op->getAttrOfType<DenseI64ArrayAttr>("qcc.tile_sizes");
       op->removeAttr("qcc.tile_sizes");
-      if (succeeded(tileWithEpilogue(rewriter, op, sizes.asArrayRef())))
+      SmallVector<int64_t> interchange;
+      if (auto attr = op->getAttrOfType<DenseI64ArrayAttr>("qcc.tile_interchange"))
+        interchange.assign(attr.asArrayRef().begin(), attr.asArrayRef().end());
+      op->removeAttr("qcc.tile_interchange");
+      if (succeeded(tileWithEpilogue(rewriter, op, sizes.asArrayRef(), interchange)))
         continue;
       SmallVector<OpFoldResult> tileSizes;
       for (int64_t s : sizes.asArrayRef())
         tileSizes.push_back(rewriter.getIndexAttr(s));
       scf::SCFTilingOptions options;
       options.setTileSizes(tileSizes);
+      if (interchange.size() == sizes.size())
+        options.setInterchange(interchange);
       rewriter.setInsertionPoint(op);
       FailureOr<scf::SCFTilingResult> tiled =
           scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
