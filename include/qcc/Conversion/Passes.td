@@ -14,7 +14,15 @@ def ConvertQccToLinalg : Pass<"convert-qcc-to-linalg", "ModuleOp"> {
     (round half to even, true division in quantize). `quant.scast` disappears.
 
     Convolutions keep ONNX's NCHW layout and are expressed as one grouped
-    `n, g, f, oh, ow, c, kh, kw` generic over a zero-padded input. Pooling windows are
+    `n, g, f, oh, ow, c, kh, kw` generic over a zero-padded input, marked with the register
+    block `qcc-vectorize-conv` tiles it into: filters on the vector lanes (weights packed
+    filters-last at compile time) for narrow or strided outputs, output columns on the lanes
+    (a broadcast weight per filter, contiguous output rows) for wide unit-stride rows.
+    Depthwise rows whose width is not a multiple of the block get a few extra columns of
+    padding and output, sliced off afterwards. Integer convolutions with packed products
+    pack 2 (16-bit) or 4 (byte) input channels per word, padding a channel count that is
+    not a whole number of words with weight-0 channels. An integer `qcc.gemm` with constant
+    weights is lowered as the 1x1 convolution it is. Pooling windows are
     read through a padded input (`-inf` for max, `0` for average) and the average divisor
     is a compile-time constant per output position, as ONNX Runtime counts it.
 

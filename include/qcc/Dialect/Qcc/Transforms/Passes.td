@@ -82,6 +82,13 @@ def QccVectorizeConv : Pass<"qcc-vectorize-conv", "func::FuncOp"> {
     broadcast weight times one contiguous input row. After bufferization,
     `qcc-hoist-accumulators` keeps the accumulator block in registers across the c, kh, kw
     loops.
+
+    An optional `qcc.tile_interchange` (a permutation of the loops) orders the block loops;
+    the lowering asks for filter blocks outside the output rows where the weights outweigh
+    the input plane. A block that reads input rows with stride 2 (a strided depthwise
+    convolution with output columns on the lanes) reads two contiguous n-lane vectors,
+    `[0, n)` and `[n - 1, 2n - 1)`, and keeps the even elements with one shuffle per row,
+    instead of one scalar load per lane.
   }];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
                            "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
