@@ -1,6 +1,7 @@
 //===- Interface.cpp - the C interface of a compiled model ----------------===//
 #include "qcc/Pipelines/Pipelines.h"
 #include "qcc/Dialect/Qcc/IR/QccOps.h"
+#include "qcc/Dialect/Qcc/Transforms/Passes.h"
 #include "qcc/Dialect/Qcc/Utils/QuantMath.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -12,15 +13,6 @@
 using namespace mlir;
 
 namespace {
-
-func::FuncOp entryFunction(ModuleOp m) {
-  func::FuncOp entry;
-  m.walk([&](func::FuncOp f) {
-    if (f->hasAttr("qcc.entry"))
-      entry = f;
-  });
-  return entry;
-}
 
 int64_t dtypeBytes(llvm::StringRef dtype) {
   return llvm::StringSwitch<int64_t>(dtype)
@@ -61,7 +53,7 @@ namespace qcc {
 
 ModelInterface describeInterface(ModuleOp imported) {
   ModelInterface iface;
-  func::FuncOp f = entryFunction(imported);
+  func::FuncOp f = mlir::qcc::getEntryFunction(imported);
   if (!f)
     return iface;
   auto fill = [](TensorInfo &info, DictionaryAttr attrs, Type type) {
@@ -162,7 +154,7 @@ static std::string precisionOf(Type t, bool withParams) {
 }
 
 void printLayerReport(ModuleOp module, llvm::raw_ostream &os) {
-  func::FuncOp f = entryFunction(module);
+  func::FuncOp f = mlir::qcc::getEntryFunction(module);
   if (!f)
     return;
   os << llvm::left_justify("#", 5) << llvm::left_justify("op (node)", 30)

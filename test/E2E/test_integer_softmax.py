@@ -61,19 +61,25 @@ def inputs_for(dtype, shape, seed, band):
     return x.astype(dtype)
 
 
-@pytest.mark.parametrize("target", TARGETS)
-@pytest.mark.parametrize("name,dtype,scale,zp,shape,band", CASES)
-def test_fixed_softmax_equals_tflite_micro(name, dtype, scale, zp, shape, band, target):
+def compiled(name, dtype, scale, zp, shape, target, mode):
+    """The single-softmax model of a case, compiled with --requant=`mode` (and -v) and
+    linked into a test program: (model path, artifacts, program)."""
     d = OUT / "softmax" / name
     d.mkdir(parents=True, exist_ok=True)
     path = d / "model.onnx"
     onnx.save(softmax_model(shape, dtype, scale, zp), path)
-    art = qcc.compile_model(path, target, d / f"{target}-fixed", name="m",
-                            extra_args=["--requant=fixed", "-v"])
+    art = qcc.compile_model(path, target, d / f"{target}-{mode}", name="m",
+                            extra_args=[f"--requant={mode}", "-v"])
+    return path, art, qcc.build_app(art, d / f"{target}-{mode}")
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("name,dtype,scale,zp,shape,band", CASES)
+def test_fixed_softmax_equals_tflite_micro(name, dtype, scale, zp, shape, band, target):
+    path, art, app = compiled(name, dtype, scale, zp, shape, target, "fixed")
     assert "softmax" in art.stderr and "fake-quant" not in art.stderr, art.stderr
     floats = float_instructions(art.obj, target)
     assert not floats, "floating-point instructions:\n" + "\n".join(floats[:10])
-    app = qcc.build_app(art, d / f"{target}-fixed")
     differs_from_float = 0
     for seed in range(3):
         x = inputs_for(dtype, shape, seed, band)
@@ -90,12 +96,7 @@ def test_fixed_softmax_equals_tflite_micro(name, dtype, scale, zp, shape, band, 
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("name,dtype,scale,zp,shape,band", CASES)
 def test_float_softmax_equals_onnxruntime(name, dtype, scale, zp, shape, band, target):
-    d = OUT / "softmax" / name
-    d.mkdir(parents=True, exist_ok=True)
-    path = d / "model.onnx"
-    onnx.save(softmax_model(shape, dtype, scale, zp), path)
-    art = qcc.compile_model(path, target, d / f"{target}-float", name="m")
-    app = qcc.build_app(art, d / f"{target}-float")
+    path, art, app = compiled(name, dtype, scale, zp, shape, target, "float")
     for seed in range(3):
         x = inputs_for(dtype, shape, seed, band)
         actual, _ = qcc.run_app(app, art, [x])

@@ -1258,16 +1258,20 @@ Value reduceDims(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> redu
       .getResult(0);
 }
 
-/// f32 softmax of `x` along `axis`: exp(x - max) / sum(exp(x - max)).
-Value buildFloatSoftmax(OpBuilder &b, Location loc, Value x, int64_t axis) {
-  MLIRContext *ctx = b.getContext();
-  auto type = cast<RankedTensorType>(x.getType());
-  int64_t rank = type.getRank();
+/// The maps of an elementwise op over a rank-`rank` tensor that also reads a value reduced
+/// along `axis` (a row's max or sum): the identity, and the identity without `axis`.
+std::pair<AffineMap, AffineMap> rowMaps(OpBuilder &b, int64_t rank, int64_t axis) {
   SmallVector<AffineExpr> keep;
   for (int64_t i = 0; i < rank; ++i)
     if (i != axis)
-      keep.push_back(getAffineDimExpr(i, ctx));
-  AffineMap id = b.getMultiDimIdentityMap(rank), reducedMap = AffineMap::get(rank, 0, keep, ctx);
+      keep.push_back(b.getAffineDimExpr(i));
+  return {b.getMultiDimIdentityMap(rank), AffineMap::get(rank, 0, keep, b.getContext())};
+}
+
+/// f32 softmax of `x` along `axis`: exp(x - max) / sum(exp(x - max)).
+Value buildFloatSoftmax(OpBuilder &b, Location loc, Value x, int64_t axis) {
+  auto type = cast<RankedTensorType>(x.getType());
+  auto [id, reducedMap] = rowMaps(b, type.getRank(), axis);
   Value max = reduceDims(b, loc, x, axis, f32Const(b, loc, -std::numeric_limits<float>::infinity()),
                          [](OpBuilder &nb, Location nl, Value acc, Value v) -> Value {
                            return nb.create<arith::MaximumFOp>(nl, acc, v);
@@ -1375,13 +1379,7 @@ struct GemmlowpBuilder {
 /// output) along `axis` of the stored 8-bit values `x`; see qcc.softmax's description.
 Value buildFixedSoftmax(OpBuilder &b, Location loc, Value x, int64_t axis, const QuantParams &qx,
                         const QuantParams &qy, RankedTensorType outType) {
-  MLIRContext *ctx = b.getContext();
-  int64_t rank = outType.getRank();
-  SmallVector<AffineExpr> keep;
-  for (int64_t i = 0; i < rank; ++i)
-    if (i != axis)
-      keep.push_back(getAffineDimExpr(i, ctx));
-  AffineMap id = b.getMultiDimIdentityMap(rank), reducedMap = AffineMap::get(rank, 0, keep, ctx);
+  auto [id, reducedMap] = rowMaps(b, outType.getRank(), axis);
   auto i32Type = RankedTensorType::get(outType.getShape(), b.getI32Type());
 
   // PreprocessSoftmaxScaling(beta = 1, s_x, 5) and -CalculateInputRadius(5, shift).

@@ -17,11 +17,7 @@ struct QccExportCAbiPass : qcc::impl::QccExportCAbiBase<QccExportCAbiPass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    LLVM::LLVMFuncOp impl;
-    module.walk([&](LLVM::LLVMFuncOp f) {
-      if (f->hasAttr("qcc.entry"))
-        impl = f;
-    });
+    LLVM::LLVMFuncOp impl = qcc::getEntryFunction<LLVM::LLVMFuncOp>(module);
     if (!impl) {
       module.emitError("qcc-export-c-abi: no LLVM function carries the 'qcc.entry' attribute");
       return signalPassFailure();

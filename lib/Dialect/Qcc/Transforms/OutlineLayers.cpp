@@ -56,11 +56,7 @@ bool rebuildable(Operation *op) {
 struct QccOutlineLayersPass : mlir::qcc::impl::QccOutlineLayersBase<QccOutlineLayersPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    func::FuncOp entry;
-    module.walk([&](func::FuncOp f) {
-      if (f->hasAttr("qcc.entry"))
-        entry = f;
-    });
+    func::FuncOp entry = mlir::qcc::getEntryFunction(module);
     if (!entry || entry.getBody().getBlocks().size() != 1)
       return;
     MLIRContext *ctx = module.getContext();

@@ -52,11 +52,7 @@ struct QccPlanArenaPass : qcc::impl::QccPlanArenaBase<QccPlanArenaPass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    func::FuncOp entry;
-    module.walk([&](func::FuncOp f) {
-      if (f->hasAttr("qcc.entry"))
-        entry = f;
-    });
+    func::FuncOp entry = qcc::getEntryFunction(module);
     if (!entry) {
       module.emitError("qcc-plan-arena: no function carries the 'qcc.entry' attribute");
       return signalPassFailure();

@@ -21,6 +21,18 @@ namespace mlir::qcc {
 #define GEN_PASS_REGISTRATION
 #include "qcc/Dialect/Qcc/Transforms/Passes.h.inc"
 
+/// The function of `module` marked `qcc.entry` (the model's body), or null: a
+/// func::FuncOp before the LLVM lowering, an LLVM::LLVMFuncOp after it.
+template <typename FuncT = func::FuncOp>
+FuncT getEntryFunction(ModuleOp module) {
+  FuncT entry;
+  module.walk([&](FuncT f) {
+    if (f->hasAttr("qcc.entry"))
+      entry = f;
+  });
+  return entry;
+}
+
 } // namespace mlir::qcc
 
 #endif // QCC_DIALECT_QCC_TRANSFORMS_PASSES_H
