@@ -7,17 +7,20 @@ References:
     (f32 requantization) it is the reference of `--requant=float`; with its reference
     kernels (gemmlowp fixed point) that of `--requant=fixed`. In both, qcc must equal it on
     at least 99.9 % of the scores and never differ by more than 1 LSB.
-  - ONNX Runtime on the converted QDQ model: the top-1 label must agree, and the cats come
-    out as cats. Its scores are not used as an exact reference here: on CPUs with
-    AVX-512 VNNI, ONNX Runtime 1.22.1's QLinearConv returns wrong accumulators for some
-    output positions of this model (up to 233 LSB on the 1x1 convolution
-    expanded_conv_1/project, differing again with 2 threads), which an exact numpy
-    evaluation of that layer confirms; qcc equals the numpy evaluation
-    (`test_onnxruntime_deviation_is_its_own`).
+  - ONNX Runtime on the converted QDQ model. On CPUs with AVX-512 VNNI (this one),
+    ONNX Runtime 1.22.1's QLinearConv returns wrong accumulators for some output positions
+    of this model (up to 233 LSB on the 1x1 convolution expanded_conv_1/project, differing
+    again with 2 threads), which an exact numpy evaluation of that layer confirms; qcc
+    equals the numpy evaluation (`test_onnxruntime_deviation_is_its_own`). There only the
+    top-1 label must agree. Run on an emulated CPU without VNNI (qemu-x86_64 -cpu Haswell:
+    its AVX2 kernels), ONNX Runtime equals qcc on every score and the top-5 labels agree
+    (`test_top5_equals_onnxruntime_without_vnni`).
 """
 from __future__ import annotations
 
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -145,6 +148,53 @@ def test_trained_mobilenet_fixed_point(target):
               f"kernels max {opt_lsb} LSB, exact {opt_exact:.2%}")
         assert max_lsb == 0, (image.stem, max_lsb, exact)
         assert ref_lsb <= 1 and ref_exact >= 0.999, (image.stem, ref_lsb, ref_exact)
+
+
+# ONNX Runtime on an emulated CPU without AVX-512 VNNI (qemu-x86_64 -cpu Haswell: its AVX2
+# kernels), where its QLinearConv is right. The venv's Python runs unchanged under qemu-user.
+ORT_NO_VNNI = """
+import sys, numpy as np, onnxruntime as ort
+so = ort.SessionOptions(); so.intra_op_num_threads = 1
+s = ort.InferenceSession(sys.argv[1], so, providers=["CPUExecutionProvider"])
+xs = np.load(sys.argv[2])
+np.save(sys.argv[3], np.stack([s.run(None, {s.get_inputs()[0].name: x[None]})[0][0] for x in xs]))
+"""
+
+
+def onnxruntime_without_vnni(inputs, work: Path):
+    """ONNX Runtime's scores of the model for each NHWC uint8 input, computed on an emulated
+    Haswell; None if qemu-x86_64 is not installed."""
+    qemu = shutil.which("qemu-x86_64")
+    if not qemu:
+        return None
+    work.mkdir(parents=True, exist_ok=True)
+    script, xs, ys = work / "ort_no_vnni.py", work / "inputs.npy", work / "scores.npy"
+    script.write_text(ORT_NO_VNNI)
+    np.save(xs, np.stack([x[0] for x in inputs]))
+    subprocess.run([qemu, "-cpu", "Haswell", sys.executable, str(script), str(MODEL), str(xs),
+                    str(ys)], capture_output=True, text=True, check=True, timeout=900)
+    return np.load(ys)
+
+
+def test_top5_equals_onnxruntime_without_vnni(classifier):
+    """ONNX Runtime where its int8 convolutions are right (no AVX-512 VNNI: an emulated
+    Haswell) gives exactly qcc's scores: every one of the 1001 scores of every photo, hence
+    the same top-5 labels; and the cats are cats."""
+    target, art, app = classifier
+    runs = [classify(target, app, image) for image in IMAGES]
+    expected = onnxruntime_without_vnni([x for x, _ in runs], app.parent / "ort_no_vnni")
+    if expected is None:
+        pytest.skip("qemu-x86_64 (Debian qemu-user) is not installed: no CPU without "
+                    "AVX-512 VNNI to run ONNX Runtime on")
+    for image, (x, got), ort_scores in zip(IMAGES, runs, expected):
+        ok, max_lsb, exact, _ = qcc.compare_quantized(got, ort_scores[None])
+        ours, theirs = top5(got[0]), top5(ort_scores)
+        print(f"{image.stem} on {target}: vs ONNX Runtime (Haswell) max {max_lsb} LSB, exact "
+              f"{exact:.2%}; top-5 {[LABELS[i] for i in ours]}")
+        assert max_lsb == 0, (image.stem, max_lsb, exact)
+        assert [LABELS[i] for i in ours] == [LABELS[i] for i in theirs]
+        if "cat" in image.stem:
+            assert "cat" in LABELS[ours[0]], LABELS[ours[0]]
 
 
 def test_onnxruntime_deviation_is_its_own():
