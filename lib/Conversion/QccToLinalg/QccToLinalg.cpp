@@ -821,6 +821,14 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
         if (f * cg * wShape[2] * wShape[3] > cg * xShape[2] * xShape[3])
           conv->setAttr("qcc.tile_interchange",
                         b.getDenseI64ArrayAttr({0, 1, 4, 2, 3, 5, 6, 7}));
+      } else if (fg == 1 && cg == 1 && op.getStrides()[0] == 1) {
+        // Depthwise, unit stride along H: one channel per block, a few output rows x a row
+        // of columns (independent accumulators that share input rows), so the channel's
+        // KH x KW weights are loop invariant and stay in registers across its blocks.
+        // (Strided depthwise keeps blocks of channels: one row per block gained nothing.)
+        int64_t owb = largestDivisor(ow, {16, 8, 7, 4, 2});
+        int64_t ohb = largestDivisor(oh, {4, 2}, owb);
+        conv->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr({1, 1, 1, ohb, owb, 1, 1, 1}));
       } else {
         int64_t gb = fg == 1 ? largestDivisor(g, {8, 4, 2}, 2) : 1;
         int64_t fb = fg == 1 ? 1 : largestDivisor(fg, {8, 4, 2}, 2);
