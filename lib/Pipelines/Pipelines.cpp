@@ -69,6 +69,7 @@ void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &optio
   // where the weights allow it, pairs through VPDPWSSD elsewhere.
   convertOpts.quadProducts = sdot || isa == "vnni";
   convertOpts.quadUnsignedInput = x86;
+  convertOpts.depthwiseRowBlocks = x86;
   pm.addPass(mlir::qcc::createConvertQccToLinalg(convertOpts));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

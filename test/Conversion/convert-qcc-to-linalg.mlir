@@ -1,6 +1,7 @@
 // RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg | FileCheck %s
 // RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg=requant-mode=fixed | FileCheck %s --check-prefix=FIXED
 // RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg=pair-products=true | FileCheck %s --check-prefix=PAIRS
+// RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg=depthwise-row-blocks=true | FileCheck %s --check-prefix=ROWS
 
 // Grouped convolution: pad, expand to N x G x C/G, one generic over n, g, f, oh, ow | c, kh, kw
 // accumulating into the broadcast bias, collapse back.
@@ -489,14 +490,17 @@ func.func @conv_pairs_row_lanes(%x: tensor<1x2x2x16x!quant.uniform<u8:f32, 0.5:1
 // -----
 
 // Depthwise rows 7 wide: one extra column is computed over one extra column of right
-// padding, and the first 7 are kept. Unit stride: blocks of one channel x 4 rows x 8
-// columns (the channel's 3x3 weights stay loop invariant across its blocks).
+// padding, and the first 7 are kept; blocks of 2 channels x 8 columns. With
+// depthwise-row-blocks (x86): blocks of one channel x 4 rows x 8 columns (the channel's 3x3
+// weights stay loop invariant across its blocks).
 // CHECK-LABEL: func @depthwise_width7
 // CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 2]
 // CHECK: linalg.generic
-// CHECK-SAME: qcc.tile_sizes = array<i64: 1, 1, 1, 4, 8, 1, 1, 1>
+// CHECK-SAME: qcc.tile_sizes = array<i64: 1, 2, 1, 1, 8, 1, 1, 1>
 // CHECK: -> tensor<1x2x1x8x8xf32>
 // CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 0, 0] [1, 2, 1, 8, 7] [1, 1, 1, 1, 1] : tensor<1x2x1x8x8xf32> to tensor<1x2x1x8x7xf32>
+// ROWS-LABEL: func @depthwise_width7
+// ROWS: qcc.tile_sizes = array<i64: 1, 1, 1, 4, 8, 1, 1, 1>
 func.func @depthwise_width7(%x: tensor<1x2x8x7xf32>, %w: tensor<2x1x3x3xf32>) -> tensor<1x2x8x7xf32> {
   %y = qcc.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 2 : i64}
        : (tensor<1x2x8x7xf32>, tensor<2x1x3x3xf32>) -> tensor<1x2x8x7xf32>

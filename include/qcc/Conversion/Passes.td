@@ -49,7 +49,12 @@ def ConvertQccToLinalg : Pass<"convert-qcc-to-linalg", "ModuleOp"> {
            "dot product)">,
     Option<"quadUnsignedInput", "quad-unsigned-input", "bool", /*default=*/"false",
            "Quads hold the input as unsigned bytes (x86 VPDPBUSD: u8 x s8) instead of signed "
-           "ones (SDOT)">
+           "ones (SDOT)">,
+    Option<"depthwiseRowBlocks", "depthwise-row-blocks", "bool", /*default=*/"false",
+           "Unit-stride depthwise convolutions tile into blocks of one channel x up to 4 "
+           "rows x a row of columns, the channel's weights loop invariant, instead of blocks "
+           "of channels (qcc turns it on for x86, where it is measured faster; AArch64 keeps "
+           "channel blocks until measured on hardware)">
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",

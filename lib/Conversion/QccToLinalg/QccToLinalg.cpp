@@ -609,10 +609,10 @@ Value buildEpilogue(OpBuilder &b, OpT op, Value acc, bool fixed, const ChannelLa
 struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
   Conv2DLowering(const TypeConverter &converter, MLIRContext *ctx, bool fixed,
                  int64_t vectorLanes, int64_t blockLanes, bool pairProducts,
-                 bool quadProducts, bool quadUnsignedInput)
+                 bool quadProducts, bool quadUnsignedInput, bool depthwiseRowBlocks)
       : ModeAwareLowering(converter, ctx, fixed), vectorLanes(vectorLanes),
         blockLanes(blockLanes), pairProducts(pairProducts), quadProducts(quadProducts),
-        quadUnsignedInput(quadUnsignedInput) {}
+        quadUnsignedInput(quadUnsignedInput), depthwiseRowBlocks(depthwiseRowBlocks) {}
   /// 32-bit lanes of one SIMD register.
   int64_t vectorLanes;
   /// 32-bit accumulator lanes a register block may hold: about half the target's SIMD
@@ -626,6 +626,8 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
   bool quadProducts;
   /// ... the input's bytes unsigned (VPDPBUSD) instead of signed (SDOT).
   bool quadUnsignedInput;
+  /// Unit-stride depthwise convolutions in blocks of one channel x rows x columns.
+  bool depthwiseRowBlocks;
 
   LogicalResult matchAndRewrite(Conv2DOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
@@ -821,13 +823,14 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
         if (f * cg * wShape[2] * wShape[3] > cg * xShape[2] * xShape[3])
           conv->setAttr("qcc.tile_interchange",
                         b.getDenseI64ArrayAttr({0, 1, 4, 2, 3, 5, 6, 7}));
-      } else if (fg == 1 && cg == 1 && op.getStrides()[0] == 1) {
+      } else if (depthwiseRowBlocks && fg == 1 && cg == 1 && op.getStrides()[0] == 1) {
         // Depthwise, unit stride along H: one channel per block, a few output rows x a row
         // of columns (independent accumulators that share input rows), so the channel's
         // KH x KW weights are loop invariant and stay in registers across its blocks.
         // (Strided depthwise keeps blocks of channels: one row per block gained nothing.)
-        int64_t owb = largestDivisor(ow, {16, 8, 7, 4, 2});
-        int64_t ohb = largestDivisor(oh, {4, 2}, owb);
+        // At most half the usual block: the weights need registers too.
+        int64_t owb = largestDivisor(ow, {16, 8, 7, 4, 2}, 2);
+        int64_t ohb = largestDivisor(oh, {4, 2}, owb * 2);
         conv->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr({1, 1, 1, ohb, owb, 1, 1, 1}));
       } else {
         int64_t gb = fg == 1 ? largestDivisor(g, {8, 4, 2}, 2) : 1;
@@ -2049,8 +2052,8 @@ struct ConvertQccToLinalgPass
     bool fixed = requantMode == "fixed";
     int64_t blockLanes = int64_t(vectorBits / 32) * int64_t(std::max(vectorRegisters / 2, 1u));
     patterns.add<Conv2DLowering>(converter, ctx, fixed, int64_t(vectorBits / 32), blockLanes,
-                                 pairProducts, quadProducts,
-                                 quadUnsignedInput);
+                                 pairProducts, quadProducts, quadUnsignedInput,
+                                 depthwiseRowBlocks);
     patterns.add<MatMulLowering, GemmLowering, QuantizedAddLowering, QuantizedMulLowering,
                  AvgPoolLowering, RequantizeLowering, SoftmaxLowering>(converter, ctx, fixed);
     patterns.add<UnaryFloatLowering<SigmoidOp>, UnaryFloatLowering<TanhOp>,
