@@ -126,3 +126,18 @@ TEST(SoftmaxInputRadius, HandDerived) {
   EXPECT_EQ(qcc::softmaxInputRadius(5, 31), 0);       // 0.97: only the row maximum counts
   EXPECT_EQ(qcc::softmaxInputRadius(5, 0), 31LL << 26);
 }
+
+// The trained MobileNetV2's logits: the f32 scale 0.0988925 times 2^26 is 0.791144 * 2^23,
+// so Q31 round(0.791144 * 2^31) = 1698960256 with left shift 23, and diff_min =
+// -floor(31 * 2^26 / 2^23) = -248 (derived by hand; the same figures as the lit test).
+TEST(SoftmaxInputScaling, HandDerived) {
+  qcc::SoftmaxInputScaling s(static_cast<double>(0.0988925f));
+  EXPECT_EQ(s.multiplier, 1698960256);
+  EXPECT_EQ(s.leftShift, 23);
+  EXPECT_EQ(s.diffMin, -248);
+  // A scale so large that the real multiplier saturates at 2^31 - 1: shift 31, only the
+  // row maximum counts.
+  qcc::SoftmaxInputScaling big(100.0);
+  EXPECT_EQ(big.leftShift, 31);
+  EXPECT_EQ(big.diffMin, 0);
+}

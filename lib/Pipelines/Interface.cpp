@@ -251,13 +251,11 @@ void printLayerReport(ModuleOp module, llvm::raw_ostream &os) {
                sm && isa<quant::QuantizedType>(getElementTypeOrSelf(sm.getType()))) {
       // Integer softmax: the input's Q5.26 scaling as TFLite Micro computes it.
       auto in = cast<quant::UniformQuantizedType>(getElementTypeOrSelf(sm.getInput()));
-      int32_t q31 = 0;
-      int shift = 0;
-      ::qcc::quantizeMultiplier(std::min(in.getScale() * (1 << 26), (1LL << 31) - 1.0), q31, shift);
+      ::qcc::SoftmaxInputScaling scaling(in.getScale());
       details = "in " + precisionOf(sm.getInput().getType(), true) + ", out " +
                 precisionOf(sm.getType(), true) +
-                llvm::formatv(" (fixed: input Q31 {0}, shift {1}, diff_min {2})", q31, shift,
-                              -::qcc::softmaxInputRadius(5, shift))
+                llvm::formatv(" (fixed: input Q31 {0}, shift {1}, diff_min {2})",
+                              scaling.multiplier, scaling.leftShift, scaling.diffMin)
                     .str();
     } else if (isa<mlir::qcc::QuantizeOp, mlir::qcc::DequantizeOp>(op)) {
       Type q = isa<mlir::qcc::QuantizeOp>(op) ? op->getResult(0).getType() : op->getOperand(0).getType();

@@ -115,19 +115,21 @@ Value fixedHighMul(OpBuilder &b, Location loc, Value x, Value m) {
   return b.create<arith::TruncIOp>(loc, b.getI32Type(), q);
 }
 
-/// RoundingDivideByPOT(x, e): x / 2^e rounded half away from zero, 0 <= e <= 31, with
-/// mask = 2^e - 1 given (a per-channel constant where e varies: a variable `1 << e` on
-/// vectors would make SSE2 code go through the FPU).
+/// RoundingDivideByPOT(x, e): x / 2^e rounded half away from zero, 0 <= e < bit width of
+/// x (i32, or i64 where e may pass 31), with mask = 2^e - 1 given (a per-channel constant
+/// where e varies: a variable `1 << e` on vectors would make SSE2 code go through the FPU).
 Value fixedDivideByPOT(OpBuilder &b, Location loc, Value x, Value e, Value mask) {
-  Value one = i32Const(b, loc, 1), zero = i32Const(b, loc, 0);
+  Type type = getElementTypeOrSelf(x.getType());
+  auto constant = [&](int64_t v) {
+    return b.create<arith::ConstantOp>(loc, b.getIntegerAttr(type, v)).getResult();
+  };
   Value remainder = b.create<arith::AndIOp>(loc, x, mask);
-  Value negative = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, x, zero);
-  Value threshold = b.create<arith::AddIOp>(
-      loc, b.create<arith::ShRSIOp>(loc, mask, one),
-      b.create<arith::ExtUIOp>(loc, b.getI32Type(), negative));
+  Value negative = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, x, constant(0));
+  Value threshold = b.create<arith::AddIOp>(loc, b.create<arith::ShRSIOp>(loc, mask, constant(1)),
+                                            b.create<arith::ExtUIOp>(loc, type, negative));
   Value up = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sgt, remainder, threshold);
   return b.create<arith::AddIOp>(loc, b.create<arith::ShRSIOp>(loc, x, e),
-                                 b.create<arith::ExtUIOp>(loc, b.getI32Type(), up));
+                                 b.create<arith::ExtUIOp>(loc, type, up));
 }
 
 /// MultiplyByQuantizedMultiplier(x, m, shift) with the shift split at compile time into a
@@ -137,15 +139,6 @@ Value fixedMultiplyWith(OpBuilder &b, Location loc, Value x, Value m, Value left
                         Value rightShift, Value rightMask) {
   Value shifted = b.create<arith::MulIOp>(loc, x, leftFactor);
   return fixedDivideByPOT(b, loc, fixedHighMul(b, loc, shifted, m), rightShift, rightMask);
-}
-
-/// The same with the shifts as scalar values (compile-time constants at every caller).
-Value fixedMultiply(OpBuilder &b, Location loc, Value x, Value m, Value leftShift,
-                    Value rightShift) {
-  Value one = i32Const(b, loc, 1);
-  Value leftFactor = b.create<arith::ShLIOp>(loc, one, leftShift);
-  Value mask = b.create<arith::SubIOp>(loc, b.create<arith::ShLIOp>(loc, one, rightShift), one);
-  return fixedMultiplyWith(b, loc, x, m, leftFactor, rightShift, mask);
 }
 
 /// A real multiplier as TFLite's (m, left shift, right shift).
@@ -159,9 +152,25 @@ struct FixedMultiplier {
   }
 };
 
+/// The same with a compile-time multiplier: every operand a constant.
+Value fixedMultiply(OpBuilder &b, Location loc, Value x, const FixedMultiplier &m) {
+  return fixedMultiplyWith(b, loc, x, i32Const(b, loc, m.m), i32Const(b, loc, int64_t(1) << m.left),
+                           i32Const(b, loc, m.right), i32Const(b, loc, (int64_t(1) << m.right) - 1));
+}
+
 Value clampInt(OpBuilder &b, Location loc, Value v, int64_t lo, int64_t hi) {
   v = b.create<arith::MaxSIOp>(loc, v, i32Const(b, loc, lo));
   return b.create<arith::MinSIOp>(loc, v, i32Const(b, loc, hi));
+}
+
+/// An int32 result in `q`'s storage: clamped to [qmin, qmax] (which a fused activation may
+/// narrow) and truncated to the storage width. The integer counterpart of
+/// saturateToStorage.
+Value narrowToStorage(OpBuilder &b, Location loc, Value v, const QuantParams &q) {
+  v = clampInt(b, loc, v, q.qmin, q.qmax);
+  if (q.width == 32)
+    return v;
+  return b.create<arith::TruncIOp>(loc, b.getIntegerType(q.width), v);
 }
 
 Value clampValue(OpBuilder &b, Location loc, Value v, std::optional<float> lo,
@@ -460,6 +469,16 @@ Value packInputWords(OpBuilder &b, Location loc, Value x, const QuantParams &qx,
       maps);
 }
 
+/// The first of `candidates` (largest first) that divides n and is at most `limit`, or 1:
+/// a register block size along a dimension of extent n.
+int64_t largestDivisor(int64_t n, ArrayRef<int64_t> candidates,
+                       int64_t limit = std::numeric_limits<int64_t>::max()) {
+  for (int64_t c : candidates)
+    if (n % c == 0 && c <= limit)
+      return c;
+  return 1;
+}
+
 /// How far a window reads past the end of an input of extent `in` (beyond `padEnd`);
 /// ceil_mode can make the last window run past the declared padding.
 int64_t extraEndPad(int64_t in, int64_t out, int64_t kernel, int64_t stride,
@@ -553,10 +572,7 @@ Value buildRequantization(OpBuilder &b, Location loc, Value input, const QuantPa
           Value y = fixedMultiplyWith(nb, nl, x, param(0, ms[0]), param(1, leftFactors[0]),
                                       param(2, rights[0]), param(3, masks[0]));
           y = nb.create<arith::AddIOp>(nl, y, i32Const(nb, nl, out.zeroPoints[0]));
-          y = clampInt(nb, nl, y, out.qmin, out.qmax);
-          return out.width == 32 ? y
-                                 : nb.create<arith::TruncIOp>(nl, nb.getIntegerType(out.width), y)
-                                       .getResult();
+          return narrowToStorage(nb, nl, y, out);
         },
         params.maps);
   }
@@ -805,17 +821,14 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     if (vectorize) {
       // The largest candidate dividing n whose block (times `other`) fits the register
       // budget.
-      auto largestDivisor = [&](int64_t n, ArrayRef<int64_t> candidates, int64_t other = 1) {
-        for (int64_t c : candidates)
-          if (n % c == 0 && c * other <= blockLanes)
-            return c;
-        return int64_t(1);
+      auto blockSize = [&](int64_t n, ArrayRef<int64_t> candidates, int64_t other = 1) {
+        return largestDivisor(n, candidates, blockLanes / other);
       };
       // Depthwise: a block of groups; otherwise a block of filters. Blocks of output columns.
       if (filterLanes) {
         // Loops n, g, oh, ow, f: a block of up to 8 columns x 16 (or 8) filters.
-        int64_t fb = largestDivisor(fg, {16, 8}, 2);
-        int64_t owb = largestDivisor(ow, {8, 7, 6, 5, 4, 3, 2}, fb);
+        int64_t fb = blockSize(fg, {16, 8}, 2);
+        int64_t owb = blockSize(ow, {8, 7, 6, 5, 4, 3, 2}, fb);
         conv->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr({1, 1, 1, owb, fb, 1, 1, 1}));
         // Weights larger than the input plane (the wide 1x1 convolutions on 7x7 maps): loop
         // over filter blocks outside the rows, so each block's weights are read once while
@@ -829,13 +842,13 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
         // KH x KW weights are loop invariant and stay in registers across its blocks.
         // (Strided depthwise keeps blocks of channels: one row per block gained nothing.)
         // At most half the usual block: the weights need registers too.
-        int64_t owb = largestDivisor(ow, {16, 8, 7, 4, 2}, 2);
-        int64_t ohb = largestDivisor(oh, {4, 2}, owb * 2);
+        int64_t owb = blockSize(ow, {16, 8, 7, 4, 2}, 2);
+        int64_t ohb = blockSize(oh, {4, 2}, owb * 2);
         conv->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr({1, 1, 1, ohb, owb, 1, 1, 1}));
       } else {
-        int64_t gb = fg == 1 ? largestDivisor(g, {8, 4, 2}, 2) : 1;
-        int64_t fb = fg == 1 ? 1 : largestDivisor(fg, {8, 4, 2}, 2);
-        int64_t owb = largestDivisor(ow, {16, 8, 7, 4, 2}, gb * fb);
+        int64_t gb = fg == 1 ? blockSize(g, {8, 4, 2}, 2) : 1;
+        int64_t fb = fg == 1 ? 1 : blockSize(fg, {8, 4, 2}, 2);
+        int64_t owb = blockSize(ow, {16, 8, 7, 4, 2}, gb * fb);
         conv->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr({1, gb, fb, 1, owb, 1, 1, 1}));
       }
     }
@@ -895,12 +908,7 @@ struct MatMulLowering : ModeAwareLowering<MatMulOp> {
           nb.create<linalg::YieldOp>(nl, mac(nb, nl, v[0], v[1], v[2]));
         });
     // A register block of output columns for qcc-vectorize-conv.
-    int64_t cols = out.back(), nb = 1;
-    for (int64_t c : {16, 8, 4, 2})
-      if (cols % c == 0) {
-        nb = c;
-        break;
-      }
+    int64_t cols = out.back(), nb = largestDivisor(cols, {16, 8, 4, 2});
     if (nb > 1) {
       SmallVector<int64_t> tiles(loops, 1);
       tiles[batch + 1] = nb;
@@ -960,12 +968,7 @@ struct GemmLowering : ModeAwareLowering<GemmOp> {
         });
     // Row-major B: a register block of output columns for qcc-vectorize-conv.
     if (!transB) {
-      int64_t cols = op.getType().getShape()[1], nb = 1;
-      for (int64_t c : {16, 8, 4, 2})
-        if (cols % c == 0) {
-          nb = c;
-          break;
-        }
+      int64_t nb = largestDivisor(op.getType().getShape()[1], {16, 8, 4, 2});
       if (nb > 1)
         generic->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr({1, nb, 1}));
     }
@@ -980,23 +983,32 @@ struct GemmLowering : ModeAwareLowering<GemmOp> {
 // Elementwise
 //===----------------------------------------------------------------------===//
 
-/// The quantization parameters of an integer add/mul's operands and result; std::nullopt
-/// for the float form.
+/// The integer form of a binary qcc op (add, mul): matches it and hands the operands' and
+/// the result's quantization parameters to `lower`; the float form is another pattern's.
 template <typename OpT>
-std::optional<std::tuple<QuantParams, QuantParams, QuantParams>> integerBinaryParams(OpT op) {
-  if (!isa<quant::QuantizedType>(op.getType().getElementType()))
-    return std::nullopt;
-  return std::make_tuple(getQuantParams(op.getLhs().getType().getElementType()),
-                         getQuantParams(op.getRhs().getType().getElementType()),
-                         getQuantParams(op.getType().getElementType()));
-}
+struct QuantizedBinaryLowering : ModeAwareLowering<OpT> {
+  using ModeAwareLowering<OpT>::ModeAwareLowering;
+  using OpAdaptor = typename OpT::Adaptor;
+
+  LogicalResult matchAndRewrite(OpT op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const final {
+    if (!isa<quant::QuantizedType>(op.getType().getElementType()))
+      return failure();
+    return lower(op, adaptor, b, getQuantParams(op.getLhs().getType().getElementType()),
+                 getQuantParams(op.getRhs().getType().getElementType()),
+                 getQuantParams(op.getType().getElementType()));
+  }
+  virtual LogicalResult lower(OpT op, OpAdaptor adaptor, ConversionPatternRewriter &b,
+                              const QuantParams &qa, const QuantParams &qb,
+                              const QuantParams &qc) const = 0;
+};
 
 /// The integer form of qcc.add follows ONNX Runtime's x86 QLinearAdd (MLAS, AVX2):
 ///   rA = sA / sC, rB = sB / sC, fixed = zC - (rA * zA + rB * zB)   (f32, at compile time)
 ///   c = saturate(round_half_even(fma(a, rA, fma(b, rB, fixed))))
 /// where a and b are the stored integers.
-struct QuantizedAddLowering : ModeAwareLowering<AddOp> {
-  using ModeAwareLowering::ModeAwareLowering;
+struct QuantizedAddLowering : QuantizedBinaryLowering<AddOp> {
+  using QuantizedBinaryLowering::QuantizedBinaryLowering;
 
   /// TFLite's int8 ADD: both inputs shifted left by 20, rescaled to twice the larger input
   /// scale, summed, and rescaled to the output.
@@ -1016,25 +1028,18 @@ struct QuantizedAddLowering : ModeAwareLowering<AddOp> {
             Value centered = nb.create<arith::SubIOp>(nl, widenToI32(nb, nl, x, q),
                                                       i32Const(nb, nl, q.zeroPoints[0]));
             Value shifted = nb.create<arith::ShLIOp>(nl, centered, i32Const(nb, nl, kLeftShift));
-            return fixedMultiply(nb, nl, shifted, i32Const(nb, nl, m.m), i32Const(nb, nl, m.left),
-                                 i32Const(nb, nl, m.right));
+            return fixedMultiply(nb, nl, shifted, m);
           };
           Value sum = nb.create<arith::AddIOp>(nl, scaled(v[0], qa, ma), scaled(v[1], qb, mb));
-          Value out = fixedMultiply(nb, nl, sum, i32Const(nb, nl, mo.m), i32Const(nb, nl, mo.left),
-                                    i32Const(nb, nl, mo.right));
+          Value out = fixedMultiply(nb, nl, sum, mo);
           out = nb.create<arith::AddIOp>(nl, out, i32Const(nb, nl, qc.zeroPoints[0]));
-          out = clampInt(nb, nl, out, qc.qmin, qc.qmax);
-          return nb.create<arith::TruncIOp>(nl, nb.getIntegerType(qc.width), out);
+          return narrowToStorage(nb, nl, out, qc);
         });
   }
 
-  LogicalResult matchAndRewrite(AddOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &b) const override {
-    auto params = integerBinaryParams(op);
-    if (!params)
-      return failure();
-    // Named copies, not structured bindings: lambdas below capture them (C++17).
-    QuantParams qa = std::get<0>(*params), qb = std::get<1>(*params), qc = std::get<2>(*params);
+  LogicalResult lower(AddOp op, OpAdaptor adaptor, ConversionPatternRewriter &b,
+                      const QuantParams &qa, const QuantParams &qb,
+                      const QuantParams &qc) const override {
     if (fixed) {
       b.replaceOp(op, buildFixed(b, op, adaptor, qa, qb, qc));
       return success();
@@ -1068,16 +1073,12 @@ struct QuantizedAddLowering : ModeAwareLowering<AddOp> {
 ///    + float(zC))), the multiply and the add rounded separately.
 ///  - fixed: TFLite's int8 MUL: c = clamp(zC + MultiplyByQuantizedMultiplier((a - zA) *
 ///    (b - zB), M)) with M = double(sA) * double(sB) / double(sC).
-struct QuantizedMulLowering : ModeAwareLowering<MulOp> {
-  using ModeAwareLowering::ModeAwareLowering;
+struct QuantizedMulLowering : QuantizedBinaryLowering<MulOp> {
+  using QuantizedBinaryLowering::QuantizedBinaryLowering;
 
-  LogicalResult matchAndRewrite(MulOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &b) const override {
-    auto params = integerBinaryParams(op);
-    if (!params)
-      return failure();
-    // Named copies, not structured bindings: lambdas below capture them (C++17).
-    QuantParams qa = std::get<0>(*params), qb = std::get<1>(*params), qc = std::get<2>(*params);
+  LogicalResult lower(MulOp op, OpAdaptor adaptor, ConversionPatternRewriter &b,
+                      const QuantParams &qa, const QuantParams &qb,
+                      const QuantParams &qc) const override {
     float ratio = qa.scales[0] * qb.scales[0] / qc.scales[0];
     FixedMultiplier m(static_cast<double>(qa.scales[0]) * static_cast<double>(qb.scales[0]) /
                       static_cast<double>(qc.scales[0]));
@@ -1092,12 +1093,9 @@ struct QuantizedMulLowering : ModeAwareLowering<MulOp> {
                           Value prod = nb.create<arith::MulIOp>(nl, centered(v[0], qa),
                                                                 centered(v[1], qb));
                           if (fixed) {
-                            Value y = fixedMultiply(nb, nl, prod, i32Const(nb, nl, m.m),
-                                                    i32Const(nb, nl, m.left),
-                                                    i32Const(nb, nl, m.right));
+                            Value y = fixedMultiply(nb, nl, prod, m);
                             y = nb.create<arith::AddIOp>(nl, y, i32Const(nb, nl, qc.zeroPoints[0]));
-                            y = clampInt(nb, nl, y, qc.qmin, qc.qmax);
-                            return nb.create<arith::TruncIOp>(nl, nb.getIntegerType(qc.width), y);
+                            return narrowToStorage(nb, nl, y, qc);
                           }
                           Value f = nb.create<arith::MulFOp>(
                               nl, nb.create<arith::SIToFPOp>(nl, nb.getF32Type(), prod),
@@ -1393,14 +1391,8 @@ Value buildFixedSoftmax(OpBuilder &b, Location loc, Value x, int64_t axis, const
   auto [id, reducedMap] = rowMaps(b, outType.getRank(), axis);
   auto i32Type = RankedTensorType::get(outType.getShape(), b.getI32Type());
 
-  // PreprocessSoftmaxScaling(beta = 1, s_x, 5) and -CalculateInputRadius(5, shift).
-  constexpr int kScaledDiffIntegerBits = 5, kAccumulationIntegerBits = 12;
-  double real = std::min(static_cast<double>(qx.scales[0]) * (1LL << (31 - kScaledDiffIntegerBits)),
-                         (1LL << 31) - 1.0);
-  int32_t multiplier;
-  int leftShift;
-  ::qcc::quantizeMultiplier(real, multiplier, leftShift);
-  int64_t diffMin = -::qcc::softmaxInputRadius(kScaledDiffIntegerBits, leftShift);
+  constexpr int kAccumulationIntegerBits = 12;
+  ::qcc::SoftmaxInputScaling scaling(static_cast<double>(qx.scales[0]));
 
   Value max = reduceDims(b, loc, x, axis, i32Const(b, loc, INT32_MIN),
                          [&](OpBuilder &nb, Location nl, Value acc, Value v) -> Value {
@@ -1412,9 +1404,9 @@ Value buildFixedSoftmax(OpBuilder &b, Location loc, Value x, int64_t axis, const
       [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
         GemmlowpBuilder g{nb, nl};
         Value diff = g.sub(widenToI32(nb, nl, v[0], qx), v[1]);
-        Value scaled = g.mul(nb.create<arith::MulIOp>(nl, diff, g.c(1LL << leftShift)),
-                             g.c(multiplier));
-        return g.select(g.cmp(arith::CmpIPredicate::sge, diff, g.c(diffMin)),
+        Value scaled = g.mul(nb.create<arith::MulIOp>(nl, diff, g.c(1LL << scaling.leftShift)),
+                             g.c(scaling.multiplier));
+        return g.select(g.cmp(arith::CmpIPredicate::sge, diff, g.c(scaling.diffMin)),
                         g.expOnNegativeValues(scaled), g.c(0));
       },
       {id, reducedMap});
@@ -1451,15 +1443,9 @@ Value buildFixedSoftmax(OpBuilder &b, Location loc, Value x, int64_t axis, const
             nl, c64(kAccumulationIntegerBits + 31 - 8), clz);
         Value mask = nb.create<arith::SubIOp>(nl, nb.create<arith::ShLIOp>(nl, c64(1), exponent),
                                               c64(1));
-        // prod >= 0: RoundingDivideByPOT's threshold is mask >> 1.
-        Value up = nb.create<arith::CmpIOp>(
-            nl, arith::CmpIPredicate::sgt, nb.create<arith::AndIOp>(nl, prod, mask),
-            nb.create<arith::ShRSIOp>(nl, mask, c64(1)));
-        Value q = nb.create<arith::AddIOp>(nl, nb.create<arith::ShRSIOp>(nl, prod, exponent),
-                                           nb.create<arith::ExtUIOp>(nl, i64, up));
+        Value q = fixedDivideByPOT(nb, nl, prod, exponent, mask);
         Value out = g.add(nb.create<arith::TruncIOp>(nl, nb.getI32Type(), q), g.c(qy.qmin));
-        return nb.create<arith::TruncIOp>(nl, outType.getElementType(),
-                                          clampInt(nb, nl, out, qy.qmin, qy.qmax));
+        return narrowToStorage(nb, nl, out, qy);
       },
       {id, reducedMap, reducedMap});
 }
@@ -1676,11 +1662,8 @@ struct AvgPoolLowering : ModeAwareLowering<AvgPoolOp> {
       Value sum = poolWindow(
           b, loc, padded, outShape, k, s, ones, f32Const(b, loc, 0.f),
           [&](OpBuilder &nb, Location nl, Value acc, Value v) -> Value {
-            Value centered = nb.create<arith::SubIOp>(nl, widenToI32(nb, nl, v, qx),
-                                                      i32Const(nb, nl, qx.zeroPoints[0]));
-            Value real = nb.create<arith::MulFOp>(
-                nl, nb.create<arith::SIToFPOp>(nl, nb.getF32Type(), centered),
-                f32Const(nb, nl, qx.scales[0]));
+            Value real = dequantizeElement(nb, nl, v, qx, f32Const(nb, nl, qx.scales[0]),
+                                           i32Const(nb, nl, qx.zeroPoints[0]));
             return nb.create<arith::AddFOp>(nl, acc, real);
           });
       SmallVector<float> divisor(counts.begin(), counts.end());
@@ -1724,13 +1707,11 @@ struct AvgPoolLowering : ModeAwareLowering<AvgPoolOp> {
                               nb.create<arith::SubIOp>(nl, v[0], half));
                           Value y = nb.create<arith::DivSIOp>(nl, nudged, v[1]);
                           if (!same) {
-                            y = fixedMultiply(nb, nl, y, i32Const(nb, nl, m.m),
-                                              i32Const(nb, nl, m.left), i32Const(nb, nl, m.right));
+                            y = fixedMultiply(nb, nl, y, m);
                             y = nb.create<arith::AddIOp>(nl, y,
                                                          i32Const(nb, nl, qy.zeroPoints[0]));
                           }
-                          y = clampInt(nb, nl, y, qy.qmin, qy.qmax);
-                          return nb.create<arith::TruncIOp>(nl, nb.getIntegerType(qy.width), y);
+                          return narrowToStorage(nb, nl, y, qy);
                         },
                         maps));
     return success();

@@ -102,6 +102,23 @@ static LogicalResult projectStridedOperands(RewriterBase &rewriter, linalg::Gene
   return success();
 }
 
+/// `row(operands)` over vectors of rank 1 or 2 and shape `type`: applied once to rank-1
+/// operands, or to each row of rank-2 ones (vector.extract), the results reassembled row
+/// by row (vector.insert). LLVM then sees one 1-D vector operation per row.
+static Value rowByRow(RewriterBase &rewriter, Location loc, VectorType type,
+                      ArrayRef<Value> operands, function_ref<Value(ArrayRef<Value>)> row) {
+  if (type.getRank() == 1)
+    return row(operands);
+  Value result = rewriter.create<arith::ConstantOp>(loc, type, rewriter.getZeroAttr(type));
+  for (int64_t r = 0; r < type.getShape()[0]; ++r) {
+    SmallVector<Value> rows;
+    for (Value v : operands)
+      rows.push_back(rewriter.create<vector::ExtractOp>(loc, v, ArrayRef<int64_t>{r}));
+    result = rewriter.create<vector::InsertOp>(loc, row(rows), result, ArrayRef<int64_t>{r});
+  }
+  return result;
+}
+
 /// A stride-2 convolution tile reads its input rows through a slice with stride 2 along the
 /// innermost dimension, which the vector lowering turns into one scalar load and insert per
 /// lane. Read the contiguous span 2n - 1 as two n-lane vectors instead, [0, n) and
@@ -143,18 +160,9 @@ struct ContiguousStridedRead : OpRewritePattern<vector::TransferReadOp> {
     SmallVector<int64_t> mask; // element 2i: lo[2i], or hi[2i - (n - 1)] = lane n + 2i - n + 1
     for (int64_t i = 0; i < n; ++i)
       mask.push_back(2 * i < n ? 2 * i : 2 * i + 1);
-    if (rank == 1) {
-      rewriter.replaceOpWithNewOp<vector::ShuffleOp>(read, lo, hi, mask);
-      return success();
-    }
-    Value result = rewriter.create<arith::ConstantOp>(loc, vt, rewriter.getZeroAttr(vt));
-    for (int64_t r = 0; r < vt.getShape()[0]; ++r) {
-      Value loRow = rewriter.create<vector::ExtractOp>(loc, lo, r);
-      Value hiRow = rewriter.create<vector::ExtractOp>(loc, hi, r);
-      Value picked = rewriter.create<vector::ShuffleOp>(loc, loRow, hiRow, mask);
-      result = rewriter.create<vector::InsertOp>(loc, picked, result, r);
-    }
-    rewriter.replaceOp(read, result);
+    rewriter.replaceOp(read, rowByRow(rewriter, loc, vt, {lo, hi}, [&](ArrayRef<Value> v) {
+                         return rewriter.create<vector::ShuffleOp>(loc, v[0], v[1], mask);
+                       }));
     return success();
   }
 };
@@ -497,24 +505,10 @@ static SmallVector<arith::AddIOp> dotCandidates(func::FuncOp f, ArrayRef<int64_t
 /// Replaces `op` (matched as `m`) row by row: `row(acc, a, w)` on 1-D vectors.
 static void rewriteRows(RewriterBase &rewriter, arith::AddIOp op, const PackedDot &m,
                         function_ref<Value(Value, Value, Value)> row) {
-  auto type = cast<VectorType>(op.getType());
-  Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
-  Value result;
-  if (type.getRank() == 1) {
-    result = row(m.acc, m.a, m.w);
-  } else {
-    result = rewriter.create<arith::ConstantOp>(loc, type, rewriter.getZeroAttr(type));
-    for (int64_t r = 0; r < type.getShape()[0]; ++r) {
-      auto extract = [&](Value v) {
-        return rewriter.create<vector::ExtractOp>(loc, v, ArrayRef<int64_t>{r});
-      };
-      result = rewriter.create<vector::InsertOp>(loc, row(extract(m.acc), extract(m.a),
-                                                          extract(m.w)),
-                                                 result, ArrayRef<int64_t>{r});
-    }
-  }
-  rewriter.replaceOp(op, result);
+  rewriter.replaceOp(op, rowByRow(rewriter, op.getLoc(), cast<VectorType>(op.getType()),
+                                  {m.acc, m.a, m.w},
+                                  [&](ArrayRef<Value> v) { return row(v[0], v[1], v[2]); }));
 }
 
 /// One row in chunks of `chunk` words: `step(acc, a, w)` on each chunk, the packed operands

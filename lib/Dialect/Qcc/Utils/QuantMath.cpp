@@ -79,4 +79,11 @@ int64_t softmaxInputRadius(int integerBits, int leftShift) {
   return static_cast<int64_t>(std::floor(maxRescaled));
 }
 
+SoftmaxInputScaling::SoftmaxInputScaling(double inputScale) {
+  double real = std::min(inputScale * static_cast<double>(1LL << (31 - kScaledDiffIntegerBits)),
+                         (1LL << 31) - 1.0);
+  quantizeMultiplier(real, multiplier, leftShift);
+  diffMin = -softmaxInputRadius(kScaledDiffIntegerBits, leftShift);
+}
+
 } // namespace qcc

@@ -51,6 +51,18 @@ int32_t multiplyByQuantizedMultiplier(int32_t x, int32_t multiplier, int shift);
 /// 2^leftShift). Softmax inputs further below the row maximum contribute 0.
 int64_t softmaxInputRadius(int integerBits, int leftShift);
 
+/// The input scaling of TFLite (Micro)'s quantized softmax with beta = 1: the difference
+/// x - max(x) of stored values is scaled into Q5.26 by the Q31 `multiplier` and 2^leftShift
+/// of min(inputScale * 2^26, 2^31 - 1) (PreprocessSoftmaxScaling); differences below
+/// `diffMin` = -softmaxInputRadius(5, leftShift) contribute 0.
+struct SoftmaxInputScaling {
+  static constexpr int kScaledDiffIntegerBits = 5;
+  int32_t multiplier = 0;
+  int leftShift = 0;
+  int64_t diffMin = 0;
+  explicit SoftmaxInputScaling(double inputScale);
+};
+
 } // namespace qcc
 
 #endif // QCC_DIALECT_QCC_UTILS_QUANTMATH_H
