@@ -471,24 +471,13 @@ const onnx::TypeProto *Importer::knownType(const std::string &name) {
   return nullptr;
 }
 
-/// Output type of a com.microsoft op from its inputs' types (ONNX's shape inference does not
-/// know these ops).
 std::optional<SmallVector<int64_t>> resolvePads(const onnx::NodeProto &n, ArrayRef<int64_t> in,
                                                 ArrayRef<int64_t> kernel,
                                                 ArrayRef<int64_t> strides,
                                                 ArrayRef<int64_t> dilations);
 
-/// The output extent of a pooling window along one axis (ONNX: floor, or ceil with
-/// ceil_mode where the last window must start inside the input or its begin padding).
-static int64_t poolOutputDim(int64_t in, int64_t kernel, int64_t stride, int64_t padBegin,
-                             int64_t padEnd, bool ceil) {
-  int64_t span = in + padBegin + padEnd - kernel;
-  int64_t out = (ceil ? (span + stride - 1) / stride : span / stride) + 1;
-  if (ceil && (out - 1) * stride >= in + padBegin)
-    --out;
-  return out;
-}
-
+/// Output type of a com.microsoft op from its inputs' types (ONNX's shape inference does not
+/// know these ops).
 std::optional<onnx::TypeProto> Importer::microsoftOutputType(const onnx::NodeProto &n) {
   auto shapeOf = [&](int i) -> std::optional<SmallVector<int64_t>> {
     if (i >= n.input_size() || n.input(i).empty())
@@ -537,8 +526,10 @@ std::optional<onnx::TypeProto> Importer::microsoftOutputType(const onnx::NodePro
         bool ceil = attrInt(n, "ceil_mode", 0) != 0;
         shape = SmallVector<int64_t>{
             (*x)[0], (*x)[1],
-            poolOutputDim((*x)[2], kernel[0], strides[0], (*pads)[0], (*pads)[2], ceil),
-            poolOutputDim((*x)[3], kernel[1], strides[1], (*pads)[1], (*pads)[3], ceil)};
+            mlir::qcc::windowOutputSize((*x)[2], kernel[0], strides[0], (*pads)[0], (*pads)[2],
+                                        1, ceil),
+            mlir::qcc::windowOutputSize((*x)[3], kernel[1], strides[1], (*pads)[1], (*pads)[3],
+                                        1, ceil)};
       }
     }
     elem = elemOf(4, elem);
