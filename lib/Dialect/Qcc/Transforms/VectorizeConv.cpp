@@ -287,7 +287,7 @@ struct QccVectorizeConvPass : mlir::qcc::impl::QccVectorizeConvBase<QccVectorize
         tileSizes.push_back(rewriter.getIndexAttr(s));
       scf::SCFTilingOptions options;
       options.setTileSizes(tileSizes);
-      if (interchange.size() == sizes.size())
+      if (static_cast<int64_t>(interchange.size()) == sizes.size())
         options.setInterchange(interchange);
       rewriter.setInsertionPoint(op);
       FailureOr<scf::SCFTilingResult> tiled =
