@@ -882,7 +882,6 @@ Type Importer::biasTypeFor(Type accElement, int64_t axis) {
 }
 
 bool Importer::importConv(const onnx::NodeProto &n) {
-  Location loc = nodeLoc(n);
   Value x = requireFloat(lookup(n.input(0), n), n, 0);
   Value w = requireFloat(lookup(n.input(1), n), n, 1);
   Value bias = hasInput(n, 2) ? requireFloat(lookup(n.input(2), n), n, 2) : Value();
