@@ -15,6 +15,7 @@ config.test_exec_root = os.path.join(config.qcc_obj_root, "test")
 path = os.pathsep.join([config.qcc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", os.environ["PATH"])])
 config.environment["PATH"] = path
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
+config.substitutions.append(("%runtime", os.path.join(config.qcc_src_root, "runtime")))
 
 # Cross toolchain and qemu for the tests that link and run AArch64 code.
 if shutil.which("aarch64-linux-gnu-gcc") and shutil.which("qemu-aarch64"):

@@ -106,8 +106,15 @@ void writeCHeader(const ModelInterface &iface, const CompileOptions &options,
      << " * Tensors are dense and row-major; the function allocates nothing, reads only its\n"
      << " * inputs and the weights it carries, and writes only its outputs and the arena. It is\n"
      << " * reentrant: concurrent calls need distinct arenas. The arena holds no state between\n"
-     << " * calls. With an arena size of 0 the arena pointer may be NULL.\n"
-     << " */\n";
+     << " * calls. With an arena size of 0 the arena pointer may be NULL.\n";
+  if (options.threads > 1)
+    os << " *\n"
+       << " * Multi-threaded (qcc --threads=" << options.threads << "): each layer is split over "
+       << options.threads << " threads, the\n"
+       << " * calling one and a pool of " << options.threads - 1
+       << " started on the first call. Link qcc's runtime/qcc_parallel.c and\n"
+       << " * -pthread: it defines qcc_parallel_for, which the object calls.\n";
+  os << " */\n";
   os << "#ifndef " << ID << "_H_\n#define " << ID << "_H_\n\n";
   os << "#include <stddef.h>\n#include <stdint.h>\n\n";
   os << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
@@ -116,6 +123,8 @@ void writeCHeader(const ModelInterface &iface, const CompileOptions &options,
   os << "#define " << ID << "_ARENA_SIZE " << iface.arenaSize << "\n";
   os << "/* Required alignment of the arena, in bytes. */\n";
   os << "#define " << ID << "_ARENA_ALIGN " << iface.arenaAlign << "\n";
+  os << "/* Threads a call runs on (qcc --threads). */\n";
+  os << "#define " << ID << "_THREADS " << options.threads << "\n";
   os << "#define " << ID << "_NUM_INPUTS " << iface.inputs.size() << "\n";
   os << "#define " << ID << "_NUM_OUTPUTS " << iface.outputs.size() << "\n\n";
   auto emit = [&](const char *kind, const char *macro, size_t i, const TensorInfo &info) {

@@ -113,6 +113,12 @@ void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &optio
 
   // Loops, then LLVM.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  if (options.threads > 1) {
+    pm.addPass(createCanonicalizerPass());
+    mlir::qcc::QccParallelizeLayersOptions parOpts;
+    parOpts.threads = options.threads;
+    pm.addPass(mlir::qcc::createQccParallelizeLayers(parOpts));
+  }
   pm.addPass(createLowerAffinePass());
   // Fully unrolled: N-D transfers become 1-D transfers, with no stack buffer in between.
   pm.addPass(createConvertVectorToSCFPass(VectorTransferToSCFOptions().enableFullUnroll()));
@@ -133,6 +139,11 @@ void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &optio
   mlir::qcc::QccExportCAbiOptions abiOpts;
   abiOpts.name = options.name;
   pm.addPass(mlir::qcc::createQccExportCAbi(abiOpts));
+  if (options.threads > 1) {
+    mlir::qcc::QccLaunchParallelOptions launchOpts;
+    launchOpts.threads = options.threads;
+    pm.addPass(mlir::qcc::createQccLaunchParallel(launchOpts));
+  }
   pm.addPass(createCanonicalizerPass());
 }
 

@@ -64,6 +64,19 @@ cl::opt<Requant> requantMode(
                clEnumValN(Requant::Fixed, "fixed",
                           "Q31 multiplier and shift, TFLite/gemmlowp rounding (no FPU needed)")),
     cl::cat(qccCategory));
+/// --threads. libLLVM registers a hidden "threads" option of its own at load time, so ours
+/// is created in main, after that one is renamed out of the way.
+cl::opt<int> &threadsOption() {
+  auto &registered = cl::getRegisteredOptions();
+  if (auto it = registered.find("threads"); it != registered.end())
+    it->second->setArgStr("llvm-threads");
+  static cl::opt<int> threads(
+      "threads",
+      cl::desc("Split each layer over N threads (a pthread pool: link runtime/qcc_parallel.c "
+               "and -pthread); 1 (default) is single-threaded code needing no runtime"),
+      cl::value_desc("N"), cl::init(1), cl::cat(qccCategory));
+  return threads;
+}
 cl::opt<bool> listTargets("list-targets", cl::desc("List the known targets and exit"),
                           cl::cat(qccCategory));
 cl::opt<bool> verbose("v", cl::desc("Print the per-layer table and the arena plan"),
@@ -110,6 +123,7 @@ bool writeFile(StringRef path, function_ref<void(raw_ostream &)> write, std::str
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  cl::opt<int> &threads = threadsOption();
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
   // Pass names first, so that --mlir-print-ir-after=qcc-outline-layers (and friends) work.
@@ -149,6 +163,8 @@ int main(int argc, char **argv) {
     return fail("unknown target '" + targetName + "'; known targets: " + qcc::knownTargetNames());
   if (optLevel > 3)
     return fail("invalid optimization level -O" + Twine(optLevel) + "; use -O0, -O1, -O2 or -O3");
+  if (threads < 1 || threads > 64)
+    return fail("invalid --threads=" + Twine(threads) + "; use 1 (single-threaded) to 64");
 
   qcc::ImportOptions importOpts;
   for (const std::string &spec : inputShapes) {
@@ -219,6 +235,7 @@ int main(int argc, char **argv) {
   options.target = *target;
   options.optLevel = optLevel;
   options.requantMode = requantMode == Requant::Fixed ? "fixed" : "float";
+  options.threads = threads;
 
   mlir::DefaultTimingManager tm;
   mlir::applyDefaultTimingManagerCLOptions(tm);
@@ -287,6 +304,15 @@ int main(int argc, char **argv) {
     if (iface.arenaLowerBound > 0)
       errs() << format(", ratio %.3f", double(iface.arenaSize) / iface.arenaLowerBound);
     errs() << "), alignment " << iface.arenaAlign << "\n";
+    if (threads > 1) {
+      auto attr = [&](const char *name) {
+        auto a = (*module)->getAttrOfType<mlir::IntegerAttr>(name);
+        return a ? a.getInt() : 0;
+      };
+      errs() << "threads: " << threads << " (" << attr("qcc.parallel_layers") << " of "
+             << attr("qcc.layers")
+             << " layers split; the rest run on the calling thread)\n";
+    }
     errs() << "target: " << target->name << " (" << target->triple << ", " << target->cpu << ")\n";
     errs() << format("compile time: %.2f s\n", seconds);
   }

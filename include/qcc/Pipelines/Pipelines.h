@@ -24,6 +24,9 @@ struct CompileOptions {
   int64_t arenaAlignment = 64;
   /// "float" (ONNX Runtime's MLAS arithmetic) or "fixed" (TFLite's integer-only arithmetic).
   std::string requantMode = "float";
+  /// Threads each layer is split over (qcc_parallel_for in runtime/qcc_parallel.c); 1 is
+  /// single-threaded code that needs no runtime.
+  int64_t threads = 1;
 };
 
 /// qcc dialect to qcc dialect: canonicalization and the qcc-level passes. `--emit=mlir`

@@ -188,6 +188,64 @@ def QccOutlineLayers : Pass<"qcc-outline-layers", "ModuleOp"> {
   let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::LLVM::LLVMDialect"];
 }
 
+def QccParallelizeLayers : Pass<"qcc-parallelize-layers", "ModuleOp"> {
+  let summary = "Split each layer's outer parallel loop into ranges for a thread pool";
+  let description = [{
+    Runs on loops (after `qcc-outline-layers` and `convert-linalg-to-loops`), for
+    `qcc --threads=N` with N > 1. For each layer function `<entry>_l<K>` the entry calls,
+    it picks one `scf.for` of the layer's perfect loop nest whose iterations are
+    independent, and makes the function compute only iterations `[begin, end)` of it:
+    two `index` arguments are appended and the loop's bounds become
+    `lb + begin * step` and `min(lb + end * step, ub)`. The entry passes `0` and the trip
+    count `T`, so the module still computes the whole layer on one thread, and the
+    callee gets `qcc.parallel_trips = T`; `qcc-launch-parallel` then replaces the call by
+    a call into the runtime's thread pool.
+
+    A loop is chosen only when it is provably safe by this test:
+    - constant bounds, no loop-carried values, nothing but side-effect-free ops around
+      it in the function and between it and the loops enclosing it;
+    - every memory write in it (`memref.store`, `vector.transfer_write`, `vector.store`,
+      `vector.maskedstore`) has an address that depends on its induction variable;
+    - every read of a buffer region written in it (arena views are compared by byte
+      range) also has an address that depends on the induction variable;
+    - no other op in it with memory effects (calls, unknown ops).
+    Among the loops of the nest that pass, the outermost one whose trip count splits
+    over the threads with at least 90 % balance is taken (else the best-balanced one).
+    Layers whose estimated work (operations executed) is below `min-work` stay serial:
+    waking the pool costs more than they do.
+  }];
+  let options = [
+    Option<"threads", "threads", "int64_t", /*default=*/"2",
+           "Number of threads the layers are split for">,
+    Option<"minWork", "min-work", "int64_t", /*default=*/"20000",
+           "Layers executing fewer operations than this stay single-threaded">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect"];
+}
+
+def QccLaunchParallel : Pass<"qcc-launch-parallel", "ModuleOp"> {
+  let summary = "Call the runtime's thread pool for the layers qcc-parallelize-layers split";
+  let description = [{
+    Runs on the LLVM dialect. For each function `F` with `qcc.parallel_trips = T` (its
+    last two parameters are the `i64` range `[begin, end)`), emits
+    `F_task(ptr ctx, i64 begin, i64 end)`, which loads F's other arguments from the
+    8-byte slots of `ctx` and calls `F`, and replaces every call `F(args..., 0, T)` by
+
+    ```c
+    uint64_t ctx[K] = {args...};   /* a stack slot of the caller */
+    qcc_parallel_for(F_task, ctx, T, threads);
+    ```
+
+    `qcc_parallel_for` (runtime/qcc_parallel.c, pthreads) runs the range in `threads`
+    contiguous parts, one on the calling thread, and returns when all are done.
+  }];
+  let options = [
+    Option<"threads", "threads", "int64_t", /*default=*/"2",
+           "Number of threads passed to qcc_parallel_for">
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def QccExpandMath : Pass<"qcc-expand-math", "ModuleOp"> {
   let summary = "Expand transcendental math ops into polynomials (no libm calls)";
   let description = [{
