@@ -1,12 +1,15 @@
-"""qcc vs ONNX Runtime, single thread, same machine, same run.
+"""qcc vs ONNX Runtime, single thread (or --threads N for both), same machine, same run.
 
 For each model: compile with qcc (timed), link the harness, run it (warm-up, then the
 median of --runs inferences), run ONNX Runtime (intra_op_num_threads=1, all graph
 optimizations, warm-up, median of --runs), and report both latencies, their ratio, qcc's
 compile time, object sizes (.text, .rodata) and arena size. Prints a table and writes a
-CSV (bench/results.csv by default).
+CSV (bench/results.csv by default; bench/results_threadsN.csv with --threads N).
 
-    .venv/bin/python bench/bench.py [--target x86_64-v4] [--runs 20] [--models a,b]
+    .venv/bin/python bench/bench.py [--target x86_64-v4] [--runs 20] [--models a,b] [--threads N]
+
+--threads N compiles with `qcc --threads=N` (linking runtime/qcc_parallel.c) and gives ONNX
+Runtime intra_op_num_threads=N.
 """
 from __future__ import annotations
 
@@ -69,10 +72,10 @@ def section_sizes(obj: Path):
     return sizes.get(".text", 0), sizes.get(".rodata", 0)
 
 
-def ort_latency_ms(path, x, runs):
+def ort_latency_ms(path, x, runs, threads=1):
     import onnxruntime as ort
     so = ort.SessionOptions()
-    so.intra_op_num_threads = 1
+    so.intra_op_num_threads = threads
     so.inter_op_num_threads = 1
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     sess = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
@@ -92,8 +95,12 @@ def main():
     ap.add_argument("--target", default="x86_64-v4")
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--models", default="")
-    ap.add_argument("--csv", type=Path, default=ROOT / "bench" / "results.csv")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--csv", type=Path, default=None)
     args = ap.parse_args()
+    if args.csv is None:
+        args.csv = ROOT / "bench" / ("results.csv" if args.threads == 1
+                                     else f"results_threads{args.threads}.csv")
     if args.target.startswith("aarch64"):
         sys.exit("latency is measured natively; for aarch64 targets use bench/mca.py")
     chosen = set(filter(None, args.models.split(",")))
@@ -101,13 +108,19 @@ def main():
     for name, (path, x) in build_models().items():
         if chosen and name not in chosen:
             continue
-        d = OUT / name / args.target
+        d = OUT / name / (args.target if args.threads == 1 else f"{args.target}_t{args.threads}")
         t0 = time.perf_counter()
-        art = qcc.compile_model(path, args.target, d, name="m")
+        art = qcc.compile_model(path, args.target, d, name="m",
+                                extra_args=[f"--threads={args.threads}"])
         compile_s = time.perf_counter() - t0
-        app = qcc.build_app(art, d)
+        if args.threads > 1:
+            app = qcc.build_app(art, d, sources=[qcc.toolchain.write_harness(art, d),
+                                                 ROOT / "runtime" / "qcc_parallel.c"],
+                                cflags=[f"-I{ROOT / 'runtime' / 'include'}", "-pthread"])
+        else:
+            app = qcc.build_app(art, d)
         _, qcc_us = qcc.run_app(app, art, [x], iterations=args.runs)
-        ort_ms = ort_latency_ms(path, x, args.runs)
+        ort_ms = ort_latency_ms(path, x, args.runs, args.threads)
         text, rodata = section_sizes(art.obj)
         qcc_ms = qcc_us / 1e3
         rows.append({"model": name, "qcc_ms": round(qcc_ms, 3), "ort_ms": round(ort_ms, 3),
@@ -123,7 +136,8 @@ def main():
         w = csv.DictWriter(f, fieldnames=cols)
         w.writeheader()
         w.writerows(rows)
-    print(f"\n{args.target}, single thread, median of {args.runs} runs after warm-up; CSV: {args.csv}")
+    threads = "single thread" if args.threads == 1 else f"{args.threads} threads (qcc and ORT)"
+    print(f"\n{args.target}, {threads}, median of {args.runs} runs after warm-up; CSV: {args.csv}")
 
 
 if __name__ == "__main__":

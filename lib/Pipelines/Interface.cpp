@@ -107,13 +107,20 @@ void writeCHeader(const ModelInterface &iface, const CompileOptions &options,
      << " * inputs and the weights it carries, and writes only its outputs and the arena. It is\n"
      << " * reentrant: concurrent calls need distinct arenas. The arena holds no state between\n"
      << " * calls. With an arena size of 0 the arena pointer may be NULL.\n";
-  if (options.threads > 1)
+  if (options.threads > 1 && iface.parallelLayers > 0)
     os << " *\n"
-       << " * Multi-threaded (qcc --threads=" << options.threads << "): each layer is split over "
-       << options.threads << " threads, the\n"
+       << " * Multi-threaded (qcc --threads=" << options.threads << "): " << iface.parallelLayers
+       << " of " << iface.layers << " layers are split over " << options.threads
+       << " threads, the\n"
        << " * calling one and a pool of " << options.threads - 1
-       << " started on the first call. Link qcc's runtime/qcc_parallel.c and\n"
-       << " * -pthread: it defines qcc_parallel_for, which the object calls.\n";
+       << " workers started on the first call. Link qcc's\n"
+       << " * runtime/qcc_parallel.c and -pthread: it defines qcc_parallel_for, which the object\n"
+       << " * calls. Concurrent calls are safe: a call finding the pool busy runs on its own.\n";
+  else if (options.threads > 1)
+    os << " *\n"
+       << " * qcc --threads=" << options.threads
+       << ": no layer of this model has enough work to split, so it runs on the\n"
+       << " * calling thread and needs no thread runtime.\n";
   os << " */\n";
   os << "#ifndef " << ID << "_H_\n#define " << ID << "_H_\n\n";
   os << "#include <stddef.h>\n#include <stdint.h>\n\n";
@@ -123,8 +130,9 @@ void writeCHeader(const ModelInterface &iface, const CompileOptions &options,
   os << "#define " << ID << "_ARENA_SIZE " << iface.arenaSize << "\n";
   os << "/* Required alignment of the arena, in bytes. */\n";
   os << "#define " << ID << "_ARENA_ALIGN " << iface.arenaAlign << "\n";
-  os << "/* Threads a call runs on (qcc --threads). */\n";
-  os << "#define " << ID << "_THREADS " << options.threads << "\n";
+  os << "/* Threads a call runs on (qcc --threads; 1 if no layer was split). */\n";
+  os << "#define " << ID << "_THREADS " << (iface.parallelLayers > 0 ? options.threads : 1)
+     << "\n";
   os << "#define " << ID << "_NUM_INPUTS " << iface.inputs.size() << "\n";
   os << "#define " << ID << "_NUM_OUTPUTS " << iface.outputs.size() << "\n\n";
   auto emit = [&](const char *kind, const char *macro, size_t i, const TensorInfo &info) {

@@ -268,6 +268,10 @@ int main(int argc, char **argv) {
     iface.arenaLowerBound = a.getInt();
   if (auto a = (*module)->getAttrOfType<mlir::IntegerAttr>("qcc.arena_alignment"))
     iface.arenaAlign = a.getInt();
+  if (auto a = (*module)->getAttrOfType<mlir::IntegerAttr>("qcc.parallel_layers"))
+    iface.parallelLayers = a.getInt();
+  if (auto a = (*module)->getAttrOfType<mlir::IntegerAttr>("qcc.layers"))
+    iface.layers = a.getInt();
 
   qcc::OutputKind kind = emitKind == Emit::Llvm  ? qcc::OutputKind::LLVMIR
                          : emitKind == Emit::Asm ? qcc::OutputKind::Assembly
@@ -304,15 +308,9 @@ int main(int argc, char **argv) {
     if (iface.arenaLowerBound > 0)
       errs() << format(", ratio %.3f", double(iface.arenaSize) / iface.arenaLowerBound);
     errs() << "), alignment " << iface.arenaAlign << "\n";
-    if (threads > 1) {
-      auto attr = [&](const char *name) {
-        auto a = (*module)->getAttrOfType<mlir::IntegerAttr>(name);
-        return a ? a.getInt() : 0;
-      };
-      errs() << "threads: " << threads << " (" << attr("qcc.parallel_layers") << " of "
-             << attr("qcc.layers")
+    if (threads > 1)
+      errs() << "threads: " << threads << " (" << iface.parallelLayers << " of " << iface.layers
              << " layers split; the rest run on the calling thread)\n";
-    }
     errs() << "target: " << target->name << " (" << target->triple << ", " << target->cpu << ")\n";
     errs() << format("compile time: %.2f s\n", seconds);
   }

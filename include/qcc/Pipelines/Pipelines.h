@@ -62,6 +62,8 @@ struct TensorInfo {
 struct ModelInterface {
   std::vector<TensorInfo> inputs, outputs;
   int64_t arenaSize = 0, arenaLowerBound = 0, arenaAlign = 64;
+  /// Layers split over threads (qcc --threads), of how many.
+  int64_t parallelLayers = 0, layers = 0;
 };
 
 /// Reads the interface off the imported (qcc dialect) module's entry function.
