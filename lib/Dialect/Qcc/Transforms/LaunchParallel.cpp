@@ -46,6 +46,11 @@ struct QccLaunchParallelPass : mlir::qcc::impl::QccLaunchParallelBase<QccLaunchP
     for (LLVM::LLVMFuncOp fn : layers)
       maxArgs = std::max<unsigned>(maxArgs, std::max(fn.getNumArguments(), 2u) - 2);
     DenseMap<Operation *, Value> slotsOf;
+    DenseMap<StringAttr, SmallVector<LLVM::CallOp>> callsTo;
+    module.walk([&](LLVM::CallOp call) {
+      if (auto callee = call.getCalleeAttr())
+        callsTo[callee.getAttr()].push_back(call);
+    });
 
     for (LLVM::LLVMFuncOp fn : layers) {
       int64_t trips = fn->getAttrOfType<IntegerAttr>("qcc.parallel_trips").getInt();
@@ -82,12 +87,7 @@ struct QccLaunchParallelPass : mlir::qcc::impl::QccLaunchParallelBase<QccLaunchP
       b.create<LLVM::ReturnOp>(loc, ValueRange());
 
       // Each call F(args..., 0, T) -> qcc_parallel_for(F_task, ctx, T, threads).
-      SmallVector<LLVM::CallOp> calls;
-      module.walk([&](LLVM::CallOp call) {
-        if (call.getCallee() == fn.getName() && call->getParentOp() != task)
-          calls.push_back(call);
-      });
-      for (LLVM::CallOp call : calls) {
+      for (LLVM::CallOp call : callsTo.lookup(fn.getSymNameAttr())) {
         auto caller = call->getParentOfType<LLVM::LLVMFuncOp>();
         Location cloc = call.getLoc();
         Value &ctxSlots = slotsOf[caller];

@@ -264,14 +264,18 @@ struct QccParallelizeLayersPass
       return;
     SmallVector<func::CallOp> calls;
     entry.walk([&](func::CallOp call) { calls.push_back(call); });
+    // Symbol uses of every function, in one walk (a layer function must have one).
+    DenseMap<StringAttr, int64_t> uses;
+    if (auto users = SymbolTable::getSymbolUses(&module.getBodyRegion()))
+      for (const SymbolTable::SymbolUse &use : *users)
+        ++uses[use.getSymbolRef().getRootReference()];
     int64_t split = 0;
     for (func::CallOp call : calls) {
       auto callee = module.lookupSymbol<func::FuncOp>(call.getCallee());
       if (!callee || !callee.isPrivate() || callee.isExternal() ||
           callee.getNumResults() != 0 || callee->hasAttr("qcc.parallel_trips"))
         continue;
-      auto uses = SymbolTable::getSymbolUses(callee, module);
-      if (!uses || !llvm::hasSingleElement(*uses))
+      if (uses.lookup(callee.getSymNameAttr()) != 1)
         continue;
       split += parallelize(call, callee);
     }
