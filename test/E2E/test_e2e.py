@@ -297,3 +297,55 @@ def test_activation_tables(target):
     for k, x in enumerate(models.image_like_inputs((1, 3, 16, 16), 2, seed=42)):
         print(check(d / f"float_{k}", onnx.load(fp), [x], target))
         print(check(d / f"qdq_{k}", onnx.load(qdq), [x], target, min_exact=MIN_EXACT))
+
+
+def depthwise_net(channels=16, size=30):
+    """Depthwise 3x3 convolutions, unit stride and stride 2, on an input with a nonzero zero
+    point (no ReLU before: asymmetric u8 parameters) and after a ReLU (zero point 0)."""
+    from onnx import TensorProto, helper
+    rng = np.random.default_rng(51)
+
+    def dw(name, x, y, stride):
+        w = helper.make_tensor(f"{name}_w", TensorProto.FLOAT, [channels, 1, 3, 3],
+                               rng.normal(0, 0.4, (channels, 1, 3, 3)).astype(np.float32).ravel())
+        b = helper.make_tensor(f"{name}_b", TensorProto.FLOAT, [channels],
+                               rng.normal(0, 0.1, channels).astype(np.float32))
+        node = helper.make_node("Conv", [x, f"{name}_w", f"{name}_b"], [y], name=name,
+                                group=channels, kernel_shape=[3, 3], pads=[1, 1, 1, 1],
+                                strides=[stride, stride])
+        return node, [w, b]
+
+    nodes, inits = [], []
+    for name, x, y, stride in [("dw1", "x", "a", 1), ("dw2", "a", "b", 2)]:
+        node, params = dw(name, x, y, stride)
+        nodes.append(node)
+        inits += params
+    nodes.append(helper.make_node("Relu", ["b"], ["c"]))
+    for name, x, y, stride in [("dw3", "c", "d", 1), ("dw4", "d", "e", 2)]:
+        node, params = dw(name, x, y, stride)
+        nodes.append(node)
+        inits += params
+    out = (size + 1) // 2
+    out = (out + 1) // 2
+    graph = helper.make_graph(
+        nodes, "depthwise",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, channels, size, size])],
+        [helper.make_tensor_value_info("e", TensorProto.FLOAT, [1, channels, out, out])], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], ir_version=8)
+
+
+@pytest.mark.parametrize("target", INT8_TARGETS)
+@pytest.mark.parametrize("size", [30, 56])
+def test_depthwise_int8(target, size):
+    """Depthwise 3x3 (unit stride and stride 2; input zero point nonzero and zero): on
+    x86-64-v4 each kernel row is one VPDPBUSD per output row (qcc-x86-dot-products'
+    window products); every target matches ONNX Runtime."""
+    d = OUT / f"depthwise_{size}"
+    d.mkdir(parents=True, exist_ok=True)
+    fp, qdq = d / "float.onnx", d / "qdq.onnx"
+    onnx.save(depthwise_net(size=size), fp)
+    models.quantize_qdq(fp, qdq, [np.random.default_rng(52 + k).normal(0.3, 1, (1, 16, size, size))
+                                  .astype(np.float32) for k in range(8)])
+    for k in range(2):
+        x = np.random.default_rng(60 + k).normal(0.3, 1, (1, 16, size, size)).astype(np.float32)
+        print(check(d / f"qdq_{k}", onnx.load(qdq), [x], target, min_exact=MIN_EXACT))

@@ -132,3 +132,105 @@ func.func @quads(%acc: vector<16xi32>, %a: vector<16xi32>, %w: vector<16xi32>) -
   %r = arith.addi %acc, %s : vector<16xi32>
   return %r : vector<16xi32>
 }
+
+// -----
+
+// A depthwise row block (2 rows x 16 columns, unit stride): the loop over the 3 kernel
+// columns becomes, per row, one masked read of the input row from column 0, a byte
+// shuffle into one quad per lane (x[i], x[i+1], x[i+2], x[i+3]) and one VPDPBUSD with the
+// broadcast weight word (w[kh, 0], w[kh, 1], w[kh, 2], 0), read with padding 0. The
+// reads may pass the window's last column (not in bounds: masked, padded with 0).
+// CHECK-LABEL: func @depthwise_window
+// CHECK-NOT: scf.for
+// CHECK: %[[WB:.*]] = vector.transfer_read %{{.*}}[%c0, %c0], %c0_i8 : memref<1x3xi8, strided<[3, 1], offset: ?>>, vector<4xi8>
+// CHECK: %[[WW:.*]] = vector.bitcast %[[WB]] : vector<4xi8> to vector<1xi32>
+// CHECK: %[[W:.*]] = vector.broadcast %{{.*}} : i32 to vector<16xi32>
+// CHECK: %[[ROW0:.*]] = vector.transfer_read %{{.*}}[%c0, %c0], %c0_i8 : memref<2x18xi8, strided<[66, 1], offset: ?>>, vector<32xi8>
+// CHECK: %[[Q0:.*]] = vector.shuffle %[[ROW0]], %[[ROW0]] [0, 1, 2, 3, 1, 2, 3, 4, 2, 3, 4, 5,
+// CHECK: %[[X0:.*]] = vector.bitcast %[[Q0]] : vector<64xi8> to vector<16xi32>
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.*}}, %[[X0]], %[[W]])
+// CHECK: vector.transfer_read %{{.*}}[%c1, %c0]
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// CHECK-NOT: arith.muli
+// AVX2-LABEL: func @depthwise_window
+// AVX2: scf.for
+// AVX2: arith.muli
+func.func @depthwise_window(%x: memref<4x66xi8>, %w: memref<3x3xi8>, %kh: index,
+                            %acc: vector<2x16xi32>) -> vector<2x16xi32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %z = arith.constant 0 : i8
+  %win = memref.subview %x[%kh, 0] [4, 18] [1, 1] : memref<4x66xi8> to memref<4x18xi8, strided<[66, 1], offset: ?>>
+  %r = scf.for %kw = %c0 to %c3 step %c1 iter_args(%a = %acc) -> (vector<2x16xi32>) {
+    %xs = memref.subview %win[0, %kw] [2, 16] [1, 1] : memref<4x18xi8, strided<[66, 1], offset: ?>> to memref<2x16xi8, strided<[66, 1], offset: ?>>
+    %ws = memref.subview %w[%kh, %kw] [1, 1] [1, 1] : memref<3x3xi8> to memref<i8, strided<[], offset: ?>>
+    %xv = vector.transfer_read %xs[%c0, %c0], %z {in_bounds = [true, true]} : memref<2x16xi8, strided<[66, 1], offset: ?>>, vector<2x16xi8>
+    %wv = vector.transfer_read %ws[], %z {in_bounds = [true, true], permutation_map = affine_map<() -> (0, 0)>} : memref<i8, strided<[], offset: ?>>, vector<2x16xi8>
+    %xe = arith.extui %xv : vector<2x16xi8> to vector<2x16xi32>
+    %we = arith.extsi %wv : vector<2x16xi8> to vector<2x16xi32>
+    %p = arith.muli %xe, %we : vector<2x16xi32>
+    %s = arith.addi %a, %p : vector<2x16xi32>
+    scf.yield %s : vector<2x16xi32>
+  }
+  return %r : vector<2x16xi32>
+}
+
+// -----
+
+// Stride 2 (8 columns, rows 2 apart): lane i's quad starts at byte 2i.
+// CHECK-LABEL: func @strided_depthwise_window
+// CHECK: vector.transfer_read %{{.*}}[%c0, %c0], %c0_i8 : memref<3x17xi8, strided<[114, 1], offset: ?>>, vector<32xi8>
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 2, 3, 4, 5, 4, 5, 6, 7, 6, 7, 8, 9, 8, 9, 10, 11, 10, 11, 12, 13, 12, 13, 14, 15, 14, 15, 16, 17] : vector<32xi8>, vector<32xi8>
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.256"
+// CHECK: vector.transfer_read %{{.*}}[%c2, %c0]
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.256"
+// CHECK-NOT: arith.muli
+func.func @strided_depthwise_window(%x: memref<9x114xi8>, %w: memref<3x3xi8>, %kh: index,
+                                    %acc: vector<2x8xi32>) -> vector<2x8xi32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %z = arith.constant 0 : i8
+  %win = memref.subview %x[%kh, 0] [5, 17] [1, 1] : memref<9x114xi8> to memref<5x17xi8, strided<[114, 1], offset: ?>>
+  %r = scf.for %kw = %c0 to %c3 step %c1 iter_args(%a = %acc) -> (vector<2x8xi32>) {
+    %xs = memref.subview %win[0, %kw] [3, 15] [1, 1] : memref<5x17xi8, strided<[114, 1], offset: ?>> to memref<3x15xi8, strided<[114, 1], offset: ?>>
+    %xs2 = memref.subview %xs[0, 0] [2, 8] [2, 2] : memref<3x15xi8, strided<[114, 1], offset: ?>> to memref<2x8xi8, strided<[228, 2], offset: ?>>
+    %ws = memref.subview %w[%kh, %kw] [1, 1] [1, 1] : memref<3x3xi8> to memref<i8, strided<[], offset: ?>>
+    %xv = vector.transfer_read %xs2[%c0, %c0], %z {in_bounds = [true, true]} : memref<2x8xi8, strided<[228, 2], offset: ?>>, vector<2x8xi8>
+    %wv = vector.transfer_read %ws[], %z {in_bounds = [true, true], permutation_map = affine_map<() -> (0, 0)>} : memref<i8, strided<[], offset: ?>>, vector<2x8xi8>
+    %xe = arith.extui %xv : vector<2x8xi8> to vector<2x8xi32>
+    %we = arith.extsi %wv : vector<2x8xi8> to vector<2x8xi32>
+    %p = arith.muli %xe, %we : vector<2x8xi32>
+    %s = arith.addi %a, %p : vector<2x8xi32>
+    scf.yield %s : vector<2x8xi32>
+  }
+  return %r : vector<2x8xi32>
+}
+
+// -----
+
+// Signed input bytes (extsi): VPDPBUSD's first operand is unsigned, so the loop stays.
+// CHECK-LABEL: func @signed_input_window
+// CHECK: scf.for
+// CHECK: arith.muli
+func.func @signed_input_window(%x: memref<4x66xi8>, %w: memref<3x3xi8>, %kh: index,
+                               %acc: vector<16xi32>) -> vector<16xi32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %z = arith.constant 0 : i8
+  %win = memref.subview %x[%kh, 0] [1, 18] [1, 1] : memref<4x66xi8> to memref<18xi8, strided<[1], offset: ?>>
+  %r = scf.for %kw = %c0 to %c3 step %c1 iter_args(%a = %acc) -> (vector<16xi32>) {
+    %xs = memref.subview %win[%kw] [16] [1] : memref<18xi8, strided<[1], offset: ?>> to memref<16xi8, strided<[1], offset: ?>>
+    %ws = memref.subview %w[%kh, %kw] [1, 1] [1, 1] : memref<3x3xi8> to memref<i8, strided<[], offset: ?>>
+    %xv = vector.transfer_read %xs[%c0], %z {in_bounds = [true]} : memref<16xi8, strided<[1], offset: ?>>, vector<16xi8>
+    %wv = vector.transfer_read %ws[], %z {in_bounds = [true], permutation_map = affine_map<() -> (0)>} : memref<i8, strided<[], offset: ?>>, vector<16xi8>
+    %xe = arith.extsi %xv : vector<16xi8> to vector<16xi32>
+    %we = arith.extsi %wv : vector<16xi8> to vector<16xi32>
+    %p = arith.muli %xe, %we : vector<16xi32>
+    %s = arith.addi %a, %p : vector<16xi32>
+    scf.yield %s : vector<16xi32>
+  }
+  return %r : vector<16xi32>
+}

@@ -645,6 +645,17 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
   /// Unit-stride depthwise convolutions in blocks of one channel x rows x columns.
   bool depthwiseRowBlocks;
 
+  /// True if qcc-x86-dot-products will turn each row of this depthwise convolution's
+  /// kernel columns into one VPDPBUSD (x86 VNNI): u8 input bytes, s8 weights of zero point
+  /// 0 (the raw products extui(x) * extsi(w), the zero point's term in the epilogue), at
+  /// most 4 kernel columns, column stride 1 or 2.
+  bool windowProducts(const Mac &mac, Conv2DOp op) const {
+    auto wShape = op.getWeight().getType().getShape();
+    return quadProducts && quadUnsignedInput && mac.isInteger() && !mac.x->isSigned &&
+           mac.w->isSigned && llvm::all_of(mac.w->zeroPoints, [](int32_t z) { return z == 0; }) &&
+           wShape[3] <= 4 && op.getStrides()[1] <= 2 && op.getDilations()[1] == 1;
+  }
+
   LogicalResult matchAndRewrite(Conv2DOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
     Location loc = op.getLoc();
@@ -836,11 +847,13 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
         if (f * cg * wShape[2] * wShape[3] > cg * xShape[2] * xShape[3])
           conv->setAttr("qcc.tile_interchange",
                         b.getDenseI64ArrayAttr({0, 1, 4, 2, 3, 5, 6, 7}));
-      } else if (depthwiseRowBlocks && fg == 1 && cg == 1 && op.getStrides()[0] == 1) {
+      } else if (depthwiseRowBlocks && fg == 1 && cg == 1 &&
+                 (op.getStrides()[0] == 1 || windowProducts(mac, op))) {
         // Depthwise, unit stride along H: one channel per block, a few output rows x a row
         // of columns (independent accumulators that share input rows), so the channel's
         // KH x KW weights are loop invariant and stay in registers across its blocks.
-        // (Strided depthwise keeps blocks of channels: one row per block gained nothing.)
+        // Strided depthwise keeps blocks of channels (one channel per block gained nothing)
+        // unless each row's kernel columns become one VPDPBUSD (see windowProducts).
         // At most half the usual block: the weights need registers too.
         int64_t owb = blockSize(ow, {16, 8, 7, 4, 2}, 2);
         int64_t ohb = blockSize(oh, {4, 2}, owb * 2);

@@ -539,6 +539,184 @@ static Value callIntrinsic(RewriterBase &rewriter, Location loc, StringRef name,
       .getResult(0);
 }
 
+/// A depthwise row block's loop over the kernel's columns (KW <= 4, unit steps from 0):
+///
+///   acc' = for kw: acc + extui(read(rows[..., kw + sc * i])) * extsi(broadcast(w[kh, kw]))
+///
+/// where each vector row r reads L input bytes at columns kw, kw + sc, ... of one input row
+/// (a window `x` of the padded input, sliced at kw, with column stride sc = 1 or 2) and w is
+/// the channel's weight at (kh, kw). For output lane i the KW products come from the
+/// consecutive bytes x[sc * i + j], j < KW: one VPDPBUSD per row does them all, on the
+/// input row's bytes shuffled into quads (x[sc*i], x[sc*i+1], x[sc*i+2], x[sc*i+3]) and the
+/// broadcast weight word (w[kh, 0], w[kh, 1], w[kh, 2], 0) — the fourth byte's weight is 0.
+/// LLVM selects the shuffle as one VPERMW (stride 2) or VPERMQ + VPSHUFB (unit stride).
+static LogicalResult rewriteDepthwiseWindow(RewriterBase &rewriter, scf::ForOp loop) {
+  auto kw = getConstantIntValue(loop.getUpperBound());
+  if (!isConstantIntValue(loop.getLowerBound(), 0) || !isConstantIntValue(loop.getStep(), 1) ||
+      !kw || *kw < 2 || *kw > 4 || loop.getNumRegionIterArgs() != 1)
+    return failure();
+  auto accType = dyn_cast<VectorType>(loop.getRegionIterArgs()[0].getType());
+  if (!accType || !accType.getElementType().isInteger(32) || accType.getRank() > 2 ||
+      !llvm::is_contained({8, 16}, accType.getShape().back()))
+    return failure();
+  int64_t lanes = accType.getShape().back();
+  int64_t rows = accType.getRank() == 2 ? accType.getShape()[0] : 1;
+  Value iv = loop.getInductionVar(), arg = loop.getRegionIterArgs()[0];
+  auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddIOp>();
+  if (!add || loop.getBody()->getOperations().size() > 16)
+    return failure();
+  Value product = add.getLhs() == arg ? add.getRhs() : add.getRhs() == arg ? add.getLhs() : Value();
+  auto mul = product ? product.getDefiningOp<arith::MulIOp>() : nullptr;
+  if (!mul)
+    return failure();
+  // The input: its raw bytes zero-extended, or centered by its zero point in 16 bits,
+  // extsi(extui(x) - zp). The weights: their bytes sign-extended.
+  auto inputBytes = [](Value v, int64_t &zp) -> vector::TransferReadOp {
+    zp = 0;
+    if (auto ext = v.getDefiningOp<arith::ExtUIOp>())
+      return ext.getIn().getDefiningOp<vector::TransferReadOp>();
+    auto ext = v.getDefiningOp<arith::ExtSIOp>();
+    auto sub = ext ? ext.getIn().getDefiningOp<arith::SubIOp>() : nullptr;
+    auto narrow = sub ? sub.getLhs().getDefiningOp<arith::ExtUIOp>() : nullptr;
+    APInt z;
+    if (!narrow || !matchPattern(sub.getRhs(), m_ConstantInt(&z)))
+      return nullptr;
+    zp = z.getSExtValue();
+    return narrow.getIn().getDefiningOp<vector::TransferReadOp>();
+  };
+  auto weightBytes = [](Value v) -> vector::TransferReadOp {
+    auto ext = v.getDefiningOp<arith::ExtSIOp>();
+    if (ext)
+      if (auto inner = ext.getIn().getDefiningOp<arith::ExtSIOp>())
+        ext = inner;
+    return ext ? ext.getIn().getDefiningOp<vector::TransferReadOp>() : nullptr;
+  };
+  int64_t zp = 0;
+  auto xRead = inputBytes(mul.getLhs(), zp);
+  auto wRead = weightBytes(mul.getRhs());
+  if (!xRead || !wRead) {
+    xRead = inputBytes(mul.getRhs(), zp);
+    wRead = weightBytes(mul.getLhs());
+  }
+  if (!xRead || !wRead || xRead.getMask() || wRead.getMask() ||
+      !xRead.getVectorType().getElementType().isInteger(8) ||
+      !wRead.getVectorType().getElementType().isInteger(8) ||
+      !xRead.getPermutationMap().isMinorIdentity() ||
+      llvm::any_of(xRead.getInBoundsValues(), [](bool b) { return !b; }) ||
+      !llvm::all_of(xRead.getIndices(), [](Value v) { return isConstantIntValue(v, 0); }))
+    return failure();
+
+  // The input window at kw: subview(base)[..., kw] (unit strides), then optionally a
+  // subview with strides [sr, sc] from offset 0.
+  int64_t rowStride = 1, colStride = 1;
+  auto window = xRead.getSource().getDefiningOp<memref::SubViewOp>();
+  if (window && !llvm::is_contained(window.getMixedOffsets(), OpFoldResult(iv))) {
+    ArrayRef<int64_t> strides = window.getStaticStrides();
+    if (!llvm::all_of(window.getStaticOffsets(), [](int64_t o) { return o == 0; }) ||
+        strides.size() != (size_t)accType.getRank() || llvm::any_of(strides, ShapedType::isDynamic))
+      return failure();
+    colStride = strides.back();
+    rowStride = strides.size() == 2 ? strides[0] : 1;
+    window = window.getSource().getDefiningOp<memref::SubViewOp>();
+  }
+  if (!window || window.getMixedOffsets().back() != OpFoldResult(iv) ||
+      !llvm::all_of(window.getStaticStrides(), [](int64_t s) { return s == 1; }) ||
+      colStride > 2)
+    return failure();
+  auto baseType = cast<MemRefType>(window.getSource().getType());
+  int64_t baseRank = baseType.getRank();
+  if (baseRank < 2 || ShapedType::isDynamic(baseType.getShape().back()) ||
+      window.getStaticSizes().size() != (size_t)baseRank)
+    return failure();
+  // Weights: a 0-D subview of the filter at (..., kh, kw), broadcast to the block.
+  auto wWindow = wRead.getSource().getDefiningOp<memref::SubViewOp>();
+  if (!wWindow || wRead.getVectorType().getShape() != accType.getShape() ||
+      cast<MemRefType>(wRead.getSource().getType()).getRank() != 0 ||
+      wWindow.getMixedOffsets().back() != OpFoldResult(iv) ||
+      !llvm::all_of(wWindow.getStaticSizes(), [](int64_t s) { return s == 1; }) ||
+      !llvm::all_of(wWindow.getStaticStrides(), [](int64_t s) { return s == 1; }))
+    return failure();
+  auto wBaseType = cast<MemRefType>(wWindow.getSource().getType());
+  if (wBaseType.getShape().back() < *kw)
+    return failure();
+  // The kernel's column offsets must not depend on kw other than through the last index.
+  for (memref::SubViewOp sv : {window, wWindow}) {
+    SmallVector<OpFoldResult> offsets = sv.getMixedOffsets();
+    for (OpFoldResult o : ArrayRef(offsets).drop_back())
+      if (auto v = dyn_cast<Value>(o); v && !loop.isDefinedOutsideOfLoop(v))
+        return failure();
+  }
+
+  Location loc = loop.getLoc();
+  rewriter.setInsertionPoint(loop);
+  Type i8 = rewriter.getI8Type(), i32 = rewriter.getI32Type();
+  Value zero8 = rewriter.create<arith::ConstantOp>(loc, rewriter.getI8IntegerAttr(0));
+  Value c0 = rewriter.create<arith::ConstantIndexOp>(loc, 0);
+  auto withColumnZero = [&](memref::SubViewOp sv, int64_t lastSize) {
+    SmallVector<OpFoldResult> offsets = sv.getMixedOffsets(), sizes = sv.getMixedSizes(),
+                              strides = sv.getMixedStrides();
+    offsets.back() = rewriter.getIndexAttr(0);
+    sizes.back() = rewriter.getIndexAttr(lastSize);
+    return rewriter.create<memref::SubViewOp>(loc, sv.getSource(), offsets, sizes, strides);
+  };
+  // The channel's weight word for this kh: (w[kh, 0], ..., w[kh, KW - 1], 0...).
+  Value wRow = withColumnZero(wWindow, *kw);
+  SmallVector<Value> wIdx(wBaseType.getRank(), c0);
+  Value wBytes = rewriter.create<vector::TransferReadOp>(
+      loc, VectorType::get({4}, i8), wRow, wIdx,
+      AffineMap::get(wBaseType.getRank(), 0, rewriter.getAffineDimExpr(wBaseType.getRank() - 1)),
+      zero8, /*mask=*/Value(), rewriter.getBoolArrayAttr({false}));
+  Value wWord = rewriter.create<vector::ExtractOp>(
+      loc, rewriter.create<vector::BitCastOp>(loc, VectorType::get({1}, i32), wBytes),
+      ArrayRef<int64_t>{0});
+  auto rowType = VectorType::get({lanes}, i32);
+  Value wVec = rewriter.create<vector::BroadcastOp>(loc, rowType, wWord);
+  // A centered input: sum_j (x_j - zp) w_j = sum_j x_j w_j - zp * sum_j w_j.
+  Value correction;
+  if (zp != 0) {
+    Value wWide = rewriter.create<arith::ExtSIOp>(loc, VectorType::get({4}, i32), wBytes);
+    Value wSum = rewriter.create<vector::ReductionOp>(loc, vector::CombiningKind::ADD, wWide);
+    Value scaled = rewriter.create<arith::MulIOp>(
+        loc, wSum, rewriter.create<arith::ConstantOp>(loc, rewriter.getI32IntegerAttr(zp)));
+    correction = rewriter.create<vector::BroadcastOp>(loc, rowType, scaled);
+  }
+  // Each input row: the bytes from column 0 of the window (masked past its end), shuffled
+  // into one quad per output lane.
+  Value xRows = withColumnZero(window, baseType.getShape().back());
+  int64_t need = colStride * (lanes - 1) + 4, width = 16;
+  while (width < need)
+    width *= 2;
+  SmallVector<int64_t> quads;
+  for (int64_t i = 0; i < lanes; ++i)
+    for (int64_t j = 0; j < 4; ++j)
+      quads.push_back(std::min(colStride * i + j, width - 1));
+  AffineMap lastDim = AffineMap::get(baseRank, 0, rewriter.getAffineDimExpr(baseRank - 1));
+  std::string intrinsic = "llvm.x86.avx512.vpdpbusd." + std::to_string(lanes * 32);
+  Value init = loop.getInitArgs()[0];
+  Value result = init;
+  for (int64_t r = 0; r < rows; ++r) {
+    SmallVector<Value> idx(baseRank, c0);
+    idx[baseRank - 2] = rewriter.create<arith::ConstantIndexOp>(loc, r * rowStride);
+    Value bytes = rewriter.create<vector::TransferReadOp>(
+        loc, VectorType::get({width}, i8), xRows, idx, lastDim, zero8, Value(),
+        rewriter.getBoolArrayAttr({false}));
+    Value shuffled = rewriter.create<vector::ShuffleOp>(loc, bytes, bytes, quads);
+    Value words = rewriter.create<vector::BitCastOp>(loc, rowType, shuffled);
+    Value acc = rows == 1 && accType.getRank() == 1
+                    ? init
+                    : rewriter.create<vector::ExtractOp>(loc, init, ArrayRef<int64_t>{r});
+    Value dot = callIntrinsic(rewriter, loc, intrinsic, rowType, ValueRange{acc, words, wVec});
+    if (correction)
+      dot = rewriter.create<arith::SubIOp>(loc, dot, correction);
+    result = accType.getRank() == 1
+                 ? dot
+                 : rewriter.create<vector::InsertOp>(loc, dot, result, ArrayRef<int64_t>{r});
+  }
+  rewriter.replaceOp(loop, result);
+  return success();
+}
+
 struct QccX86DotProductsPass
     : mlir::qcc::impl::QccX86DotProductsBase<QccX86DotProductsPass> {
   using QccX86DotProductsBase::QccX86DotProductsBase;
@@ -549,6 +727,13 @@ struct QccX86DotProductsPass
       return signalPassFailure();
     }
     bool vnni = isa == "vnni";
+    IRRewriter windowRewriter(&getContext());
+    if (vnni) {
+      SmallVector<scf::ForOp> loops;
+      getOperation().walk([&](scf::ForOp loop) { loops.push_back(loop); });
+      for (scf::ForOp loop : loops)
+        (void)rewriteDepthwiseWindow(windowRewriter, loop);
+    }
     // Words per instruction: VPDPWSSD/VPDPBUSD take 4, 8 or 16; PMADDWD 8 (AVX2) or 4 (SSE2).
     int64_t chunk = isa == "avx2" ? 8 : 4;
     IRRewriter rewriter(&getContext());

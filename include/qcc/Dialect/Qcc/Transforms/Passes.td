@@ -122,6 +122,16 @@ def QccX86DotProducts : Pass<"qcc-x86-dot-products", "func::FuncOp"> {
     - `isa=sse2`: `llvm.x86.sse2.pmadd.wd` per 4 lanes, then an add;
 
     instead of the shifts, masks and 32-bit multiplies LLVM would otherwise select.
+
+    With `isa=vnni` it also rewrites depthwise row blocks (`depthwise-row-blocks`): a loop
+    over at most 4 kernel columns that adds `extui(x[.., kw + sc * i]) * extsi(w[kh, kw])`
+    (or the input centered by its zero point, `extsi(extui(x) - zp)`) to a block of 8 or
+    16 lanes per row, for column stride sc = 1 or 2. Per row it becomes one masked read of
+    the input row from column 0, one byte shuffle into a quad per lane
+    (`x[sc*i .. sc*i+3]`: VPERMW for stride 2, VPERMQ + VPSHUFB for unit stride) and one
+    VPDPBUSD with the broadcast weight word `(w[kh, 0], .., w[kh, KW-1], 0..)`, minus
+    `zp * sum_kw w[kh, kw]` for a centered input: 3 multiply-accumulates per lane per
+    instruction instead of one 32-bit multiply and add each.
   }];
   let options = [
     Option<"isa", "isa", "std::string", /*default=*/"\"vnni\"",
