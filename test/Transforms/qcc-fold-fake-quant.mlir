@@ -294,3 +294,40 @@ func.func @qat_conv_div_bn(%x: tensor<1x1x2x2x!quant.uniform<u8:f32, 0.5:0>>) ->
   %q = qcc.quantize %bn : (tensor<1x1x2x2xf32>) -> tensor<1x1x2x2x!quant.uniform<u8:f32, 0.25:100>>
   return %q : tensor<1x1x2x2x!quant.uniform<u8:f32, 0.25:100>>
 }
+
+// -----
+
+// u8 weights with a zero point whose values w - zp all fit in s8 become s8 weights of
+// zero point 0 with the same scale: [130, 120, 95, 105] - 128 = [2, -8, -33, -23] (the u8
+// storage 130 is the i8 constant -126).
+// CHECK-LABEL: func @u8_weights_to_s8
+// CHECK: %[[WI:.*]] = arith.constant dense<{{\[\[\[\[}}2]], {{\[\[}}-8]]], {{\[\[\[}}-33]], {{\[\[}}-23]]]]> : tensor<2x2x1x1xi8>
+// CHECK: %[[W:.*]] = "quant.scast"(%[[WI]]) : (tensor<2x2x1x1xi8>) -> tensor<2x2x1x1x!quant.uniform<i8:f32, 5.000000e-01>>
+// CHECK: qcc.conv2d %{{.*}}, %[[W]]
+func.func @u8_weights_to_s8(%x: tensor<1x2x4x4x!quant.uniform<u8:f32, 0.5:128>>) -> tensor<1x2x4x4x!quant.uniform<u8:f32, 0.25:10>> {
+  %wi = arith.constant dense<[[[[-126]], [[120]]], [[[95]], [[105]]]]> : tensor<2x2x1x1xi8>
+  %w = "quant.scast"(%wi) : (tensor<2x2x1x1xi8>) -> tensor<2x2x1x1x!quant.uniform<u8:f32, 0.5:128>>
+  %xf = qcc.dequantize %x : (tensor<1x2x4x4x!quant.uniform<u8:f32, 0.5:128>>) -> tensor<1x2x4x4xf32>
+  %wf = qcc.dequantize %w : (tensor<2x2x1x1x!quant.uniform<u8:f32, 0.5:128>>) -> tensor<2x2x1x1xf32>
+  %y = qcc.conv2d %xf, %wf {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32>
+  %q = qcc.quantize %y : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4x!quant.uniform<u8:f32, 0.25:10>>
+  return %q : tensor<1x2x4x4x!quant.uniform<u8:f32, 0.25:10>>
+}
+
+// -----
+
+// A weight that does not fit (u8 10 - 140 = -130): the tensor keeps its u8 encoding.
+// CHECK-LABEL: func @u8_weights_stay
+// CHECK: "quant.scast"(%{{.*}}) : (tensor<2x1x1x1xi8>) -> tensor<2x1x1x1x!quant.uniform<u8:f32, 5.000000e-01:140>>
+// CHECK: qcc.conv2d
+func.func @u8_weights_stay(%x: tensor<1x1x4x4x!quant.uniform<u8:f32, 0.5:128>>) -> tensor<1x2x4x4x!quant.uniform<u8:f32, 0.25:10>> {
+  %wi = arith.constant dense<[[[[10]]], [[[-100]]]]> : tensor<2x1x1x1xi8>
+  %w = "quant.scast"(%wi) : (tensor<2x1x1x1xi8>) -> tensor<2x1x1x1x!quant.uniform<u8:f32, 0.5:140>>
+  %xf = qcc.dequantize %x : (tensor<1x1x4x4x!quant.uniform<u8:f32, 0.5:128>>) -> tensor<1x1x4x4xf32>
+  %wf = qcc.dequantize %w : (tensor<2x1x1x1x!quant.uniform<u8:f32, 0.5:140>>) -> tensor<2x1x1x1xf32>
+  %y = qcc.conv2d %xf, %wf {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x4x4xf32>
+  %q = qcc.quantize %y : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4x!quant.uniform<u8:f32, 0.25:10>>
+  return %q : tensor<1x2x4x4x!quant.uniform<u8:f32, 0.25:10>>
+}

@@ -707,13 +707,76 @@ struct SinkDequantize : OpRewritePattern<MoveOp> {
   }
 };
 
+/// Constant u8 weights with zero points (TFLite's uint8 models, ONNX Runtime's u8 weight
+/// quantization), re-encoded as the s8 values w - zp with zero point 0 when every one fits:
+/// the products (x - zp_x) * (w - zp_w) are the same integers, and the dot-product kernels
+/// (VPDPBUSD, SDOT, the depthwise windows) take signed weights of zero point 0. Only for
+/// weight operands of conv2d, gemm and matmul.
+struct SignedWeights : OpRewritePattern<quant::StorageCastOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(quant::StorageCastOp cast,
+                                PatternRewriter &rewriter) const override {
+    auto type = dyn_cast<RankedTensorType>(cast.getType());
+    auto qt = type ? dyn_cast<QuantizedType>(type.getElementType()) : nullptr;
+    DenseIntElementsAttr values;
+    if (!qt || qt.isSigned() || qt.getStorageTypeIntegralWidth() != 8 || !type.hasStaticShape() ||
+        !matchPattern(cast.getArg(), m_Constant(&values)) || cast->use_empty() ||
+        !llvm::all_of(cast->getUses(), [](OpOperand &use) {
+          return isa<Conv2DOp, GemmOp, MatMulOp>(use.getOwner()) && use.getOperandNumber() == 1;
+        }))
+      return failure();
+    SmallVector<int64_t> zeroPoints;
+    int64_t axis = -1, inner = 1, dim = 1;
+    if (auto t = dyn_cast<UniformQuantizedType>(qt)) {
+      zeroPoints.push_back(t.getZeroPoint());
+    } else if (auto t = dyn_cast<UniformQuantizedPerAxisType>(qt)) {
+      zeroPoints.assign(t.getZeroPoints().begin(), t.getZeroPoints().end());
+      axis = t.getQuantizedDimension();
+      dim = type.getShape()[axis];
+      for (int64_t d : type.getShape().drop_front(axis + 1))
+        inner *= d;
+    } else {
+      return failure();
+    }
+    SmallVector<int8_t> centered;
+    centered.reserve(type.getNumElements());
+    int64_t i = 0;
+    for (const APInt &v : values.getValues<APInt>()) {
+      int64_t zp = axis < 0 ? zeroPoints[0] : zeroPoints[(i / inner) % dim];
+      int64_t w = (int64_t)v.getZExtValue() - zp;
+      if (w < -128 || w > 127)
+        return failure();
+      centered.push_back((int8_t)w);
+      ++i;
+    }
+    Type i8 = rewriter.getI8Type(), expressed = qt.getExpressedType();
+    unsigned flags = quant::QuantizationFlags::Signed;
+    QuantizedType signedType;
+    if (auto perTensor = dyn_cast<UniformQuantizedType>(qt)) {
+      signedType =
+          UniformQuantizedType::get(flags, i8, expressed, perTensor.getScale(), 0, -128, 127);
+    } else {
+      auto perAxis = llvm::cast<UniformQuantizedPerAxisType>(qt);
+      signedType = UniformQuantizedPerAxisType::get(
+          flags, i8, expressed, perAxis.getScales(), SmallVector<int64_t>(zeroPoints.size(), 0),
+          perAxis.getQuantizedDimension(), -128, 127);
+    }
+    auto storage = RankedTensorType::get(type.getShape(), i8);
+    Value c = rewriter.create<arith::ConstantOp>(
+        cast.getLoc(), DenseElementsAttr::get(storage, ArrayRef<int8_t>(centered)));
+    rewriter.replaceOpWithNewOp<quant::StorageCastOp>(
+        cast, RankedTensorType::get(type.getShape(), signedType), c);
+    return success();
+  }
+};
+
 struct QccFoldFakeQuantPass : mlir::qcc::impl::QccFoldFakeQuantBase<QccFoldFakeQuantPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<FoldQuantizeOfConstant, SinkDequantize<ReshapeOp>, SinkDequantize<TransposeOp>,
                  FoldToTable, FoldSoftmax, FoldConv, FoldGemm, FoldMatMul, FoldGlobalAvgPool, FoldAdd, FoldMul, FoldAvgPool,
                  FoldDataMovement,
-                 FoldConcat, FoldQuantizeOfDequantize>(&getContext());
+                 FoldConcat, FoldQuantizeOfDequantize, SignedWeights>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

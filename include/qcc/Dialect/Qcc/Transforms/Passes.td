@@ -25,6 +25,10 @@ def QccFoldFakeQuant : Pass<"qcc-fold-fake-quant", "func::FuncOp"> {
       the storage minimum): the integer `qcc.softmax` (fake-quant arithmetic with
       `--requant=float`, TFLite Micro's integer-only kernel with `--requant=fixed`).
 
+    - constant u8 weights of conv2d / gemm / matmul whose values `w - zp` all fit in s8 are
+      re-encoded as those s8 values with zero point 0 (same scales, same integer products):
+      the dot-product kernels (VPDPBUSD, SDOT) take signed weights of zero point 0.
+
     A ReLU or Clip between the op and the quantize is absorbed into the requantize's clamp:
     quantization is monotone, so `quantize(clip(v, lo, hi)) = clamp(quantize(v), quantize(lo),
     quantize(hi))` exactly.
