@@ -335,17 +335,20 @@ def depthwise_net(channels=16, size=30):
 
 
 @pytest.mark.parametrize("target", INT8_TARGETS)
-@pytest.mark.parametrize("size", [30, 56])
-def test_depthwise_int8(target, size):
-    """Depthwise 3x3 (unit stride and stride 2; input zero point nonzero and zero): on
-    x86-64-v4 each kernel row is one VPDPBUSD per output row (qcc-x86-dot-products'
+@pytest.mark.parametrize("size,weights", [(30, "s8"), (56, "s8"), (30, "u8")])
+def test_depthwise_int8(target, size, weights):
+    """Depthwise 3x3 (unit stride and stride 2; input zero point nonzero and zero; s8
+    per-channel weights, or u8 per-tensor weights with a zero point): on x86-64-v4 each
+    kernel row is one VPDPBUSD (two for u8 weights) per output row (qcc-x86-dot-products'
     window products); every target matches ONNX Runtime."""
-    d = OUT / f"depthwise_{size}"
+    d = OUT / f"depthwise_{size}_{weights}"
     d.mkdir(parents=True, exist_ok=True)
     fp, qdq = d / "float.onnx", d / "qdq.onnx"
     onnx.save(depthwise_net(size=size), fp)
     models.quantize_qdq(fp, qdq, [np.random.default_rng(52 + k).normal(0.3, 1, (1, 16, size, size))
-                                  .astype(np.float32) for k in range(8)])
+                                  .astype(np.float32) for k in range(8)],
+                        per_channel=weights == "s8",
+                        weight_type="QInt8" if weights == "s8" else "QUInt8")
     for k in range(2):
         x = np.random.default_rng(60 + k).normal(0.3, 1, (1, 16, size, size)).astype(np.float32)
         print(check(d / f"qdq_{k}", onnx.load(qdq), [x], target, min_exact=MIN_EXACT))

@@ -234,3 +234,49 @@ func.func @signed_input_window(%x: memref<4x66xi8>, %w: memref<3x3xi8>, %kh: ind
   }
   return %r : vector<16xi32>
 }
+
+// -----
+
+// u8 weights with zero point 100 and an input centered by 3 (extsi(extui(v) - zp) in 16
+// bits): the input quads are flipped to signed (xor 0x80808080), one VPDPBUSD takes the
+// weight word, a second the word (100, 100, 100, 0) = 6579300, and the constant
+// (128 - 3) * (sum w - 3 * 100) is added.
+// CHECK-LABEL: func @u8_weights_window
+// CHECK-DAG: %[[FLIP:.*]] = arith.constant dense<-2139062144> : vector<16xi32>
+// CHECK-DAG: %[[ZW:.*]] = arith.constant dense<6579300> : vector<16xi32>
+// CHECK-DAG: %[[C125:.*]] = arith.constant 125 : i32
+// CHECK: %[[SUM:.*]] = vector.reduction <add>
+// CHECK: %[[S:.*]] = arith.subi %[[SUM]], %{{.*}} : i32
+// CHECK: %[[C:.*]] = arith.muli %[[S]], %[[C125]] : i32
+// CHECK: %[[X:.*]] = arith.xori %{{.*}}, %[[FLIP]] : vector<16xi32>
+// CHECK: %[[D1:.*]] = llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.*}}, %{{.*}}, %[[X]])
+// CHECK: %[[D2:.*]] = llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.*}}, %[[ZW]], %[[X]])
+// CHECK: %[[D:.*]] = arith.subi %[[D1]], %[[D2]]
+// CHECK: arith.addi %[[D]], %{{.*}}
+// CHECK-NOT: arith.muli %{{.*}} : vector
+func.func @u8_weights_window(%x: memref<4x66xi8>, %w: memref<3x3xi8>, %kh: index,
+                             %acc: vector<1x16xi32>) -> vector<1x16xi32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %z = arith.constant 0 : i8
+  %zpx = arith.constant dense<3> : vector<1x16xi16>
+  %zpw = arith.constant dense<100> : vector<1x16xi16>
+  %win = memref.subview %x[%kh, 0] [1, 18] [1, 1] : memref<4x66xi8> to memref<1x18xi8, strided<[66, 1], offset: ?>>
+  %r = scf.for %kw = %c0 to %c3 step %c1 iter_args(%a = %acc) -> (vector<1x16xi32>) {
+    %xs = memref.subview %win[0, %kw] [1, 16] [1, 1] : memref<1x18xi8, strided<[66, 1], offset: ?>> to memref<1x16xi8, strided<[66, 1], offset: ?>>
+    %ws = memref.subview %w[%kh, %kw] [1, 1] [1, 1] : memref<3x3xi8> to memref<i8, strided<[], offset: ?>>
+    %xv = vector.transfer_read %xs[%c0, %c0], %z {in_bounds = [true, true]} : memref<1x16xi8, strided<[66, 1], offset: ?>>, vector<1x16xi8>
+    %wv = vector.transfer_read %ws[], %z {in_bounds = [true, true], permutation_map = affine_map<() -> (0, 0)>} : memref<i8, strided<[], offset: ?>>, vector<1x16xi8>
+    %x16 = arith.extui %xv : vector<1x16xi8> to vector<1x16xi16>
+    %xc = arith.subi %x16, %zpx : vector<1x16xi16>
+    %xe = arith.extsi %xc : vector<1x16xi16> to vector<1x16xi32>
+    %w16 = arith.extui %wv : vector<1x16xi8> to vector<1x16xi16>
+    %wc = arith.subi %w16, %zpw : vector<1x16xi16>
+    %we = arith.extsi %wc : vector<1x16xi16> to vector<1x16xi32>
+    %p = arith.muli %xe, %we : vector<1x16xi32>
+    %s = arith.addi %a, %p : vector<1x16xi32>
+    scf.yield %s : vector<1x16xi32>
+  }
+  return %r : vector<1x16xi32>
+}

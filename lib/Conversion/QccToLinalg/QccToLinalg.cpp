@@ -646,14 +646,17 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
   bool depthwiseRowBlocks;
 
   /// True if qcc-x86-dot-products will turn each row of this depthwise convolution's
-  /// kernel columns into one VPDPBUSD (x86 VNNI): u8 input bytes, s8 weights of zero point
-  /// 0 (the raw products extui(x) * extsi(w), the zero point's term in the epilogue), at
-  /// most 4 kernel columns, column stride 1 or 2.
+  /// kernel columns into one VPDPBUSD (x86 VNNI; two for u8 weights): u8 input bytes, s8
+  /// weights of zero point 0 or u8 weights with one zero point, at most 4 kernel columns,
+  /// column stride 1 or 2.
   bool windowProducts(const Mac &mac, Conv2DOp op) const {
     auto wShape = op.getWeight().getType().getShape();
-    return quadProducts && quadUnsignedInput && mac.isInteger() && !mac.x->isSigned &&
-           mac.w->isSigned && llvm::all_of(mac.w->zeroPoints, [](int32_t z) { return z == 0; }) &&
-           wShape[3] <= 4 && op.getStrides()[1] <= 2 && op.getDilations()[1] == 1;
+    bool weights = mac.isInteger() &&
+                   (mac.w->isSigned
+                        ? llvm::all_of(mac.w->zeroPoints, [](int32_t z) { return z == 0; })
+                        : mac.w->zeroPoints.size() == 1);
+    return quadProducts && quadUnsignedInput && weights && !mac.x->isSigned && wShape[3] <= 4 &&
+           op.getStrides()[1] <= 2 && op.getDilations()[1] == 1;
   }
 
   LogicalResult matchAndRewrite(Conv2DOp op, OpAdaptor adaptor,

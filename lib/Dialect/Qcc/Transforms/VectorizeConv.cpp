@@ -570,35 +570,55 @@ static LogicalResult rewriteDepthwiseWindow(RewriterBase &rewriter, scf::ForOp l
   auto mul = product ? product.getDefiningOp<arith::MulIOp>() : nullptr;
   if (!mul)
     return failure();
-  // The input: its raw bytes zero-extended, or centered by its zero point in 16 bits,
-  // extsi(extui(x) - zp). The weights: their bytes sign-extended.
-  auto inputBytes = [](Value v, int64_t &zp) -> vector::TransferReadOp {
-    zp = 0;
-    if (auto ext = v.getDefiningOp<arith::ExtUIOp>())
-      return ext.getIn().getDefiningOp<vector::TransferReadOp>();
-    auto ext = v.getDefiningOp<arith::ExtSIOp>();
-    auto sub = ext ? ext.getIn().getDefiningOp<arith::SubIOp>() : nullptr;
-    auto narrow = sub ? sub.getLhs().getDefiningOp<arith::ExtUIOp>() : nullptr;
-    APInt z;
-    if (!narrow || !matchPattern(sub.getRhs(), m_ConstantInt(&z)))
-      return nullptr;
-    zp = z.getSExtValue();
-    return narrow.getIn().getDefiningOp<vector::TransferReadOp>();
+  // Each factor: 8-bit values read from memory, zero- or sign-extended, possibly centered
+  // by a zero point in 16 bits first (extsi(ext(v) - zp)). The weight is the one read
+  // from a 0-D memref (broadcast); the input must be unsigned; the weights signed with
+  // zero point 0 or unsigned with any zero point.
+  struct Factor {
+    vector::TransferReadOp read;
+    bool isUnsigned = false;
+    int64_t zp = 0;
   };
-  auto weightBytes = [](Value v) -> vector::TransferReadOp {
-    auto ext = v.getDefiningOp<arith::ExtSIOp>();
-    if (ext)
-      if (auto inner = ext.getIn().getDefiningOp<arith::ExtSIOp>())
-        ext = inner;
-    return ext ? ext.getIn().getDefiningOp<vector::TransferReadOp>() : nullptr;
+  auto factor = [](Value v) -> std::optional<Factor> {
+    Factor f;
+    if (auto ext = v.getDefiningOp<arith::ExtUIOp>()) {
+      f.isUnsigned = true;
+      f.read = ext.getIn().getDefiningOp<vector::TransferReadOp>();
+    } else if (auto ext = v.getDefiningOp<arith::ExtSIOp>()) {
+      Value in = ext.getIn();
+      if (auto sub = in.getDefiningOp<arith::SubIOp>()) {
+        APInt z;
+        if (!matchPattern(sub.getRhs(), m_ConstantInt(&z)))
+          return std::nullopt;
+        f.zp = z.getSExtValue();
+        in = sub.getLhs();
+      }
+      if (auto inner = in.getDefiningOp<arith::ExtUIOp>()) {
+        f.isUnsigned = true;
+        in = inner.getIn();
+      } else if (auto inner = in.getDefiningOp<arith::ExtSIOp>()) {
+        in = inner.getIn();
+      }
+      f.read = in.getDefiningOp<vector::TransferReadOp>();
+    }
+    if (!f.read)
+      return std::nullopt;
+    return f;
   };
-  int64_t zp = 0;
-  auto xRead = inputBytes(mul.getLhs(), zp);
-  auto wRead = weightBytes(mul.getRhs());
-  if (!xRead || !wRead) {
-    xRead = inputBytes(mul.getRhs(), zp);
-    wRead = weightBytes(mul.getLhs());
-  }
+  auto lhs = factor(mul.getLhs()), rhs = factor(mul.getRhs());
+  if (!lhs || !rhs)
+    return failure();
+  auto isBroadcast = [](Factor f) {
+    return cast<MemRefType>(f.read.getSource().getType()).getRank() == 0;
+  };
+  if (isBroadcast(*lhs))
+    std::swap(lhs, rhs);
+  if (!isBroadcast(*rhs) || isBroadcast(*lhs) || !lhs->isUnsigned ||
+      (!rhs->isUnsigned && rhs->zp != 0) || rhs->zp < 0 || rhs->zp > 255)
+    return failure();
+  vector::TransferReadOp xRead = lhs->read, wRead = rhs->read;
+  int64_t zp = lhs->zp, wZp = rhs->zp;
+  bool unsignedWeights = rhs->isUnsigned;
   if (!xRead || !wRead || xRead.getMask() || wRead.getMask() ||
       !xRead.getVectorType().getElementType().isInteger(8) ||
       !wRead.getVectorType().getElementType().isInteger(8) ||
@@ -673,8 +693,29 @@ static LogicalResult rewriteDepthwiseWindow(RewriterBase &rewriter, scf::ForOp l
   auto rowType = VectorType::get({lanes}, i32);
   Value wVec = rewriter.create<vector::BroadcastOp>(loc, rowType, wWord);
   // A centered input: sum_j (x_j - zp) w_j = sum_j x_j w_j - zp * sum_j w_j.
-  Value correction;
-  if (zp != 0) {
+  // Unsigned weights with zero point zw (VPDPBUSD's signed operand is then the input,
+  // x' = x - 128): sum_j (x_j - zp)(w_j - zw) = D1 - D2 + C with D1 = sum_j w_j x'_j,
+  // D2 = sum_j zw x'_j (a second VPDPBUSD, on the word (zw, .., zw, 0..)) and
+  // C = (128 - zp) * (sum_j w_j - KW * zw).
+  Value correction, zwVec, signFlip, zeroAcc;
+  auto i32Const = [&](int64_t v) -> Value {
+    return rewriter.create<arith::ConstantOp>(loc, rewriter.getI32IntegerAttr((int32_t)v));
+  };
+  if (unsignedWeights) {
+    Value wWide = rewriter.create<arith::ExtUIOp>(loc, VectorType::get({4}, i32), wBytes);
+    Value wSum = rewriter.create<vector::ReductionOp>(loc, vector::CombiningKind::ADD, wWide);
+    Value c = rewriter.create<arith::MulIOp>(
+        loc, rewriter.create<arith::SubIOp>(loc, wSum, i32Const(*kw * wZp)), i32Const(128 - zp));
+    correction = rewriter.create<vector::BroadcastOp>(loc, rowType, c);
+    uint32_t zwWord = 0;
+    for (int64_t j = 0; j < *kw; ++j)
+      zwWord |= uint32_t(wZp) << (8 * j);
+    zwVec = rewriter.create<arith::ConstantOp>(
+        loc, DenseElementsAttr::get(rowType, rewriter.getI32IntegerAttr((int32_t)zwWord)));
+    signFlip = rewriter.create<arith::ConstantOp>(
+        loc, DenseElementsAttr::get(rowType, rewriter.getI32IntegerAttr((int32_t)0x80808080u)));
+    zeroAcc = rewriter.create<arith::ConstantOp>(loc, rewriter.getZeroAttr(rowType));
+  } else if (zp != 0) {
     Value wWide = rewriter.create<arith::ExtSIOp>(loc, VectorType::get({4}, i32), wBytes);
     Value wSum = rewriter.create<vector::ReductionOp>(loc, vector::CombiningKind::ADD, wWide);
     Value scaled = rewriter.create<arith::MulIOp>(
@@ -706,9 +747,19 @@ static LogicalResult rewriteDepthwiseWindow(RewriterBase &rewriter, scf::ForOp l
     Value acc = rows == 1 && accType.getRank() == 1
                     ? init
                     : rewriter.create<vector::ExtractOp>(loc, init, ArrayRef<int64_t>{r});
-    Value dot = callIntrinsic(rewriter, loc, intrinsic, rowType, ValueRange{acc, words, wVec});
-    if (correction)
-      dot = rewriter.create<arith::SubIOp>(loc, dot, correction);
+    Value dot;
+    if (unsignedWeights) {
+      Value centered = rewriter.create<arith::XOrIOp>(loc, words, signFlip);
+      Value d1 = callIntrinsic(rewriter, loc, intrinsic, rowType, ValueRange{acc, wVec, centered});
+      Value d2 =
+          callIntrinsic(rewriter, loc, intrinsic, rowType, ValueRange{zeroAcc, zwVec, centered});
+      dot = rewriter.create<arith::AddIOp>(loc, rewriter.create<arith::SubIOp>(loc, d1, d2),
+                                           correction);
+    } else {
+      dot = callIntrinsic(rewriter, loc, intrinsic, rowType, ValueRange{acc, words, wVec});
+      if (correction)
+        dot = rewriter.create<arith::SubIOp>(loc, dot, correction);
+    }
     result = accType.getRank() == 1
                  ? dot
                  : rewriter.create<vector::InsertOp>(loc, dot, result, ArrayRef<int64_t>{r});

@@ -135,7 +135,11 @@ def QccX86DotProducts : Pass<"qcc-x86-dot-products", "func::FuncOp"> {
     (`x[sc*i .. sc*i+3]`: VPERMW for stride 2, VPERMQ + VPSHUFB for unit stride) and one
     VPDPBUSD with the broadcast weight word `(w[kh, 0], .., w[kh, KW-1], 0..)`, minus
     `zp * sum_kw w[kh, kw]` for a centered input: 3 multiply-accumulates per lane per
-    instruction instead of one 32-bit multiply and add each.
+    instruction instead of one 32-bit multiply and add each. Unsigned weights with a zero
+    point zw (TFLite's uint8 models) swap the operands' roles: the input bytes become
+    signed (`x' = x xor 0x80`), and `sum (x - zp)(w - zw) = D1 - D2 + (128 - zp) *
+    (sum w - KW * zw)` with `D1` the VPDPBUSD of the weight word and `x'` and `D2` that of
+    the word `(zw, .., zw, 0..)` and `x'`.
   }];
   let options = [
     Option<"isa", "isa", "std::string", /*default=*/"\"vnni\"",
