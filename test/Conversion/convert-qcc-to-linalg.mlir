@@ -2,6 +2,7 @@
 // RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg=requant-mode=fixed | FileCheck %s --check-prefix=FIXED
 // RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg=pair-products=true | FileCheck %s --check-prefix=PAIRS
 // RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg=depthwise-row-blocks=true | FileCheck %s --check-prefix=ROWS
+// RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg="quad-products=true quad-unsigned-input=true" | FileCheck %s --check-prefix=SWAP
 
 // Grouped convolution: pad, expand to N x G x C/G, one generic over n, g, f, oh, ow | c, kh, kw
 // accumulating into the broadcast bias, collapse back.
@@ -505,4 +506,38 @@ func.func @depthwise_width7(%x: tensor<1x2x8x7xf32>, %w: tensor<2x1x3x3xf32>) ->
   %y = qcc.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 2 : i64}
        : (tensor<1x2x8x7xf32>, tensor<2x1x3x3xf32>) -> tensor<1x2x8x7xf32>
   return %y : tensor<1x2x8x7xf32>
+}
+
+// -----
+
+// u8 weights with zero point zw = 100 in a 1x1 convolution on x86 VNNI (quad-products,
+// quad-unsigned-input): swapped quads. The weight words hold the raw bytes (filter f:
+// 100+f, 101+f, 102+f, 103+f; f = 0: 100 | 101 << 8 | 102 << 16 | 103 << 24 = 1734763876),
+// the input words x - 128. The bias gets (128 - zx) * (sum w - C * zw) = 8 * (6 + 4f) with
+// zx = 120; a pass over the input sums zw * (x - 128) per pixel (tiled by rows for
+// qcc-vectorize-conv) and the initial accumulator is bias - that sum. The product's first
+// factor (logical shifts: unsigned) is the weight word.
+// SWAP-LABEL: func @conv_swapped_quads
+// SWAP: arith.constant dense<[48, 80, 112, 144, 176, 208, 240, 272]> : tensor<8xi32>
+// SWAP: %[[S:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction", "parallel", "parallel"]
+// SWAP-SAME: outs(%{{.*}} : tensor<1x1x4x4xi32>) attrs = {qcc.tile_sizes = array<i64: 1, 1, 1, 1, 4>}
+// SWAP: arith.subi %{{.*}}, %c128_i32
+// SWAP: arith.muli %{{.*}}, %c100_i32
+// SWAP: arith.constant dense<{{\[+}}1734763876, {{.*}}> : tensor<1x1x1x1x8xi32>
+// SWAP: linalg.generic {{.*}} ins(%{{.*}}, %[[S]] : tensor<1x8xi32>, tensor<1x1x4x4xi32>)
+// SWAP: arith.subi
+// SWAP: linalg.generic
+// SWAP-SAME: iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
+// SWAP: ^bb0(%[[XW:.*]]: i32, %[[WW:.*]]: i32, %{{.*}}: i32):
+// SWAP: %[[XS:.*]] = arith.shli %[[XW]], %c24
+// SWAP: %[[XL:.*]] = arith.shrsi %[[XS]]
+// SWAP: %[[WS:.*]] = arith.shli %[[WW]], %c24
+// SWAP: %[[WL:.*]] = arith.shrui %[[WS]]
+// SWAP: arith.muli %[[WL]], %[[XL]] : i32
+func.func @conv_swapped_quads(%x: tensor<1x4x4x4x!quant.uniform<u8:f32, 0.5:120>>) -> tensor<1x8x4x4x!quant.uniform<i32:f32, 0.25>> {
+  %wi = arith.constant dense<[[[[100]], [[101]], [[102]], [[103]]], [[[101]], [[102]], [[103]], [[104]]], [[[102]], [[103]], [[104]], [[105]]], [[[103]], [[104]], [[105]], [[106]]], [[[104]], [[105]], [[106]], [[107]]], [[[105]], [[106]], [[107]], [[108]]], [[[106]], [[107]], [[108]], [[109]]], [[[107]], [[108]], [[109]], [[110]]]]> : tensor<8x4x1x1xi8>
+  %w = "quant.scast"(%wi) : (tensor<8x4x1x1xi8>) -> tensor<8x4x1x1x!quant.uniform<u8:f32, 0.5:100>>
+  %y = qcc.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x4x4x4x!quant.uniform<u8:f32, 0.5:120>>, tensor<8x4x1x1x!quant.uniform<u8:f32, 0.5:100>>) -> tensor<1x8x4x4x!quant.uniform<i32:f32, 0.25>>
+  return %y : tensor<1x8x4x4x!quant.uniform<i32:f32, 0.25>>
 }

@@ -58,11 +58,11 @@ MIN_EXACT = 0.999
 
 
 def check(case_dir: Path, model: onnx.ModelProto, inputs, target, quantized=False, name="m",
-          min_exact=None):
+          min_exact=None, ort_optimize=True):
     case_dir.mkdir(parents=True, exist_ok=True)
     path = case_dir / "model.onnx"
     onnx.save(model, path)
-    expected = qcc.ort_run(path, inputs)
+    expected = qcc.ort_run(path, inputs, optimize=ort_optimize)
     art = qcc.compile_model(path, target, case_dir / target, name=name)
     app = qcc.build_app(art, case_dir / target)
     actual, _ = qcc.run_app(app, art, inputs)
@@ -325,12 +325,18 @@ def depthwise_net(channels=16, size=30):
         node, params = dw(name, x, y, stride)
         nodes.append(node)
         inits += params
+    # A 1x1 projection to 24 channels (on x86 VNNI with u8 weights: swapped quads).
+    inits += [helper.make_tensor("pw_w", TensorProto.FLOAT, [24, channels, 1, 1],
+                                 rng.normal(0, 0.3, (24, channels, 1, 1)).astype(np.float32).ravel()),
+              helper.make_tensor("pw_b", TensorProto.FLOAT, [24],
+                                 rng.normal(0, 0.1, 24).astype(np.float32))]
+    nodes.append(helper.make_node("Conv", ["e", "pw_w", "pw_b"], ["f"], name="pw"))
     out = (size + 1) // 2
     out = (out + 1) // 2
     graph = helper.make_graph(
         nodes, "depthwise",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, channels, size, size])],
-        [helper.make_tensor_value_info("e", TensorProto.FLOAT, [1, channels, out, out])], inits)
+        [helper.make_tensor_value_info("f", TensorProto.FLOAT, [1, 24, out, out])], inits)
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], ir_version=8)
 
 
@@ -338,9 +344,11 @@ def depthwise_net(channels=16, size=30):
 @pytest.mark.parametrize("size,weights", [(30, "s8"), (56, "s8"), (30, "u8")])
 def test_depthwise_int8(target, size, weights):
     """Depthwise 3x3 (unit stride and stride 2; input zero point nonzero and zero; s8
-    per-channel weights, or u8 per-tensor weights with a zero point): on x86-64-v4 each
-    kernel row is one VPDPBUSD (two for u8 weights) per output row (qcc-x86-dot-products'
-    window products); every target matches ONNX Runtime."""
+    per-channel weights, or u8 per-tensor weights with a zero point) and a 1x1 projection:
+    on x86-64-v4 each kernel row is one VPDPBUSD (two for u8 weights) per output row
+    (qcc-x86-dot-products' window products), and the projection's u8 weights run as
+    swapped quads (raw weight bytes unsigned, input signed, the zero point's term from the
+    pixel sums); every target matches ONNX Runtime."""
     d = OUT / f"depthwise_{size}_{weights}"
     d.mkdir(parents=True, exist_ok=True)
     fp, qdq = d / "float.onnx", d / "qdq.onnx"
@@ -351,4 +359,8 @@ def test_depthwise_int8(target, size, weights):
                         weight_type="QInt8" if weights == "s8" else "QUInt8")
     for k in range(2):
         x = np.random.default_rng(60 + k).normal(0.3, 1, (1, 16, size, size)).astype(np.float32)
-        print(check(d / f"qdq_{k}", onnx.load(qdq), [x], target, min_exact=MIN_EXACT))
+        # u8 weights: ONNX Runtime's fused QLinearConv is wrong on AVX-512 VNNI CPUs for u8
+        # weights (up to 148 LSB here; see test_trained_mobilenet.py), so the reference is
+        # its unfused QDQ graph (float convolution of the dequantized values).
+        print(check(d / f"qdq_{k}", onnx.load(qdq), [x], target, min_exact=MIN_EXACT,
+                    ort_optimize=weights == "s8"))

@@ -21,7 +21,12 @@ def ConvertQccToLinalg : Pass<"convert-qcc-to-linalg", "ModuleOp"> {
     Depthwise rows whose width is not a multiple of the block get a few extra columns of
     padding and output, sliced off afterwards. Integer convolutions with packed products
     pack 2 (16-bit) or 4 (byte) input channels per word, padding a channel count that is
-    not a whole number of words with weight-0 channels. An integer `qcc.gemm` with constant
+    not a whole number of words with weight-0 channels. With unsigned quads (x86 VNNI),
+    1x1 convolutions with u8 weights of one zero point zw swap the roles: the raw weight
+    bytes are VPDPBUSD's unsigned operand and the input (x - 128) the signed one;
+    `(128 - zx) * (sum w - C * zw)` joins the bias and `zw * sum_c (x_c - 128)`, from one
+    pass over the input per pixel, is subtracted from the initial accumulator. An integer
+    `qcc.gemm` with constant
     weights is lowered as the 1x1 convolution it is. Pooling windows are
     read through a padded input (`-inf` for max, `0` for average) and the average divisor
     is a compile-time constant per output position, as ONNX Runtime counts it.
@@ -49,7 +54,8 @@ def ConvertQccToLinalg : Pass<"convert-qcc-to-linalg", "ModuleOp"> {
            "dot product)">,
     Option<"quadUnsignedInput", "quad-unsigned-input", "bool", /*default=*/"false",
            "Quads hold the input as unsigned bytes (x86 VPDPBUSD: u8 x s8) instead of signed "
-           "ones (SDOT)">,
+           "ones (SDOT); 1x1 convolutions with u8 weights then use swapped quads, and "
+           "strided depthwise convolutions row blocks">,
     Option<"depthwiseRowBlocks", "depthwise-row-blocks", "bool", /*default=*/"false",
            "Unit-stride depthwise convolutions tile into blocks of one channel x up to 4 "
            "rows x a row of columns, the channel's weights loop invariant, instead of blocks "

@@ -749,12 +749,77 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
         quadBias = b.create<arith::ConstantOp>(
             loc, DenseElementsAttr::get(RankedTensorType::get({f}, b.getI32Type()), ArrayRef(init)));
     }
+    // Unsigned weights with one zero point zw (TFLite's uint8 models) in 1x1 convolutions
+    // on VNNI: VPDPBUSD with the roles swapped, the raw weight bytes unsigned and the input
+    // signed, x' = x - 128. With S = sum_c x'_c per pixel (one pass over the input):
+    //   sum_c (x_c - zx)(w_c - zw) = sum_c w_c x'_c - zw * S + (128 - zx) (sum_c w_c - C zw),
+    // the last term joining the bias at compile time and zw * S the initial accumulator.
+    bool swappedQuads = !quads && quadProducts && quadUnsignedInput && mac.isInteger() &&
+                        (filterLanes || rowLanes) && wConst && !mac.w->isSigned &&
+                        mac.w->width == 8 && !mac.x->isSigned && mac.x->width == 8 &&
+                        mac.w->zeroPoints.size() == 1 && wShape[2] == 1 && wShape[3] == 1 &&
+                        op.getStrides()[0] == 1 && op.getStrides()[1] == 1 &&
+                        llvm::all_of(pads, [](int64_t p) { return p == 0; }) && cg % 4 == 0;
+    Value pixelSums;
+    if (swappedQuads) {
+      int64_t zw = mac.w->zeroPoints[0], zx = mac.x->zeroPoints[0];
+      SmallVector<int64_t> sums(f, 0);
+      int64_t i = 0;
+      for (const APInt &v : wConst.getValues<APInt>())
+        sums[i++ / cg] += int64_t(v.getZExtValue());
+      SmallVector<int32_t> init(f, 0);
+      if (Value bias = adaptor.getBias()) {
+        DenseElementsAttr attr = constantBehind(bias);
+        swappedQuads = attr != nullptr;
+        int64_t j = 0;
+        if (attr)
+          for (const APInt &v : attr.getValues<APInt>())
+            init[j++] = static_cast<int32_t>(v.getSExtValue());
+      }
+      for (int64_t fi = 0; fi < f && swappedQuads; ++fi) {
+        int64_t v = init[fi] + (128 - zx) * (sums[fi] - cg * zw);
+        swappedQuads = v >= INT32_MIN && v <= INT32_MAX;
+        init[fi] = static_cast<int32_t>(v);
+      }
+      if (swappedQuads) {
+        quadBias = b.create<arith::ConstantOp>(
+            loc, DenseElementsAttr::get(RankedTensorType::get({f}, b.getI32Type()), ArrayRef(init)));
+        // zw * S per pixel: N x G x H x W, channels outside the rows (contiguous rows).
+        auto xShape5 = cast<RankedTensorType>(x.getType()).getShape();
+        SmallVector<int64_t> sShape = {xShape5[0], xShape5[1], xShape5[3], xShape5[4]};
+        Value zero = filledWith(b, loc, sShape, i32Const(b, loc, 0));
+        auto e = [&](unsigned k) { return getAffineDimExpr(k, ctx); };
+        using IT = utils::IteratorType;
+        auto sums =
+            b.create<linalg::GenericOp>(
+                 loc, TypeRange{zero.getType()}, ValueRange{x}, ValueRange{zero},
+                 ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(5, ctx),
+                                     AffineMap::get(5, 0, {e(0), e(1), e(3), e(4)}, ctx)},
+                 ArrayRef<IT>{IT::parallel, IT::parallel, IT::reduction, IT::parallel,
+                              IT::parallel},
+                 [&](OpBuilder &nb, Location nl, ValueRange a) {
+                   Value centered = nb.create<arith::SubIOp>(
+                       nl, widenToI32(nb, nl, a[0], *mac.x), i32Const(nb, nl, 128));
+                   Value term = nb.create<arith::MulIOp>(nl, centered, i32Const(nb, nl, zw));
+                   nb.create<linalg::YieldOp>(nl,
+                                              nb.create<arith::AddIOp>(nl, a[1], term).getResult());
+                 });
+        // One input row per step, vectorized by qcc-vectorize-conv (LLVM would fully
+        // unroll the small planes' loops into kilobytes of code).
+        sums->setAttr("qcc.tile_sizes",
+                      b.getDenseI64ArrayAttr({1, 1, 1, 1, xShape5[4]}));
+        pixelSums = sums.getResult(0);
+      }
+    }
     // Channels per packed word: 4 (quads), 2 (pairs) or 1 (one channel per step).
-    int64_t perWord = quads ? 4 : pairs ? 2 : 1;
+    int64_t perWord = quads || swappedQuads ? 4 : pairs ? 2 : 1;
     Value w;
     if (perWord > 1) {
+      QuantParams wParams = *mac.w;
+      if (swappedQuads)
+        wParams.zeroPoints = {0}; // the raw weight bytes
       w = b.create<arith::ConstantOp>(
-          loc, packFilterWords(wConst, g, *mac.w, perWord, b.getI32Type()));
+          loc, packFilterWords(wConst, g, wParams, perWord, b.getI32Type()));
       if (int64_t extra = (perWord - cg % perWord) % perWord) {
         auto xt = cast<RankedTensorType>(x.getType());
         SmallVector<int64_t> padded(xt.getShape());
@@ -764,8 +829,10 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
         x = b.create<tensor::PadOp>(loc, RankedTensorType::get(padded, xt.getElementType()), x,
                                     lo, hi, storageZeroPoint(b, loc, *mac.x));
       }
-      // Pairs hold x - zp_x; quads x - offset (the offset's term is in quadBias).
-      x = packInputWords(b, loc, x, *mac.x, perWord, quads ? offset : mac.x->zeroPoints[0]);
+      // Pairs hold x - zp_x; quads x - offset (the offset's term is in quadBias); swapped
+      // quads x - 128 (signed bytes).
+      x = packInputWords(b, loc, x, *mac.x, perWord,
+                         swappedQuads ? 128 : quads ? offset : mac.x->zeroPoints[0]);
     } else if (filterLanes) {
       Type storage = cast<RankedTensorType>(adaptor.getWeight().getType()).getElementType();
       w = b.create<arith::ConstantOp>(loc, packFiltersLast(wConst, g, storage));
@@ -777,7 +844,17 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     SmallVector<int64_t> accShape = {n, g, fg, oh, ow};
     auto accType = RankedTensorType::get(accShape, mac.accType(b));
     Value acc;
-    if (Value bias = quads ? quadBias : adaptor.getBias()) {
+    if (swappedQuads) {
+      // Start from the bias minus zw * S of the pixel.
+      Value b2 = expand(b, loc, quadBias, {g, fg}, {{0, 1}});
+      auto e = [&](unsigned k) { return getAffineDimExpr(k, ctx); };
+      acc = buildElementwise(
+          b, loc, ValueRange{b2, pixelSums}, accType,
+          [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+            return nb.create<arith::SubIOp>(nl, a[0], a[1]);
+          },
+          {AffineMap::get(5, 0, {e(1), e(2)}, ctx), AffineMap::get(5, 0, {e(0), e(1), e(3), e(4)}, ctx)});
+    } else if (Value bias = quads ? quadBias : adaptor.getBias()) {
       // Start from the bias, broadcast over N, H and W.
       Value b2 = expand(b, loc, bias, {g, fg}, {{0, 1}});
       auto map = AffineMap::get(5, 0, {getAffineDimExpr(1, ctx), getAffineDimExpr(2, ctx)}, ctx);
@@ -827,8 +904,10 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
                            ? mac(nb, nl, a[0], a[1], a[2])
                            : nb.create<arith::AddIOp>(
                                    nl, a[2],
-                                   packedProduct(nb, nl, a[0], a[1], perWord,
-                                                 quads && quadUnsignedInput))
+                                   swappedQuads
+                                       ? packedProduct(nb, nl, a[1], a[0], 4, true)
+                                       : packedProduct(nb, nl, a[0], a[1], perWord,
+                                                       quads && quadUnsignedInput))
                                  .getResult();
           nb.create<linalg::YieldOp>(nl, next);
         });
