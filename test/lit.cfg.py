@@ -20,3 +20,27 @@ config.substitutions.append(("%runtime", os.path.join(config.qcc_src_root, "runt
 # Cross toolchain and qemu for the tests that link and run AArch64 code.
 if shutil.which("aarch64-linux-gnu-gcc") and shutil.which("qemu-aarch64"):
     config.available_features.add("aarch64-cross")
+
+# ThreadSanitizer, if the host C compiler has it and it runs on this kernel (it refuses
+# some address-space layouts): the thread pool's race check needs it.
+def _tsan_works():
+    import subprocess
+    import tempfile
+    cc = shutil.which("cc")
+    if not cc:
+        return False
+    with tempfile.TemporaryDirectory() as d:
+        src, exe = os.path.join(d, "t.c"), os.path.join(d, "t")
+        with open(src, "w") as f:
+            f.write("int main(void) { return 0; }\n")
+        try:
+            if subprocess.run([cc, "-fsanitize=thread", src, "-o", exe], capture_output=True,
+                              timeout=60).returncode != 0:
+                return False
+            return subprocess.run([exe], capture_output=True, timeout=60).returncode == 0
+        except (OSError, subprocess.SubprocessError):
+            return False
+
+
+if _tsan_works():
+    config.available_features.add("tsan")
