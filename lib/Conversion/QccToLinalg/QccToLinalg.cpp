@@ -183,7 +183,11 @@ Value clampValue(OpBuilder &b, Location loc, Value v, std::optional<float> lo,
 }
 
 Value saturateToStorage(OpBuilder &b, Location loc, Value rounded, const QuantParams &q) {
-  Value v = clampValue(b, loc, rounded, static_cast<float>(q.qmin), static_cast<float>(q.qmax));
+  // No NaN-propagating select: a NaN here would make the conversion below poison anyway
+  // (fptosi of NaN), so `nnan` loses nothing and lets x86 use plain VMAXPS / VMINPS.
+  auto nnan = arith::FastMathFlagsAttr::get(b.getContext(), arith::FastMathFlags::nnan);
+  Value v = b.create<arith::MaximumFOp>(loc, rounded, f32Const(b, loc, q.qmin), nnan);
+  v = b.create<arith::MinimumFOp>(loc, v, f32Const(b, loc, q.qmax), nnan);
   Value i32 = b.create<arith::FPToSIOp>(loc, b.getI32Type(), v);
   if (q.width == 32)
     return i32;
