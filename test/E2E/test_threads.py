@@ -28,8 +28,8 @@ TRAINED = ROOT / "examples" / "models" / "mobilenet_v2_1.0_224_quant.onnx"
 D = OUT / "threads"
 
 
-def threaded_app(model: Path, target: str, threads: int, out_dir: Path, sources=()):
-    art = qcc.compile_model(model, target, out_dir, extra_args=[f"--threads={threads}"])
+def threaded_app(model: Path, target: str, threads: int, out_dir: Path, sources=(), extra=()):
+    art = qcc.compile_model(model, target, out_dir, extra_args=[f"--threads={threads}", *extra])
     srcs = list(sources) or [qcc.toolchain.write_harness(art, out_dir)]
     if threads > 1:
         srcs.append(RUNTIME / "qcc_parallel.c")
@@ -54,7 +54,7 @@ CASES = [  # (model, target, threads)
     ("qdq", "x86_64", 2), ("qdq", "x86_64", 3), ("float", "x86_64", 2),
     ("trained", "x86_64", 4), ("qdq", "x86_64-v4", 2), ("trained", "x86_64-v4", 3),
     ("qdq", "aarch64-rpi4", 4), ("trained", "aarch64-rpi4", 3), ("trained", "aarch64-rpi5", 2),
-    ("float", "aarch64-rpi4", 4),
+    ("float", "aarch64-rpi4", 4), ("trained_fixed", "aarch64-rpi4", 3),
 ]
 
 
@@ -62,16 +62,20 @@ CASES = [  # (model, target, threads)
 def test_threads_equal_single_thread_and_onnxruntime(mobilenet_models, model, target, threads):
     if target == "x86_64-v4" and not _host_has("avx512f", "avx512bw", "avx512vl", "avx512_vnni"):
         pytest.skip("this CPU lacks AVX-512 VNNI, so x86_64-v4 objects cannot run here")
-    path = TRAINED if model == "trained" else mobilenet_models[model]
-    if model == "trained":
+    path = TRAINED if model.startswith("trained") else mobilenet_models[model]
+    # --requant=fixed (integer-only): test_trained_mobilenet.py checks the single-threaded
+    # object against TFLite; here the threaded one must equal it.
+    extra = ["--requant=fixed"] if model == "trained_fixed" else []
+    if model.startswith("trained"):
         x = np.random.default_rng(41).integers(0, 256, (1, 224, 224, 3)).astype(np.uint8)
     else:
         x = models.image_like_inputs((1, 3, 224, 224), 1, seed=42)[0]
     case = D / f"{model}_{target}_{threads}"
     if (model, target) not in SINGLE:  # the single-threaded object, once per model and target
-        SINGLE[(model, target)] = threaded_app(path, target, 1, D / f"{model}_{target}_single")
+        SINGLE[(model, target)] = threaded_app(path, target, 1, D / f"{model}_{target}_single",
+                                               extra=extra)
     art1, app1 = SINGLE[(model, target)]
-    artn, appn = threaded_app(path, target, threads, case / f"t{threads}")
+    artn, appn = threaded_app(path, target, threads, case / f"t{threads}", extra=extra)
     nm = subprocess.run(["/usr/lib/llvm-19/bin/llvm-nm", "--undefined-only", str(artn.obj)],
                         capture_output=True, text=True, check=True).stdout
     assert "qcc_parallel_for" in nm, "no layer of the model was split"
@@ -79,6 +83,8 @@ def test_threads_equal_single_thread_and_onnxruntime(mobilenet_models, model, ta
     multi, _ = qcc.run_app(appn, artn, [x])
     for a, b in zip(multi, single):
         assert np.array_equal(a, b), f"{threads} threads differ from 1 thread"
+    if model == "trained_fixed":
+        return
     if model == "trained":
         # The TFLite original of the model (XNNPACK kernels), which single-threaded qcc
         # equals exactly (test_trained_mobilenet.py); ONNX Runtime is off by up to 16 LSB
