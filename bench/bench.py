@@ -113,12 +113,7 @@ def main():
         art = qcc.compile_model(path, args.target, d, name="m",
                                 extra_args=[f"--threads={args.threads}"])
         compile_s = time.perf_counter() - t0
-        if args.threads > 1:
-            app = qcc.build_app(art, d, sources=[qcc.toolchain.write_harness(art, d),
-                                                 ROOT / "runtime" / "qcc_parallel.c"],
-                                cflags=[f"-I{ROOT / 'runtime' / 'include'}", "-pthread"])
-        else:
-            app = qcc.build_app(art, d)
+        app = qcc.build_app(art, d, threads=args.threads > 1)
         _, qcc_us = qcc.run_app(app, art, [x], iterations=args.runs)
         ort_ms = ort_latency_ms(path, x, args.runs, args.threads)
         text, rodata = section_sizes(art.obj)

@@ -44,7 +44,6 @@ static struct {
   _Alignas(64) atomic_llong done; /* indices finished */
   qcc_task_fn task;
   void *ctx;
-  int64_t n;
   int parts;
   struct part part[QCC_MAX_THREADS];
 } job;
@@ -132,7 +131,6 @@ void qcc_parallel_for(qcc_task_fn task, void *ctx, int64_t n, int32_t threads) {
   while (atomic_load(&job.active) != 0) cpu_relax();
   job.task = task;
   job.ctx = ctx;
-  job.n = n;
   job.parts = parts;
   atomic_store_explicit(&job.done, 0, memory_order_relaxed);
   for (int p = 0; p < parts; ++p) {

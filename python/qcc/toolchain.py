@@ -176,10 +176,15 @@ def c_compiler(target: str) -> list:
     return [os.environ.get("CC", "cc")]
 
 
-def build_app(art: Artifacts, out_dir: str | Path, sources=(), cflags=()) -> Path:
-    """Links the object into an executable with the generated harness (or `sources`)."""
+def build_app(art: Artifacts, out_dir: str | Path, sources=(), cflags=(), threads=False) -> Path:
+    """Links the object into an executable with the generated harness (or `sources`);
+    `threads`: also the thread pool an object of `qcc --threads=N` calls
+    (runtime/qcc_parallel.c, -pthread)."""
     out_dir = Path(out_dir)
     srcs = list(sources) or [write_harness(art, out_dir)]
+    if threads:
+        srcs.append(REPO / "runtime" / "qcc_parallel.c")
+        cflags = [*cflags, f"-I{REPO / 'runtime' / 'include'}", "-pthread"]
     app = out_dir / f"{art.name}_app"
     cmd = [*c_compiler(art.target), "-O2", "-std=gnu11", f"-I{art.header.parent}",
            *map(str, srcs), str(art.obj), "-o", str(app), *cflags, "-lm"]

@@ -9,43 +9,25 @@ this machine has cores.
 """
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
 import numpy as np
-import onnx
 import pytest
 
 import qcc
 from qcc import models
-from test_e2e import OUT, _host_has
+from test_e2e import OUT, _host_has, mobilenet_models  # noqa: F401 (a fixture)
 from test_trained_mobilenet import tflite_run
 
 ROOT = Path(__file__).resolve().parents[2]
-RUNTIME = ROOT / "runtime"
 TRAINED = ROOT / "examples" / "models" / "mobilenet_v2_1.0_224_quant.onnx"
 D = OUT / "threads"
 
 
 def threaded_app(model: Path, target: str, threads: int, out_dir: Path, sources=(), extra=()):
     art = qcc.compile_model(model, target, out_dir, extra_args=[f"--threads={threads}", *extra])
-    srcs = list(sources) or [qcc.toolchain.write_harness(art, out_dir)]
-    if threads > 1:
-        srcs.append(RUNTIME / "qcc_parallel.c")
-    app = qcc.build_app(art, out_dir, sources=srcs, cflags=[f"-I{RUNTIME / 'include'}", "-pthread"])
-    return art, app
-
-
-@pytest.fixture(scope="module")
-def mobilenet_models():
-    d = OUT / "mobilenet_v2"
-    d.mkdir(parents=True, exist_ok=True)
-    fp, q = d / "mobilenet_v2_float.onnx", d / "mobilenet_v2_qdq.onnx"
-    if not fp.exists() or not q.exists():
-        onnx.save(models.mobilenet_v2(), fp)
-        models.quantize_qdq(fp, q, models.image_like_inputs((1, 3, 224, 224), 8, seed=11))
-    return {"float": fp, "qdq": q}
+    return art, qcc.build_app(art, out_dir, sources=sources, threads=threads > 1)
 
 
 SINGLE = {}
@@ -62,7 +44,8 @@ CASES = [  # (model, target, threads)
 def test_threads_equal_single_thread_and_onnxruntime(mobilenet_models, model, target, threads):
     if target == "x86_64-v4" and not _host_has("avx512f", "avx512bw", "avx512vl", "avx512_vnni"):
         pytest.skip("this CPU lacks AVX-512 VNNI, so x86_64-v4 objects cannot run here")
-    path = TRAINED if model.startswith("trained") else mobilenet_models[model]
+    fp, qdq = mobilenet_models
+    path = {"float": fp, "qdq": qdq}.get(model, TRAINED)
     # --requant=fixed (integer-only): test_trained_mobilenet.py checks the single-threaded
     # object against TFLite; here the threaded one must equal it.
     extra = ["--requant=fixed"] if model == "trained_fixed" else []
@@ -148,7 +131,7 @@ int main(int argc, char **argv) {
 def test_two_application_threads(mobilenet_models, target):
     case = D / f"two_callers_{target}"
     case.mkdir(parents=True, exist_ok=True)
-    path = mobilenet_models["qdq"]
+    path = mobilenet_models[1]
     x = models.image_like_inputs((1, 3, 224, 224), 1, seed=43)[0]
     art1, app1 = threaded_app(path, target, 1, case / "t1")
     (reference,), _ = qcc.run_app(app1, art1, [x])

@@ -148,9 +148,11 @@ func.func @quads(%acc: vector<16xi32>, %a: vector<16xi32>, %w: vector<16xi32>) -
 // CHECK: %[[ROW0:.*]] = vector.transfer_read %{{.*}}[%c0, %c0], %c0_i8 : memref<2x18xi8, strided<[66, 1], offset: ?>>, vector<32xi8>
 // CHECK: %[[Q0:.*]] = vector.shuffle %[[ROW0]], %[[ROW0]] [0, 1, 2, 3, 1, 2, 3, 4, 2, 3, 4, 5,
 // CHECK: %[[X0:.*]] = vector.bitcast %[[Q0]] : vector<64xi8> to vector<16xi32>
+// CHECK: %[[ROW1:.*]] = vector.transfer_read %{{.*}}[%c1, %c0]
+// CHECK: %[[Q1:.*]] = vector.shuffle %[[ROW1]], %[[ROW1]]
+// CHECK: %[[X1:.*]] = vector.bitcast %[[Q1]] : vector<64xi8> to vector<16xi32>
 // CHECK: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.*}}, %[[X0]], %[[W]])
-// CHECK: vector.transfer_read %{{.*}}[%c1, %c0]
-// CHECK: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.*}}, %[[X1]], %[[W]])
 // CHECK-NOT: arith.muli
 // AVX2-LABEL: func @depthwise_window
 // AVX2: scf.for
@@ -182,9 +184,8 @@ func.func @depthwise_window(%x: memref<4x66xi8>, %w: memref<3x3xi8>, %kh: index,
 // CHECK-LABEL: func @strided_depthwise_window
 // CHECK: vector.transfer_read %{{.*}}[%c0, %c0], %c0_i8 : memref<3x17xi8, strided<[114, 1], offset: ?>>, vector<32xi8>
 // CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 2, 3, 4, 5, 4, 5, 6, 7, 6, 7, 8, 9, 8, 9, 10, 11, 10, 11, 12, 13, 12, 13, 14, 15, 14, 15, 16, 17] : vector<32xi8>, vector<32xi8>
-// CHECK: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.256"
 // CHECK: vector.transfer_read %{{.*}}[%c2, %c0]
-// CHECK: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.256"
+// CHECK-COUNT-2: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.256"
 // CHECK-NOT: arith.muli
 func.func @strided_depthwise_window(%x: memref<9x114xi8>, %w: memref<3x3xi8>, %kh: index,
                                     %acc: vector<2x8xi32>) -> vector<2x8xi32> {
@@ -274,6 +275,36 @@ func.func @u8_weights_window(%x: memref<4x66xi8>, %w: memref<3x3xi8>, %kh: index
     %w16 = arith.extui %wv : vector<1x16xi8> to vector<1x16xi16>
     %wc = arith.subi %w16, %zpw : vector<1x16xi16>
     %we = arith.extsi %wc : vector<1x16xi16> to vector<1x16xi32>
+    %p = arith.muli %xe, %we : vector<1x16xi32>
+    %s = arith.addi %a, %p : vector<1x16xi32>
+    scf.yield %s : vector<1x16xi32>
+  }
+  return %r : vector<1x16xi32>
+}
+
+// -----
+
+// The window loop is replaced whole, so a loop that does anything besides reading and
+// computing (here a store) stays as it is.
+// CHECK-LABEL: func @window_with_store
+// CHECK: scf.for
+// CHECK: memref.store
+// CHECK: arith.muli
+func.func @window_with_store(%x: memref<4x66xi8>, %w: memref<3x3xi8>, %kh: index,
+                             %acc: vector<1x16xi32>, %log: memref<3xindex>) -> vector<1x16xi32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %z = arith.constant 0 : i8
+  %win = memref.subview %x[%kh, 0] [1, 18] [1, 1] : memref<4x66xi8> to memref<1x18xi8, strided<[66, 1], offset: ?>>
+  %r = scf.for %kw = %c0 to %c3 step %c1 iter_args(%a = %acc) -> (vector<1x16xi32>) {
+    memref.store %kw, %log[%kw] : memref<3xindex>
+    %xs = memref.subview %win[0, %kw] [1, 16] [1, 1] : memref<1x18xi8, strided<[66, 1], offset: ?>> to memref<1x16xi8, strided<[66, 1], offset: ?>>
+    %ws = memref.subview %w[%kh, %kw] [1, 1] [1, 1] : memref<3x3xi8> to memref<i8, strided<[], offset: ?>>
+    %xv = vector.transfer_read %xs[%c0, %c0], %z {in_bounds = [true, true]} : memref<1x16xi8, strided<[66, 1], offset: ?>>, vector<1x16xi8>
+    %wv = vector.transfer_read %ws[], %z {in_bounds = [true, true], permutation_map = affine_map<() -> (0, 0)>} : memref<i8, strided<[], offset: ?>>, vector<1x16xi8>
+    %xe = arith.extui %xv : vector<1x16xi8> to vector<1x16xi32>
+    %we = arith.extsi %wv : vector<1x16xi8> to vector<1x16xi32>
     %p = arith.muli %xe, %we : vector<1x16xi32>
     %s = arith.addi %a, %p : vector<1x16xi32>
     scf.yield %s : vector<1x16xi32>

@@ -419,6 +419,30 @@ DenseElementsAttr packFilterWords(DenseElementsAttr w, int64_t g, const QuantPar
                                 ArrayRef(packed));
 }
 
+/// The int32 bias vector of `f` filters (a constant `bias`, or zeros without one) plus
+/// `term(filter)`, as a constant; null if the bias is not a constant or a sum leaves int32.
+Value biasPlusTerms(OpBuilder &b, Location loc, Value bias, int64_t f,
+                    function_ref<int64_t(int64_t)> term) {
+  SmallVector<int64_t> values(f, 0);
+  if (bias) {
+    DenseElementsAttr attr = constantBehind(bias);
+    if (!attr)
+      return nullptr;
+    int64_t j = 0;
+    for (const APInt &v : attr.getValues<APInt>())
+      values[j++] = v.getSExtValue();
+  }
+  SmallVector<int32_t> init;
+  for (int64_t fi = 0; fi < f; ++fi) {
+    int64_t v = values[fi] + term(fi);
+    if (v < INT32_MIN || v > INT32_MAX)
+      return nullptr;
+    init.push_back(static_cast<int32_t>(v));
+  }
+  return b.create<arith::ConstantOp>(
+      loc, DenseElementsAttr::get(RankedTensorType::get({f}, b.getI32Type()), ArrayRef(init)));
+}
+
 /// sum over k of lane_k(a) * lane_k(w) for two words of `perWord` packed lanes (2: signed
 /// 16-bit halves, the PMADDWD / VPDPWSSD product; 4: bytes, the SDOT product, or VPDPBUSD's
 /// with `unsignedA`), in int32 — exact for the centered 8-bit values packed here. Lane k is
@@ -726,32 +750,22 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     int64_t offset = 0;
     if (mac.isInteger())
       offset = quadUnsignedInput ? (mac.x->isSigned ? -128 : 0) : (mac.x->isSigned ? 0 : 128);
-    Value quadBias;
-    if (quads) {
+    // The weights' per-filter sums (as stored: signed or unsigned bytes), for the
+    // zero-point terms that quads fold into the bias at compile time.
+    auto filterSums = [&]() {
       SmallVector<int64_t> sums(f, 0);
       int64_t perFilter = cg * wShape[2] * wShape[3], i = 0;
       for (const APInt &v : wConst.getValues<APInt>())
-        sums[i++ / perFilter] += v.getSExtValue();
-      SmallVector<int32_t> init(f, 0);
-      if (Value bias = adaptor.getBias()) {
-        DenseElementsAttr attr = constantBehind(bias);
-        if (!attr)
-          quads = false;
-        else {
-          int64_t j = 0;
-          for (const APInt &v : attr.getValues<APInt>())
-            init[j++] = static_cast<int32_t>(v.getSExtValue());
-        }
-      }
-      for (int64_t fi = 0; fi < f; ++fi) {
-        int64_t v = init[fi] + (offset - mac.x->zeroPoints[0]) * sums[fi];
-        if (v < INT32_MIN || v > INT32_MAX)
-          quads = false;
-        init[fi] = static_cast<int32_t>(v);
-      }
-      if (quads)
-        quadBias = b.create<arith::ConstantOp>(
-            loc, DenseElementsAttr::get(RankedTensorType::get({f}, b.getI32Type()), ArrayRef(init)));
+        sums[i++ / perFilter] += mac.w->isSigned ? v.getSExtValue() : int64_t(v.getZExtValue());
+      return sums;
+    };
+    Value quadBias;
+    if (quads) {
+      SmallVector<int64_t> sums = filterSums();
+      int64_t scale = offset - mac.x->zeroPoints[0];
+      quadBias = biasPlusTerms(b, loc, adaptor.getBias(), f,
+                               [&](int64_t fi) { return scale * sums[fi]; });
+      quads = quadBias != nullptr;
     }
     // Unsigned weights with one zero point zw (TFLite's uint8 models) in 1x1 convolutions
     // on VNNI: VPDPBUSD with the roles swapped, the raw weight bytes unsigned and the input
@@ -767,53 +781,35 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     Value pixelSums;
     if (swappedQuads) {
       int64_t zw = mac.w->zeroPoints[0], zx = mac.x->zeroPoints[0];
-      SmallVector<int64_t> sums(f, 0);
-      int64_t i = 0;
-      for (const APInt &v : wConst.getValues<APInt>())
-        sums[i++ / cg] += int64_t(v.getZExtValue());
-      SmallVector<int32_t> init(f, 0);
-      if (Value bias = adaptor.getBias()) {
-        DenseElementsAttr attr = constantBehind(bias);
-        swappedQuads = attr != nullptr;
-        int64_t j = 0;
-        if (attr)
-          for (const APInt &v : attr.getValues<APInt>())
-            init[j++] = static_cast<int32_t>(v.getSExtValue());
-      }
-      for (int64_t fi = 0; fi < f && swappedQuads; ++fi) {
-        int64_t v = init[fi] + (128 - zx) * (sums[fi] - cg * zw);
-        swappedQuads = v >= INT32_MIN && v <= INT32_MAX;
-        init[fi] = static_cast<int32_t>(v);
-      }
-      if (swappedQuads) {
-        quadBias = b.create<arith::ConstantOp>(
-            loc, DenseElementsAttr::get(RankedTensorType::get({f}, b.getI32Type()), ArrayRef(init)));
-        // zw * S per pixel: N x G x H x W, channels outside the rows (contiguous rows).
-        auto xShape5 = cast<RankedTensorType>(x.getType()).getShape();
-        SmallVector<int64_t> sShape = {xShape5[0], xShape5[1], xShape5[3], xShape5[4]};
-        Value zero = filledWith(b, loc, sShape, i32Const(b, loc, 0));
-        auto e = [&](unsigned k) { return getAffineDimExpr(k, ctx); };
-        using IT = utils::IteratorType;
-        auto sums =
-            b.create<linalg::GenericOp>(
-                 loc, TypeRange{zero.getType()}, ValueRange{x}, ValueRange{zero},
-                 ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(5, ctx),
-                                     AffineMap::get(5, 0, {e(0), e(1), e(3), e(4)}, ctx)},
-                 ArrayRef<IT>{IT::parallel, IT::parallel, IT::reduction, IT::parallel,
-                              IT::parallel},
-                 [&](OpBuilder &nb, Location nl, ValueRange a) {
-                   Value centered = nb.create<arith::SubIOp>(
-                       nl, widenToI32(nb, nl, a[0], *mac.x), i32Const(nb, nl, 128));
-                   Value term = nb.create<arith::MulIOp>(nl, centered, i32Const(nb, nl, zw));
-                   nb.create<linalg::YieldOp>(nl,
-                                              nb.create<arith::AddIOp>(nl, a[1], term).getResult());
-                 });
-        // One input row per step, vectorized by qcc-vectorize-conv (LLVM would fully
-        // unroll the small planes' loops into kilobytes of code).
-        sums->setAttr("qcc.tile_sizes",
-                      b.getDenseI64ArrayAttr({1, 1, 1, 1, xShape5[4]}));
-        pixelSums = sums.getResult(0);
-      }
+      SmallVector<int64_t> sums = filterSums();
+      quadBias = biasPlusTerms(b, loc, adaptor.getBias(), f, [&](int64_t fi) {
+        return (128 - zx) * (sums[fi] - cg * zw);
+      });
+      swappedQuads = quadBias != nullptr;
+    }
+    if (swappedQuads) {
+      // zw * S per pixel: N x G x H x W, channels outside the rows (contiguous rows).
+      int64_t zw = mac.w->zeroPoints[0];
+      auto xShape5 = cast<RankedTensorType>(x.getType()).getShape();
+      SmallVector<int64_t> sShape = {xShape5[0], xShape5[1], xShape5[3], xShape5[4]};
+      Value zero = filledWith(b, loc, sShape, i32Const(b, loc, 0));
+      auto e = [&](unsigned k) { return getAffineDimExpr(k, ctx); };
+      using IT = utils::IteratorType;
+      auto sums = b.create<linalg::GenericOp>(
+          loc, TypeRange{zero.getType()}, ValueRange{x}, ValueRange{zero},
+          ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(5, ctx),
+                              AffineMap::get(5, 0, {e(0), e(1), e(3), e(4)}, ctx)},
+          ArrayRef<IT>{IT::parallel, IT::parallel, IT::reduction, IT::parallel, IT::parallel},
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            Value centered = nb.create<arith::SubIOp>(nl, widenToI32(nb, nl, a[0], *mac.x),
+                                                      i32Const(nb, nl, 128));
+            Value term = nb.create<arith::MulIOp>(nl, centered, i32Const(nb, nl, zw));
+            nb.create<linalg::YieldOp>(nl, nb.create<arith::AddIOp>(nl, a[1], term).getResult());
+          });
+      // One input row per step, vectorized by qcc-vectorize-conv (LLVM would fully unroll
+      // the small planes' loops into kilobytes of code).
+      sums->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr({1, 1, 1, 1, xShape5[4]}));
+      pixelSums = sums.getResult(0);
     }
     // Channels per packed word: 4 (quads), 2 (pairs) or 1 (one channel per step).
     int64_t perWord = quads || swappedQuads ? 4 : pairs ? 2 : 1;

@@ -242,8 +242,8 @@ int64_t estimateWork(Operation *op) {
   return work;
 }
 
-/// True if nothing in `ops` but the ops in `except` writes memory or has regions.
-bool onlySideEffectFree(Block &block, ArrayRef<Operation *> except) {
+/// True if no op of `block` but those in `except` writes memory or has regions.
+bool onlyReadsAndComputes(Block &block, ArrayRef<Operation *> except) {
   for (Operation &op : block) {
     if (llvm::is_contained(except, &op) || op.hasTrait<OpTrait::IsTerminator>())
       continue;
@@ -297,7 +297,7 @@ struct QccParallelizeLayersPass
           return false; // two loop nests: not one layer
         top = loop;
       }
-    if (!top || !onlySideEffectFree(body, {top}))
+    if (!top || !onlyReadsAndComputes(body, {top}))
       return false;
     if (estimateWork(callee) < minWork) {
       LLVM_DEBUG(llvm::dbgs() << callee.getName() << ": too little work\n");
@@ -350,7 +350,7 @@ struct QccParallelizeLayersPass
           }
           next = inner;
         }
-      if (!next || !onlySideEffectFree(*loop.getBody(), {next}))
+      if (!next || !onlyReadsAndComputes(*loop.getBody(), {next}))
         break;
       loop = next;
     }

@@ -564,7 +564,10 @@ static LogicalResult rewriteDepthwiseWindow(RewriterBase &rewriter, scf::ForOp l
   Value iv = loop.getInductionVar(), arg = loop.getRegionIterArgs()[0];
   auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
   auto add = yield.getOperand(0).getDefiningOp<arith::AddIOp>();
-  if (!add || loop.getBody()->getOperations().size() > 16)
+  // The loop is replaced whole: nothing in it may do more than compute and read.
+  if (!add || !llvm::all_of(loop.getBody()->without_terminator(), [](Operation &op) {
+        return isMemoryEffectFree(&op) || isa<vector::TransferReadOp>(op);
+      }))
     return failure();
   Value product = add.getLhs() == arg ? add.getRhs() : add.getRhs() == arg ? add.getLhs() : Value();
   auto mul = product ? product.getDefiningOp<arith::MulIOp>() : nullptr;
@@ -619,7 +622,7 @@ static LogicalResult rewriteDepthwiseWindow(RewriterBase &rewriter, scf::ForOp l
   vector::TransferReadOp xRead = lhs->read, wRead = rhs->read;
   int64_t zp = lhs->zp, wZp = rhs->zp;
   bool unsignedWeights = rhs->isUnsigned;
-  if (!xRead || !wRead || xRead.getMask() || wRead.getMask() ||
+  if (xRead.getMask() || wRead.getMask() ||
       !xRead.getVectorType().getElementType().isInteger(8) ||
       !wRead.getVectorType().getElementType().isInteger(8) ||
       !xRead.getPermutationMap().isMinorIdentity() ||
@@ -701,12 +704,19 @@ static LogicalResult rewriteDepthwiseWindow(RewriterBase &rewriter, scf::ForOp l
   auto i32Const = [&](int64_t v) -> Value {
     return rewriter.create<arith::ConstantOp>(loc, rewriter.getI32IntegerAttr((int32_t)v));
   };
-  if (unsignedWeights) {
-    Value wWide = rewriter.create<arith::ExtUIOp>(loc, VectorType::get({4}, i32), wBytes);
+  if (unsignedWeights || zp != 0) {
+    auto wide = VectorType::get({4}, i32);
+    Value wWide = unsignedWeights ? rewriter.create<arith::ExtUIOp>(loc, wide, wBytes).getResult()
+                                  : rewriter.create<arith::ExtSIOp>(loc, wide, wBytes).getResult();
     Value wSum = rewriter.create<vector::ReductionOp>(loc, vector::CombiningKind::ADD, wWide);
-    Value c = rewriter.create<arith::MulIOp>(
-        loc, rewriter.create<arith::SubIOp>(loc, wSum, i32Const(*kw * wZp)), i32Const(128 - zp));
+    Value c = unsignedWeights
+                  ? rewriter.create<arith::MulIOp>(
+                        loc, rewriter.create<arith::SubIOp>(loc, wSum, i32Const(*kw * wZp)),
+                        i32Const(128 - zp))
+                  : rewriter.create<arith::MulIOp>(loc, wSum, i32Const(zp));
     correction = rewriter.create<vector::BroadcastOp>(loc, rowType, c);
+  }
+  if (unsignedWeights) {
     uint32_t zwWord = 0;
     for (int64_t j = 0; j < *kw; ++j)
       zwWord |= uint32_t(wZp) << (8 * j);
@@ -715,12 +725,6 @@ static LogicalResult rewriteDepthwiseWindow(RewriterBase &rewriter, scf::ForOp l
     signFlip = rewriter.create<arith::ConstantOp>(
         loc, DenseElementsAttr::get(rowType, rewriter.getI32IntegerAttr((int32_t)0x80808080u)));
     zeroAcc = rewriter.create<arith::ConstantOp>(loc, rewriter.getZeroAttr(rowType));
-  } else if (zp != 0) {
-    Value wWide = rewriter.create<arith::ExtSIOp>(loc, VectorType::get({4}, i32), wBytes);
-    Value wSum = rewriter.create<vector::ReductionOp>(loc, vector::CombiningKind::ADD, wWide);
-    Value scaled = rewriter.create<arith::MulIOp>(
-        loc, wSum, rewriter.create<arith::ConstantOp>(loc, rewriter.getI32IntegerAttr(zp)));
-    correction = rewriter.create<vector::BroadcastOp>(loc, rowType, scaled);
   }
   // Each input row: the bytes from column 0 of the window (masked past its end), shuffled
   // into one quad per output lane.
@@ -734,8 +738,8 @@ static LogicalResult rewriteDepthwiseWindow(RewriterBase &rewriter, scf::ForOp l
       quads.push_back(std::min(colStride * i + j, width - 1));
   AffineMap lastDim = AffineMap::get(baseRank, 0, rewriter.getAffineDimExpr(baseRank - 1));
   std::string intrinsic = "llvm.x86.avx512.vpdpbusd." + std::to_string(lanes * 32);
-  Value init = loop.getInitArgs()[0];
-  Value result = init;
+  // The block's input quads, row by row, in the accumulator's shape.
+  Value words = rewriter.create<arith::ConstantOp>(loc, accType, rewriter.getZeroAttr(accType));
   for (int64_t r = 0; r < rows; ++r) {
     SmallVector<Value> idx(baseRank, c0);
     idx[baseRank - 2] = rewriter.create<arith::ConstantIndexOp>(loc, r * rowStride);
@@ -743,11 +747,14 @@ static LogicalResult rewriteDepthwiseWindow(RewriterBase &rewriter, scf::ForOp l
         loc, VectorType::get({width}, i8), xRows, idx, lastDim, zero8, Value(),
         rewriter.getBoolArrayAttr({false}));
     Value shuffled = rewriter.create<vector::ShuffleOp>(loc, bytes, bytes, quads);
-    Value words = rewriter.create<vector::BitCastOp>(loc, rowType, shuffled);
-    Value acc = rows == 1 && accType.getRank() == 1
-                    ? init
-                    : rewriter.create<vector::ExtractOp>(loc, init, ArrayRef<int64_t>{r});
-    Value dot;
+    Value row = rewriter.create<vector::BitCastOp>(loc, rowType, shuffled);
+    words = accType.getRank() == 1
+                ? row
+                : rewriter.create<vector::InsertOp>(loc, row, words, ArrayRef<int64_t>{r});
+  }
+  Value result = rowByRow(rewriter, loc, accType, {loop.getInitArgs()[0], words},
+                          [&](ArrayRef<Value> v) -> Value {
+    Value acc = v[0], words = v[1], dot;
     if (unsignedWeights) {
       Value centered = rewriter.create<arith::XOrIOp>(loc, words, signFlip);
       Value d1 = callIntrinsic(rewriter, loc, intrinsic, rowType, ValueRange{acc, wVec, centered});
@@ -760,10 +767,8 @@ static LogicalResult rewriteDepthwiseWindow(RewriterBase &rewriter, scf::ForOp l
       if (correction)
         dot = rewriter.create<arith::SubIOp>(loc, dot, correction);
     }
-    result = accType.getRank() == 1
-                 ? dot
-                 : rewriter.create<vector::InsertOp>(loc, dot, result, ArrayRef<int64_t>{r});
-  }
+    return dot;
+  });
   rewriter.replaceOp(loop, result);
   return success();
 }
@@ -778,16 +783,15 @@ struct QccX86DotProductsPass
       return signalPassFailure();
     }
     bool vnni = isa == "vnni";
-    IRRewriter windowRewriter(&getContext());
+    IRRewriter rewriter(&getContext());
     if (vnni) {
       SmallVector<scf::ForOp> loops;
       getOperation().walk([&](scf::ForOp loop) { loops.push_back(loop); });
       for (scf::ForOp loop : loops)
-        (void)rewriteDepthwiseWindow(windowRewriter, loop);
+        (void)rewriteDepthwiseWindow(rewriter, loop);
     }
     // Words per instruction: VPDPWSSD/VPDPBUSD take 4, 8 or 16; PMADDWD 8 (AVX2) or 4 (SSE2).
     int64_t chunk = isa == "avx2" ? 8 : 4;
-    IRRewriter rewriter(&getContext());
     Type i32 = rewriter.getI32Type();
     for (arith::AddIOp op : dotCandidates(getOperation(), chunk)) {
       Location loc = op.getLoc();

@@ -227,8 +227,12 @@ def QccParallelizeLayers : Pass<"qcc-parallelize-layers", "ModuleOp"> {
     - every read of a buffer region written in it (arena views are compared by byte
       range) also has an address that depends on the induction variable;
     - no other op in it with memory effects (calls, unknown ops).
-    Among the loops of the nest that pass, the outermost one whose trip count splits
-    over the threads with at least 90 % balance is taken (else the best-balanced one).
+    Among the loops of the nest that pass, one over output rows (its induction variable
+    moves every write's second-to-last index) that splits over the threads with at least
+    90 % balance and has at most 2 x threads iterations of loops around it is preferred:
+    every layer then gives a thread the same band of rows, which it mostly wrote itself
+    in the layer before. Otherwise the outermost loop that splits with at least 90 %
+    balance is taken, else the best-balanced one.
     Layers whose estimated work (operations executed) is below `min-work` stay serial:
     waking the pool costs more than they do.
   }];
