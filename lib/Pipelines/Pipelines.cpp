@@ -105,6 +105,13 @@ void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &optio
     dotOpts.isa = isa;
     pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccX86DotProducts(dotOpts));
   }
+  pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccElidePadCopies());
+  // Byte-masked stores: AVX-512BW (VMOVDQU8 with a mask register), part of x86-64-v4.
+  mlir::qcc::QccTransposeStoresOptions transposeOpts;
+  transposeOpts.maskedStores =
+      x86 && (options.target.cpu == "x86-64-v4" ||
+              llvm::StringRef(options.target.features).contains("+avx512bw"));
+  pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccTransposeStores(transposeOpts));
   pm.addPass(createCanonicalizerPass());
   mlir::qcc::QccPlanArenaOptions arenaOpts;
   arenaOpts.alignment = options.arenaAlignment;

@@ -3,6 +3,7 @@
 // RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg=pair-products=true | FileCheck %s --check-prefix=PAIRS
 // RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg=depthwise-row-blocks=true | FileCheck %s --check-prefix=ROWS
 // RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg="quad-products=true quad-unsigned-input=true" | FileCheck %s --check-prefix=SWAP
+// RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg -cse | FileCheck %s --check-prefix=DISTINCT
 
 // Grouped convolution: pad, expand to N x G x C/G, one generic over n, g, f, oh, ow | c, kh, kw
 // accumulating into the broadcast bias, collapse back.
@@ -127,7 +128,7 @@ func.func @avg_pool_exclude_pad(%x: tensor<1x1x3x3xf32>) -> tensor<1x1x3x3xf32> 
 
 // Concat writes each operand into its slice of the result.
 // CHECK-LABEL: func @concat
-// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x5x4xi8>
+// CHECK: %[[E:.*]] = tensor.empty() {qcc.distinct = {{[0-9]+}} : i64} : tensor<1x5x4xi8>
 // CHECK: %[[A:.*]] = tensor.insert_slice %{{.*}} into %[[E]][0, 0, 0] [1, 2, 4] [1, 1, 1]
 // CHECK: tensor.insert_slice %{{.*}} into %[[A]][0, 2, 0] [1, 3, 4] [1, 1, 1]
 func.func @concat(%a: tensor<1x2x4x!quant.uniform<u8:f32, 0.1:128>>, %b: tensor<1x3x4x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<1x5x4x!quant.uniform<u8:f32, 0.1:128>> {
@@ -540,4 +541,18 @@ func.func @conv_swapped_quads(%x: tensor<1x4x4x4x!quant.uniform<u8:f32, 0.5:120>
   %y = qcc.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
        : (tensor<1x4x4x4x!quant.uniform<u8:f32, 0.5:120>>, tensor<8x4x1x1x!quant.uniform<u8:f32, 0.5:100>>) -> tensor<1x8x4x4x!quant.uniform<i32:f32, 0.25>>
   return %y : tensor<1x8x4x4x!quant.uniform<i32:f32, 0.25>>
+}
+
+// -----
+
+// Two results of one type get two tensor.empty ops that CSE does not merge (distinct
+// `qcc.distinct` numbers): merged, bufferization would have both concats write one buffer.
+// DISTINCT-LABEL: func @distinct_results
+// DISTINCT: tensor.empty() {qcc.distinct = [[N:[0-9]+]] : i64} : tensor<1x5x4xi8>
+// DISTINCT-NOT: qcc.distinct = [[N]] :
+// DISTINCT: tensor.empty() {qcc.distinct = {{[0-9]+}} : i64} : tensor<1x5x4xi8>
+func.func @distinct_results(%a: tensor<1x2x4x!quant.uniform<u8:f32, 0.1:128>>, %b: tensor<1x3x4x!quant.uniform<u8:f32, 0.1:128>>) -> (tensor<1x5x4x!quant.uniform<u8:f32, 0.1:128>>, tensor<1x5x4x!quant.uniform<u8:f32, 0.1:128>>) {
+  %y = qcc.concat %a, %b {axis = 1 : i64} : (tensor<1x2x4x!quant.uniform<u8:f32, 0.1:128>>, tensor<1x3x4x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<1x5x4x!quant.uniform<u8:f32, 0.1:128>>
+  %z = qcc.concat %b, %a {axis = 1 : i64} : (tensor<1x3x4x!quant.uniform<u8:f32, 0.1:128>>, tensor<1x2x4x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<1x5x4x!quant.uniform<u8:f32, 0.1:128>>
+  return %y, %z : tensor<1x5x4x!quant.uniform<u8:f32, 0.1:128>>, tensor<1x5x4x!quant.uniform<u8:f32, 0.1:128>>
 }

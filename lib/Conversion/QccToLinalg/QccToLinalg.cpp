@@ -21,6 +21,7 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/IR/TypeUtilities.h"
 
+#include <atomic>
 #include <cmath>
 #include <limits>
 
@@ -71,8 +72,17 @@ QuantParams getQuantParams(Type elementType) {
   return p;
 }
 
+/// A new tensor of undefined contents for an op's result. Each carries a distinct
+/// `qcc.distinct` number: CSE would otherwise merge identical tensor.empty ops, and
+/// bufferization would then have unrelated ops write one shared buffer, which keeps
+/// qcc-elide-pad-copies from making each result a view of the buffer its consumer reads.
+/// (bufferization.alloc_tensor is never merged either, but slices of it do not fold away
+/// the way slices of tensor.empty do, and the tiled kernels then read their outputs.)
 Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type elementType) {
-  return b.create<tensor::EmptyOp>(loc, shape, elementType);
+  static std::atomic<int64_t> counter{0};
+  auto empty = b.create<tensor::EmptyOp>(loc, shape, elementType);
+  empty->setAttr("qcc.distinct", b.getI64IntegerAttr(counter++));
+  return empty;
 }
 
 Value f32Const(OpBuilder &b, Location loc, float v) {

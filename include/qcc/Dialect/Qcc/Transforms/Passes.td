@@ -161,6 +161,57 @@ def QccArmDotProducts : Pass<"qcc-arm-dot-products", "func::FuncOp"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::vector::VectorDialect"];
 }
 
+def QccElidePadCopies : Pass<"qcc-elide-pad-copies", "func::FuncOp"> {
+  let summary = "Producers write straight into the interior of padded buffers";
+  let description = [{
+    Runs on buffers, before `qcc-plan-arena`. A padded input (tensor.pad of a
+    convolution's input) bufferizes to: a buffer B filled with the pad value, and a copy
+    of the producer's result A into B's interior. When
+
+    - A is an allocation, read only by that copy (directly or through one collapse_shape),
+      and otherwise used only by subviews, vector transfers, memref loads and stores and
+      linalg ops, all before the copy;
+    - B is an allocation whose interior is a static unit-stride subview used only by the
+      copy, and whose only use before the copy is one filling linalg op (linalg.map
+      without inputs, or linalg.fill);
+
+    then B moves before A's allocation, filled on its border only (A's value covered
+    the whole interior, so the producer writes all of it), A becomes (an expand_shape of) B's
+    interior, the subviews of A are rebuilt on it with their new strides, and the copy
+    disappears: the producer writes its results where the consumer reads them. The
+    arena then holds one buffer where it held two.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def QccTransposeStores : Pass<"qcc-transpose-stores", "func::FuncOp"> {
+  let summary = "Transposed block stores as interleaves and row stores";
+  let description = [{
+    A convolution with its filters on the vector lanes ends each register block with a
+    transposed store: a `vector<P x F x T>` (P output columns, F filters; T of 8, 16 or
+    32 bits: int8 results, float results) written into the F x P corner of an NCHW
+    plane, `permutation_map = (d0, d1) -> (d1, d0)`. The generic lowering transposes
+    through single-element inserts and extracts (about 250 instructions for a 7 x 16 int8
+    block on x86). For P <= 8, F = 8 or 16 and a unit-stride row, this pass writes
+    instead:
+
+    - three rounds of two-input interleaves (`vector.shuffle` of 1, 2 and 4-element
+      units: PUNPCKL/H or VPERMT2 on x86, ZIP1/ZIP2 on AArch64), 3 x 8 shuffles in all,
+      after which each vector holds F/8 whole output rows of 8 elements (missing columns
+      are 0);
+    - one write of the first P elements per filter row: a `vector.maskedstore` of 8 with
+      the first P lanes enabled (`masked-stores`, for targets with masked stores of every
+      element width: AVX-512BW) or a `vector<P x T>` transfer_write.
+
+    Any other transfer_write is left alone.
+  }];
+  let options = [
+    Option<"maskedStores", "masked-stores", "bool", /*default=*/"false",
+           "Write rows shorter than 8 elements with masked stores">,
+  ];
+  let dependentDialects = ["::mlir::vector::VectorDialect", "::mlir::arith::ArithDialect"];
+}
+
 def QccPlanArena : Pass<"qcc-plan-arena", "ModuleOp"> {
   let summary = "Place every intermediate buffer of the entry function in one static arena";
   let description = [{
