@@ -131,7 +131,9 @@ void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &optio
   pm.addPass(createConvertVectorToSCFPass(VectorTransferToSCFOptions().enableFullUnroll()));
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertSCFToCFPass());
-  pm.addPass(mlir::qcc::createQccExpandMath());
+  mlir::qcc::QccExpandMathOptions mathOpts;
+  mathOpts.magicRounding = x86;
+  pm.addPass(mlir::qcc::createQccExpandMath(mathOpts));
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());

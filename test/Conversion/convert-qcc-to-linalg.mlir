@@ -219,10 +219,11 @@ func.func @conv_integer(%x: tensor<1x2x4x4x!quant.uniform<u8:f32, 0.5:128>>, %w:
 
 // -----
 
-// Requantize with precomputed per-channel multipliers and a fused clamp [10, 200].
+// Requantize with precomputed per-channel multipliers and a fused clamp [10, 200]. The
+// accumulator's zero points (all 0) are a constant, not a per-channel operand.
 // CHECK-LABEL: func @requantize_multiplier_clamp
 // CHECK-DAG: %[[M:.*]] = arith.constant dense<[1.000000e+00, 5.000000e-01]> : tensor<2xf32>
-// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[M]], %{{.*}} :
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[M]] : tensor<1x2xi32>, tensor<2xf32>)
 // CHECK: arith.sitofp
 // CHECK: arith.mulf
 // CHECK: math.roundeven
@@ -248,6 +249,20 @@ func.func @conv_integer(%x: tensor<1x2x4x4x!quant.uniform<u8:f32, 0.5:128>>, %w:
 func.func @requantize_multiplier_clamp(%acc: tensor<1x2x!quant.uniform<i32:f32:1, {0.25, 0.125}>>) -> tensor<1x2x!quant.uniform<u8:f32, 0.25:10>> {
   %y = qcc.requantize %acc {multiplier = array<f32: 1.0, 0.5>, clamp_min = 10 : i64, clamp_max = 200 : i64}
        : (tensor<1x2x!quant.uniform<i32:f32:1, {0.25, 0.125}>>) -> tensor<1x2x!quant.uniform<u8:f32, 0.25:10>>
+  return %y : tensor<1x2x!quant.uniform<u8:f32, 0.25:10>>
+}
+
+// -----
+
+// Per-channel input zero points that differ are a per-channel operand, subtracted first.
+// CHECK-LABEL: func @requantize_zero_points
+// CHECK: %[[Z:.*]] = arith.constant dense<[3, 5]> : tensor<2xi32>
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %[[Z]] : tensor<1x2xi8>, tensor<2xf32>, tensor<2xi32>)
+// CHECK: ^bb0(%[[X:.*]]: i8, %{{.*}}: f32, %[[ZP:.*]]: i32,
+// CHECK: %[[XW:.*]] = arith.extsi %[[X]] : i8 to i32
+// CHECK: arith.subi %[[XW]], %[[ZP]] : i32
+func.func @requantize_zero_points(%x: tensor<1x2x!quant.uniform<i8:f32:1, {0.25:3, 0.125:5}>>) -> tensor<1x2x!quant.uniform<u8:f32, 0.25:10>> {
+  %y = qcc.requantize %x : (tensor<1x2x!quant.uniform<i8:f32:1, {0.25:3, 0.125:5}>>) -> tensor<1x2x!quant.uniform<u8:f32, 0.25:10>>
   return %y : tensor<1x2x!quant.uniform<u8:f32, 0.25:10>>
 }
 

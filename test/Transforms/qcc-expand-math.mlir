@@ -1,4 +1,5 @@
 // RUN: qcc-opt %s -split-input-file -qcc-expand-math | FileCheck %s
+// RUN: qcc-opt %s -split-input-file -qcc-expand-math=magic-rounding=true | FileCheck %s --check-prefix=MAGIC
 
 // exp becomes a polynomial in arith ops: no libm call survives.
 // CHECK-LABEL: func @exp
@@ -34,4 +35,78 @@ func.func @sqrt_roundeven(%x: f32) -> f32 {
   %s = math.sqrt %x : f32
   %r = math.roundeven %s : f32
   return %r : f32
+}
+
+// -----
+
+// The saturating conversion of a requantization (round half to even, + zero point 130,
+// clamp to [0, 255]) with magic-rounding: clamp to [-130, 125] first, add 1.5 * 2^23
+// (12582912), reinterpret the bits and subtract 0x4B400000 - 130 = 1262485374. Without
+// the option it stays as it is.
+// CHECK-LABEL: func @requant_rounding
+// CHECK: math.roundeven
+// CHECK: arith.fptosi
+// MAGIC-LABEL: func @requant_rounding
+// MAGIC-SAME: (%[[X:.*]]: vector<16xf32>)
+// MAGIC-DAG: %[[LO:.*]] = arith.constant dense<-1.300000e+02> : vector<16xf32>
+// MAGIC-DAG: %[[HI:.*]] = arith.constant dense<1.250000e+02> : vector<16xf32>
+// MAGIC-DAG: %[[K:.*]] = arith.constant dense<0x4B400000> : vector<16xf32>
+// MAGIC-DAG: %[[OFF:.*]] = arith.constant dense<1262485374> : vector<16xi32>
+// MAGIC: %[[A:.*]] = arith.maximumf %[[X]], %[[LO]] fastmath<nnan> : vector<16xf32>
+// MAGIC: %[[B:.*]] = arith.minimumf %[[A]], %[[HI]] fastmath<nnan> : vector<16xf32>
+// MAGIC: %[[C:.*]] = arith.addf %[[B]], %[[K]] : vector<16xf32>
+// MAGIC: %[[D:.*]] = arith.bitcast %[[C]] : vector<16xf32> to vector<16xi32>
+// MAGIC: %[[E:.*]] = arith.subi %[[D]], %[[OFF]] : vector<16xi32>
+// MAGIC: return %[[E]]
+// MAGIC-NOT: math.roundeven
+func.func @requant_rounding(%x: vector<16xf32>) -> vector<16xi32> {
+  %zp = arith.constant dense<130.0> : vector<16xf32>
+  %lo = arith.constant dense<0.0> : vector<16xf32>
+  %hi = arith.constant dense<255.0> : vector<16xf32>
+  %r = math.roundeven %x : vector<16xf32>
+  %s = arith.addf %r, %zp : vector<16xf32>
+  %a = arith.maximumf %s, %lo fastmath<nnan> : vector<16xf32>
+  %b = arith.minimumf %a, %hi fastmath<nnan> : vector<16xf32>
+  %i = arith.fptosi %b : vector<16xf32> to vector<16xi32>
+  return %i : vector<16xi32>
+}
+
+// -----
+
+// Scalar, no zero point: bounds [-128, 127] as they are, offset 0x4B400000.
+// MAGIC-LABEL: func @scalar_rounding
+// MAGIC: arith.maximumf %{{.*}}, %cst{{.*}} fastmath<nnan> : f32
+// MAGIC: arith.subi %{{.*}}, %c1262485504_i32 : i32
+// MAGIC-NOT: math.roundeven
+func.func @scalar_rounding(%x: f32) -> i32 {
+  %lo = arith.constant -128.0 : f32
+  %hi = arith.constant 127.0 : f32
+  %r = math.roundeven %x : f32
+  %a = arith.maximumf %r, %lo fastmath<nnan> : f32
+  %b = arith.minimumf %a, %hi fastmath<nnan> : f32
+  %i = arith.fptosi %b : f32 to i32
+  return %i : i32
+}
+
+// -----
+
+// Left alone: int32 storage bounds (beyond 2^22) and a bound that is not an integer.
+// MAGIC-LABEL: func @not_rounded
+// MAGIC: math.roundeven
+// MAGIC: arith.fptosi
+// MAGIC: math.roundeven
+// MAGIC: arith.fptosi
+func.func @not_rounded(%x: f32) -> (i32, i32) {
+  %lo = arith.constant -2147483648.0 : f32
+  %hi = arith.constant 2147483520.0 : f32
+  %r = math.roundeven %x : f32
+  %a = arith.maximumf %r, %lo fastmath<nnan> : f32
+  %b = arith.minimumf %a, %hi fastmath<nnan> : f32
+  %i = arith.fptosi %b : f32 to i32
+  %half = arith.constant 0.5 : f32
+  %r2 = math.roundeven %x : f32
+  %c = arith.maximumf %r2, %half fastmath<nnan> : f32
+  %d = arith.minimumf %c, %hi fastmath<nnan> : f32
+  %j = arith.fptosi %d : f32 to i32
+  return %i, %j : i32, i32
 }

@@ -582,6 +582,11 @@ Value buildRequantization(OpBuilder &b, Location loc, Value input, const QuantPa
   out.qmin = clampMin.value_or(out.qmin);
   out.qmax = clampMax.value_or(out.qmax);
   bool perAxis = in.axis >= 0;
+  // Per-axis input zero points are passed per channel only when they differ (an int32
+  // accumulator's are all 0: a subtraction of a constant then folds away).
+  bool zpPerAxis = perAxis && llvm::any_of(in.zeroPoints, [&](int32_t z) {
+                     return z != in.zeroPoints[0];
+                   });
   ParamOperands params(b, input);
   if (fixed) {
     // Per channel: the Q31 multiplier, 2^left, the right shift and its mask, all computed
@@ -597,16 +602,18 @@ Value buildRequantization(OpBuilder &b, Location loc, Value input, const QuantPa
     if (perAxis)
       for (ArrayRef<int32_t> values :
            {ArrayRef<int32_t>(ms), ArrayRef<int32_t>(leftFactors), ArrayRef<int32_t>(rights),
-            ArrayRef<int32_t>(masks), ArrayRef<int32_t>(in.zeroPoints)})
+            ArrayRef<int32_t>(masks)})
         params.add(b, loc, channels, b.getI32Type(), values);
+    if (zpPerAxis)
+      params.add(b, loc, channels, b.getI32Type(), ArrayRef<int32_t>(in.zeroPoints));
     return buildElementwise(
         b, loc, params.inputs, outType,
         [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
           auto param = [&](int i, int32_t scalar) -> Value {
             return perAxis ? v[1 + i] : i32Const(nb, nl, scalar);
           };
-          Value x = nb.create<arith::SubIOp>(nl, widenToI32(nb, nl, v[0], in),
-                                             param(4, in.zeroPoints[0]));
+          Value zpIn = zpPerAxis ? v[5] : i32Const(nb, nl, in.zeroPoints[0]);
+          Value x = nb.create<arith::SubIOp>(nl, widenToI32(nb, nl, v[0], in), zpIn);
           Value y = fixedMultiplyWith(nb, nl, x, param(0, ms[0]), param(1, leftFactors[0]),
                                       param(2, rights[0]), param(3, masks[0]));
           y = nb.create<arith::AddIOp>(nl, y, i32Const(nb, nl, out.zeroPoints[0]));
@@ -624,13 +631,14 @@ Value buildRequantization(OpBuilder &b, Location loc, Value input, const QuantPa
     if (mult.size() == 1)
       mult.assign(in.scales.size(), mult[0]);
     params.add(b, loc, channels, b.getF32Type(), ArrayRef<float>(mult));
-    params.add(b, loc, channels, b.getI32Type(), ArrayRef<int32_t>(in.zeroPoints));
+    if (zpPerAxis)
+      params.add(b, loc, channels, b.getI32Type(), ArrayRef<int32_t>(in.zeroPoints));
   }
   return buildElementwise(
       b, loc, params.inputs, outType,
       [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
         Value m = perAxis ? v[1] : f32Const(nb, nl, mult[0]);
-        Value zpIn = perAxis ? v[2] : i32Const(nb, nl, in.zeroPoints[0]);
+        Value zpIn = zpPerAxis ? v[2] : i32Const(nb, nl, in.zeroPoints[0]);
         Value centered = nb.create<arith::SubIOp>(nl, widenToI32(nb, nl, v[0], in), zpIn);
         Value f = nb.create<arith::MulFOp>(
             nl, nb.create<arith::SIToFPOp>(nl, nb.getF32Type(), centered), m);

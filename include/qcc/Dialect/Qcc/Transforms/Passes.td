@@ -326,7 +326,20 @@ def QccExpandMath : Pass<"qcc-expand-math", "ModuleOp"> {
     `math.exp`, `math.tanh` and friends become polynomial approximations in arith ops.
     `math.fma` is split into a multiply and an add so that targets without an FMA unit
     do not call `fmaf`.
+
+    With `magic-rounding` (x86, which has no single instruction for "round half to even,
+    then convert" that LLVM selects here: it emits VRNDSCALEPS and VCVTTPS2DQ), the
+    saturating conversion every float requantization ends with,
+    `fptosi(min(max(roundeven(x) + zp, lo), hi))` with integral constants (zp optional),
+    becomes `bitcast(min(max(x, lo - zp), hi - zp) + 1.5 * 2^23) - (0x4B400000 - zp)`:
+    clamping before rounding is exact for integral bounds, and adding 1.5 * 2^23 rounds
+    to an integer half to even (the FPU's default mode) for |x| < 2^22, which the clamp
+    guarantees (bounds beyond that are left alone). Two instructions fewer per vector.
   }];
+  let options = [
+    Option<"magicRounding", "magic-rounding", "bool", /*default=*/"false",
+           "Round saturating conversions by adding 1.5 * 2^23">,
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::vector::VectorDialect"];
 }
 
