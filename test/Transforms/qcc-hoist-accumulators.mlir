@@ -82,3 +82,35 @@ func.func @constant_bias(%x: memref<3x8xi32>, %out: memref<8xi32>) {
   vector.transfer_write %sum, %out[%c0] {in_bounds = [true]} : vector<8xi32>, memref<8xi32>
   return
 }
+
+// -----
+
+// An accumulator block with unit dimensions (a 1x1 output plane), used through
+// collapse_shape views, is allocated collapsed (its initial copy collapsed too), so that
+// its read/modify/write is hoisted around the reduction like any other.
+// CHECK-LABEL: func @unit_dims
+// CHECK: %[[F:.*]] = memref.alloc() : memref<8xi32>
+// CHECK: %[[FB:.*]] = memref.collapse_shape %arg0 {{\[}}[0, 1, 2, 3, 4]] : memref<1x1x8x1x1xi32, strided<[8, 8, 1, 1, 1], offset: ?>> into memref<8xi32, strided<[1], offset: ?>>
+// CHECK: linalg.copy ins(%[[FB]] : {{.*}}) outs(%[[F]] : memref<8xi32>)
+// CHECK: %[[R:.*]] = scf.for {{.*}} -> (vector<8xi32>)
+// CHECK-NOT: memref.collapse_shape
+// CHECK: vector.transfer_write %{{.*}}, %arg2
+func.func @unit_dims(%bias: memref<1x1x8x1x1xi32, strided<[8, 8, 1, 1, 1], offset: ?>>, %x: memref<3x8xi32>, %out: memref<8xi32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %z = arith.constant 0 : i32
+  %block = memref.alloc() : memref<1x1x8x1x1xi32>
+  linalg.copy ins(%bias : memref<1x1x8x1x1xi32, strided<[8, 8, 1, 1, 1], offset: ?>>) outs(%block : memref<1x1x8x1x1xi32>)
+  scf.for %i = %c0 to %c3 step %c1 {
+    %c = memref.collapse_shape %block [[0, 1, 2, 3, 4]] : memref<1x1x8x1x1xi32> into memref<8xi32>
+    %a = vector.transfer_read %c[%c0], %z {in_bounds = [true]} : memref<8xi32>, vector<8xi32>
+    %b = vector.transfer_read %x[%i, %c0], %z {in_bounds = [true]} : memref<3x8xi32>, vector<8xi32>
+    %s = arith.addi %a, %b : vector<8xi32>
+    vector.transfer_write %s, %c[%c0] {in_bounds = [true]} : vector<8xi32>, memref<8xi32>
+  }
+  %c2 = memref.collapse_shape %block [[0, 1, 2, 3, 4]] : memref<1x1x8x1x1xi32> into memref<8xi32>
+  %r = vector.transfer_read %c2[%c0], %z {in_bounds = [true]} : memref<8xi32>, vector<8xi32>
+  vector.transfer_write %r, %out[%c0] {in_bounds = [true]} : vector<8xi32>, memref<8xi32>
+  return
+}

@@ -346,6 +346,50 @@ struct QccVectorizeConvPass : mlir::qcc::impl::QccVectorizeConvBase<QccVectorize
 struct QccHoistAccumulatorsPass
     : mlir::qcc::impl::QccHoistAccumulatorsBase<QccHoistAccumulatorsPass> {
   void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    // An accumulator block with unit dimensions (a 1x1 output plane: the classifier) is
+    // read and written through a collapse_shape, a view, which the hoisting below does not
+    // see through: allocate it collapsed, and copy its initial value in collapsed too.
+    SmallVector<memref::AllocOp> allocs;
+    getOperation().walk([&](memref::AllocOp alloc) { allocs.push_back(alloc); });
+    for (memref::AllocOp alloc : allocs) {
+      memref::CollapseShapeOp collapse;
+      linalg::CopyOp init;
+      for (Operation *user : alloc->getUsers()) {
+        auto c = dyn_cast<memref::CollapseShapeOp>(user);
+        auto copy = dyn_cast<linalg::CopyOp>(user);
+        if (c && (!collapse || c.getType() == collapse.getType())) {
+          collapse = c;
+        } else if (copy && !init && copy.getOutputs()[0] == alloc.getResult() &&
+                   copy.getInputs()[0] != alloc.getResult()) {
+          init = copy;
+        } else {
+          collapse = nullptr;
+          break;
+        }
+      }
+      if (!collapse || !collapse.getType().getLayout().isIdentity())
+        continue;
+      rewriter.setInsertionPoint(alloc);
+      auto flat = rewriter.create<memref::AllocOp>(alloc.getLoc(), collapse.getType(),
+                                                   alloc.getAlignmentAttr());
+      if (init) {
+        rewriter.setInsertionPoint(init);
+        Value src = init.getInputs()[0];
+        auto srcType = cast<MemRefType>(src.getType());
+        if (!memref::CollapseShapeOp::isGuaranteedCollapsible(
+                srcType, collapse.getReassociationIndices())) {
+          rewriter.eraseOp(flat);
+          continue;
+        }
+        Value flatSrc = rewriter.create<memref::CollapseShapeOp>(
+            init.getLoc(), src, collapse.getReassociationIndices());
+        rewriter.replaceOpWithNewOp<linalg::CopyOp>(init, flatSrc, flat.getResult());
+      }
+      for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+        rewriter.replaceOp(user, flat.getResult());
+      rewriter.eraseOp(alloc);
+    }
     // Subviews of the accumulator are loop invariant in the reduction loops: move them out
     // first, so that the transfers on them are recognized as invariant too.
     getOperation().walk([](LoopLikeOpInterface loop) { moveLoopInvariantCode(loop); });
@@ -353,7 +397,6 @@ struct QccHoistAccumulatorsPass
     // A fused epilogue reads the accumulator block right where the reduction wrote it,
     // and the reduction reads the block its initial value was just written to: forward
     // those transfers and drop the dead writes, so the block buffer disappears.
-    IRRewriter rewriter(&getContext());
     vector::transferOpflowOpt(rewriter, getOperation());
     // An accumulator block initialized by copying a constant (a bias the canonicalizer
     // folded into a constant) is read right after the copy: read the constant instead.
