@@ -174,3 +174,46 @@ func.func @filter_blocks_outside(%x: tensor<1x1x2x4x4xf32>, %w: tensor<1x2x1x1x1
   } -> tensor<1x1x16x4x4xf32>
   return %y : tensor<1x1x16x4x4xf32>
 }
+
+// -----
+
+// A float convolution whose result, collapsed to NCHW, feeds an elementwise Relu (no
+// qcc.epilogue mark): the Relu is first run on the uncollapsed result (its result collapsed
+// instead), then becomes the convolution's epilogue like a requantization: max(acc, 0) on
+// each register block, with the bias broadcast fused in, no full f32 accumulator tensor.
+// CHECK-LABEL: func @float_relu_epilogue
+// CHECK-NOT: linalg.generic
+// CHECK: scf.for {{.*}} -> (tensor<1x1x8x4x4xf32>)
+// CHECK: vector.transfer_read %arg2{{.*}} : tensor<8xf32>, vector<4x8xf32>
+// CHECK: scf.for {{.*}} -> (tensor<1x1x8x1x4xf32>)
+// CHECK: arith.mulf {{.*}} : vector<4x8xf32>
+// CHECK: %[[SUM:.*]] = vector.transfer_read {{.*}} : tensor<8x4xf32>, vector<4x8xf32>
+// CHECK: arith.maximumf %[[SUM]], {{.*}} : vector<4x8xf32>
+// CHECK: tensor.insert_slice {{.*}} : tensor<8x4xf32> into tensor<1x1x8x4x4xf32>
+// CHECK: tensor.collapse_shape {{.*}} into tensor<1x8x4x4xf32>
+// CHECK-NOT: linalg.generic
+func.func @float_relu_epilogue(%x: tensor<1x1x2x6x6xf32>, %w: tensor<1x2x3x3x8xf32>, %bias: tensor<8xf32>) -> tensor<1x8x4x4xf32> {
+  %e = tensor.empty() : tensor<1x1x8x4x4xf32>
+  %init = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d2)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%bias : tensor<8xf32>) outs(%e : tensor<1x1x8x4x4xf32>) {
+  ^bb0(%b: f32, %o: f32):
+    linalg.yield %b : f32
+  } -> tensor<1x1x8x4x4xf32>
+  %acc = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d5, d2 + d6, d3 + d7)>, affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d5, d6, d7, d4)>, affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d4, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : tensor<1x1x2x6x6xf32>, tensor<1x2x3x3x8xf32>) outs(%init : tensor<1x1x8x4x4xf32>) attrs = {qcc.tile_sizes = array<i64: 1, 1, 1, 4, 8, 1, 1, 1>} {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x1x8x4x4xf32>
+  %nchw = tensor.collapse_shape %acc [[0], [1, 2], [3], [4]] : tensor<1x1x8x4x4xf32> into tensor<1x8x4x4xf32>
+  %e4 = tensor.empty() : tensor<1x8x4x4xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%nchw : tensor<1x8x4x4xf32>) outs(%e4 : tensor<1x8x4x4xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %z = arith.constant 0.0 : f32
+    %r = arith.maximumf %v, %z : f32
+    linalg.yield %r : f32
+  } -> tensor<1x8x4x4xf32>
+  return %y : tensor<1x8x4x4xf32>
+}

@@ -10,6 +10,7 @@
 #include "qcc/Dialect/Qcc/IR/QccOps.h"
 #include "qcc/Dialect/Qcc/Utils/QuantMath.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Quant/QuantOps.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
@@ -245,10 +246,14 @@ struct Mac {
   }
   Value operator()(OpBuilder &b, Location loc, Value xv, Value wv, Value acc) const {
     if (!isInteger()) {
-      Value prod = b.create<arith::MulFOp>(loc, xv, wv);
+      // `contract`: LLVM may fuse the multiply and the add into one FMA where the target
+      // has one (x86-64-v3 and up, AArch64), as ONNX Runtime's kernels do.
+      auto contract =
+          arith::FastMathFlagsAttr::get(b.getContext(), arith::FastMathFlags::contract);
+      Value prod = b.create<arith::MulFOp>(loc, xv, wv, contract);
       if (alpha != 1.f)
-        prod = b.create<arith::MulFOp>(loc, f32Const(b, loc, alpha), prod);
-      return b.create<arith::AddFOp>(loc, acc, prod);
+        prod = b.create<arith::MulFOp>(loc, f32Const(b, loc, alpha), prod, contract);
+      return b.create<arith::AddFOp>(loc, acc, prod, contract);
     }
     // 8-bit operands are centered in 16 bits (q - zp lies in [-255, 255]) and the product
     // is formed from their sign extensions: the widening multiply-accumulate shape that
@@ -2122,7 +2127,7 @@ struct ConvertQccToLinalgPass
     target.addIllegalDialect<QccDialect, quant::QuantizationDialect>();
     target.addLegalOp<ModuleOp>();
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect, arith::ArithDialect,
-                           math::MathDialect>();
+                           math::MathDialect, bufferization::BufferizationDialect>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp f) {
       return converter.isSignatureLegal(f.getFunctionType());
     });

@@ -168,24 +168,52 @@ struct ContiguousStridedRead : OpRewritePattern<vector::TransferReadOp> {
 };
 
 struct QccVectorizeConvPass : mlir::qcc::impl::QccVectorizeConvBase<QccVectorizeConvPass> {
-  /// A contraction whose only user is its requantization epilogue (a `qcc.epilogue`
-  /// elementwise op, see qcc-fuse-requantize): tile the epilogue into the contraction's
-  /// register blocks and fuse the contraction (and the producer of its initial
-  /// accumulator: the bias broadcast or the zero fill) into each block, then tile the
-  /// fused block's reduction loops. The int32 accumulator then only ever exists as one
-  /// block, which vectorization keeps in registers. Fails (changing nothing) when there is
-  /// no such epilogue.
-  LogicalResult tileWithEpilogue(RewriterBase &rewriter, linalg::GenericOp op,
-                                 ArrayRef<int64_t> sizes, ArrayRef<int64_t> interchange) {
+  /// The elementwise op that finishes a contraction, if any: its only user, an elementwise
+  /// linalg.generic reading it as its first input through the identity map (the
+  /// `qcc.epilogue` requantization of an integer convolution, or a float convolution's
+  /// activation: Relu, Clip), other inputs only broadcast parameters.
+  static linalg::GenericOp epilogueOf(linalg::GenericOp op) {
     if (!op->hasOneUse())
-      return failure();
+      return nullptr;
     auto epilogue = dyn_cast<linalg::GenericOp>(*op->user_begin());
-    if (!epilogue || !epilogue->hasAttr("qcc.epilogue") ||
-        epilogue.getDpsInputOperand(0)->get() != op->getResult(0))
-      return failure();
+    if (!epilogue || epilogue.getNumDpsInits() != 1 || epilogue.getNumDpsInputs() < 1 ||
+        epilogue.getNumParallelLoops() != epilogue.getNumLoops() ||
+        epilogue.getDpsInputOperand(0)->get() != op->getResult(0) ||
+        !epilogue.getMatchingIndexingMap(epilogue.getDpsInputOperand(0)).isIdentity() ||
+        !epilogue.getMatchingIndexingMap(epilogue.getDpsInitOperand(0)).isIdentity())
+      return nullptr;
+    if (epilogue->hasAttr("qcc.epilogue"))
+      return epilogue;
+    for (OpOperand *in : epilogue.getDpsInputOperands())
+      if (in->getOperandNumber() > 0 &&
+          (in->get() == op->getResult(0) ||
+           epilogue.getMatchingIndexingMap(in).getNumResults() >=
+               epilogue.getMatchingIndexingMap(epilogue.getDpsInputOperand(0)).getNumResults()))
+        return nullptr;
+    return epilogue;
+  }
+
+  /// Tiles a contraction into its register blocks with its epilogue (see epilogueOf) and
+  /// the producer of its initial accumulator (the bias broadcast or the zero fill) fused
+  /// into each block, then tiles the fused block's reduction loops. The accumulator then
+  /// only ever exists as one block, which vectorization keeps in registers: it starts as
+  /// the broadcast bias, not as a read of a buffer the bias was written to first, and ends
+  /// in the epilogue. Without an epilogue the contraction itself is tiled (its parallel
+  /// loops, then the reductions), still with its initial accumulator fused. Fails
+  /// (changing nothing) when neither applies.
+  LogicalResult tileFused(RewriterBase &rewriter, linalg::GenericOp op, ArrayRef<int64_t> sizes,
+                          ArrayRef<int64_t> interchange) {
+    linalg::GenericOp epilogue = epilogueOf(op);
     AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-    if (!outMap.isProjectedPermutation() ||
-        !epilogue.getMatchingIndexingMap(epilogue.getDpsInputOperand(0)).isIdentity())
+    if (!outMap.isProjectedPermutation())
+      return failure();
+    Operation *init = op.getDpsInitOperand(0)->get().getDefiningOp();
+    auto initOp = dyn_cast_or_null<linalg::GenericOp>(init);
+    bool fusibleInit = initOp && initOp->hasOneUse() &&
+                       initOp.getNumParallelLoops() == initOp.getNumLoops();
+    // Without an epilogue the fused block's result would be its own buffer, copied into
+    // the output afterwards (measured: 5x slower float convolutions): tile as before.
+    if (!epilogue || (!epilogue && !fusibleInit))
       return failure();
     // Iterate the epilogue (and the elementwise op that makes the initial accumulator) in
     // the contraction's parallel loop order, so that all three vectorize to the same vector
@@ -197,55 +225,70 @@ struct QccVectorizeConvPass : mlir::qcc::impl::QccVectorizeConvBase<QccVectorize
     llvm::sort(order, [&](unsigned a, unsigned b) {
       return outMap.getDimPosition(a) < outMap.getDimPosition(b);
     });
-    Operation *init = op.getDpsInitOperand(0)->get().getDefiningOp();
     if (!llvm::equal(order, llvm::seq<unsigned>(0, rank))) {
-      rewriter.setInsertionPoint(epilogue);
-      FailureOr<linalg::GenericOp> swapped = linalg::interchangeGenericOp(rewriter, epilogue, order);
-      if (failed(swapped))
-        return failure();
-      epilogue = *swapped;
-      auto initOp = dyn_cast_or_null<linalg::GenericOp>(init);
-      if (initOp && initOp.getNumLoops() == rank &&
-          initOp.getNumParallelLoops() == rank && initOp->hasOneUse()) {
+      if (epilogue) {
+        rewriter.setInsertionPoint(epilogue);
+        FailureOr<linalg::GenericOp> swapped =
+            linalg::interchangeGenericOp(rewriter, epilogue, order);
+        if (failed(swapped))
+          return failure();
+        epilogue = *swapped;
+      }
+      if (initOp && initOp.getNumLoops() == rank && initOp.getNumParallelLoops() == rank &&
+          initOp->hasOneUse()) {
         rewriter.setInsertionPoint(initOp);
-        if (succeeded(linalg::interchangeGenericOp(rewriter, initOp, order)))
-          init = initOp;
+        if (failed(linalg::interchangeGenericOp(rewriter, initOp, order)))
+          init = nullptr;
+      } else if (!epilogue) {
+        return failure();
       }
     }
-    SmallVector<OpFoldResult> blockSizes;
-    for (unsigned dim : order)
-      blockSizes.push_back(rewriter.getIndexAttr(sizes[outMap.getDimPosition(dim)]));
     scf::SCFTileAndFuseOptions options;
-    options.tilingOptions.setTileSizes(blockSizes);
-    // The contraction's block loop order, among its parallel loops (the epilogue's loops,
-    // now in the contraction's order).
-    SmallVector<int64_t> parallelOrder;
-    for (int64_t i : interchange)
-      if (i < static_cast<int64_t>(rank))
-        parallelOrder.push_back(i);
-    if (parallelOrder.size() == rank)
-      options.tilingOptions.setInterchange(parallelOrder);
+    if (epilogue) {
+      SmallVector<OpFoldResult> blockSizes;
+      for (unsigned dim : order)
+        blockSizes.push_back(rewriter.getIndexAttr(sizes[outMap.getDimPosition(dim)]));
+      options.tilingOptions.setTileSizes(blockSizes);
+      // The contraction's block loop order, among its parallel loops (the epilogue's
+      // loops, now in the contraction's order).
+      SmallVector<int64_t> parallelOrder;
+      for (int64_t i : interchange)
+        if (i < static_cast<int64_t>(rank))
+          parallelOrder.push_back(i);
+      if (parallelOrder.size() == rank)
+        options.tilingOptions.setInterchange(parallelOrder);
+    } else {
+      // The contraction's own parallel loops; its reductions come next, on the block.
+      SmallVector<OpFoldResult> blockSizes;
+      for (auto [i, it] : llvm::enumerate(op.getIteratorTypesArray()))
+        blockSizes.push_back(
+            rewriter.getIndexAttr(it == utils::IteratorType::parallel ? sizes[i] : 0));
+      options.tilingOptions.setTileSizes(blockSizes);
+      if (interchange.size() == sizes.size())
+        options.tilingOptions.setInterchange(interchange);
+    }
     options.setFusionControlFn([&](tensor::ExtractSliceOp, OpResult producer, bool) {
       Operation *owner = producer.getOwner();
       bool fuse = owner == op.getOperation() || (init && owner == init && isa<linalg::LinalgOp>(init));
       return std::make_tuple(fuse, false);
     });
-    rewriter.setInsertionPoint(epilogue);
+    Operation *consumer = epilogue ? epilogue.getOperation() : op.getOperation();
+    rewriter.setInsertionPoint(consumer);
     FailureOr<scf::SCFTileAndFuseResult> fused = scf::tileConsumerAndFuseProducersUsingSCF(
-        rewriter, cast<TilingInterface>(epilogue.getOperation()), options);
+        rewriter, cast<TilingInterface>(consumer), options);
     if (failed(fused)) {
-      LLVM_DEBUG(epilogue.emitRemark("qcc-vectorize-conv: epilogue fusion failed"));
+      LLVM_DEBUG(consumer->emitRemark("qcc-vectorize-conv: block fusion failed"));
       return failure();
     }
     linalg::GenericOp block;
     for (Operation *t : fused->tiledAndFusedOps)
       if (auto g = dyn_cast<linalg::GenericOp>(t); g && g.getNumReductionLoops() > 0)
         block = g;
-    for (OpResult r : epilogue->getResults())
+    for (OpResult r : consumer->getResults())
       rewriter.replaceAllUsesWith(r, fused->replacements.lookup(r));
-    // The untiled contraction and its initial accumulator die with the epilogue's slices;
+    // The untiled contraction and its initial accumulator die with the consumer's slices;
     // the greedy rewrites below erase them.
-    rewriter.eraseOp(epilogue);
+    rewriter.eraseOp(consumer);
     if (!block)
       return success();
     // The block's parallel extents are the block sizes already; tile its reductions.
@@ -266,6 +309,24 @@ struct QccVectorizeConvPass : mlir::qcc::impl::QccVectorizeConvBase<QccVectorize
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     MLIRContext *ctx = &getContext();
+    // A convolution's result is collapsed to the op's NCHW shape (N x G x F/G x H x W ->
+    // N x C x H x W) before an elementwise consumer (a float convolution's Relu or Clip)
+    // reads it: run the consumer on the uncollapsed shape and collapse its result instead,
+    // so that it reads the convolution directly and becomes its epilogue.
+    {
+      RewritePatternSet patterns(ctx);
+      linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, [](OpOperand *operand) {
+        auto collapse = operand->get().getDefiningOp<tensor::CollapseShapeOp>();
+        auto producer = collapse ? collapse.getSrc().getDefiningOp<linalg::GenericOp>()
+                                 : linalg::GenericOp();
+        auto consumer = dyn_cast<linalg::GenericOp>(operand->getOwner());
+        return producer && consumer && producer->hasAttr("qcc.tile_sizes") &&
+               collapse->hasOneUse() &&
+               consumer.getNumParallelLoops() == consumer.getNumLoops();
+      });
+      if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
+        return signalPassFailure();
+    }
     SmallVector<linalg::GenericOp> convs;
     func.walk([&](linalg::GenericOp op) {
       if (op->hasAttr("qcc.tile_sizes"))
@@ -280,7 +341,7 @@ struct QccVectorizeConvPass : mlir::qcc::impl::QccVectorizeConvBase<QccVectorize
       if (auto attr = op->getAttrOfType<DenseI64ArrayAttr>("qcc.tile_interchange"))
         interchange.assign(attr.asArrayRef().begin(), attr.asArrayRef().end());
       op->removeAttr("qcc.tile_interchange");
-      if (succeeded(tileWithEpilogue(rewriter, op, sizes.asArrayRef(), interchange)))
+      if (succeeded(tileFused(rewriter, op, sizes.asArrayRef(), interchange)))
         continue;
       SmallVector<OpFoldResult> tileSizes;
       for (int64_t s : sizes.asArrayRef())
