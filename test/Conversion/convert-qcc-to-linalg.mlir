@@ -386,12 +386,18 @@ func.func @conv_filter_lanes(%x: tensor<1x2x8x8xf32>) -> tensor<1x16x8x8xf32> {
 
 // -----
 
-// A Gemm with a constant transposed B (a fully connected layer) reads B transposed at
-// compile time ([[1, 2, 3], [4, 5, 6]] -> [[1, 4], [2, 5], [3, 6]]) and is marked for a
-// register block of output columns.
+// A float Gemm with a constant transposed B (a fully connected layer) packs B at compile
+// time in blocks of output columns (here one block of 16: N = 2 padded with zero weights),
+// N'/nb x K x nb: [[1, 2, 3], [4, 5, 6]] -> [[[1, 4, 0, ..], [2, 5, 0, ..], [3, 6, 0, ..]]];
+// loops m, block, column | k, marked for a register block of 16 columns; the accumulator
+// is padded to 16 columns and the first 2 are kept.
 // CHECK-LABEL: func @gemm_packed
-// CHECK: %[[B:.*]] = arith.constant dense<{{\[\[}}1.000000e+00, 4.000000e+00], [2.000000e+00, 5.000000e+00], [3.000000e+00, 6.000000e+00]]> : tensor<3x2xf32>
-// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[B]] : tensor<1x3xf32>, tensor<3x2xf32>) {{.*}} attrs = {qcc.tile_sizes = array<i64: 1, 2, 1>}
+// CHECK: %[[B:.*]] = arith.constant dense<{{\[\[\[}}1.000000e+00, 4.000000e+00, 0.000000e+00, {{.*}}], [2.000000e+00, 5.000000e+00, 0.000000e+00, {{.*}}], [3.000000e+00, 6.000000e+00, 0.000000e+00, {{.*}}]]]> : tensor<1x3x16xf32>
+// CHECK: %[[P:.*]] = tensor.pad %{{.*}} low[0, 0] high[0, 14]
+// CHECK: %[[E:.*]] = tensor.expand_shape %[[P]] {{\[}}[0], [1, 2]] output_shape [1, 1, 16]
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%{{.*}}, %[[B]] : tensor<1x3xf32>, tensor<1x3x16xf32>) outs(%[[E]] : tensor<1x1x16xf32>) attrs = {qcc.tile_sizes = array<i64: 1, 1, 16, 1>}
+// CHECK: %[[C:.*]] = tensor.collapse_shape %[[R]]
+// CHECK: tensor.extract_slice %[[C]][0, 0] [1, 2] [1, 1] : tensor<1x16xf32> to tensor<1x2xf32>
 func.func @gemm_packed(%a: tensor<1x3xf32>) -> tensor<1x2xf32> {
   %b = arith.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>
   %y = qcc.gemm %a, %b {trans_b = true} : (tensor<1x3xf32>, tensor<2x3xf32>) -> tensor<1x2xf32>
