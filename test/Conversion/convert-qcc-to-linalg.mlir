@@ -577,3 +577,20 @@ func.func @distinct_results(%a: tensor<1x2x4x!quant.uniform<u8:f32, 0.1:128>>, %
   %z = qcc.concat %b, %a {axis = 1 : i64} : (tensor<1x3x4x!quant.uniform<u8:f32, 0.1:128>>, tensor<1x2x4x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<1x5x4x!quant.uniform<u8:f32, 0.1:128>>
   return %y, %z : tensor<1x5x4x!quant.uniform<u8:f32, 0.1:128>>, tensor<1x5x4x!quant.uniform<u8:f32, 0.1:128>>
 }
+
+// -----
+
+// A float convolution with constant weights and 32 filters on 16-lane registers (the
+// default vector-bits=512): filters on the lanes in blocks of 7 columns x 32 filters (two
+// registers per column: each broadcast input feeds two FMAs). The weights are packed
+// filters-last at compile time.
+// CHECK-LABEL: func @conv_float_filter_block
+// CHECK: arith.constant dense<{{.*}}> : tensor<1x8x1x1x32xf32>
+// CHECK: linalg.generic
+// CHECK-SAME: attrs = {qcc.tile_sizes = array<i64: 1, 1, 1, 7, 32, 1, 1, 1>}
+func.func @conv_float_filter_block(%x: tensor<1x8x7x7xf32>) -> tensor<1x32x7x7xf32> {
+  %w = arith.constant dense<0.5> : tensor<32x8x1x1xf32>
+  %y = qcc.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x8x7x7xf32>, tensor<32x8x1x1xf32>) -> tensor<1x32x7x7xf32>
+  return %y : tensor<1x32x7x7xf32>
+}

@@ -67,6 +67,22 @@ func.func @block_7x16_f32(%v: vector<7x16xf32>, %m: memref<16x7xf32, strided<[49
 
 // -----
 
+// 32 filters (two registers of f32 filters per column on AVX-512): four rows per vector
+// after the interleaves, at elements 0, 8, 16 and 24.
+// CHECK-LABEL: func @block_7x32_f32
+// CHECK-COUNT-24: vector.shuffle {{.*}} : vector<32xf32>, vector<32xf32>
+// CHECK: vector.extract_strided_slice %[[V:.*]] {offsets = [0], sizes = [7], strides = [1]}
+// CHECK: vector.extract_strided_slice %[[V]] {offsets = [8], sizes = [7], strides = [1]}
+// CHECK: vector.extract_strided_slice %[[V]] {offsets = [16], sizes = [7], strides = [1]}
+// CHECK: vector.extract_strided_slice %[[V]] {offsets = [24], sizes = [7], strides = [1]}
+// CHECK-COUNT-28: vector.transfer_write %{{.*}} : vector<7xf32>
+func.func @block_7x32_f32(%v: vector<7x32xf32>, %m: memref<32x7xf32, strided<[49, 1], offset: ?>>, %i: index, %j: index) {
+  vector.transfer_write %v, %m[%i, %j] {in_bounds = [true, true], permutation_map = affine_map<(d0, d1) -> (d1, d0)>} : vector<7x32xf32>, memref<32x7xf32, strided<[49, 1], offset: ?>>
+  return
+}
+
+// -----
+
 // Left alone: 64-bit elements, more than 8 columns, an untransposed write, and a row
 // that is not contiguous.
 // CHECK-LABEL: func @others

@@ -56,7 +56,7 @@ struct TransposedByteStore : OpRewritePattern<vector::TransferWriteOp> {
         llvm::any_of(op.getInBoundsValues(), [](bool b) { return !b; }))
       return failure();
     int64_t cols = type.getDimSize(0), filters = type.getDimSize(1);
-    if (cols > 8 || cols < 2 || (filters != 8 && filters != 16))
+    if (cols > 8 || cols < 2 || (filters != 8 && filters != 16 && filters != 32))
       return failure();
     SmallVector<int64_t> strides;
     int64_t offset;

@@ -192,7 +192,7 @@ def QccTransposeStores : Pass<"qcc-transpose-stores", "func::FuncOp"> {
     32 bits: int8 results, float results) written into the F x P corner of an NCHW
     plane, `permutation_map = (d0, d1) -> (d1, d0)`. The generic lowering transposes
     through single-element inserts and extracts (about 250 instructions for a 7 x 16 int8
-    block on x86). For P <= 8, F = 8 or 16 and a unit-stride row, this pass writes
+    block on x86). For P <= 8, F = 8, 16 or 32 and a unit-stride row, this pass writes
     instead:
 
     - three rounds of two-input interleaves (`vector.shuffle` of 1, 2 and 4-element
