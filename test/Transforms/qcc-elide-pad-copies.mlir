@@ -130,3 +130,30 @@ func.func @through_expand(%out: memref<2x6x6xf32>) {
   linalg.copy ins(%b : memref<2x6x6xf32>) outs(%out : memref<2x6x6xf32>)
   return
 }
+
+// -----
+
+// The consumer reads B inside a loop (a depthwise convolution's row blocks): still elided.
+// CHECK-LABEL: func @nested_consumer
+// CHECK: %[[B:.*]] = memref.alloc() : memref<2x6x6xi8>
+// CHECK-NOT: linalg.copy
+// CHECK: scf.for
+// CHECK: memref.subview %[[B]]
+func.func @nested_consumer(%x: memref<2x4x4xi8>, %out: memref<2x6xi8>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %pad = arith.constant 0 : i8
+  %a = memref.alloc() : memref<2x4x4xi8>
+  linalg.map ins(%x : memref<2x4x4xi8>) outs(%a : memref<2x4x4xi8>) (%v: i8) { linalg.yield %v : i8 }
+  %b = memref.alloc() : memref<2x6x6xi8>
+  linalg.map outs(%b : memref<2x6x6xi8>) () { linalg.yield %pad : i8 }
+  %in = memref.subview %b[0, 1, 1] [2, 4, 4] [1, 1, 1] : memref<2x6x6xi8> to memref<2x4x4xi8, strided<[36, 6, 1], offset: 7>>
+  linalg.copy ins(%a : memref<2x4x4xi8>) outs(%in : memref<2x4x4xi8, strided<[36, 6, 1], offset: 7>>)
+  scf.for %c = %c0 to %c2 step %c1 {
+    %row = memref.subview %b[%c, 0, 0] [1, 1, 6] [1, 1, 1] : memref<2x6x6xi8> to memref<6xi8, strided<[1], offset: ?>>
+    %orow = memref.subview %out[%c, 0] [1, 6] [1, 1] : memref<2x6xi8> to memref<6xi8, strided<[1], offset: ?>>
+    linalg.copy ins(%row : memref<6xi8, strided<[1], offset: ?>>) outs(%orow : memref<6xi8, strided<[1], offset: ?>>)
+  }
+  return
+}

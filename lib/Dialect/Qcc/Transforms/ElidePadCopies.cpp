@@ -119,11 +119,15 @@ LogicalResult elide(RewriterBase &rewriter, DominanceInfo &dom, linalg::CopyOp c
   for (Operation *user : b->getUsers()) {
     if (user == interior)
       continue;
-    if (!user->isBeforeInBlock(copy))
-      continue;
+    Operation *top = block->findAncestorOpInBlock(*user);
+    if (!top)
+      return failure();
+    if (!top->isBeforeInBlock(copy))
+      continue; // the consumers
     auto linalgOp = dyn_cast<linalg::LinalgOp>(user);
-    if (fill || !linalgOp || linalgOp.getNumDpsInputs() != (isa<linalg::FillOp>(user) ? 1 : 0) ||
-        linalgOp.getDpsInitOperand(0)->get() != b.getResult() || user->getBlock() != block)
+    if (fill || top != user || !linalgOp ||
+        linalgOp.getNumDpsInputs() != (isa<linalg::FillOp>(user) ? 1 : 0) ||
+        linalgOp.getDpsInitOperand(0)->get() != b.getResult())
       return failure();
     fill = user;
   }

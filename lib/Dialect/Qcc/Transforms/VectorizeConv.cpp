@@ -193,28 +193,23 @@ struct QccVectorizeConvPass : mlir::qcc::impl::QccVectorizeConvBase<QccVectorize
     return epilogue;
   }
 
-  /// Tiles a contraction into its register blocks with its epilogue (see epilogueOf) and
-  /// the producer of its initial accumulator (the bias broadcast or the zero fill) fused
-  /// into each block, then tiles the fused block's reduction loops. The accumulator then
-  /// only ever exists as one block, which vectorization keeps in registers: it starts as
-  /// the broadcast bias, not as a read of a buffer the bias was written to first, and ends
-  /// in the epilogue. Without an epilogue the contraction itself is tiled (its parallel
-  /// loops, then the reductions), still with its initial accumulator fused. Fails
-  /// (changing nothing) when neither applies.
+  /// Tiles a contraction's epilogue (see epilogueOf) into the contraction's register
+  /// blocks with the contraction and the producer of its initial accumulator (the bias
+  /// broadcast or the zero fill) fused into each block, then tiles the fused block's
+  /// reduction loops. The accumulator then only ever exists as one block, which
+  /// vectorization keeps in registers: it starts as the broadcast bias, not as a read of a
+  /// buffer the bias was written to first, and ends in the epilogue. Fails (changing
+  /// nothing) without an epilogue. (Tiling a contraction without one this way, its bias
+  /// fused, was measured: the block then lives in a buffer of its own, copied into the
+  /// output, and float convolutions ran 5x slower.)
   LogicalResult tileFused(RewriterBase &rewriter, linalg::GenericOp op, ArrayRef<int64_t> sizes,
                           ArrayRef<int64_t> interchange) {
     linalg::GenericOp epilogue = epilogueOf(op);
     AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-    if (!outMap.isProjectedPermutation())
+    if (!epilogue || !outMap.isProjectedPermutation())
       return failure();
     Operation *init = op.getDpsInitOperand(0)->get().getDefiningOp();
     auto initOp = dyn_cast_or_null<linalg::GenericOp>(init);
-    bool fusibleInit = initOp && initOp->hasOneUse() &&
-                       initOp.getNumParallelLoops() == initOp.getNumLoops();
-    // Without an epilogue the fused block's result would be its own buffer, copied into
-    // the output afterwards (measured: 5x slower float convolutions): tile as before.
-    if (!epilogue || (!epilogue && !fusibleInit))
-      return failure();
     // Iterate the epilogue (and the elementwise op that makes the initial accumulator) in
     // the contraction's parallel loop order, so that all three vectorize to the same vector
     // shape and layout: each transfer_read of the accumulator block then folds with the
@@ -226,69 +221,53 @@ struct QccVectorizeConvPass : mlir::qcc::impl::QccVectorizeConvBase<QccVectorize
       return outMap.getDimPosition(a) < outMap.getDimPosition(b);
     });
     if (!llvm::equal(order, llvm::seq<unsigned>(0, rank))) {
-      if (epilogue) {
-        rewriter.setInsertionPoint(epilogue);
-        FailureOr<linalg::GenericOp> swapped =
-            linalg::interchangeGenericOp(rewriter, epilogue, order);
-        if (failed(swapped))
-          return failure();
-        epilogue = *swapped;
-      }
+      rewriter.setInsertionPoint(epilogue);
+      FailureOr<linalg::GenericOp> swapped =
+          linalg::interchangeGenericOp(rewriter, epilogue, order);
+      if (failed(swapped))
+        return failure();
+      epilogue = *swapped;
       if (initOp && initOp.getNumLoops() == rank && initOp.getNumParallelLoops() == rank &&
           initOp->hasOneUse()) {
         rewriter.setInsertionPoint(initOp);
         if (failed(linalg::interchangeGenericOp(rewriter, initOp, order)))
           init = nullptr;
-      } else if (!epilogue) {
-        return failure();
       }
     }
+    SmallVector<OpFoldResult> blockSizes;
+    for (unsigned dim : order)
+      blockSizes.push_back(rewriter.getIndexAttr(sizes[outMap.getDimPosition(dim)]));
     scf::SCFTileAndFuseOptions options;
-    if (epilogue) {
-      SmallVector<OpFoldResult> blockSizes;
-      for (unsigned dim : order)
-        blockSizes.push_back(rewriter.getIndexAttr(sizes[outMap.getDimPosition(dim)]));
-      options.tilingOptions.setTileSizes(blockSizes);
-      // The contraction's block loop order, among its parallel loops (the epilogue's
-      // loops, now in the contraction's order).
-      SmallVector<int64_t> parallelOrder;
-      for (int64_t i : interchange)
-        if (i < static_cast<int64_t>(rank))
-          parallelOrder.push_back(i);
-      if (parallelOrder.size() == rank)
-        options.tilingOptions.setInterchange(parallelOrder);
-    } else {
-      // The contraction's own parallel loops; its reductions come next, on the block.
-      SmallVector<OpFoldResult> blockSizes;
-      for (auto [i, it] : llvm::enumerate(op.getIteratorTypesArray()))
-        blockSizes.push_back(
-            rewriter.getIndexAttr(it == utils::IteratorType::parallel ? sizes[i] : 0));
-      options.tilingOptions.setTileSizes(blockSizes);
-      if (interchange.size() == sizes.size())
-        options.tilingOptions.setInterchange(interchange);
-    }
+    options.tilingOptions.setTileSizes(blockSizes);
+    // The contraction's block loop order, among its parallel loops (the epilogue's loops,
+    // now in the contraction's order).
+    SmallVector<int64_t> parallelOrder;
+    for (int64_t i : interchange)
+      if (i < static_cast<int64_t>(rank))
+        parallelOrder.push_back(i);
+    if (parallelOrder.size() == rank)
+      options.tilingOptions.setInterchange(parallelOrder);
     options.setFusionControlFn([&](tensor::ExtractSliceOp, OpResult producer, bool) {
       Operation *owner = producer.getOwner();
       bool fuse = owner == op.getOperation() || (init && owner == init && isa<linalg::LinalgOp>(init));
       return std::make_tuple(fuse, false);
     });
-    Operation *consumer = epilogue ? epilogue.getOperation() : op.getOperation();
-    rewriter.setInsertionPoint(consumer);
+    rewriter.setInsertionPoint(epilogue);
     FailureOr<scf::SCFTileAndFuseResult> fused = scf::tileConsumerAndFuseProducersUsingSCF(
-        rewriter, cast<TilingInterface>(consumer), options);
+        rewriter, cast<TilingInterface>(epilogue.getOperation()), options);
     if (failed(fused)) {
-      LLVM_DEBUG(consumer->emitRemark("qcc-vectorize-conv: block fusion failed"));
+      LLVM_DEBUG(epilogue.emitRemark("qcc-vectorize-conv: epilogue fusion failed"));
       return failure();
     }
     linalg::GenericOp block;
     for (Operation *t : fused->tiledAndFusedOps)
       if (auto g = dyn_cast<linalg::GenericOp>(t); g && g.getNumReductionLoops() > 0)
         block = g;
-    for (OpResult r : consumer->getResults())
+    for (OpResult r : epilogue->getResults())
       rewriter.replaceAllUsesWith(r, fused->replacements.lookup(r));
-    // The untiled contraction and its initial accumulator die with the consumer's slices;
+    // The untiled contraction and its initial accumulator die with the epilogue's slices;
     // the greedy rewrites below erase them.
-    rewriter.eraseOp(consumer);
+    rewriter.eraseOp(epilogue);
     if (!block)
       return success();
     // The block's parallel extents are the block sizes already; tile its reductions.

@@ -93,6 +93,14 @@ def QccVectorizeConv : Pass<"qcc-vectorize-conv", "func::FuncOp"> {
     convolution with output columns on the lanes) reads two contiguous n-lane vectors,
     `[0, n)` and `[n - 1, 2n - 1)`, and keeps the even elements with one shuffle per row,
     instead of one scalar load per lane.
+
+    A convolution whose only user is an elementwise op (its `qcc.epilogue` requantization,
+    or a float convolution's Relu / Clip; other inputs only broadcast parameters) is tiled
+    through that epilogue instead: the epilogue is tiled into the register blocks with the
+    convolution and its bias broadcast fused into each block, so the accumulator never
+    leaves registers. An elementwise consumer reading the convolution through a
+    collapse_shape (to NCHW) is first run on the uncollapsed result (linalg's
+    reshape-by-expansion folding), so that it reads the convolution directly.
   }];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
                            "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
