@@ -217,3 +217,41 @@ func.func @float_relu_epilogue(%x: tensor<1x1x2x6x6xf32>, %w: tensor<1x2x3x3x8xf
   } -> tensor<1x8x4x4xf32>
   return %y : tensor<1x8x4x4xf32>
 }
+
+// -----
+
+// A convolution computed over extra columns (8, of which the model keeps 6) and sliced
+// before its Relu: the Relu moves before the slice, runs on all 8 columns and becomes the
+// convolution's epilogue; the slice is taken of its result.
+// CHECK-LABEL: func @relu_after_slice
+// CHECK-NOT: linalg.generic
+// CHECK: %[[R:.*]] = scf.for {{.*}} -> (tensor<1x1x8x4x8xf32>)
+// CHECK: arith.mulf {{.*}} : vector<8x8xf32>
+// CHECK: arith.maximumf {{.*}} : vector<8x8xf32>
+// CHECK: tensor.extract_slice %[[R]][0, 0, 0, 0, 0] [1, 1, 8, 4, 6] [1, 1, 1, 1, 1]
+// CHECK-NOT: linalg.generic
+func.func @relu_after_slice(%x: tensor<1x1x2x6x10xf32>, %w: tensor<1x2x3x3x8xf32>, %bias: tensor<8xf32>) -> tensor<1x1x8x4x6xf32> {
+  %e = tensor.empty() : tensor<1x1x8x4x8xf32>
+  %init = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d2)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%bias : tensor<8xf32>) outs(%e : tensor<1x1x8x4x8xf32>) {
+  ^bb0(%b: f32, %o: f32):
+    linalg.yield %b : f32
+  } -> tensor<1x1x8x4x8xf32>
+  %acc = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d5, d3 + d6, d4 + d7)>, affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d5, d6, d7, d2)>, affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : tensor<1x1x2x6x10xf32>, tensor<1x2x3x3x8xf32>) outs(%init : tensor<1x1x8x4x8xf32>) attrs = {qcc.tile_sizes = array<i64: 1, 1, 8, 1, 8, 1, 1, 1>} {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x1x8x4x8xf32>
+  %kept = tensor.extract_slice %acc[0, 0, 0, 0, 0] [1, 1, 8, 4, 6] [1, 1, 1, 1, 1] : tensor<1x1x8x4x8xf32> to tensor<1x1x8x4x6xf32>
+  %e2 = tensor.empty() : tensor<1x1x8x4x6xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%kept : tensor<1x1x8x4x6xf32>) outs(%e2 : tensor<1x1x8x4x6xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %z = arith.constant 0.0 : f32
+    %r = arith.maximumf %v, %z : f32
+    linalg.yield %r : f32
+  } -> tensor<1x1x8x4x6xf32>
+  return %y : tensor<1x1x8x4x6xf32>
+}

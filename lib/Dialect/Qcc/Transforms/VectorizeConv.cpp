@@ -167,6 +167,42 @@ struct ContiguousStridedRead : OpRewritePattern<vector::TransferReadOp> {
   }
 };
 
+/// elementwise(extract_slice(conv)) -> extract_slice(elementwise(conv)) for a slice at
+/// offset 0 with unit strides of a convolution marked for tiling (a depthwise convolution
+/// computed over a few extra columns, so that its rows fill whole registers): the
+/// elementwise op (a float Relu / Clip) then reads the convolution directly and becomes
+/// its epilogue, computing the extra columns too, instead of a separate pass that reads
+/// the wide result and writes the narrow one.
+struct SwapSliceWithElementwise : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp op, PatternRewriter &rewriter) const override {
+    if (op.getNumDpsInits() != 1 || op.getNumDpsInputs() != 1 ||
+        op.getNumParallelLoops() != op.getNumLoops() ||
+        !llvm::all_of(op.getIndexingMapsArray(), [](AffineMap m) { return m.isIdentity(); }))
+      return failure();
+    auto slice = op.getDpsInputOperand(0)->get().getDefiningOp<tensor::ExtractSliceOp>();
+    auto conv = slice ? slice.getSource().getDefiningOp<linalg::GenericOp>() : nullptr;
+    if (!conv || !conv->hasAttr("qcc.tile_sizes") || !slice->hasOneUse() ||
+        !conv->hasOneUse() || !slice.hasUnitStride() || !slice.hasZeroOffset() ||
+        slice.getSourceType().getRank() != slice.getResultType().getRank())
+      return failure();
+    Location loc = op.getLoc();
+    auto narrowType = cast<RankedTensorType>(op.getResultTypes()[0]);
+    auto wideType = RankedTensorType::get(slice.getSourceType().getShape(),
+                                          narrowType.getElementType());
+    Value init = rewriter.create<tensor::EmptyOp>(loc, wideType.getShape(),
+                                                  wideType.getElementType());
+    auto wide = rewriter.create<linalg::GenericOp>(
+        loc, TypeRange{wideType}, ValueRange{slice.getSource()}, ValueRange{init},
+        op.getIndexingMapsArray(), op.getIteratorTypesArray());
+    rewriter.inlineRegionBefore(op.getRegion(), wide.getRegion(), wide.getRegion().begin());
+    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+        op, narrowType, wide.getResult(0), slice.getMixedOffsets(), slice.getMixedSizes(),
+        slice.getMixedStrides());
+    return success();
+  }
+};
+
 struct QccVectorizeConvPass : mlir::qcc::impl::QccVectorizeConvBase<QccVectorizeConvPass> {
   /// The elementwise op that finishes a contraction, if any: its only user, an elementwise
   /// linalg.generic reading it as its first input through the identity map (the
@@ -292,17 +328,22 @@ struct QccVectorizeConvPass : mlir::qcc::impl::QccVectorizeConvBase<QccVectorize
     // N x C x H x W) before an elementwise consumer (a float convolution's Relu or Clip)
     // reads it: run the consumer on the uncollapsed shape and collapse its result instead,
     // so that it reads the convolution directly and becomes its epilogue.
+    // A depthwise convolution computed over a few extra columns is sliced before its
+    // consumer (see SwapSliceWithElementwise): look through that slice too.
     {
       RewritePatternSet patterns(ctx);
       linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, [](OpOperand *operand) {
         auto collapse = operand->get().getDefiningOp<tensor::CollapseShapeOp>();
-        auto producer = collapse ? collapse.getSrc().getDefiningOp<linalg::GenericOp>()
-                                 : linalg::GenericOp();
+        Value src = collapse ? collapse.getSrc() : Value();
+        if (auto slice = src ? src.getDefiningOp<tensor::ExtractSliceOp>() : nullptr)
+          src = slice.getSource();
+        auto producer = src ? src.getDefiningOp<linalg::GenericOp>() : linalg::GenericOp();
         auto consumer = dyn_cast<linalg::GenericOp>(operand->getOwner());
         return producer && consumer && producer->hasAttr("qcc.tile_sizes") &&
                collapse->hasOneUse() &&
                consumer.getNumParallelLoops() == consumer.getNumLoops();
       });
+      patterns.add<SwapSliceWithElementwise>(ctx);
       if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
         return signalPassFailure();
     }

@@ -100,7 +100,9 @@ def QccVectorizeConv : Pass<"qcc-vectorize-conv", "func::FuncOp"> {
     convolution and its bias broadcast fused into each block, so the accumulator never
     leaves registers. An elementwise consumer reading the convolution through a
     collapse_shape (to NCHW) is first run on the uncollapsed result (linalg's
-    reshape-by-expansion folding), so that it reads the convolution directly.
+    reshape-by-expansion folding), and one reading a slice at offset 0 of it (a depthwise
+    convolution computed over a few extra columns) is moved before the slice, so that it
+    reads the convolution directly.
   }];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
                            "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
