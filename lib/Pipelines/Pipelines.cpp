@@ -70,6 +70,11 @@ void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &optio
   convertOpts.quadProducts = sdot || isa == "vnni";
   convertOpts.quadUnsignedInput = x86;
   convertOpts.depthwiseRowBlocks = x86;
+  // Fused multiply-add instructions: AArch64, x86-64-v3 and later (or a host with FMA).
+  llvm::StringRef cpu(options.target.cpu), features(options.target.features);
+  bool hardwareFma = llvm::StringRef(options.target.triple).starts_with("aarch64") ||
+                     cpu == "x86-64-v3" || cpu == "x86-64-v4" || features.contains("+fma");
+  convertOpts.hardwareFma = hardwareFma;
   pm.addPass(mlir::qcc::createConvertQccToLinalg(convertOpts));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -133,6 +138,7 @@ void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &optio
   pm.addPass(createConvertSCFToCFPass());
   mlir::qcc::QccExpandMathOptions mathOpts;
   mathOpts.magicRounding = x86;
+  mathOpts.keepFma = hardwareFma;
   pm.addPass(mlir::qcc::createQccExpandMath(mathOpts));
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());

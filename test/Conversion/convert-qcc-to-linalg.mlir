@@ -4,6 +4,7 @@
 // RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg=depthwise-row-blocks=true | FileCheck %s --check-prefix=ROWS
 // RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg="quad-products=true quad-unsigned-input=true" | FileCheck %s --check-prefix=SWAP
 // RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg -cse | FileCheck %s --check-prefix=DISTINCT
+// RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg=hardware-fma=true | FileCheck %s --check-prefix=FMA
 
 // Grouped convolution: pad, expand to N x G x C/G, one generic over n, g, f, oh, ow | c, kh, kw
 // accumulating into the broadcast bias, collapse back.
@@ -278,6 +279,14 @@ func.func @requantize_zero_points(%x: tensor<1x2x!quant.uniform<i8:f32:1, {0.25:
 // CHECK: arith.addf %{{.*}}, %{{.*}} : f64
 // CHECK: arith.truncf %{{.*}} : f64 to f32
 // CHECK: math.roundeven
+// With hardware-fma (the target has the instruction): the same two multiply-adds as
+// math.fma in f32 (rB = 0.2 / 0.3, rA = 0.1 / 0.3), one rounding each, no f64.
+// FMA-LABEL: func @add_integer
+// FMA-NOT: f64
+// FMA: %[[T:.*]] = math.fma %{{.*}}, %cst{{.*}}, %cst{{.*}} : f32
+// FMA: %[[R:.*]] = math.fma %{{.*}}, %cst{{.*}}, %[[T]] : f32
+// FMA: math.roundeven %[[R]]
+// FMA-NOT: f64
 // FIXED-LABEL: func @add_integer
 // FIXED-NOT: f64
 // FIXED: arith.shli

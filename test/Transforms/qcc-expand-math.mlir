@@ -1,5 +1,6 @@
 // RUN: qcc-opt %s -split-input-file -qcc-expand-math | FileCheck %s
 // RUN: qcc-opt %s -split-input-file -qcc-expand-math=magic-rounding=true | FileCheck %s --check-prefix=MAGIC
+// RUN: qcc-opt %s -split-input-file -qcc-expand-math=keep-fma=true | FileCheck %s --check-prefix=KEEP
 
 // exp becomes a polynomial in arith ops: no libm call survives.
 // CHECK-LABEL: func @exp
@@ -15,6 +16,10 @@ func.func @exp(%x: f32) -> f32 {
 // -----
 
 // fma splits into a multiply and an add (no fmaf call on targets without FMA).
+// With keep-fma (targets with the instruction) it stays one fused multiply-add.
+// KEEP-LABEL: func @fma
+// KEEP: math.fma
+// KEEP-NOT: arith.mulf
 // CHECK-LABEL: func @fma
 // CHECK-SAME: (%[[A:.*]]: f32, %[[B:.*]]: f32, %[[C:.*]]: f32)
 // CHECK: %[[M:.*]] = arith.mulf %[[A]], %[[B]] : f32

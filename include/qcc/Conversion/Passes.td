@@ -56,6 +56,9 @@ def ConvertQccToLinalg : Pass<"convert-qcc-to-linalg", "ModuleOp"> {
            "Quads hold the input as unsigned bytes (x86 VPDPBUSD: u8 x s8) instead of signed "
            "ones (SDOT); 1x1 convolutions with u8 weights then use swapped quads, and "
            "strided depthwise convolutions row blocks">,
+    Option<"hardwareFma", "hardware-fma", "bool", /*default=*/"false",
+           "The target has fused multiply-add instructions: the integer Add's exact "
+           "multiply-adds use math.fma in f32 instead of an f64 emulation">,
     Option<"depthwiseRowBlocks", "depthwise-row-blocks", "bool", /*default=*/"false",
            "Unit-stride depthwise convolutions tile into blocks of one channel x up to 4 "
            "rows x a row of columns, the channel's weights loop invariant, instead of blocks "

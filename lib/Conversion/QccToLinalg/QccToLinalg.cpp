@@ -90,10 +90,13 @@ Value f32Const(OpBuilder &b, Location loc, float v) {
   return b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(v));
 }
 
-/// fma(x, y, z) on f32 with one rounding, computed in f64: x * y is exact in f64 for the
-/// 8-bit-integer x used here, and so is the sum, so rounding to f32 once equals a fused
-/// multiply-add, without an fmaf call on targets that lack the instruction.
-Value fusedMulAddF32(OpBuilder &b, Location loc, Value x, float y, Value z) {
+/// fma(x, y, z) on f32 with one rounding: math.fma where the target has the instruction
+/// (`hardware`); else computed in f64: x * y is exact in f64 for the 8-bit-integer x used
+/// here, and so is the sum, so rounding to f32 once equals a fused multiply-add, without
+/// an fmaf call on targets that lack the instruction.
+Value fusedMulAddF32(OpBuilder &b, Location loc, Value x, float y, Value z, bool hardware) {
+  if (hardware)
+    return b.create<math::FmaOp>(loc, x, f32Const(b, loc, y), z);
   Type f64 = b.getF64Type();
   Value xd = b.create<arith::ExtFOp>(loc, f64, x);
   Value zd = b.create<arith::ExtFOp>(loc, f64, z);
@@ -1187,7 +1190,10 @@ struct QuantizedBinaryLowering : ModeAwareLowering<OpT> {
 ///   c = saturate(round_half_even(fma(a, rA, fma(b, rB, fixed))))
 /// where a and b are the stored integers.
 struct QuantizedAddLowering : QuantizedBinaryLowering<AddOp> {
-  using QuantizedBinaryLowering::QuantizedBinaryLowering;
+  QuantizedAddLowering(const TypeConverter &converter, MLIRContext *ctx, bool fixed,
+                       bool hardwareFma)
+      : QuantizedBinaryLowering(converter, ctx, fixed), hardwareFma(hardwareFma) {}
+  bool hardwareFma;
 
   /// TFLite's int8 ADD: both inputs shifted left by 20, rescaled to twice the larger input
   /// scale, summed, and rescaled to the output.
@@ -1238,8 +1244,9 @@ struct QuantizedAddLowering : QuantizedBinaryLowering<AddOp> {
                                                               widenToI32(nb, nl, x, q));
                           };
                           Value t = fusedMulAddF32(nb, nl, toFloat(v[1], qb), rB,
-                                                   f32Const(nb, nl, fixed));
-                          Value r = fusedMulAddF32(nb, nl, toFloat(v[0], qa), rA, t);
+                                                   f32Const(nb, nl, fixed), hardwareFma);
+                          Value r =
+                              fusedMulAddF32(nb, nl, toFloat(v[0], qa), rA, t, hardwareFma);
                           return saturateToStorage(nb, nl, nb.create<math::RoundEvenOp>(nl, r), qc);
                         }));
     return success();
@@ -2214,8 +2221,9 @@ struct ConvertQccToLinalgPass
     patterns.add<Conv2DLowering>(converter, ctx, fixed, int64_t(vectorBits / 32), blockLanes,
                                  pairProducts, quadProducts, quadUnsignedInput,
                                  depthwiseRowBlocks);
-    patterns.add<MatMulLowering, QuantizedAddLowering, QuantizedMulLowering, AvgPoolLowering,
-                 RequantizeLowering, SoftmaxLowering>(converter, ctx, fixed);
+    patterns.add<MatMulLowering, QuantizedMulLowering, AvgPoolLowering, RequantizeLowering,
+                 SoftmaxLowering>(converter, ctx, fixed);
+    patterns.add<QuantizedAddLowering>(converter, ctx, fixed, hardwareFma);
     patterns.add<GemmLowering>(converter, ctx, fixed, std::max<int64_t>(blockLanes / 4, 8));
     patterns.add<UnaryFloatLowering<SigmoidOp>, UnaryFloatLowering<TanhOp>,
                  UnaryFloatLowering<HardSwishOp>, TableLowering>(converter, ctx);

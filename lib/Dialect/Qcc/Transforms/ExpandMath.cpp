@@ -94,7 +94,8 @@ struct QccExpandMathPass : qcc::impl::QccExpandMathBase<QccExpandMathPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateMathPolynomialApproximationPatterns(patterns);
-    patterns.add<SplitFma>(&getContext());
+    if (!keepFma)
+      patterns.add<SplitFma>(&getContext());
     if (magicRounding)
       patterns.add<MagicRounding>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))

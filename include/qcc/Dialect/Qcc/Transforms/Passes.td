@@ -335,7 +335,7 @@ def QccExpandMath : Pass<"qcc-expand-math", "ModuleOp"> {
     Generated objects may reference no C library symbol but memcpy and memset, so
     `math.exp`, `math.tanh` and friends become polynomial approximations in arith ops.
     `math.fma` is split into a multiply and an add so that targets without an FMA unit
-    do not call `fmaf`.
+    do not call `fmaf` (unless `keep-fma`, for targets that have the instruction).
 
     With `magic-rounding` (x86, which has no single instruction for "round half to even,
     then convert" that LLVM selects here: it emits VRNDSCALEPS and VCVTTPS2DQ), the
@@ -349,6 +349,8 @@ def QccExpandMath : Pass<"qcc-expand-math", "ModuleOp"> {
   let options = [
     Option<"magicRounding", "magic-rounding", "bool", /*default=*/"false",
            "Round saturating conversions by adding 1.5 * 2^23">,
+    Option<"keepFma", "keep-fma", "bool", /*default=*/"false",
+           "Keep math.fma (the target has fused multiply-add instructions)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::vector::VectorDialect"];
 }
