@@ -54,26 +54,26 @@ void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &optio
   convertOpts.requantMode = options.requantMode;
   convertOpts.vectorBits = options.target.vectorBits;
   convertOpts.vectorRegisters = options.target.vectorRegisters;
+  llvm::StringRef triple(options.target.triple), cpu(options.target.cpu),
+      features(options.target.features);
+  bool x86 = triple.starts_with("x86_64"), aarch64 = triple.starts_with("aarch64");
   // x86: integer convolutions multiply pairs of channels, which qcc-x86-dot-products turns
   // into VPDPWSSD (AVX512-VNNI) or PMADDWD (AVX2 / SSE2).
-  bool x86 = llvm::StringRef(options.target.triple).starts_with("x86_64");
-  std::string isa = !x86 ? ""
-                    : llvm::StringRef(options.target.features).contains("+avx512vnni") ? "vnni"
-                    : options.target.vectorBits >= 256                                   ? "avx2"
-                                                                                         : "sse2";
+  std::string isa = !x86                                   ? ""
+                    : features.contains("+avx512vnni")     ? "vnni"
+                    : options.target.vectorBits >= 256     ? "avx2"
+                                                           : "sse2";
   convertOpts.pairProducts = x86;
   // AArch64 with the dot product (Cortex-A76): quads of channels through SDOT.
-  bool sdot = llvm::StringRef(options.target.triple).starts_with("aarch64") &&
-              llvm::StringRef(options.target.features).contains("+dotprod");
+  bool sdot = aarch64 && features.contains("+dotprod");
   // x86 with AVX512-VNNI: quads of channels through VPDPBUSD (u8 input bytes x s8 weights)
   // where the weights allow it, pairs through VPDPWSSD elsewhere.
   convertOpts.quadProducts = sdot || isa == "vnni";
   convertOpts.quadUnsignedInput = x86;
   convertOpts.depthwiseRowBlocks = x86;
   // Fused multiply-add instructions: AArch64, x86-64-v3 and later (or a host with FMA).
-  llvm::StringRef cpu(options.target.cpu), features(options.target.features);
-  bool hardwareFma = llvm::StringRef(options.target.triple).starts_with("aarch64") ||
-                     cpu == "x86-64-v3" || cpu == "x86-64-v4" || features.contains("+fma");
+  bool hardwareFma =
+      aarch64 || cpu == "x86-64-v3" || cpu == "x86-64-v4" || features.contains("+fma");
   convertOpts.hardwareFma = hardwareFma;
   pm.addPass(mlir::qcc::createConvertQccToLinalg(convertOpts));
   pm.addPass(createCanonicalizerPass());
@@ -113,9 +113,7 @@ void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &optio
   pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccElidePadCopies());
   // Byte-masked stores: AVX-512BW (VMOVDQU8 with a mask register), part of x86-64-v4.
   mlir::qcc::QccTransposeStoresOptions transposeOpts;
-  transposeOpts.maskedStores =
-      x86 && (options.target.cpu == "x86-64-v4" ||
-              llvm::StringRef(options.target.features).contains("+avx512bw"));
+  transposeOpts.maskedStores = x86 && (cpu == "x86-64-v4" || features.contains("+avx512bw"));
   pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccTransposeStores(transposeOpts));
   pm.addPass(createCanonicalizerPass());
   mlir::qcc::QccPlanArenaOptions arenaOpts;

@@ -1052,6 +1052,62 @@ struct GemmLowering : ModeAwareLowering<GemmOp> {
   /// registers: several independent FMA chains).
   int64_t rowLanes;
 
+  /// A float fully connected layer with constant weights B^T (N x K, `bt`), A not
+  /// transposed: B packed in blocks of nb output columns, N'/nb x K x nb (N' = N rounded up
+  /// to the block, the extra columns' weights 0), so that each block streams one
+  /// contiguous stretch of weights, and the block is several vector registers wide, so
+  /// that several FMA chains run at once (one 8-lane chain ran at the FMA's latency: 2
+  /// multiply-adds per ns). Loops m, j (block), n (in block) | k, accumulating into `acc`
+  /// padded to N'; the first N columns are kept. Null when B is not such a constant.
+  Value blockedFloatGemm(OpBuilder &b, GemmOp op, Value a, Value bt, Value acc,
+                         const Mac &mac) const {
+    DenseElementsAttr wConst = constantBehind(bt);
+    if (!wConst || wConst.isSplat() || !wConst.getElementType().isF32())
+      return nullptr;
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    Type f32 = b.getF32Type();
+    auto shape = op.getType().getShape();
+    int64_t cols = shape[1], k = op.getA().getType().getShape()[1];
+    int64_t nb = std::min<int64_t>(rowLanes, llvm::alignTo(cols, 16));
+    int64_t padded = llvm::alignTo(cols, nb);
+    SmallVector<float> weights(padded * k, 0.f);
+    llvm::copy(wConst.getValues<float>(), weights.begin());
+    DenseElementsAttr packed = packFiltersLast(
+        DenseElementsAttr::get(RankedTensorType::get({padded, k, 1, 1}, f32),
+                               ArrayRef<float>(weights)),
+        padded / nb, f32); // N'/nb x K x 1 x 1 x nb
+    Value w = b.create<arith::ConstantOp>(
+        loc, packed.reshape(RankedTensorType::get({padded / nb, k, nb}, f32)));
+    if (padded != cols) {
+      SmallVector<OpFoldResult> lo(2, b.getIndexAttr(0)), hi(2, b.getIndexAttr(0));
+      hi[1] = b.getIndexAttr(padded - cols);
+      acc = b.create<tensor::PadOp>(loc, RankedTensorType::get({shape[0], padded}, f32), acc,
+                                    lo, hi, f32Const(b, loc, 0.f));
+    }
+    Value acc3 = expand(b, loc, acc, {shape[0], padded / nb, nb}, {{0}, {1, 2}});
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    using IT = utils::IteratorType;
+    auto blocked = b.create<linalg::GenericOp>(
+        loc, TypeRange{acc3.getType()}, ValueRange{a, w}, ValueRange{acc3},
+        ArrayRef<AffineMap>{AffineMap::get(4, 0, {d(0), d(3)}, ctx),
+                            AffineMap::get(4, 0, {d(1), d(3), d(2)}, ctx),
+                            AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)},
+        ArrayRef<IT>{IT::parallel, IT::parallel, IT::parallel, IT::reduction},
+        [&](OpBuilder &nb2, Location nl, ValueRange v) {
+          nb2.create<linalg::YieldOp>(nl, mac(nb2, nl, v[0], v[1], v[2]));
+        });
+    blocked->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr({1, 1, nb, 1}));
+    Value flat = b.create<tensor::CollapseShapeOp>(loc, blocked.getResult(0),
+                                                   ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+    if (padded == cols)
+      return flat;
+    return b.create<tensor::ExtractSliceOp>(
+        loc, RankedTensorType::get(shape, f32), flat, ValueRange{}, ValueRange{}, ValueRange{},
+        b.getDenseI64ArrayAttr({0, 0}), b.getDenseI64ArrayAttr(shape),
+        b.getDenseI64ArrayAttr({1, 1}));
+  }
+
   LogicalResult matchAndRewrite(GemmOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
     Location loc = op.getLoc();
@@ -1072,56 +1128,9 @@ struct GemmLowering : ModeAwareLowering<GemmOp> {
     // that a block of output columns reads one contiguous row of B per k.
     Value bValue = adaptor.getB();
     bool transB = op.getTransB();
-    // A float fully connected layer with constant weights B^T (N x K): B packed in blocks of
-    // nb output columns, N'/nb x K x nb (N' = N rounded up to the block, the extra columns'
-    // weights 0), so that each block streams one contiguous stretch of weights, and the
-    // block is several vector registers wide, so that several FMA chains run at once (one
-    // 8-lane chain ran at the FMA's latency: 2 multiply-adds per ns). Loops m, j (block),
-    // n (in block) | k; the first N columns are kept.
     if (transB && !mac.isInteger() && !op.getTransA()) {
-      DenseElementsAttr wConst = constantBehind(bValue);
-      auto shape = op.getType().getShape();
-      int64_t n = shape[1], nb = std::min<int64_t>(rowLanes, llvm::alignTo(n, 16));
-      int64_t np = llvm::alignTo(n, nb), k = op.getA().getType().getShape()[1];
-      if (wConst && !wConst.isSplat() && wConst.getElementType().isF32()) {
-        SmallVector<float> padded(np * k, 0.f);
-        auto values = wConst.getValues<float>();
-        for (int64_t i = 0; i < n * k; ++i)
-          padded[i] = values[i];
-        auto asFilters = DenseElementsAttr::get(
-            RankedTensorType::get({np, k, 1, 1}, b.getF32Type()), ArrayRef<float>(padded));
-        DenseElementsAttr packed = packFiltersLast(asFilters, np / nb, b.getF32Type());
-        Value w = b.create<arith::ConstantOp>(
-            loc, packed.reshape(RankedTensorType::get({np / nb, k, nb}, b.getF32Type())));
-        Value accPadded = acc;
-        if (np != n) {
-          SmallVector<OpFoldResult> lo(2, b.getIndexAttr(0)), hi(2, b.getIndexAttr(0));
-          hi[1] = b.getIndexAttr(np - n);
-          accPadded = b.create<tensor::PadOp>(
-              loc, RankedTensorType::get({shape[0], np}, b.getF32Type()), acc, lo, hi,
-              f32Const(b, loc, 0.f));
-        }
-        Value acc3 = expand(b, loc, accPadded, {shape[0], np / nb, nb}, {{0}, {1, 2}});
-        auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-        using IT = utils::IteratorType;
-        auto blocked = b.create<linalg::GenericOp>(
-            loc, TypeRange{acc3.getType()}, ValueRange{adaptor.getA(), w}, ValueRange{acc3},
-            ArrayRef<AffineMap>{AffineMap::get(4, 0, {d(0), d(3)}, ctx),
-                                AffineMap::get(4, 0, {d(1), d(3), d(2)}, ctx),
-                                AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)},
-            ArrayRef<IT>{IT::parallel, IT::parallel, IT::parallel, IT::reduction},
-            [&](OpBuilder &nb2, Location nl, ValueRange v) {
-              nb2.create<linalg::YieldOp>(nl, mac(nb2, nl, v[0], v[1], v[2]));
-            });
-        blocked->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr({1, 1, nb, 1}));
-        Value flat = b.create<tensor::CollapseShapeOp>(
-            loc, blocked.getResult(0), ArrayRef<ReassociationIndices>{{0}, {1, 2}});
-        if (np != n)
-          flat = b.create<tensor::ExtractSliceOp>(
-              loc, RankedTensorType::get(shape, b.getF32Type()), flat, ValueRange{},
-              ValueRange{}, ValueRange{}, b.getDenseI64ArrayAttr({0, 0}),
-              b.getDenseI64ArrayAttr(shape), b.getDenseI64ArrayAttr({1, 1}));
-        b.replaceOp(op, flat);
+      if (Value blocked = blockedFloatGemm(b, op, adaptor.getA(), bValue, acc, mac)) {
+        b.replaceOp(op, blocked);
         return success();
       }
     }

@@ -202,10 +202,11 @@ struct QccElidePadCopiesPass : mlir::qcc::impl::QccElidePadCopiesBase<QccElidePa
     SmallVector<linalg::CopyOp> copies;
     getOperation().walk([&](linalg::CopyOp copy) { copies.push_back(copy); });
     IRRewriter rewriter(&getContext());
-    for (linalg::CopyOp copy : copies) {
-      DominanceInfo dom(getOperation());
+    // Valid throughout: the rewrites only move operations within their block, and
+    // dominance inside a block follows the (maintained) operation order.
+    DominanceInfo dom(getOperation());
+    for (linalg::CopyOp copy : copies)
       (void)elide(rewriter, dom, copy);
-    }
   }
 };
 

@@ -424,53 +424,52 @@ struct QccVectorizeConvPass : mlir::qcc::impl::QccVectorizeConvBase<QccVectorize
   }
 };
 
+/// An accumulator block with unit dimensions (a 1x1 output plane: the classifier) is read
+/// and written through a collapse_shape, a view, which linalg's transfer hoisting does not
+/// see through: allocate such a block collapsed, and copy its initial value in collapsed.
+/// Applies to an allocation used only by collapse_shapes of one identity-layout type and
+/// at most one copy of its initial value.
+static void allocateCollapsed(RewriterBase &rewriter, memref::AllocOp alloc) {
+  memref::CollapseShapeOp collapse;
+  linalg::CopyOp init;
+  for (Operation *user : alloc->getUsers()) {
+    auto c = dyn_cast<memref::CollapseShapeOp>(user);
+    auto copy = dyn_cast<linalg::CopyOp>(user);
+    if (c && (!collapse || c.getType() == collapse.getType()))
+      collapse = c;
+    else if (copy && !init && copy.getOutputs()[0] == alloc.getResult() &&
+             copy.getInputs()[0] != alloc.getResult())
+      init = copy;
+    else
+      return;
+  }
+  if (!collapse || !collapse.getType().getLayout().isIdentity() ||
+      (init && !memref::CollapseShapeOp::isGuaranteedCollapsible(
+                   cast<MemRefType>(init.getInputs()[0].getType()),
+                   collapse.getReassociationIndices())))
+    return;
+  rewriter.setInsertionPoint(alloc);
+  auto flat = rewriter.create<memref::AllocOp>(alloc.getLoc(), collapse.getType(),
+                                               alloc.getAlignmentAttr());
+  if (init) {
+    rewriter.setInsertionPoint(init);
+    Value flatSrc = rewriter.create<memref::CollapseShapeOp>(
+        init.getLoc(), init.getInputs()[0], collapse.getReassociationIndices());
+    rewriter.replaceOpWithNewOp<linalg::CopyOp>(init, flatSrc, flat.getResult());
+  }
+  for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+    rewriter.replaceOp(user, flat.getResult());
+  rewriter.eraseOp(alloc);
+}
+
 struct QccHoistAccumulatorsPass
     : mlir::qcc::impl::QccHoistAccumulatorsBase<QccHoistAccumulatorsPass> {
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
-    // An accumulator block with unit dimensions (a 1x1 output plane: the classifier) is
-    // read and written through a collapse_shape, a view, which the hoisting below does not
-    // see through: allocate it collapsed, and copy its initial value in collapsed too.
     SmallVector<memref::AllocOp> allocs;
     getOperation().walk([&](memref::AllocOp alloc) { allocs.push_back(alloc); });
-    for (memref::AllocOp alloc : allocs) {
-      memref::CollapseShapeOp collapse;
-      linalg::CopyOp init;
-      for (Operation *user : alloc->getUsers()) {
-        auto c = dyn_cast<memref::CollapseShapeOp>(user);
-        auto copy = dyn_cast<linalg::CopyOp>(user);
-        if (c && (!collapse || c.getType() == collapse.getType())) {
-          collapse = c;
-        } else if (copy && !init && copy.getOutputs()[0] == alloc.getResult() &&
-                   copy.getInputs()[0] != alloc.getResult()) {
-          init = copy;
-        } else {
-          collapse = nullptr;
-          break;
-        }
-      }
-      if (!collapse || !collapse.getType().getLayout().isIdentity())
-        continue;
-      rewriter.setInsertionPoint(alloc);
-      auto flat = rewriter.create<memref::AllocOp>(alloc.getLoc(), collapse.getType(),
-                                                   alloc.getAlignmentAttr());
-      if (init) {
-        rewriter.setInsertionPoint(init);
-        Value src = init.getInputs()[0];
-        auto srcType = cast<MemRefType>(src.getType());
-        if (!memref::CollapseShapeOp::isGuaranteedCollapsible(
-                srcType, collapse.getReassociationIndices())) {
-          rewriter.eraseOp(flat);
-          continue;
-        }
-        Value flatSrc = rewriter.create<memref::CollapseShapeOp>(
-            init.getLoc(), src, collapse.getReassociationIndices());
-        rewriter.replaceOpWithNewOp<linalg::CopyOp>(init, flatSrc, flat.getResult());
-      }
-      for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
-        rewriter.replaceOp(user, flat.getResult());
-      rewriter.eraseOp(alloc);
-    }
+    for (memref::AllocOp alloc : allocs)
+      allocateCollapsed(rewriter, alloc);
     // Subviews of the accumulator are loop invariant in the reduction loops: move them out
     // first, so that the transfers on them are recognized as invariant too.
     getOperation().walk([](LoopLikeOpInterface loop) { moveLoopInvariantCode(loop); });
