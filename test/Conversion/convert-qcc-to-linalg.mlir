@@ -5,6 +5,7 @@
 // RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg="quad-products=true quad-unsigned-input=true" | FileCheck %s --check-prefix=SWAP
 // RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg -cse | FileCheck %s --check-prefix=DISTINCT
 // RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg=hardware-fma=true | FileCheck %s --check-prefix=FMA
+// RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg=blocked-lanes=16 --mlir-elide-elementsattrs-if-larger=4 | FileCheck %s --check-prefix=BLOCKED
 
 // Grouped convolution: pad, expand to N x G x C/G, one generic over n, g, f, oh, ow | c, kh, kw
 // accumulating into the broadcast bias, collapse back.
@@ -602,4 +603,64 @@ func.func @conv_float_filter_block(%x: tensor<1x8x7x7xf32>) -> tensor<1x32x7x7xf
   %y = qcc.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
        : (tensor<1x8x7x7xf32>, tensor<32x8x1x1xf32>) -> tensor<1x32x7x7xf32>
   return %y : tensor<1x32x7x7xf32>
+}
+
+// -----
+
+// Blocked (NCHWc) float convolutions, 16 channels per block. A 1x1 convolution 24 -> 20:
+// the input is packed (24 channels: two blocks, the second padded with 0), the weights
+// are Fo x Co x KH x KW x 16(c) x 16(f) with zeros past the 24 channels and 20 filters,
+// the bias is 2 x 16 (zeros past 20), the output is unpacked back to 20 channels.
+// BLOCKED-DAG: #[[BX:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8) -> (d0, d5, d2 + d6, d3 + d7, d8)>
+// BLOCKED-DAG: #[[BW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8) -> (d1, d5, d6, d7, d8, d4)>
+// BLOCKED-DAG: #[[BO:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8) -> (d0, d1, d2, d3, d4)>
+// BLOCKED-LABEL: func @blocked_pointwise
+// BLOCKED: %[[W:.*]] = arith.constant dense_resource<__elided__> : tensor<2x2x1x1x16x16xf32>
+// BLOCKED: %[[PACK:.*]] = tensor.pack %{{.*}} padding_value(%{{.*}} : f32) inner_dims_pos = [1] inner_tiles = [16] into %{{.*}} : tensor<1x24x4x4xf32> -> tensor<1x2x4x4x16xf32>
+// BLOCKED: %[[BIAS:.*]] = arith.constant dense_resource<__elided__> : tensor<2x16xf32>
+// BLOCKED: %[[ACC:.*]] = linalg.generic {{.*}} ins(%[[BIAS]] : tensor<2x16xf32>)
+// BLOCKED: %[[CONV:.*]] = linalg.generic {indexing_maps = [#[[BX]], #[[BW]], #[[BO]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%[[PACK]], %[[W]] : {{.*}}) outs(%[[ACC]] : tensor<1x2x4x4x16xf32>) attrs = {qcc.tile_sizes = array<i64: 1, 1, 1, 4, 16, 1, 1, 1, 1>}
+// BLOCKED: tensor.unpack %[[CONV]] inner_dims_pos = [1] inner_tiles = [16] into %{{.*}} : tensor<1x2x4x4x16xf32> -> tensor<1x20x4x4xf32>
+func.func @blocked_pointwise(%x: tensor<1x24x4x4xf32>) -> tensor<1x20x4x4xf32> {
+  %w = arith.constant dense<0.5> : tensor<20x24x1x1xf32>
+  %b = arith.constant dense<1.0> : tensor<20xf32>
+  %y = qcc.conv2d %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x24x4x4xf32>, tensor<20x24x1x1xf32>, tensor<20xf32>) -> tensor<1x20x4x4xf32>
+  return %y : tensor<1x20x4x4xf32>
+}
+
+// -----
+
+// A strided depthwise convolution: packed, then padded spatially (dims 2 and 3 of NCHWc),
+// channels on the lanes: weights Co x KH x KW x 16.
+// BLOCKED-DAG: #[[DX:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2 * 2 + d5, d3 * 2 + d6, d4)>
+// BLOCKED-DAG: #[[DW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d5, d6, d4)>
+// BLOCKED-LABEL: func @blocked_depthwise
+// BLOCKED: %[[W:.*]] = arith.constant dense<5.000000e-01> : tensor<1x3x3x16xf32>
+// BLOCKED: %[[PACK:.*]] = tensor.pack %{{.*}} inner_dims_pos = [1] inner_tiles = [16] into %{{.*}} : tensor<1x16x8x8xf32> -> tensor<1x1x8x8x16xf32>
+// BLOCKED: %[[PAD:.*]] = tensor.pad %[[PACK]] low[0, 0, 1, 1, 0] high[0, 0, 1, 1, 0]
+// BLOCKED: linalg.generic {indexing_maps = [#[[DX]], #[[DW]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[PAD]], %[[W]] : tensor<1x1x10x10x16xf32>, tensor<1x3x3x16xf32>) {{.*}} attrs = {qcc.tile_sizes = array<i64: 1, 1, 1, 4, 16, 1, 1>}
+// BLOCKED: tensor.unpack
+func.func @blocked_depthwise(%x: tensor<1x16x8x8xf32>) -> tensor<1x16x4x4xf32> {
+  %w = arith.constant dense<0.5> : tensor<16x1x3x3xf32>
+  %y = qcc.conv2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 16 : i64}
+       : (tensor<1x16x8x8xf32>, tensor<16x1x3x3xf32>) -> tensor<1x16x4x4xf32>
+  return %y : tensor<1x16x4x4xf32>
+}
+
+// -----
+
+// An image (3 channels, fewer than half a block) is read from NCHW as it is; only the
+// output is blocked.
+// BLOCKED-DAG: #[[IX:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d5, d2 + d6, d3 + d7)>
+// BLOCKED-LABEL: func @blocked_image
+// BLOCKED-NOT: tensor.pack
+// BLOCKED: %[[PAD:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// BLOCKED: linalg.generic {indexing_maps = [#[[IX]], {{.*}} ins(%[[PAD]], %{{.*}} : tensor<1x3x10x10xf32>, tensor<1x3x3x3x16xf32>)
+// BLOCKED: tensor.unpack {{.*}} -> tensor<1x16x8x8xf32>
+func.func @blocked_image(%x: tensor<1x3x8x8xf32>) -> tensor<1x16x8x8xf32> {
+  %w = arith.constant dense<0.5> : tensor<16x3x3x3xf32>
+  %y = qcc.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x3x8x8xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x8x8xf32>
+  return %y : tensor<1x16x8x8xf32>
 }

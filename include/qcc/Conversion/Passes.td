@@ -13,7 +13,17 @@ def ConvertQccToLinalg : Pass<"convert-qcc-to-linalg", "ModuleOp"> {
     become constants in the quantize / dequantize / requantize bodies, with ONNX's rounding
     (round half to even, true division in quantize). `quant.scast` disappears.
 
-    Convolutions keep ONNX's NCHW layout and are expressed as one grouped
+    With `blocked-lanes=L` (x86 with AVX-512: 16), float convolutions (regular and
+    depthwise, constant weights) run on channel-blocked NCHWc activations instead:
+    `tensor.pack` of the input's channels into blocks of L (an image of fewer than L/2
+    channels is read from NCHW), one `n, fo, oh, ow, l | (c blocks,) kh, kw, (c)` generic
+    whose register block is a row of output columns x the L channels of a block (each
+    column's results one contiguous vector, each reduction step one contiguous weight
+    vector), weights packed and zero-padded to whole blocks at compile time, and
+    `tensor.unpack` of the result; `qcc-propagate-channel-blocks` then removes the
+    unpack/pack pairs between layers.
+
+    Otherwise convolutions keep ONNX's NCHW layout and are expressed as one grouped
     `n, g, f, oh, ow, c, kh, kw` generic over a zero-padded input, marked with the register
     block `qcc-vectorize-conv` tiles it into: filters on the vector lanes (weights packed
     filters-last at compile time) for narrow or strided outputs, output columns on the lanes
@@ -63,7 +73,11 @@ def ConvertQccToLinalg : Pass<"convert-qcc-to-linalg", "ModuleOp"> {
            "Unit-stride depthwise convolutions tile into blocks of one channel x up to 4 "
            "rows x a row of columns, the channel's weights loop invariant, instead of blocks "
            "of channels (qcc turns it on for x86, where it is measured faster; AArch64 keeps "
-           "channel blocks until measured on hardware)">
+           "channel blocks until measured on hardware)">,
+    Option<"blockedLanes", "blocked-lanes", "unsigned", /*default=*/"0",
+           "Float convolutions (regular and depthwise) on channel-blocked NCHWc activations "
+           "with this many channels per block, packed/unpacked with tensor.pack/unpack "
+           "(qcc-propagate-channel-blocks removes the pairs between layers); 0 keeps NCHW">
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",

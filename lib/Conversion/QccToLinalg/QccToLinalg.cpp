@@ -340,7 +340,7 @@ Value buildElementwise(OpBuilder &b, Location loc, ValueRange inputs,
   return generic.getResult(0);
 }
 
-/// Pads the two trailing (spatial) dimensions of an NCHW tensor with `value`.
+/// Pads the spatial dimensions (2 and 3) of an NCHW or NCHWc tensor with `value`.
 Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
                  ArrayRef<int64_t> high, Value padValue) {
   if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&
@@ -348,7 +348,8 @@ Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
     return input;
   auto type = cast<RankedTensorType>(input.getType());
   SmallVector<int64_t> shape(type.getShape());
-  SmallVector<OpFoldResult> lo(4, b.getIndexAttr(0)), hi(4, b.getIndexAttr(0));
+  SmallVector<OpFoldResult> lo(shape.size(), b.getIndexAttr(0)),
+      hi(shape.size(), b.getIndexAttr(0));
   for (int i = 0; i < 2; ++i) {
     shape[2 + i] += low[i] + high[i];
     lo[2 + i] = b.getIndexAttr(low[i]);
@@ -377,6 +378,31 @@ DenseElementsAttr constantBehind(Value v) {
     break;
   }
   return {};
+}
+
+/// N x C x H x W -> N x ceil(C/L) x H x W x L (NCHWc, `tensor.pack` of the channels; a
+/// partial last block is padded with 0).
+Value packChannels(OpBuilder &b, Location loc, Value v, int64_t lanes) {
+  auto type = cast<RankedTensorType>(v.getType());
+  auto shape = type.getShape();
+  Value dest = emptyTensor(b, loc, {shape[0], (shape[1] + lanes - 1) / lanes, shape[2],
+                                    shape[3], lanes},
+                           type.getElementType());
+  std::optional<Value> pad;
+  if (shape[1] % lanes)
+    pad = b.create<arith::ConstantOp>(loc, b.getZeroAttr(type.getElementType())).getResult();
+  return b.create<tensor::PackOp>(loc, v, dest, ArrayRef<int64_t>{1},
+                                  ArrayRef<OpFoldResult>{b.getIndexAttr(lanes)}, pad);
+}
+
+/// N x ceil(C/L) x H x W x L -> N x C x H x W (`tensor.unpack`, dropping padded channels).
+Value unpackChannels(OpBuilder &b, Location loc, Value v, int64_t channels) {
+  auto type = cast<RankedTensorType>(v.getType());
+  auto shape = type.getShape();
+  Value dest = emptyTensor(b, loc, {shape[0], channels, shape[2], shape[3]},
+                           type.getElementType());
+  return b.create<tensor::UnPackOp>(loc, v, dest, ArrayRef<int64_t>{1},
+                                    ArrayRef<OpFoldResult>{b.getIndexAttr(shape[4])});
 }
 
 /// Packs an F x C/G x KH x KW weight (F = G * F/G) as G x C/G x KH x KW x F/G at compile time:
@@ -679,10 +705,12 @@ Value buildEpilogue(OpBuilder &b, OpT op, Value acc, bool fixed, const ChannelLa
 struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
   Conv2DLowering(const TypeConverter &converter, MLIRContext *ctx, bool fixed,
                  int64_t vectorLanes, int64_t blockLanes, bool pairProducts,
-                 bool quadProducts, bool quadUnsignedInput, bool depthwiseRowBlocks)
+                 bool quadProducts, bool quadUnsignedInput, bool depthwiseRowBlocks,
+                 int64_t blockedLanes)
       : ModeAwareLowering(converter, ctx, fixed), vectorLanes(vectorLanes),
         blockLanes(blockLanes), pairProducts(pairProducts), quadProducts(quadProducts),
-        quadUnsignedInput(quadUnsignedInput), depthwiseRowBlocks(depthwiseRowBlocks) {}
+        quadUnsignedInput(quadUnsignedInput), depthwiseRowBlocks(depthwiseRowBlocks),
+        blockedLanes(blockedLanes) {}
   /// 32-bit lanes of one SIMD register.
   int64_t vectorLanes;
   /// 32-bit accumulator lanes a register block may hold: about half the target's SIMD
@@ -698,6 +726,9 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
   bool quadUnsignedInput;
   /// Unit-stride depthwise convolutions in blocks of one channel x rows x columns.
   bool depthwiseRowBlocks;
+  /// Float convolutions on channel-blocked (NCHWc) activations with this many channels per
+  /// block (0: NCHW).
+  int64_t blockedLanes = 0;
 
   /// True if qcc-x86-dot-products will turn each row of this depthwise convolution's
   /// kernel columns into one VPDPBUSD (x86 VNNI; two for u8 weights): u8 input bytes, s8
@@ -713,6 +744,145 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
            op.getStrides()[1] <= 2 && op.getDilations()[1] == 1;
   }
 
+  /// A float convolution (regular or depthwise, constant weights) on NCHWc activations of
+  /// L = blockedLanes channels per block: the output is N x ceil(F/L) x OH x OW x L, the
+  /// register block a row of output columns x the L filters (channels) of one block, so
+  /// each column's L results are one contiguous vector (no transposed stores) and each
+  /// reduction step reads one contiguous weight vector. The input is packed with
+  /// tensor.pack (unless it has fewer than L/2 channels, as an image: read from NCHW as
+  /// broadcast scalars) and the result unpacked with tensor.unpack;
+  /// qcc-propagate-channel-blocks then removes the unpack/pack pairs between blocked
+  /// layers. Padded channels have weight 0 and bias 0, so they hold 0 (or what an
+  /// elementwise op makes of 0) and contribute nothing downstream.
+  LogicalResult lowerBlocked(Conv2DOp op, OpAdaptor adaptor, ConversionPatternRewriter &b,
+                             const Mac &mac) const {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    auto inShape = op.getInput().getType().getShape();
+    auto wShape = op.getWeight().getType().getShape();
+    auto outShape = op.getOutput().getType().getShape();
+    int64_t g = op.getGroup(), n = inShape[0], c = inShape[1], f = wShape[0];
+    int64_t kh = wShape[2], kw = wShape[3], oh = outShape[2], ow = outShape[3];
+    int64_t lanes = blockedLanes;
+    bool depthwise = g > 1 && g == c && g == f;
+    DenseElementsAttr wConst = constantBehind(adaptor.getWeight());
+    if ((g != 1 && !depthwise) || !wConst || !wConst.getElementType().isF32() ||
+        mac.alpha != 1.f)
+      return failure();
+    DenseElementsAttr biasConst;
+    if (adaptor.getBias()) {
+      biasConst = constantBehind(adaptor.getBias());
+      if (!biasConst || !biasConst.getElementType().isF32())
+        return failure();
+    }
+    bool blockedIn = depthwise || 2 * c >= lanes;
+    int64_t fo = (f + lanes - 1) / lanes, co = (c + lanes - 1) / lanes;
+    Type f32 = b.getF32Type();
+
+    // Weights, zero-padded to whole blocks: depthwise Co x KH x KW x L; from a blocked
+    // input Fo x Co x KH x KW x L(c) x L(f); from NCHW Fo x C x KH x KW x L(f).
+    SmallVector<float> wv(wConst.getValues<float>().begin(), wConst.getValues<float>().end());
+    auto wAt = [&](int64_t fi, int64_t ci, int64_t y, int64_t x) -> float {
+      if (fi >= f || ci >= wShape[1])
+        return 0.f;
+      return wv[((fi * wShape[1] + ci) * kh + y) * kw + x];
+    };
+    SmallVector<int64_t> wPackedShape;
+    SmallVector<float> packed;
+    if (depthwise) {
+      wPackedShape = {co, kh, kw, lanes};
+      for (int64_t cb = 0; cb < co; ++cb)
+        for (int64_t y = 0; y < kh; ++y)
+          for (int64_t x = 0; x < kw; ++x)
+            for (int64_t l = 0; l < lanes; ++l)
+              packed.push_back(cb * lanes + l < f ? wAt(cb * lanes + l, 0, y, x) : 0.f);
+    } else if (blockedIn) {
+      wPackedShape = {fo, co, kh, kw, lanes, lanes};
+      for (int64_t fb = 0; fb < fo; ++fb)
+        for (int64_t cb = 0; cb < co; ++cb)
+          for (int64_t y = 0; y < kh; ++y)
+            for (int64_t x = 0; x < kw; ++x)
+              for (int64_t ci = 0; ci < lanes; ++ci)
+                for (int64_t fi = 0; fi < lanes; ++fi)
+                  packed.push_back(wAt(fb * lanes + fi, cb * lanes + ci, y, x));
+    } else {
+      wPackedShape = {fo, c, kh, kw, lanes};
+      for (int64_t fb = 0; fb < fo; ++fb)
+        for (int64_t ci = 0; ci < c; ++ci)
+          for (int64_t y = 0; y < kh; ++y)
+            for (int64_t x = 0; x < kw; ++x)
+              for (int64_t fi = 0; fi < lanes; ++fi)
+                packed.push_back(wAt(fb * lanes + fi, ci, y, x));
+    }
+    Value w = b.create<arith::ConstantOp>(
+        loc, DenseElementsAttr::get(RankedTensorType::get(wPackedShape, f32), ArrayRef(packed)));
+
+    // The input: packed (or NCHW), then padded spatially.
+    Value x = adaptor.getInput();
+    if (blockedIn)
+      x = packChannels(b, loc, x, lanes);
+    auto pads = op.getPads();
+    int64_t padHigh[] = {pads[2], pads[3]};
+    x = padSpatial(b, loc, x, pads.take_front(2), padHigh, f32Const(b, loc, 0.f));
+
+    // The accumulator starts as the bias (0 in padded channels), broadcast over N, H, W.
+    SmallVector<float> bias(fo * lanes, 0.f);
+    if (biasConst)
+      llvm::copy(biasConst.getValues<float>(), bias.begin());
+    Value biasBlocks = b.create<arith::ConstantOp>(
+        loc, DenseElementsAttr::get(RankedTensorType::get({fo, lanes}, f32), ArrayRef(bias)));
+    auto accType = RankedTensorType::get({n, fo, oh, ow, lanes}, f32);
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    Value acc = buildElementwise(
+        b, loc, biasBlocks, accType, [](OpBuilder &, Location, ValueRange a) { return a[0]; },
+        AffineMap::get(5, 0, {d(1), d(4)}, ctx));
+
+    // Loops n, fo, oh, ow, l | reductions. Summation order per output: (c blocks,) kh, kw,
+    // (c within the block).
+    auto strides = op.getStrides(), dil = op.getDilations();
+    unsigned loops = depthwise ? 7 : blockedIn ? 9 : 8;
+    auto row = [&](unsigned khDim) { return d(2) * strides[0] + d(khDim) * dil[0]; };
+    auto col = [&](unsigned kwDim) { return d(3) * strides[1] + d(kwDim) * dil[1]; };
+    AffineMap xMap, wMap;
+    if (depthwise) {
+      xMap = AffineMap::get(loops, 0, {d(0), d(1), row(5), col(6), d(4)}, ctx);
+      wMap = AffineMap::get(loops, 0, {d(1), d(5), d(6), d(4)}, ctx);
+    } else if (blockedIn) {
+      xMap = AffineMap::get(loops, 0, {d(0), d(5), row(6), col(7), d(8)}, ctx);
+      wMap = AffineMap::get(loops, 0, {d(1), d(5), d(6), d(7), d(8), d(4)}, ctx);
+    } else {
+      xMap = AffineMap::get(loops, 0, {d(0), d(5), row(6), col(7)}, ctx);
+      wMap = AffineMap::get(loops, 0, {d(1), d(5), d(6), d(7), d(4)}, ctx);
+    }
+    AffineMap oMap = AffineMap::get(loops, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx);
+    using IT = utils::IteratorType;
+    SmallVector<IT> iters(loops, IT::reduction);
+    for (unsigned i = 0; i < 5; ++i)
+      iters[i] = IT::parallel;
+    auto conv = b.create<linalg::GenericOp>(
+        loc, TypeRange{accType}, ValueRange{x, w}, ValueRange{acc},
+        ArrayRef<AffineMap>{xMap, wMap, oMap}, iters,
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
+          nb.create<linalg::YieldOp>(nl, mac(nb, nl, a[0], a[1], a[2]));
+        });
+    // Register block: a row of up to 16 columns x the L channels of one block.
+    int64_t owb = largestDivisor(ow, {16, 14, 12, 8, 7, 6, 5, 4, 3, 2}, blockLanes / lanes);
+    SmallVector<int64_t> sizes(loops, 1);
+    sizes[3] = owb;
+    sizes[4] = lanes;
+    conv->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr(sizes));
+    // Weights smaller than the input plane (the expansions on large maps): rows outside
+    // the filter blocks, so a row of input is read from cache by every block.
+    if (!depthwise && f * c * kh * kw < c * inShape[2] * inShape[3]) {
+      SmallVector<int64_t> order = {0, 2, 3, 1};
+      for (unsigned i = 4; i < loops; ++i)
+        order.push_back(i);
+      conv->setAttr("qcc.tile_interchange", b.getDenseI64ArrayAttr(order));
+    }
+    b.replaceOp(op, unpackChannels(b, loc, conv.getResult(0), f));
+    return success();
+  }
+
   LogicalResult matchAndRewrite(Conv2DOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
     Location loc = op.getLoc();
@@ -725,6 +895,9 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     auto pads = op.getPads();
 
     Mac mac = macFor(op.getInput(), op.getWeight());
+    if (blockedLanes > 0 && !mac.isInteger() && !op.getAccumulator() &&
+        succeeded(lowerBlocked(op, adaptor, b, mac)))
+      return success();
     // Depthwise rows whose width is not a multiple of the register's lanes (56, 28, 14 and 7
     // in a MobileNet, with 16 lanes) would be partial or odd vectors (7 lanes, assembled lane
     // by lane): compute a few extra columns over extra input padding instead, and keep the
@@ -2229,7 +2402,7 @@ struct ConvertQccToLinalgPass
     int64_t blockLanes = int64_t(vectorBits / 32) * int64_t(std::max(vectorRegisters / 2, 1u));
     patterns.add<Conv2DLowering>(converter, ctx, fixed, int64_t(vectorBits / 32), blockLanes,
                                  pairProducts, quadProducts, quadUnsignedInput,
-                                 depthwiseRowBlocks);
+                                 depthwiseRowBlocks, int64_t(blockedLanes));
     patterns.add<MatMulLowering, QuantizedMulLowering, AvgPoolLowering, RequantizeLowering,
                  SoftmaxLowering>(converter, ctx, fixed);
     patterns.add<QuantizedAddLowering>(converter, ctx, fixed, hardwareFma);

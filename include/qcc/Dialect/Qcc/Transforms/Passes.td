@@ -171,6 +171,32 @@ def QccArmDotProducts : Pass<"qcc-arm-dot-products", "func::FuncOp"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::vector::VectorDialect"];
 }
 
+def QccPropagateChannelBlocks : Pass<"qcc-propagate-channel-blocks", "func::FuncOp"> {
+  let summary = "Keep activations channel-blocked (NCHWc) between blocked layers";
+  let description = [{
+    Runs on tensors, right after `convert-qcc-to-linalg` with `blocked-lanes`: each
+    blocked convolution packs its input (`tensor.pack` of the channels) and unpacks its
+    result (`tensor.unpack`). This pass
+
+    - folds `pack(unpack(y))` of the same blocking to `y`: consecutive blocked layers
+      hand over their NCHWc tensors as they are;
+    - moves an elementwise `linalg.generic` (every indexing map the identity, all loops
+      parallel, no `linalg.index`) whose inputs are all unpacks of one blocking onto the
+      blocked values, unpacking its result instead: a convolution's Relu or Clip, a
+      residual Add. The op then reads the convolution directly (it becomes its epilogue
+      in `qcc-vectorize-conv`) and its own consumers see the blocked value;
+    - lowers the packs and unpacks that remain (the edges of the blocked layers) to
+      pad + expand_shape + linalg.transpose and back (`linalg::lowerPack`).
+
+    Padded channels (a channel count that is not a multiple of the block): a pack pads
+    them with 0, a blocked convolution computes them with weight 0 and bias 0, and every
+    blocked convolution weighs its input's padded channels 0. Their values, which an
+    elementwise op may change (a Clip of 0 stays 0; any finite value is as good), never
+    reach a real channel, so folding `pack(unpack(y))` need not restore the padding value.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
+}
+
 def QccElidePadCopies : Pass<"qcc-elide-pad-copies", "func::FuncOp"> {
   let summary = "Producers write straight into the interior of padded buffers";
   let description = [{

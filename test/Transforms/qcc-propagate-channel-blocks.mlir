@@ -1,0 +1,105 @@
+// RUN: qcc-opt %s -split-input-file -qcc-propagate-channel-blocks | FileCheck %s
+
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+
+// Two blocked layers with a Clip between them: the Clip moves onto the blocked value, and
+// the next layer's pack of the unpack folds away. No layout change is left.
+// CHECK-DAG: #[[ID5:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>
+// CHECK-LABEL: func @clip_between_layers
+// CHECK-SAME: (%[[Y:.*]]: tensor<1x2x4x4x16xf32>)
+// CHECK-NOT: tensor.pack
+// CHECK-NOT: tensor.unpack
+// CHECK-NOT: linalg.transpose
+// CHECK: %[[E:.*]] = tensor.empty() {qcc.distinct = 8 : i64} : tensor<1x2x4x4x16xf32>
+// CHECK: %[[CLIP:.*]] = linalg.generic {indexing_maps = [#[[ID5]], #[[ID5]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%[[Y]] : tensor<1x2x4x4x16xf32>) outs(%[[E]] : tensor<1x2x4x4x16xf32>)
+// CHECK: arith.maximumf
+// CHECK: arith.minimumf
+// CHECK: return %[[CLIP]] : tensor<1x2x4x4x16xf32>
+func.func @clip_between_layers(%y: tensor<1x2x4x4x16xf32>) -> tensor<1x2x4x4x16xf32> {
+  %lo = arith.constant 0.0 : f32
+  %hi = arith.constant 6.0 : f32
+  %e0 = tensor.empty() {qcc.distinct = 7 : i64} : tensor<1x20x4x4xf32>
+  %u = tensor.unpack %y inner_dims_pos = [1] inner_tiles = [16] into %e0 : tensor<1x2x4x4x16xf32> -> tensor<1x20x4x4xf32>
+  %e1 = tensor.empty() : tensor<1x20x4x4xf32>
+  %c = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%u : tensor<1x20x4x4xf32>) outs(%e1 : tensor<1x20x4x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.maximumf %in, %lo : f32
+    %1 = arith.minimumf %0, %hi : f32
+    linalg.yield %1 : f32
+  } -> tensor<1x20x4x4xf32>
+  %e2 = tensor.empty() : tensor<1x2x4x4x16xf32>
+  %pad = arith.constant 0.0 : f32
+  %p = tensor.pack %c padding_value(%pad : f32) inner_dims_pos = [1] inner_tiles = [16] into %e2 : tensor<1x20x4x4xf32> -> tensor<1x2x4x4x16xf32>
+  return %p : tensor<1x2x4x4x16xf32>
+}
+
+// -----
+
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+
+// A residual Add of two blocked results runs blocked; its NCHW result (returned) is the
+// unpack of the blocked Add, lowered at the edge: transpose, collapse, slice.
+// CHECK-LABEL: func @residual_add
+// CHECK-SAME: (%[[A:.*]]: tensor<1x2x4x4x16xf32>, %[[B:.*]]: tensor<1x2x4x4x16xf32>)
+// CHECK: %[[ADD:.*]] = linalg.generic {{.*}} ins(%[[A]], %[[B]] : tensor<1x2x4x4x16xf32>, tensor<1x2x4x4x16xf32>)
+// CHECK: arith.addf
+// CHECK: %[[T:.*]] = linalg.transpose ins(%[[ADD]] : tensor<1x2x4x4x16xf32>) outs(%{{.*}} : tensor<1x2x16x4x4xf32>) permutation = [0, 1, 4, 2, 3]
+// CHECK: %[[C:.*]] = tensor.collapse_shape %[[T]] {{\[\[}}0], [1, 2], [3], [4]] : tensor<1x2x16x4x4xf32> into tensor<1x32x4x4xf32>
+// CHECK: %[[S:.*]] = tensor.extract_slice %[[C]][0, 0, 0, 0] [1, 20, 4, 4] [1, 1, 1, 1] : tensor<1x32x4x4xf32> to tensor<1x20x4x4xf32>
+// CHECK: return %[[S]]
+func.func @residual_add(%a: tensor<1x2x4x4x16xf32>, %b: tensor<1x2x4x4x16xf32>) -> tensor<1x20x4x4xf32> {
+  %e0 = tensor.empty() : tensor<1x20x4x4xf32>
+  %ua = tensor.unpack %a inner_dims_pos = [1] inner_tiles = [16] into %e0 : tensor<1x2x4x4x16xf32> -> tensor<1x20x4x4xf32>
+  %e1 = tensor.empty() : tensor<1x20x4x4xf32>
+  %ub = tensor.unpack %b inner_dims_pos = [1] inner_tiles = [16] into %e1 : tensor<1x2x4x4x16xf32> -> tensor<1x20x4x4xf32>
+  %e2 = tensor.empty() : tensor<1x20x4x4xf32>
+  %s = linalg.generic {indexing_maps = [#id4, #id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%ua, %ub : tensor<1x20x4x4xf32>, tensor<1x20x4x4xf32>) outs(%e2 : tensor<1x20x4x4xf32>) {
+  ^bb0(%x: f32, %y: f32, %out: f32):
+    %0 = arith.addf %x, %y : f32
+    linalg.yield %0 : f32
+  } -> tensor<1x20x4x4xf32>
+  return %s : tensor<1x20x4x4xf32>
+}
+
+// -----
+
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#chan = affine_map<(d0, d1, d2, d3) -> (d1)>
+
+// Not moved: an input that is not an unpack (a per-channel scale, broadcast), or a body
+// that reads linalg.index. The layout changes stay where they are, lowered: the pack to
+// pad + expand_shape + transpose.
+// CHECK-LABEL: func @not_elementwise_on_blocks
+// CHECK: linalg.transpose {{.*}} permutation = [0, 1, 4, 2, 3]
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x20x4x4xf32>, tensor<20xf32>)
+// CHECK: linalg.index 1
+// CHECK: %[[P:.*]] = tensor.pad %{{.*}} low[0, 0, 0, 0] high[0, 12, 0, 0]
+// CHECK: %[[X:.*]] = tensor.expand_shape %[[P]] {{\[\[}}0], [1, 2], [3], [4]] {{.*}} into tensor<1x2x16x4x4xf32>
+// CHECK: linalg.transpose ins(%[[X]] : tensor<1x2x16x4x4xf32>) {{.*}} permutation = [0, 1, 3, 4, 2]
+func.func @not_elementwise_on_blocks(%y: tensor<1x2x4x4x16xf32>, %scale: tensor<20xf32>) -> tensor<1x2x4x4x16xf32> {
+  %e0 = tensor.empty() : tensor<1x20x4x4xf32>
+  %u = tensor.unpack %y inner_dims_pos = [1] inner_tiles = [16] into %e0 : tensor<1x2x4x4x16xf32> -> tensor<1x20x4x4xf32>
+  %e1 = tensor.empty() : tensor<1x20x4x4xf32>
+  %m = linalg.generic {indexing_maps = [#id4, #chan, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%u, %scale : tensor<1x20x4x4xf32>, tensor<20xf32>) outs(%e1 : tensor<1x20x4x4xf32>) {
+  ^bb0(%x: f32, %s: f32, %out: f32):
+    %0 = arith.mulf %x, %s : f32
+    linalg.yield %0 : f32
+  } -> tensor<1x20x4x4xf32>
+  %e2 = tensor.empty() : tensor<1x20x4x4xf32>
+  %i = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%m : tensor<1x20x4x4xf32>) outs(%e2 : tensor<1x20x4x4xf32>) {
+  ^bb0(%x: f32, %out: f32):
+    %c = linalg.index 1 : index
+    %ci = arith.index_cast %c : index to i32
+    %cf = arith.sitofp %ci : i32 to f32
+    %0 = arith.addf %x, %cf : f32
+    linalg.yield %0 : f32
+  } -> tensor<1x20x4x4xf32>
+  %e3 = tensor.empty() : tensor<1x2x4x4x16xf32>
+  %pad = arith.constant 0.0 : f32
+  %p = tensor.pack %i padding_value(%pad : f32) inner_dims_pos = [1] inner_tiles = [16] into %e3 : tensor<1x20x4x4xf32> -> tensor<1x2x4x4x16xf32>
+  return %p : tensor<1x2x4x4x16xf32>
+}
