@@ -610,7 +610,8 @@ func.func @conv_float_filter_block(%x: tensor<1x8x7x7xf32>) -> tensor<1x32x7x7xf
 // Blocked (NCHWc) float convolutions, 16 channels per block. A 1x1 convolution 24 -> 20:
 // the input is packed (24 channels: two blocks, the second padded with 0), the weights
 // are Fo x Co x KH x KW x 16(c) x 16(f) with zeros past the 24 channels and 20 filters,
-// the bias is 2 x 16 (zeros past 20), the output is unpacked back to 20 channels.
+// the bias is 2 x 16 (zeros past 20), the output is unpacked back to 20 channels. The
+// register block: both filter blocks x 4 columns x 16 lanes.
 // BLOCKED-DAG: #[[BX:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8) -> (d0, d5, d2 + d6, d3 + d7, d8)>
 // BLOCKED-DAG: #[[BW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8) -> (d1, d5, d6, d7, d8, d4)>
 // BLOCKED-DAG: #[[BO:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8) -> (d0, d1, d2, d3, d4)>
@@ -619,7 +620,7 @@ func.func @conv_float_filter_block(%x: tensor<1x8x7x7xf32>) -> tensor<1x32x7x7xf
 // BLOCKED: %[[PACK:.*]] = tensor.pack %{{.*}} padding_value(%{{.*}} : f32) inner_dims_pos = [1] inner_tiles = [16] into %{{.*}} : tensor<1x24x4x4xf32> -> tensor<1x2x4x4x16xf32>
 // BLOCKED: %[[BIAS:.*]] = arith.constant dense_resource<__elided__> : tensor<2x16xf32>
 // BLOCKED: %[[ACC:.*]] = linalg.generic {{.*}} ins(%[[BIAS]] : tensor<2x16xf32>)
-// BLOCKED: %[[CONV:.*]] = linalg.generic {indexing_maps = [#[[BX]], #[[BW]], #[[BO]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%[[PACK]], %[[W]] : {{.*}}) outs(%[[ACC]] : tensor<1x2x4x4x16xf32>) attrs = {qcc.tile_sizes = array<i64: 1, 1, 1, 4, 16, 1, 1, 1, 1>}
+// BLOCKED: %[[CONV:.*]] = linalg.generic {indexing_maps = [#[[BX]], #[[BW]], #[[BO]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%[[PACK]], %[[W]] : {{.*}}) outs(%[[ACC]] : tensor<1x2x4x4x16xf32>) attrs = {qcc.tile_sizes = array<i64: 1, 2, 1, 4, 16, 1, 1, 1, 1>}
 // BLOCKED: tensor.unpack %[[CONV]] inner_dims_pos = [1] inner_tiles = [16] into %{{.*}} : tensor<1x2x4x4x16xf32> -> tensor<1x20x4x4xf32>
 func.func @blocked_pointwise(%x: tensor<1x24x4x4xf32>) -> tensor<1x20x4x4xf32> {
   %w = arith.constant dense<0.5> : tensor<20x24x1x1xf32>

