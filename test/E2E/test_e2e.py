@@ -41,6 +41,17 @@ INT8_TARGETS = TARGETS + ["aarch64-rpi5", pytest.param(
         reason="this CPU lacks AVX-512 VNNI, so x86_64-v4 objects cannot run here"))]
 
 
+# Float convolutions run on channel blocks of one register (NCHWc) on x86: 4 lanes on
+# x86_64 (SSE), 8 on x86_64-v3 (AVX2), 16 on x86_64-v4 (AVX-512); the operator cases and
+# the float MobileNetV2 also run with the wider blocks, natively where this CPU can.
+X86_V4 = pytest.param("x86_64-v4", marks=pytest.mark.skipif(
+    not _host_has("avx512f", "avx512bw", "avx512vl", "avx512_vnni"),
+    reason="this CPU lacks AVX-512 (VNNI), so x86_64-v4 objects cannot run here"))
+X86_V3 = pytest.param("x86_64-v3", marks=pytest.mark.skipif(
+    not _host_has("avx2", "fma", "bmi2"),
+    reason="this CPU lacks AVX2/FMA/BMI2, so x86_64-v3 objects cannot run here"))
+
+
 def output_lsb(model: onnx.ModelProto, output_index=0):
     """Quantization step of a graph output produced by DequantizeLinear (per tensor)."""
     name = model.graph.output[output_index].name
@@ -90,7 +101,7 @@ def check(case_dir: Path, model: onnx.ModelProto, inputs, target, quantized=Fals
 OP_CASES = models.op_cases()
 
 
-@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("target", TARGETS + [X86_V4])
 @pytest.mark.parametrize("case", OP_CASES, ids=[c.name for c in OP_CASES])
 def test_op(case, target):
     check(OUT / "ops" / case.name, case.model, case.inputs, target, case.quantized)
@@ -109,7 +120,7 @@ def mobilenet_models():
     return fp, qdq
 
 
-@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("target", TARGETS + [X86_V3, X86_V4])
 def test_mobilenet_v2_float(mobilenet_models, target):
     fp, _ = mobilenet_models
     inputs = models.image_like_inputs((1, 3, 224, 224), 1, seed=21)
