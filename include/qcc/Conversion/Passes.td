@@ -13,13 +13,14 @@ def ConvertQccToLinalg : Pass<"convert-qcc-to-linalg", "ModuleOp"> {
     become constants in the quantize / dequantize / requantize bodies, with ONNX's rounding
     (round half to even, true division in quantize). `quant.scast` disappears.
 
-    With `blocked-lanes=L` (x86 with AVX-512: 16), float convolutions (regular and
-    depthwise, constant weights) run on channel-blocked NCHWc activations instead:
-    `tensor.pack` of the input's channels into blocks of L (an image of fewer than L/2
-    channels is read from NCHW), one `n, fo, oh, ow, l | (c blocks,) kh, kw, (c)` generic
-    whose register block is a row of output columns x the L channels of a block (each
-    column's results one contiguous vector, each reduction step one contiguous weight
-    vector), weights packed and zero-padded to whole blocks at compile time, and
+    With `blocked-lanes=L` (qcc sets one register of floats on x86: 4, 8 or 16), float
+    convolutions (regular and depthwise, constant weights) run on channel-blocked NCHWc
+    activations instead: `tensor.pack` of the input's channels into blocks of L (an image
+    of fewer than L/2 channels is read from NCHW), one
+    `n, fo, oh, ow, l | (c blocks,) kh, kw, (c)` generic whose register block is a row of
+    output columns x the L channels of 1-3 blocks (each column's results contiguous
+    vectors, each reduction step contiguous weight vectors, each broadcast input feeding
+    one FMA per block), weights packed and zero-padded to whole blocks at compile time, and
     `tensor.unpack` of the result; `qcc-propagate-channel-blocks` then removes the
     unpack/pack pairs between layers.
 
