@@ -107,6 +107,44 @@ def test_op(case, target):
     check(OUT / "ops" / case.name, case.model, case.inputs, target, case.quantized)
 
 
+def blocked_chain_model():
+    """x -> Conv(20) / Conv(20) -> Relu(Conv(20)) + Conv(20) -> Conv(6): 20 channels, which
+    blocks of 16 (or 8) pad to 32 (24). The division's inputs are blocked convolutions; on
+    the padded channels it would compute 0 / 0 = NaN, which the last convolution's weight
+    0 for those channels does not cancel (0 x NaN = NaN): qcc must keep it in NCHW. The
+    Relu and the Add run on the blocks."""
+    from onnx import TensorProto, helper, numpy_helper
+    r = np.random.default_rng(7)
+
+    def conv(name, x, cin, cout, k=1, bias=0.0, positive=False):
+        w = models.weights(r, cout, cin, k, k)
+        if positive:
+            w = np.abs(w)
+        b = (r.standard_normal(cout) * 0.1 + bias).astype(np.float32)
+        inits.append(numpy_helper.from_array(w, name + "_w"))
+        inits.append(numpy_helper.from_array(b, name + "_b"))
+        return helper.make_node("Conv", [x, name + "_w", name + "_b"], [name], name=name,
+                                pads=[k // 2] * 4, kernel_shape=[k, k])
+
+    inits = []
+    # b: positive weights over sigmoid(x), bias about 3: no division by ~0.
+    nodes = [conv("a", "x", 8, 20, 3), helper.make_node("Sigmoid", ["x"], ["xs"], name="sigmoid"),
+             conv("b", "xs", 8, 20, 1, bias=3.0, positive=True),helper.make_node("Div", ["a", "b"], ["q"], name="div"),
+              conv("c", "q", 20, 20, 3), helper.make_node("Relu", ["c"], ["cr"], name="relu"),
+              conv("d", "cr", 20, 20, 1), helper.make_node("Add", ["cr", "d"], ["s"], name="add"),
+              conv("e", "s", 20, 6, 1)]
+    graph = helper.make_graph(
+        nodes, "blocked_chain", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 10, 10])],
+        [helper.make_tensor_value_info("e", TensorProto.FLOAT, [1, 6, 10, 10])], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], ir_version=8)
+
+
+@pytest.mark.parametrize("target", TARGETS + [X86_V3, X86_V4])
+def test_blocked_layout_chain(target):
+    x = np.random.default_rng(8).standard_normal((1, 8, 10, 10)).astype(np.float32)
+    print(check(OUT / "blocked_chain", blocked_chain_model(), [x], target))
+
+
 @pytest.fixture(scope="module")
 def mobilenet_models():
     d = OUT / "mobilenet_v2"

@@ -103,3 +103,28 @@ func.func @not_elementwise_on_blocks(%y: tensor<1x2x4x4x16xf32>, %scale: tensor<
   %p = tensor.pack %i padding_value(%pad : f32) inner_dims_pos = [1] inner_tiles = [16] into %e3 : tensor<1x20x4x4xf32> -> tensor<1x2x4x4x16xf32>
   return %p : tensor<1x2x4x4x16xf32>
 }
+
+// -----
+
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+
+// A division of two blocked values stays in NCHW: on the padded channels it would compute
+// 0 / 0 = NaN, which the next blocked convolution's weight 0 would not cancel.
+// CHECK-LABEL: func @division_stays_nchw
+// CHECK-COUNT-2: linalg.transpose {{.*}} permutation = [0, 1, 4, 2, 3]
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x20x4x4xf32>, tensor<1x20x4x4xf32>)
+// CHECK: arith.divf
+func.func @division_stays_nchw(%a: tensor<1x2x4x4x16xf32>, %b: tensor<1x2x4x4x16xf32>) -> tensor<1x20x4x4xf32> {
+  %e0 = tensor.empty() : tensor<1x20x4x4xf32>
+  %ua = tensor.unpack %a inner_dims_pos = [1] inner_tiles = [16] into %e0 : tensor<1x2x4x4x16xf32> -> tensor<1x20x4x4xf32>
+  %e1 = tensor.empty() : tensor<1x20x4x4xf32>
+  %ub = tensor.unpack %b inner_dims_pos = [1] inner_tiles = [16] into %e1 : tensor<1x2x4x4x16xf32> -> tensor<1x20x4x4xf32>
+  %e2 = tensor.empty() : tensor<1x20x4x4xf32>
+  %q = linalg.generic {indexing_maps = [#id4, #id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%ua, %ub : tensor<1x20x4x4xf32>, tensor<1x20x4x4xf32>) outs(%e2 : tensor<1x20x4x4xf32>) {
+  ^bb0(%x: f32, %y: f32, %out: f32):
+    %0 = arith.divf %x, %y : f32
+    linalg.yield %0 : f32
+  } -> tensor<1x20x4x4xf32>
+  return %q : tensor<1x20x4x4xf32>
+}

@@ -746,9 +746,10 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
 
   /// A float convolution (regular or depthwise, constant weights) on NCHWc activations of
   /// L = blockedLanes channels per block: the output is N x ceil(F/L) x OH x OW x L, the
-  /// register block a row of output columns x the L filters (channels) of one block, so
-  /// each column's L results are one contiguous vector (no transposed stores) and each
-  /// reduction step reads one contiguous weight vector. The input is packed with
+  /// register block a row of output columns x the L filters of 1-3 blocks (L channels of
+  /// one block when depthwise), so each column's results are contiguous vectors (no
+  /// transposed stores) and each reduction step reads contiguous weight vectors. The
+  /// input is packed with
   /// tensor.pack (unless it has fewer than L/2 channels, as an image: read from NCHW as
   /// broadcast scalars) and the result unpacked with tensor.unpack;
   /// qcc-propagate-channel-blocks then removes the unpack/pack pairs between blocked
@@ -795,7 +796,7 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
         for (int64_t y = 0; y < kh; ++y)
           for (int64_t x = 0; x < kw; ++x)
             for (int64_t l = 0; l < lanes; ++l)
-              packed.push_back(cb * lanes + l < f ? wAt(cb * lanes + l, 0, y, x) : 0.f);
+              packed.push_back(wAt(cb * lanes + l, 0, y, x));
     } else if (blockedIn) {
       wPackedShape = {fo, co, kh, kw, lanes, lanes};
       for (int64_t fb = 0; fb < fo; ++fb)

@@ -5,6 +5,7 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -39,9 +40,45 @@ struct FoldPackOfUnpack : OpRewritePattern<tensor::PackOp> {
   }
 };
 
+/// True if the body maps finite inputs to finite outputs whatever they are (so padded
+/// channels, which hold finite values, stay finite): only additions, subtractions,
+/// multiplications, min/max, negation, comparisons and selects of the inputs and finite
+/// constants, and divisions by a nonzero constant (Relu, Clip, HardSwish, residual Adds).
+/// A division by a variable or a logarithm could turn a padded channel's 0 into Inf or NaN,
+/// which the next blocked convolution would multiply by its weight 0 into NaN.
+bool keepsPaddingFinite(Block &body) {
+  auto finiteConstant = [](Value v, bool nonzero) {
+    FloatAttr attr;
+    if (!matchPattern(v, m_Constant(&attr)))
+      return false;
+    APFloat x = attr.getValue();
+    return x.isFinite() && !(nonzero && x.isZero());
+  };
+  for (Operation &op : body) {
+    if (isa<linalg::YieldOp, arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::MaximumFOp,
+            arith::MinimumFOp, arith::MaxNumFOp, arith::MinNumFOp, arith::NegFOp, arith::CmpFOp,
+            arith::SelectOp>(op))
+      continue;
+    if (auto div = dyn_cast<arith::DivFOp>(op); div && finiteConstant(div.getRhs(), true))
+      continue;
+    if (auto c = dyn_cast<arith::ConstantOp>(op); c && finiteConstant(c.getResult(), false))
+      continue;
+    return false;
+  }
+  // Values from outside the body (captured constants) must be finite too.
+  bool finite = true;
+  body.walk([&](Operation *op) {
+    for (Value v : op->getOperands())
+      if (v.getParentBlock() != &body && isa<FloatType>(v.getType()) &&
+          !finiteConstant(v, false))
+        finite = false;
+  });
+  return finite;
+}
+
 /// An elementwise linalg.generic (all loops parallel, every map the identity, no
-/// linalg.index) whose inputs are all unpacks of the same blocking: the same op on the
-/// blocked values, then one unpack.
+/// linalg.index, a body that keeps finite values finite) whose inputs are all unpacks of
+/// the same blocking: the same op on the blocked values, then one unpack.
 struct ElementwiseOnBlocks : OpRewritePattern<linalg::GenericOp> {
   /// `next` numbers the new tensor.empty ops' `qcc.distinct` attribute (see
   /// convert-qcc-to-linalg: it keeps CSE from merging them into one buffer).
@@ -51,7 +88,7 @@ struct ElementwiseOnBlocks : OpRewritePattern<linalg::GenericOp> {
     if (op.getNumDpsInputs() < 1 || op.getNumDpsInits() != 1 || op->getNumResults() != 1 ||
         op.getNumParallelLoops() != op.getNumLoops() ||
         !llvm::all_of(op.getIndexingMapsArray(), [](AffineMap m) { return m.isIdentity(); }) ||
-        !op.getBody()->getOps<linalg::IndexOp>().empty())
+        !keepsPaddingFinite(*op.getBody()))
       return failure();
     SmallVector<tensor::UnPackOp> unpacks;
     for (OpOperand *in : op.getDpsInputOperands()) {

@@ -181,18 +181,22 @@ def QccPropagateChannelBlocks : Pass<"qcc-propagate-channel-blocks", "func::Func
     - folds `pack(unpack(y))` of the same blocking to `y`: consecutive blocked layers
       hand over their NCHWc tensors as they are;
     - moves an elementwise `linalg.generic` (every indexing map the identity, all loops
-      parallel, no `linalg.index`) whose inputs are all unpacks of one blocking onto the
-      blocked values, unpacking its result instead: a convolution's Relu or Clip, a
-      residual Add. The op then reads the convolution directly (it becomes its epilogue
-      in `qcc-vectorize-conv`) and its own consumers see the blocked value;
+      parallel) whose inputs are all unpacks of one blocking onto the blocked values,
+      unpacking its result instead: a convolution's Relu or Clip, a residual Add. The op
+      then reads the convolution directly (it becomes its epilogue in
+      `qcc-vectorize-conv`) and its own consumers see the blocked value. Only bodies that
+      keep finite values finite move (additions, subtractions, multiplications, min/max,
+      negation, comparisons, selects, finite constants, division by a nonzero constant):
+      see below;
     - lowers the packs and unpacks that remain (the edges of the blocked layers) to
       pad + expand_shape + linalg.transpose and back (`linalg::lowerPack`).
 
     Padded channels (a channel count that is not a multiple of the block): a pack pads
     them with 0, a blocked convolution computes them with weight 0 and bias 0, and every
-    blocked convolution weighs its input's padded channels 0. Their values, which an
+    blocked convolution weighs its input's padded channels 0. Their values, which a moved
     elementwise op may change (a Clip of 0 stays 0; any finite value is as good), never
-    reach a real channel, so folding `pack(unpack(y))` need not restore the padding value.
+    reach a real channel as long as they stay finite (0 x Inf would be NaN), so folding
+    `pack(unpack(y))` need not restore the padding value.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
 }
