@@ -139,6 +139,46 @@ def blocked_chain_model():
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], ir_version=8)
 
 
+def blocked_pool_concat_model():
+    """Conv(16) -> Relu -> MaxPool(3x3 s2 p1) -> [Conv1x1(32), Conv3x3(20)] -> Concat(52)
+    -> AveragePool(3x3 p1, pads counted out) -> Conv(24) -> Relu -> MaxPool(2x2) -> Conv(8):
+    poolings and a concatenation whose pieces start on block boundaries (32 = 2 blocks of
+    16, 4 of 8, 8 of 4) run on the blocks."""
+    from onnx import TensorProto, helper, numpy_helper
+    r = np.random.default_rng(3)
+    inits = []
+
+    def conv(name, x, cin, cout, k=1):
+        inits.append(numpy_helper.from_array(models.weights(r, cout, cin, k, k), name + "_w"))
+        inits.append(numpy_helper.from_array((r.standard_normal(cout) * 0.1).astype(np.float32),
+                                             name + "_b"))
+        return helper.make_node("Conv", [x, name + "_w", name + "_b"], [name], name=name,
+                                pads=[k // 2] * 4, kernel_shape=[k, k])
+
+    nodes = [conv("a", "x", 3, 16, 3), helper.make_node("Relu", ["a"], ["ar"], name="r1"),
+             helper.make_node("MaxPool", ["ar"], ["mp"], name="mp", kernel_shape=[3, 3],
+                              strides=[2, 2], pads=[1, 1, 1, 1]),
+             conv("b", "mp", 16, 32, 1), conv("c", "mp", 16, 20, 3),
+             helper.make_node("Concat", ["b", "c"], ["cat"], name="cat", axis=1),
+             helper.make_node("AveragePool", ["cat"], ["ap"], name="ap", kernel_shape=[3, 3],
+                              pads=[1, 1, 1, 1]),
+             conv("d", "ap", 52, 24, 1), helper.make_node("Relu", ["d"], ["dr"], name="r2"),
+             helper.make_node("MaxPool", ["dr"], ["mp2"], name="mp2", kernel_shape=[2, 2],
+                              strides=[2, 2]),
+             conv("e", "mp2", 24, 8, 3)]
+    graph = helper.make_graph(
+        nodes, "blocked_pool_concat",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 20, 20])],
+        [helper.make_tensor_value_info("e", TensorProto.FLOAT, [1, 8, 5, 5])], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], ir_version=8)
+
+
+@pytest.mark.parametrize("target", TARGETS + [X86_V3, X86_V4])
+def test_blocked_pool_concat(target):
+    x = np.random.default_rng(4).standard_normal((1, 3, 20, 20)).astype(np.float32)
+    print(check(OUT / "blocked_pool_concat", blocked_pool_concat_model(), [x], target))
+
+
 @pytest.mark.parametrize("target", TARGETS + [X86_V3, X86_V4])
 def test_blocked_layout_chain(target):
     x = np.random.default_rng(8).standard_normal((1, 8, 10, 10)).astype(np.float32)

@@ -180,14 +180,22 @@ def QccPropagateChannelBlocks : Pass<"qcc-propagate-channel-blocks", "func::Func
 
     - folds `pack(unpack(y))` of the same blocking to `y`: consecutive blocked layers
       hand over their NCHWc tensors as they are;
-    - moves an elementwise `linalg.generic` (every indexing map the identity, all loops
-      parallel) whose inputs are all unpacks of one blocking onto the blocked values,
-      unpacking its result instead: a convolution's Relu or Clip, a residual Add. The op
-      then reads the convolution directly (it becomes its epilogue in
-      `qcc-vectorize-conv`) and its own consumers see the blocked value. Only bodies that
+    - moves an elementwise `linalg.generic` (all loops parallel, the output and every
+      input read through the identity map, or an input broadcast along the channels)
+      onto the blocked values when every identity input is an unpack of one blocking
+      (unpacking its result instead: a convolution's Relu or Clip, a residual Add; the op
+      then reads the convolution directly and becomes its epilogue in
+      `qcc-vectorize-conv`), or when its only user is a pack (packing its identity inputs
+      instead: an average pooling's division by the per-position count). Only bodies that
       keep finite values finite move (additions, subtractions, multiplications, min/max,
-      negation, comparisons, selects, finite constants, division by a nonzero constant):
-      see below;
+      negation, comparisons, selects, finite constants, division by a nonzero constant or
+      by a constant input of nonzero elements): see below;
+    - runs a window op (max or average pooling: loops n, c, oh, ow | kh, kw) on the blocks
+      (`linalg::pack` of its channel loop) when its input is a (spatially padded) unpack,
+      or when a pack reads its result and its input is a concatenation of blocks; a pack
+      of a spatial pad becomes a pad of the pack, a pack of a fill a fill of the blocked
+      shape, and a pack of a concatenation along the channels whose pieces start on block
+      boundaries a concatenation of the packed pieces at block offsets;
     - lowers the packs and unpacks that remain (the edges of the blocked layers) to
       pad + expand_shape + linalg.transpose and back (`linalg::lowerPack`).
 
