@@ -79,7 +79,7 @@ void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &optio
   // channels per block. Measured on the float MobileNetV2-style net against NCHW:
   // x86-64-v4 10.5 -> 6.4 ms, x86-64-v3 17.7 -> 14.4 ms, x86-64 (SSE2) 25.5 -> 22.5 ms.
   // AArch64 keeps NCHW until measured on hardware.
-  convertOpts.blockedLanes = x86 && !getenv("QCC_NOBLK") ? options.target.vectorBits / 32 : 0;
+  convertOpts.blockedLanes = x86 ? options.target.vectorBits / 32 : 0;
   pm.addPass(mlir::qcc::createConvertQccToLinalg(convertOpts));
   if (convertOpts.blockedLanes)
     pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccPropagateChannelBlocks());
