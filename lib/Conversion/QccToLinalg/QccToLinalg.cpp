@@ -756,12 +756,10 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
   /// layers. Padded channels have weight 0 and bias 0, so they hold 0 (or what an
   /// elementwise op makes of 0) and contribute nothing downstream.
   LogicalResult lowerBlocked(Conv2DOp op, OpAdaptor adaptor, ConversionPatternRewriter &b,
-                             const Mac &mac) const {
+                             const Mac &mac, ArrayRef<int64_t> inShape,
+                             ArrayRef<int64_t> wShape, ArrayRef<int64_t> outShape) const {
     Location loc = op.getLoc();
     MLIRContext *ctx = b.getContext();
-    auto inShape = op.getInput().getType().getShape();
-    auto wShape = op.getWeight().getType().getShape();
-    auto outShape = op.getOutput().getType().getShape();
     int64_t g = op.getGroup(), n = inShape[0], c = inShape[1], f = wShape[0];
     int64_t kh = wShape[2], kw = wShape[3], oh = outShape[2], ow = outShape[3];
     int64_t lanes = blockedLanes;
@@ -902,7 +900,7 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
 
     Mac mac = macFor(op.getInput(), op.getWeight());
     if (blockedLanes > 0 && !mac.isInteger() && !op.getAccumulator() &&
-        succeeded(lowerBlocked(op, adaptor, b, mac)))
+        succeeded(lowerBlocked(op, adaptor, b, mac, inShape, wShape, outShape)))
       return success();
     // Depthwise rows whose width is not a multiple of the register's lanes (56, 28, 14 and 7
     // in a MobileNet, with 16 lanes) would be partial or odd vectors (7 lanes, assembled lane
