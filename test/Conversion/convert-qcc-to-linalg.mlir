@@ -665,3 +665,19 @@ func.func @blocked_image(%x: tensor<1x3x8x8xf32>) -> tensor<1x16x8x8xf32> {
        : (tensor<1x3x8x8xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x8x8xf32>
   return %y : tensor<1x16x8x8xf32>
 }
+
+// -----
+
+// A width with no good block divisor (13, prime): one more column over one more column of
+// input padding (13 -> 14 = 2 blocks of 7), sliced off before the unpack.
+// BLOCKED-LABEL: func @blocked_prime_width
+// BLOCKED: tensor.pad %{{.*}} low[0, 0, 1, 1, 0] high[0, 0, 1, 2, 0]
+// BLOCKED: %[[CONV:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x13x14x16xf32>) attrs = {qcc.tile_sizes = array<i64: 1, 2, 1, 7, 16, 1, 1, 1, 1>}
+// BLOCKED: %[[S:.*]] = tensor.extract_slice %[[CONV]][0, 0, 0, 0, 0] [1, 2, 13, 13, 16] [1, 1, 1, 1, 1]
+// BLOCKED: tensor.unpack %[[S]] {{.*}} -> tensor<1x32x13x13xf32>
+func.func @blocked_prime_width(%x: tensor<1x16x13x13xf32>) -> tensor<1x32x13x13xf32> {
+  %w = arith.constant dense<0.5> : tensor<32x16x3x3xf32>
+  %y = qcc.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x16x13x13xf32>, tensor<32x16x3x3xf32>) -> tensor<1x32x13x13xf32>
+  return %y : tensor<1x32x13x13xf32>
+}

@@ -137,7 +137,8 @@ func.func @division_stays_nchw(%a: tensor<1x2x4x4x16xf32>, %b: tensor<1x2x4x4x16
 
 // A max pooling over a concatenation of two blocked results (16 + 20 channels: the second
 // piece starts on a block boundary, the last may end inside one), read by a blocked layer
-// (the pack): the pooling runs on the blocks (a lane loop added), its -inf padding and its
+// (the pack): the pooling runs on the blocks (a lane loop added, register blocks of a row
+// of 4 columns x 16 lanes for qcc-vectorize-conv), its -inf padding and its
 // -inf initial value apply to the blocks, and the concatenation inserts the blocked pieces
 // at block offsets 0 and 1. No layout change is left.
 // CHECK-DAG: #[[PIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2 * 2 + d4, d3 * 2 + d5, d6)>
@@ -152,7 +153,7 @@ func.func @division_stays_nchw(%a: tensor<1x2x4x4x16xf32>, %b: tensor<1x2x4x4x16
 // CHECK: %[[P:.*]] = tensor.pad %[[I1]] low[0, 0, 1, 1, 0] high[0, 0, 1, 1, 0]
 // CHECK: tensor.yield %[[NINF]]
 // CHECK: %[[INIT:.*]] = linalg.fill ins(%[[NINF]] : f32) outs(%{{.*}} : tensor<1x3x4x4x16xf32>)
-// CHECK: %[[M:.*]] = linalg.generic {indexing_maps = [#[[PIN]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]} ins(%[[P]], %{{.*}} : tensor<1x3x10x10x16xf32>, tensor<3x3xf32>) outs(%[[INIT]] : tensor<1x3x4x4x16xf32>)
+// CHECK: %[[M:.*]] = linalg.generic {indexing_maps = [#[[PIN]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]} ins(%[[P]], %{{.*}} : tensor<1x3x10x10x16xf32>, tensor<3x3xf32>) outs(%[[INIT]] : tensor<1x3x4x4x16xf32>) attrs = {qcc.tile_sizes = array<i64: 1, 1, 1, 4, 1, 1, 16>}
 // CHECK: arith.maximumf
 // CHECK: return %[[M]]
 func.func @concat_max_pool(%a: tensor<1x1x8x8x16xf32>, %b: tensor<1x2x8x8x16xf32>) -> tensor<1x3x4x4x16xf32> {

@@ -22,7 +22,8 @@ def ConvertQccToLinalg : Pass<"convert-qcc-to-linalg", "ModuleOp"> {
     vectors, each reduction step contiguous weight vectors, each broadcast input feeding
     one FMA per block), weights packed and zero-padded to whole blocks at compile time, and
     `tensor.unpack` of the result; `qcc-propagate-channel-blocks` then removes the
-    unpack/pack pairs between layers.
+    unpack/pack pairs between layers. A width without a good block divisor (13, 27, 55,
+    111) is computed up to 3 columns wider, over extra input padding, and sliced.
 
     Otherwise convolutions keep ONNX's NCHW layout and are expressed as one grouped
     `n, g, f, oh, ow, c, kh, kw` generic over a zero-padded input, marked with the register

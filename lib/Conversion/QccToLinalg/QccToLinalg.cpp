@@ -821,7 +821,26 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     if (blockedIn)
       x = packChannels(b, loc, x, lanes);
     auto pads = op.getPads();
-    int64_t padHigh[] = {pads[2], pads[3]};
+    auto strides = op.getStrides(), dil = op.getDilations();
+    // Register block: a row of up to 16 columns x the L channels of one block; regular
+    // convolutions take 2 (or 3) filter blocks per column, so that each broadcast input
+    // value feeds 2 (3) FMAs (measured: float MobileNetV2-style 7.0 -> 6.5 ms with 2, and
+    // its 24 -> 144 expansions 13 % faster with 3 than with 1).
+    int64_t fob = depthwise ? 1 : largestDivisor(fo, {2, 3});
+    const int64_t columns[] = {16, 14, 12, 8, 7, 6, 5, 4, 3, 2};
+    int64_t maxColumns = blockLanes / lanes / fob;
+    int64_t owb = largestDivisor(ow, columns, maxColumns);
+    // Widths without a good divisor (13, 27, 55, 111: valid convolutions, ceil-mode
+    // pooling) would make blocks of 1-5 columns: compute up to 3 more columns over extra
+    // input padding when that allows blocks half as large again, and slice them off.
+    int64_t owExtra = 0;
+    for (int64_t e = 1; e <= 3 && owb < std::min(ow, maxColumns); ++e)
+      if (int64_t wider = largestDivisor(ow + e, columns, maxColumns); 2 * wider > 3 * owb) {
+        owExtra = e;
+        owb = wider;
+        break;
+      }
+    int64_t padHigh[] = {pads[2], pads[3] + owExtra * strides[1]};
     x = padSpatial(b, loc, x, pads.take_front(2), padHigh, f32Const(b, loc, 0.f));
 
     // The accumulator starts as the bias (0 in padded channels), broadcast over N, H, W.
@@ -830,7 +849,7 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
       llvm::copy(biasConst.getValues<float>(), bias.begin());
     Value biasBlocks = b.create<arith::ConstantOp>(
         loc, DenseElementsAttr::get(RankedTensorType::get({fo, lanes}, f32), ArrayRef(bias)));
-    auto accType = RankedTensorType::get({n, fo, oh, ow, lanes}, f32);
+    auto accType = RankedTensorType::get({n, fo, oh, ow + owExtra, lanes}, f32);
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
     Value acc = buildElementwise(
         b, loc, biasBlocks, accType, [](OpBuilder &, Location, ValueRange a) { return a[0]; },
@@ -838,7 +857,6 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
 
     // Loops n, fo, oh, ow, l | reductions. Summation order per output: (c blocks,) kh, kw,
     // (c within the block).
-    auto strides = op.getStrides(), dil = op.getDilations();
     unsigned loops = depthwise ? 7 : blockedIn ? 9 : 8;
     auto row = [&](unsigned khDim) { return d(2) * strides[0] + d(khDim) * dil[0]; };
     auto col = [&](unsigned kwDim) { return d(3) * strides[1] + d(kwDim) * dil[1]; };
@@ -864,12 +882,6 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
         [&](OpBuilder &nb, Location nl, ValueRange a) {
           nb.create<linalg::YieldOp>(nl, mac(nb, nl, a[0], a[1], a[2]));
         });
-    // Register block: a row of up to 16 columns x the L channels of one block; regular
-    // convolutions take 2 (or 3) filter blocks per column, so that each broadcast input
-    // value feeds 2 (3) FMAs (measured: float MobileNetV2-style 7.0 -> 6.5 ms with 2, and
-    // its 24 -> 144 expansions 13 % faster with 3 than with 1).
-    int64_t fob = depthwise ? 1 : largestDivisor(fo, {2, 3});
-    int64_t owb = largestDivisor(ow, {16, 14, 12, 8, 7, 6, 5, 4, 3, 2}, blockLanes / lanes / fob);
     SmallVector<int64_t> sizes(loops, 1);
     sizes[1] = fob;
     sizes[3] = owb;
@@ -883,7 +895,13 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
         order.push_back(i);
       conv->setAttr("qcc.tile_interchange", b.getDenseI64ArrayAttr(order));
     }
-    b.replaceOp(op, unpackChannels(b, loc, conv.getResult(0), f));
+    Value result = conv.getResult(0);
+    if (owExtra)
+      result = b.create<tensor::ExtractSliceOp>(
+          loc, RankedTensorType::get({n, fo, oh, ow, lanes}, f32), result, ValueRange{},
+          ValueRange{}, ValueRange{}, b.getDenseI64ArrayAttr({0, 0, 0, 0, 0}),
+          b.getDenseI64ArrayAttr({n, fo, oh, ow, lanes}), b.getDenseI64ArrayAttr({1, 1, 1, 1, 1}));
+    b.replaceOp(op, unpackChannels(b, loc, result, f));
     return success();
   }
 

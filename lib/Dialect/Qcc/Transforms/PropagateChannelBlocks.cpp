@@ -222,8 +222,21 @@ struct WindowOnBlocks : OpRewritePattern<linalg::GenericOp> {
       return failure();
     SmallVector<OpFoldResult> sizes(6, rewriter.getIndexAttr(0));
     sizes[1] = rewriter.getIndexAttr(lanes);
+    // qcc-vectorize-conv tiles the packed op as it does a depthwise convolution: a row of
+    // up to 8 output columns x the lanes (loops n, c, oh, ow | kh, kw | lane).
+    int64_t width = cast<RankedTensorType>(op->getResult(0).getType()).getShape()[3];
+    int64_t columns = 1;
+    for (int64_t cand : {8, 7, 6, 5, 4, 3, 2})
+      if (width % cand == 0) {
+        columns = cand;
+        break;
+      }
     FailureOr<linalg::PackResult> packed = linalg::pack(rewriter, op, sizes);
-    return success(succeeded(packed));
+    if (failed(packed))
+      return failure();
+    packed->packedLinalgOp->setAttr(
+        "qcc.tile_sizes", rewriter.getDenseI64ArrayAttr({1, 1, 1, columns, 1, 1, lanes}));
+    return success();
   }
 };
 

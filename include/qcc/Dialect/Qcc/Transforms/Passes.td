@@ -191,7 +191,9 @@ def QccPropagateChannelBlocks : Pass<"qcc-propagate-channel-blocks", "func::Func
       negation, comparisons, selects, finite constants, division by a nonzero constant or
       by a constant input of nonzero elements): see below;
     - runs a window op (max or average pooling: loops n, c, oh, ow | kh, kw) on the blocks
-      (`linalg::pack` of its channel loop) when its input is a (spatially padded) unpack,
+      (`linalg::pack` of its channel loop, marked for `qcc-vectorize-conv` with register
+      blocks of a row of up to 8 columns x the lanes) when its input is a (spatially
+      padded) unpack,
       or when a pack reads its result and its input is a concatenation of blocks; a pack
       of a spatial pad becomes a pad of the pack, a pack of a fill a fill of the blocked
       shape, and a pack of a concatenation along the channels whose pieces start on block
