@@ -50,6 +50,14 @@ def build_models():
     if not rn_qdq.exists():
         models.quantize_qdq(rn_fp, rn_qdq, models.image_like_inputs((1, 3, 64, 64), 8, seed=31))
     found["resnet_style_qdq"] = (rn_qdq, models.image_like_inputs((1, 3, 64, 64), 1, seed=98)[0])
+    # Float nets beyond the list: the ResNet-style net (16-channel layers, a
+    # concatenation of two 8-channel branches) and a SqueezeNet-style one (odd widths,
+    # ceil-mode pooling, fire modules).
+    found["resnet_style_float"] = (rn_fp, models.image_like_inputs((1, 3, 64, 64), 1, seed=98)[0])
+    sq = OUT / "squeezenet_float.onnx"
+    if not sq.exists():
+        onnx.save(models.squeezenet_like(), sq)
+    found["squeezenet_float"] = (sq, x224)
     mlp = OUT / "mlp.onnx"
     if not mlp.exists():
         onnx.save(models.mlp(), mlp)

@@ -321,6 +321,48 @@ def resnet_style(resolution=32, classes=10, seed=9) -> onnx.ModelProto:
                       [vi("logits", (1, classes))], g.inits, name="resnet_style")
 
 
+def squeezenet_like(resolution=224, classes=100, seed=5) -> onnx.ModelProto:
+    """SqueezeNet-style net: a valid stride-2 3x3 convolution (odd widths: 111 at 224, 31
+    at 64), ceil-mode 3x3/2 max pooling, fire modules (squeeze 1x1, expand 1x1 and 3x3,
+    concatenated along the channels), a 1x1 classifier convolution, GlobalAveragePool and
+    Flatten."""
+    r = rng(seed)
+    inits, nodes = [], []
+
+    def conv(x, cin, cout, k=1, s=1, p=None):
+        name = f"c{len(nodes)}"
+        inits.append(init(name + "_w", weights(r, cout, cin, k, k)))
+        inits.append(init(name + "_b", (r.standard_normal(cout) * 0.05).astype(np.float32)))
+        p = k // 2 if p is None else p
+        nodes.append(helper.make_node("Conv", [x, name + "_w", name + "_b"], [name], name=name,
+                                      pads=[p] * 4, kernel_shape=[k, k], strides=[s, s]))
+        nodes.append(helper.make_node("Relu", [name], [name + "r"], name=name + "r"))
+        return name + "r"
+
+    def pool(x):
+        name = f"p{len(nodes)}"
+        nodes.append(helper.make_node("MaxPool", [x], [name], name=name, kernel_shape=[3, 3],
+                                      strides=[2, 2], ceil_mode=1))
+        return name
+
+    def fire(x, cin, squeeze, expand):
+        s = conv(x, cin, squeeze)
+        a, b = conv(s, squeeze, expand), conv(s, squeeze, expand, 3)
+        name = f"cat{len(nodes)}"
+        nodes.append(helper.make_node("Concat", [a, b], [name], name=name, axis=1))
+        return name
+
+    x = pool(conv("input", 3, 64, 3, 2, 0))
+    x = pool(fire(fire(x, 64, 16, 64), 128, 16, 64))
+    x = pool(fire(fire(x, 128, 32, 128), 256, 32, 128))
+    x = fire(fire(x, 256, 48, 192), 384, 48, 192)
+    x = conv(fire(fire(x, 384, 64, 256), 512, 64, 256), 512, classes)
+    nodes.append(helper.make_node("GlobalAveragePool", [x], ["gap"], name="gap"))
+    nodes.append(helper.make_node("Flatten", ["gap"], ["logits"], name="flatten"))
+    return make_model(nodes, [vi("input", (1, 3, resolution, resolution))],
+                      [vi("logits", (1, classes))], inits, name="squeezenet_like")
+
+
 def activations_net(resolution=16, seed=13) -> onnx.ModelProto:
     """Convs followed by Sigmoid, Tanh and HardSwish: the ops qcc folds into tables."""
     g = GraphBuilder(seed)

@@ -173,54 +173,10 @@ def blocked_pool_concat_model():
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], ir_version=8)
 
 
-def squeezenet_like_model():
-    """SqueezeNet-style net on 64x64: a valid stride-2 3x3 convolution (31 columns, prime:
-    blocked convolutions compute 32 and slice), ceil-mode max pooling (15), fire modules
-    (squeeze 1x1, expand 1x1 and 3x3, concatenated along the channels on block
-    boundaries), a 1x1 classifier convolution, GlobalAveragePool and Flatten."""
-    from onnx import TensorProto, helper, numpy_helper
-    r = np.random.default_rng(5)
-    inits, nodes = [], []
-
-    def conv(x, cin, cout, k=1, s=1, p=None):
-        name = f"c{len(nodes)}"
-        inits.append(numpy_helper.from_array(models.weights(r, cout, cin, k, k), name + "_w"))
-        inits.append(numpy_helper.from_array((r.standard_normal(cout) * 0.05).astype(np.float32),
-                                             name + "_b"))
-        p = k // 2 if p is None else p
-        nodes.append(helper.make_node("Conv", [x, name + "_w", name + "_b"], [name], name=name,
-                                      pads=[p] * 4, kernel_shape=[k, k], strides=[s, s]))
-        nodes.append(helper.make_node("Relu", [name], [name + "r"], name=name + "r"))
-        return name + "r"
-
-    def pool(x):
-        name = f"p{len(nodes)}"
-        nodes.append(helper.make_node("MaxPool", [x], [name], name=name, kernel_shape=[3, 3],
-                                      strides=[2, 2], ceil_mode=1))
-        return name
-
-    def fire(x, cin, squeeze, expand):
-        s = conv(x, cin, squeeze)
-        a, b = conv(s, squeeze, expand), conv(s, squeeze, expand, 3)
-        name = f"cat{len(nodes)}"
-        nodes.append(helper.make_node("Concat", [a, b], [name], name=name, axis=1))
-        return name
-
-    x = pool(conv("x", 3, 32, 3, 2, 0))
-    x = pool(fire(fire(x, 32, 16, 32), 64, 16, 32))
-    x = conv(fire(x, 64, 24, 48), 96, 10)
-    nodes.append(helper.make_node("GlobalAveragePool", [x], ["gap"], name="gap"))
-    nodes.append(helper.make_node("Flatten", ["gap"], ["y"], name="flat"))
-    graph = helper.make_graph(
-        nodes, "squeezenet_like", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 64, 64])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])], inits)
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], ir_version=8)
-
-
 @pytest.mark.parametrize("target", TARGETS + [X86_V3, X86_V4])
 def test_squeezenet_like(target):
     x = np.random.default_rng(6).random((1, 3, 64, 64)).astype(np.float32)
-    print(check(OUT / "squeezenet_like", squeezenet_like_model(), [x], target))
+    print(check(OUT / "squeezenet_like", models.squeezenet_like(64, classes=10), [x], target))
 
 
 @pytest.mark.parametrize("target", TARGETS + [X86_V3, X86_V4])
