@@ -73,12 +73,22 @@ Value packChannels(OpBuilder &b, Location loc, Value v, int64_t lanes, Value pad
 }
 
 /// pack(fill(v)) -> fill(v) of the packed shape (a pooling's initial value). Padded lanes
-/// get v too, which is finite where the fill is.
+/// get v too: only for a finite v, or as the initial value of a blocked window op (a max
+/// pooling's -inf becomes the maximum over a window, which always covers some input).
 struct PackOfFill : OpRewritePattern<tensor::PackOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(tensor::PackOp pack, PatternRewriter &rewriter) const override {
     auto fill = pack.getSource().getDefiningOp<linalg::FillOp>();
     if (!fill || !channelBlock(pack) || !fill.hasPureTensorSemantics())
+      return failure();
+    FloatAttr value;
+    bool finite = matchPattern(fill.getDpsInputOperand(0)->get(), m_Constant(&value)) &&
+                  value.getValue().isFinite();
+    auto window = pack->hasOneUse() ? dyn_cast<linalg::GenericOp>(*pack->user_begin())
+                                    : linalg::GenericOp();
+    if (!finite && !(window && window->hasAttr("qcc.tile_sizes") &&
+                     window.getNumDpsInits() == 1 &&
+                     window.getDpsInitOperand(0)->get() == pack.getResult()))
       return failure();
     Value empty = rewriter.create<tensor::EmptyOp>(pack.getLoc(), pack.getDestType().getShape(),
                                                    pack.getDestType().getElementType());
