@@ -8,9 +8,9 @@
 
 #include "qcc/Conversion/Passes.h"
 #include "qcc/Dialect/Qcc/IR/QccOps.h"
+#include "qcc/Dialect/Qcc/Utils/ChannelBlocks.h"
 #include "qcc/Dialect/Qcc/Utils/QuantMath.h"
 
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Quant/QuantOps.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
@@ -359,6 +359,17 @@ Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
   return b.create<tensor::PadOp>(loc, padType, input, lo, hi, padValue);
 }
 
+/// The leading `shape` corner of `v` (zero offsets, unit strides): what remains of a
+/// result computed over extra (padded) columns or channels.
+Value leadingSlice(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape) {
+  auto type = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> zeros(shape.size(), 0), ones(shape.size(), 1);
+  return b.create<tensor::ExtractSliceOp>(
+      loc, RankedTensorType::get(shape, type.getElementType()), v, ValueRange{}, ValueRange{},
+      ValueRange{}, b.getDenseI64ArrayAttr(zeros), b.getDenseI64ArrayAttr(shape),
+      b.getDenseI64ArrayAttr(ones));
+}
+
 Value expand(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape,
              ArrayRef<ReassociationIndices> reassoc) {
   auto type = RankedTensorType::get(shape, cast<RankedTensorType>(v.getType()).getElementType());
@@ -378,31 +389,6 @@ DenseElementsAttr constantBehind(Value v) {
     break;
   }
   return {};
-}
-
-/// N x C x H x W -> N x ceil(C/L) x H x W x L (NCHWc, `tensor.pack` of the channels; a
-/// partial last block is padded with 0).
-Value packChannels(OpBuilder &b, Location loc, Value v, int64_t lanes) {
-  auto type = cast<RankedTensorType>(v.getType());
-  auto shape = type.getShape();
-  Value dest = emptyTensor(b, loc, {shape[0], (shape[1] + lanes - 1) / lanes, shape[2],
-                                    shape[3], lanes},
-                           type.getElementType());
-  std::optional<Value> pad;
-  if (shape[1] % lanes)
-    pad = b.create<arith::ConstantOp>(loc, b.getZeroAttr(type.getElementType())).getResult();
-  return b.create<tensor::PackOp>(loc, v, dest, ArrayRef<int64_t>{1},
-                                  ArrayRef<OpFoldResult>{b.getIndexAttr(lanes)}, pad);
-}
-
-/// N x ceil(C/L) x H x W x L -> N x C x H x W (`tensor.unpack`, dropping padded channels).
-Value unpackChannels(OpBuilder &b, Location loc, Value v, int64_t channels) {
-  auto type = cast<RankedTensorType>(v.getType());
-  auto shape = type.getShape();
-  Value dest = emptyTensor(b, loc, {shape[0], channels, shape[2], shape[3]},
-                           type.getElementType());
-  return b.create<tensor::UnPackOp>(loc, v, dest, ArrayRef<int64_t>{1},
-                                    ArrayRef<OpFoldResult>{b.getIndexAttr(shape[4])});
 }
 
 /// Packs an F x C/G x KH x KW weight (F = G * F/G) as G x C/G x KH x KW x F/G at compile time:
@@ -819,7 +805,7 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     // The input: packed (or NCHW), then padded spatially.
     Value x = adaptor.getInput();
     if (blockedIn)
-      x = packChannels(b, loc, x, lanes);
+      x = ::qcc::packChannels(b, loc, x, lanes);
     auto pads = op.getPads();
     auto strides = op.getStrides(), dil = op.getDilations();
     // Register block: a row of up to 16 columns x the L channels of one block; regular
@@ -900,11 +886,8 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     }
     Value result = conv.getResult(0);
     if (owExtra)
-      result = b.create<tensor::ExtractSliceOp>(
-          loc, RankedTensorType::get({n, fo, oh, ow, lanes}, f32), result, ValueRange{},
-          ValueRange{}, ValueRange{}, b.getDenseI64ArrayAttr({0, 0, 0, 0, 0}),
-          b.getDenseI64ArrayAttr({n, fo, oh, ow, lanes}), b.getDenseI64ArrayAttr({1, 1, 1, 1, 1}));
-    b.replaceOp(op, unpackChannels(b, loc, result, f));
+      result = leadingSlice(b, loc, result, {n, fo, oh, ow, lanes});
+    b.replaceOp(op, ::qcc::unpackChannels(b, loc, result, f));
     return success();
   }
 
@@ -1180,13 +1163,9 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     Value result = buildEpilogue(b, op, conv.getResult(0), fixed,
                                  ChannelLayout{{g, fg}, AffineMap::get(5, 0, {d(1), d(2)}, ctx)});
     if (owExtra) {
-      auto full = cast<RankedTensorType>(result.getType());
-      SmallVector<int64_t> kept(full.getShape());
+      SmallVector<int64_t> kept(cast<RankedTensorType>(result.getType()).getShape());
       kept[4] = outShape[3];
-      result = b.create<tensor::ExtractSliceOp>(
-          loc, RankedTensorType::get(kept, full.getElementType()), result, ValueRange{},
-          ValueRange{}, ValueRange{}, b.getDenseI64ArrayAttr({0, 0, 0, 0, 0}),
-          b.getDenseI64ArrayAttr(kept), b.getDenseI64ArrayAttr({1, 1, 1, 1, 1}));
+      result = leadingSlice(b, loc, result, kept);
     }
     auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
     b.replaceOpWithNewOp<tensor::CollapseShapeOp>(
@@ -1298,12 +1277,7 @@ struct GemmLowering : ModeAwareLowering<GemmOp> {
     blocked->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr({1, 1, nb, 1}));
     Value flat = b.create<tensor::CollapseShapeOp>(loc, blocked.getResult(0),
                                                    ArrayRef<ReassociationIndices>{{0}, {1, 2}});
-    if (padded == cols)
-      return flat;
-    return b.create<tensor::ExtractSliceOp>(
-        loc, RankedTensorType::get(shape, f32), flat, ValueRange{}, ValueRange{}, ValueRange{},
-        b.getDenseI64ArrayAttr({0, 0}), b.getDenseI64ArrayAttr(shape),
-        b.getDenseI64ArrayAttr({1, 1}));
+    return padded == cols ? flat : leadingSlice(b, loc, flat, shape);
   }
 
   LogicalResult matchAndRewrite(GemmOp op, OpAdaptor adaptor,
@@ -2402,7 +2376,7 @@ struct ConvertQccToLinalgPass
     target.addIllegalDialect<QccDialect, quant::QuantizationDialect>();
     target.addLegalOp<ModuleOp>();
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect, arith::ArithDialect,
-                           math::MathDialect, bufferization::BufferizationDialect>();
+                           math::MathDialect>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp f) {
       return converter.isSignatureLegal(f.getFunctionType());
     });

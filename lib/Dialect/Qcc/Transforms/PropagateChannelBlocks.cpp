@@ -1,5 +1,6 @@
 //===- PropagateChannelBlocks.cpp - NCHWc between blocked layers ----------===//
 #include "qcc/Dialect/Qcc/Transforms/Passes.h"
+#include "qcc/Dialect/Qcc/Utils/ChannelBlocks.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -15,17 +16,68 @@ namespace mlir::qcc {
 } // namespace mlir::qcc
 
 using namespace mlir;
+using ::qcc::packChannels;
 
 namespace {
 
-bool keepsPaddingFinite(linalg::GenericOp op);
+/// True if the body maps finite inputs to finite outputs whatever they are (so padded
+/// channels, which hold finite values, stay finite): only additions, subtractions,
+/// multiplications, min/max, negation, comparisons and selects of the inputs and finite
+/// constants, and divisions by a nonzero constant or by a constant input of finite nonzero
+/// elements (Relu, Clip, HardSwish, residual Adds, an average pooling's divisor).
+/// A division by a variable or a logarithm could turn a padded channel's 0 into Inf or NaN,
+/// which the next blocked convolution would multiply by its weight 0 into NaN.
+bool keepsPaddingFinite(linalg::GenericOp op) {
+  Block &body = *op.getBody();
+  auto finiteConstant = [](Value v, bool nonzero) {
+    FloatAttr attr;
+    if (!matchPattern(v, m_Constant(&attr)))
+      return false;
+    APFloat x = attr.getValue();
+    return x.isFinite() && !(nonzero && x.isZero());
+  };
+  // A block argument of a constant input whose elements are all finite and nonzero (the
+  // per-position divisor of an average pooling).
+  auto nonzeroConstantInput = [&](Value v) {
+    auto arg = dyn_cast<BlockArgument>(v);
+    if (!arg || arg.getOwner() != &body || arg.getArgNumber() >= op.getNumDpsInputs())
+      return false;
+    DenseElementsAttr attr;
+    if (!matchPattern(op.getDpsInputOperand(arg.getArgNumber())->get(), m_Constant(&attr)) ||
+        !isa<FloatType>(attr.getElementType()))
+      return false;
+    return llvm::all_of(attr.getValues<APFloat>(),
+                        [](const APFloat &x) { return x.isFinite() && !x.isZero(); });
+  };
+  for (Operation &inner : body) {
+    if (isa<linalg::YieldOp, arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::MaximumFOp,
+            arith::MinimumFOp, arith::MaxNumFOp, arith::MinNumFOp, arith::NegFOp, arith::CmpFOp,
+            arith::SelectOp>(inner))
+      continue;
+    if (auto div = dyn_cast<arith::DivFOp>(inner);
+        div && (finiteConstant(div.getRhs(), true) || nonzeroConstantInput(div.getRhs())))
+      continue;
+    if (auto c = dyn_cast<arith::ConstantOp>(inner); c && finiteConstant(c.getResult(), false))
+      continue;
+    return false;
+  }
+  // Values from outside the body (captured constants) must be finite too.
+  bool finite = true;
+  body.walk([&](Operation *inner) {
+    for (Value v : inner->getOperands())
+      if (v.getParentBlock() != &body && isa<FloatType>(v.getType()) &&
+          !finiteConstant(v, false))
+        finite = false;
+  });
+  return finite;
+}
 
-/// True if `pack` and `unpack` block the same dimensions the same way.
-bool sameBlocks(tensor::PackOp pack, tensor::UnPackOp unpack) {
-  return pack.getInnerDimsPos() == unpack.getInnerDimsPos() &&
-         pack.getOuterDimsPerm() == unpack.getOuterDimsPerm() &&
-         pack.getStaticInnerTiles() == unpack.getStaticInnerTiles() &&
-         !ShapedType::isDynamicShape(pack.getStaticInnerTiles());
+/// True if two packs or unpacks block the same dimensions the same static way.
+template <typename A, typename B> bool sameBlocks(A a, B b) {
+  return a.getInnerDimsPos() == b.getInnerDimsPos() &&
+         a.getOuterDimsPerm() == b.getOuterDimsPerm() &&
+         a.getStaticInnerTiles() == b.getStaticInnerTiles() &&
+         !ShapedType::isDynamicShape(a.getStaticInnerTiles());
 }
 
 /// pack(unpack(y)) -> y. With a partial last block, y's padded lanes need not hold the
@@ -54,22 +106,6 @@ int64_t channelBlock(ArrayRef<int64_t> innerDims, ArrayRef<int64_t> outerPerm,
 int64_t channelBlock(tensor::PackOp pack) {
   return channelBlock(pack.getInnerDimsPos(), pack.getOuterDimsPerm(),
                       pack.getStaticInnerTiles(), pack.getSourceType().getRank());
-}
-
-/// A pack of channels into NCHWc blocks of `lanes` (padding value `pad`, if any).
-Value packChannels(OpBuilder &b, Location loc, Value v, int64_t lanes, Value pad) {
-  auto type = cast<RankedTensorType>(v.getType());
-  auto shape = type.getShape();
-  Value dest = b.create<tensor::EmptyOp>(
-      loc, ArrayRef<int64_t>{shape[0], (shape[1] + lanes - 1) / lanes, shape[2], shape[3], lanes},
-      type.getElementType());
-  std::optional<Value> padding;
-  if (shape[1] % lanes)
-    padding = pad ? pad
-                  : b.create<arith::ConstantOp>(loc, b.getZeroAttr(type.getElementType()))
-                        .getResult();
-  return b.create<tensor::PackOp>(loc, v, dest, ArrayRef<int64_t>{1},
-                                  ArrayRef<OpFoldResult>{b.getIndexAttr(lanes)}, padding);
 }
 
 /// pack(fill(v)) -> fill(v) of the packed shape (a pooling's initial value). Padded lanes
@@ -250,58 +286,6 @@ struct WindowOnBlocks : OpRewritePattern<linalg::GenericOp> {
   }
 };
 
-/// True if the body maps finite inputs to finite outputs whatever they are (so padded
-/// channels, which hold finite values, stay finite): only additions, subtractions,
-/// multiplications, min/max, negation, comparisons and selects of the inputs and finite
-/// constants, and divisions by a nonzero constant or by a constant input of finite nonzero
-/// elements (Relu, Clip, HardSwish, residual Adds, an average pooling's divisor).
-/// A division by a variable or a logarithm could turn a padded channel's 0 into Inf or NaN,
-/// which the next blocked convolution would multiply by its weight 0 into NaN.
-bool keepsPaddingFinite(linalg::GenericOp op) {
-  Block &body = *op.getBody();
-  auto finiteConstant = [](Value v, bool nonzero) {
-    FloatAttr attr;
-    if (!matchPattern(v, m_Constant(&attr)))
-      return false;
-    APFloat x = attr.getValue();
-    return x.isFinite() && !(nonzero && x.isZero());
-  };
-  // A block argument of a constant input whose elements are all finite and nonzero (the
-  // per-position divisor of an average pooling).
-  auto nonzeroConstantInput = [&](Value v) {
-    auto arg = dyn_cast<BlockArgument>(v);
-    if (!arg || arg.getOwner() != &body || arg.getArgNumber() >= op.getNumDpsInputs())
-      return false;
-    DenseElementsAttr attr;
-    if (!matchPattern(op.getDpsInputOperand(arg.getArgNumber())->get(), m_Constant(&attr)) ||
-        !isa<FloatType>(attr.getElementType()))
-      return false;
-    return llvm::all_of(attr.getValues<APFloat>(),
-                        [](const APFloat &x) { return x.isFinite() && !x.isZero(); });
-  };
-  for (Operation &inner : body) {
-    if (isa<linalg::YieldOp, arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::MaximumFOp,
-            arith::MinimumFOp, arith::MaxNumFOp, arith::MinNumFOp, arith::NegFOp, arith::CmpFOp,
-            arith::SelectOp>(inner))
-      continue;
-    if (auto div = dyn_cast<arith::DivFOp>(inner);
-        div && (finiteConstant(div.getRhs(), true) || nonzeroConstantInput(div.getRhs())))
-      continue;
-    if (auto c = dyn_cast<arith::ConstantOp>(inner); c && finiteConstant(c.getResult(), false))
-      continue;
-    return false;
-  }
-  // Values from outside the body (captured constants) must be finite too.
-  bool finite = true;
-  body.walk([&](Operation *inner) {
-    for (Value v : inner->getOperands())
-      if (v.getParentBlock() != &body && isa<FloatType>(v.getType()) &&
-          !finiteConstant(v, false))
-        finite = false;
-  });
-  return finite;
-}
-
 /// An elementwise linalg.generic on NCHW (all loops parallel, the output map the identity,
 /// a body that keeps finite values finite): each input either read through the identity
 /// map or broadcast along the channels (a map without d1: an average pooling's divisor per
@@ -312,10 +296,7 @@ bool keepsPaddingFinite(linalg::GenericOp op) {
 ///  - its only user is a pack: the identity inputs are packed (each pack may fold with its
 ///    producer's unpack or move further up) and the op's result replaces the pack.
 struct ElementwiseOnBlocks : OpRewritePattern<linalg::GenericOp> {
-  /// `next` numbers the new tensor.empty ops' `qcc.distinct` attribute (see
-  /// convert-qcc-to-linalg: it keeps CSE from merging them into one buffer).
-  ElementwiseOnBlocks(MLIRContext *ctx, int64_t &next) : OpRewritePattern(ctx), next(next) {}
-  int64_t &next;
+  using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(linalg::GenericOp op, PatternRewriter &rewriter) const override {
     if (op.getNumDpsInputs() < 1 || op.getNumDpsInits() != 1 || op->getNumResults() != 1 ||
         op.getNumLoops() != 4 || op.getNumParallelLoops() != op.getNumLoops() ||
@@ -340,9 +321,7 @@ struct ElementwiseOnBlocks : OpRewritePattern<linalg::GenericOp> {
       auto unpack = in->get().getDefiningOp<tensor::UnPackOp>();
       pushDown = pushDown && unpack &&
                  unpack.getSource().getType() == first.getSource().getType() &&
-                 unpack.getStaticInnerTiles() == first.getStaticInnerTiles() &&
-                 unpack.getInnerDimsPos() == first.getInnerDimsPos() &&
-                 unpack.getOuterDimsPerm() == first.getOuterDimsPerm();
+                 sameBlocks(unpack, first);
     }
     // Bubble up: the only user a pack of the channels.
     tensor::PackOp pack;
@@ -361,7 +340,7 @@ struct ElementwiseOnBlocks : OpRewritePattern<linalg::GenericOp> {
       AffineMap map = op.getMatchingIndexingMap(in);
       if (map.isIdentity()) {
         inputs.push_back(pushDown ? in->get().getDefiningOp<tensor::UnPackOp>().getSource()
-                                  : packChannels(rewriter, loc, in->get(), lanes, Value()));
+                                  : packChannels(rewriter, loc, in->get(), lanes));
         maps.push_back(AffineMap::getMultiDimIdentityMap(5, ctx));
       } else {
         inputs.push_back(in->get());
@@ -372,8 +351,7 @@ struct ElementwiseOnBlocks : OpRewritePattern<linalg::GenericOp> {
     auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
     auto shape = cast<RankedTensorType>(inputs[blockedInputs[0]->getOperandNumber()].getType())
                      .getShape();
-    auto init = rewriter.create<tensor::EmptyOp>(loc, shape, resultType.getElementType());
-    init->setAttr("qcc.distinct", rewriter.getI64IntegerAttr(next++));
+    Value init = rewriter.create<tensor::EmptyOp>(loc, shape, resultType.getElementType());
     auto blocked = rewriter.create<linalg::GenericOp>(
         loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps,
         SmallVector<utils::IteratorType>(5, utils::IteratorType::parallel));
@@ -404,9 +382,8 @@ struct QccPropagateChannelBlocksPass
         next = std::max(next, n.getInt() + 1);
     });
     RewritePatternSet patterns(ctx);
-    patterns.add<FoldPackOfUnpack, PackOfFill, PackOfSpatialPad, PackOfChannelConcat, WindowOnBlocks>(
-        ctx);
-    patterns.add<ElementwiseOnBlocks>(ctx, next);
+    patterns.add<FoldPackOfUnpack, PackOfFill, PackOfSpatialPad, PackOfChannelConcat,
+                 WindowOnBlocks, ElementwiseOnBlocks>(ctx);
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     // What remains converts between layouts at the edges of the blocked layers (the image
@@ -437,6 +414,13 @@ struct QccPropagateChannelBlocksPass
         copy->getResult(0).replaceAllUsesWith(copy.getDpsInputOperand(0)->get());
         copy->erase();
       }
+    });
+    // The tensor.empty ops this pass and the packs' lowering created get distinct
+    // `qcc.distinct` numbers as convert-qcc-to-linalg's own do (CSE would otherwise merge
+    // identical ones into one buffer), after the largest number the function had.
+    getOperation().walk([&](tensor::EmptyOp empty) {
+      if (!empty->hasAttr("qcc.distinct"))
+        empty->setAttr("qcc.distinct", rewriter.getI64IntegerAttr(next++));
     });
   }
 };
