@@ -1,10 +1,27 @@
-"""References from ONNX Runtime and the comparisons the tests apply."""
+"""References (ONNX Runtime, qcc.reference) and the comparisons the tests apply."""
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
 import numpy as np
+import onnx
+
+from . import reference as _reference
+
+EXACT_REFERENCE = "exact integer reference (qcc.reference)"
 
 
 def ort_run(model_path, inputs, optimize: bool = True, threads: int = 1):
+    """ONNX Runtime's outputs (CPU provider). With QCC_EMULATE_CPU=NAME set (e.g. Haswell),
+    computed by this Python under qemu-x86_64 -cpu NAME: ONNX Runtime then picks the kernels
+    of that CPU (see emulated_run)."""
+    if os.environ.get("QCC_EMULATE_CPU"):
+        return emulated_run("ort", model_path, inputs, optimize=optimize, threads=threads)
     import onnxruntime as ort
     so = ort.SessionOptions()
     so.intra_op_num_threads = threads
@@ -42,3 +59,80 @@ def compare_quantized(actual, expected, max_lsb=1):
     same_top1 = bool(np.all(rows_a.argmax(axis=1) == rows_e.argmax(axis=1)))
     maxd = int(diff.max(initial=0))
     return (maxd <= max_lsb and same_top1), maxd, exact, same_top1
+
+
+def reference_run(model_path, inputs):
+    """The host-independent reference of a model: (outputs, which reference).
+
+    Quantized models (QDQ or QOperator): qcc.reference's exact evaluation, because ONNX
+    Runtime's native integer kernels are wrong on some CPUs (u8 x s8 saturates in
+    VPMADDUBSW without AVX-512 VNNI; u8 x u8 QLinearConv on some VNNI CPUs) and so would
+    give different verdicts on different hosts. Float models: ONNX Runtime (f32, the same
+    on every host within float tolerance)."""
+    model = onnx.load(str(model_path))
+    if _reference.is_quantized(model):
+        if os.environ.get("QCC_EMULATE_CPU"):
+            return emulated_run("reference", model_path, inputs), EXACT_REFERENCE
+        return _reference.run(model, inputs), EXACT_REFERENCE
+    return ort_run(model_path, inputs), "ONNX Runtime"
+
+
+def ort_native_deviation(model_path, inputs, expected):
+    """How far ONNX Runtime's own (optimized, fused integer) kernels are from `expected` on
+    this host, as text for a test's report; they are not the reference."""
+    try:
+        ort = ort_run(model_path, inputs)
+    except Exception as e:  # noqa: BLE001 (ORT cannot run every model qcc can)
+        return f"ONNX Runtime could not run it: {str(e).splitlines()[0][:120]}"
+    parts = []
+    for i, (o, e) in enumerate(zip(ort, expected)):
+        o, e = np.asarray(o), np.asarray(e)
+        if o.shape != e.shape:
+            parts.append(f"out{i}: shape {o.shape} vs {e.shape}")
+        elif np.issubdtype(e.dtype, np.integer):
+            d = np.abs(o.astype(np.int64) - e.astype(np.int64))
+            parts.append(f"out{i}: max {int(d.max(initial=0))} LSB on {np.mean(d != 0):.3%}")
+        else:
+            parts.append(f"out{i}: max abs {float(np.abs(o.astype(np.float64) - e).max(initial=0)):.3g}")
+    return "ONNX Runtime's native kernels on this host vs the reference: " + "; ".join(parts)
+
+
+_EMULATED = """
+import sys
+sys.path.insert(0, sys.argv[1])
+import numpy as np
+from qcc import compare, reference
+mode, model, data, out = sys.argv[2:6]
+kw = dict(np.load(data + ".kw.npz"))
+inputs = [v for _, v in sorted(np.load(data).items(), key=lambda kv: int(kv[0][1:]))]
+if mode == "ort":
+    outs = compare.ort_run(model, inputs, optimize=bool(kw["optimize"]), threads=int(kw["threads"]))
+else:
+    outs = reference.run(model, inputs)
+np.savez(out, **{f"o{i}": o for i, o in enumerate(outs)})
+"""
+
+
+def emulated_run(mode, model_path, inputs, cpu=None, optimize=True, threads=1):
+    """ONNX Runtime ("ort") or qcc.reference ("reference") computed by this Python under
+    qemu-x86_64 -cpu CPU (default $QCC_EMULATE_CPU): shows what they give on a CPU this host
+    is not (e.g. Haswell: AVX2 without AVX-512 or VNNI)."""
+    cpu = cpu or os.environ.get("QCC_EMULATE_CPU")
+    qemu = shutil.which("qemu-x86_64")
+    if not qemu:
+        raise RuntimeError("qemu-x86_64 (Debian's qemu-user) is needed to emulate a CPU")
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        data, out, script = tmp / "in.npz", tmp / "out.npz", tmp / "run.py"
+        np.savez(data, **{f"i{i}": np.asarray(x) for i, x in enumerate(inputs)})
+        np.savez(str(data) + ".kw.npz", optimize=optimize, threads=threads)
+        script.write_text(_EMULATED)
+        env = {k: v for k, v in os.environ.items() if k != "QCC_EMULATE_CPU"}
+        proc = subprocess.run([qemu, "-cpu", cpu, sys.executable, str(script),
+                               str(Path(__file__).resolve().parents[1]), mode, str(model_path),
+                               str(data), str(out)], capture_output=True, text=True, env=env,
+                              timeout=1800)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{mode} under qemu-x86_64 -cpu {cpu} failed:\n{proc.stderr[-2000:]}")
+        res = np.load(out)
+        return [res[f"o{i}"] for i in range(len(res.files))]
