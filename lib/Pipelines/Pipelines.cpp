@@ -101,6 +101,8 @@ void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &optio
     return success();
   };
   bufOpts.memCpyFn = linalgCopy;
+  // Results that are arguments, constants or returned twice get a buffer of their own.
+  pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccDistinctResults());
   pm.addPass(bufferization::createOneShotBufferizePass(bufOpts));
   bufferization::BufferResultsToOutParamsOpts outOpts;
   outOpts.hoistStaticAllocs = true;

@@ -460,3 +460,44 @@ def test_depthwise_int8(target, size, weights):
     for k in range(2):
         x = np.random.default_rng(60 + k).normal(0.3, 1, (1, 16, size, size)).astype(np.float32)
         print(check(d / f"qdq_{k}", onnx.load(qdq), [x], target, min_exact=MIN_EXACT))
+
+
+def alias_cases():
+    """Graphs whose outputs alias their inputs or each other (ONNX node tests test_identity,
+    test_dropout_default, test_clip_default_inbounds, test_transpose_all_permutations_0 and
+    a tensor listed twice as output): each crashed qcc in bufferization before
+    qcc-distinct-results."""
+    from onnx import TensorProto, helper, numpy_helper
+    f = TensorProto.FLOAT
+    vi = helper.make_tensor_value_info
+
+    def model(nodes, ins, outs, inits=()):
+        g = helper.make_graph(nodes, "alias", ins, outs, list(inits))
+        return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)], ir_version=8)
+
+    x = vi("x", f, [2, 3, 4])
+    return {
+        "identity": model([helper.make_node("Identity", ["x"], ["y"])], [x], [vi("y", f, [2, 3, 4])]),
+        "dropout": model([helper.make_node("Dropout", ["x"], ["y"])], [x], [vi("y", f, [2, 3, 4])]),
+        "clip_no_bounds": model([helper.make_node("Clip", ["x"], ["y"])], [x], [vi("y", f, [2, 3, 4])]),
+        "transpose_identity_perm": model([helper.make_node("Transpose", ["x"], ["y"], perm=[0, 1, 2])],
+                                         [x], [vi("y", f, [2, 3, 4])]),
+        "output_twice": model([helper.make_node("Relu", ["x"], ["y"])], [x],
+                              [vi("y", f, [2, 3, 4]), vi("y", f, [2, 3, 4])]),
+        "input_is_output": model([helper.make_node("Relu", ["x"], ["y"])], [x],
+                                 [vi("x", f, [2, 3, 4]), vi("y", f, [2, 3, 4])]),
+        "reshaped_input": model([helper.make_node("Reshape", ["x", "s"], ["y"])], [x],
+                                [vi("y", f, [6, 4])],
+                                [numpy_helper.from_array(np.array([6, 4], np.int64), "s")]),
+        "constant_output": model([helper.make_node("Relu", ["x"], ["y"]),
+                                  helper.make_node("Constant", [], ["k"], value=numpy_helper.from_array(
+                                      np.arange(3, dtype=np.float32), "k"))],
+                                 [x], [vi("y", f, [2, 3, 4]), vi("k", f, [3])]),
+    }
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("name", list(alias_cases()))
+def test_outputs_alias_inputs_or_each_other(name, target):
+    x = np.random.default_rng(5).standard_normal((2, 3, 4)).astype(np.float32)
+    print(check(OUT / "alias" / name, alias_cases()[name], [x], target))

@@ -395,6 +395,25 @@ def QccExpandMath : Pass<"qcc-expand-math", "ModuleOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::vector::VectorDialect"];
 }
 
+def QccDistinctResults : Pass<"qcc-distinct-results", "func::FuncOp"> {
+  let summary = "Give every tensor result of a function a value of its own";
+  let description = [{
+    Runs on tensors, just before bufferization. Each result of a function becomes an
+    out-parameter that its producer writes directly (buffer-results-to-out-params), which
+    needs every returned value to be a distinct buffer the function allocates. A graph whose
+    output is one of its inputs (ONNX Identity, Dropout in inference, a Clip whose bounds
+    change nothing, the same tensor listed twice as output, a constant output) returns a
+    function argument, a constant or the same value twice. This pass returns a copy
+    (`linalg.copy` into a fresh `tensor.empty`) in those cases:
+
+    - a function argument (or a reshape of one: bufferization makes it a view of the
+      argument);
+    - a constant;
+    - a value already returned at an earlier position.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
+}
+
 def QccExportCAbi : Pass<"qcc-export-c-abi", "ModuleOp"> {
   let summary = "Emit the C entry point `NAME_run(inputs, outputs, arena)`";
   let description = [{
