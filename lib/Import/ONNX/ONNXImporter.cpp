@@ -59,6 +59,19 @@ bool parseInputShape(llvm::StringRef spec, std::string &name, std::vector<int64_
 namespace {
 
 constexpr int64_t kMinOpset = 13;
+/// The newest default-domain opset and IR version whose semantics qcc knows for the ops it
+/// supports (ONNX 1.19: opset 24, IR 12). After opset 17, the newest its ONNX library
+/// (1.12) has schemas for, the ops of kSupportedOps changed only by new data types
+/// (refused by type), new attributes (refused by validateNode unless the importer reads
+/// them) and the float8 `saturate` flag. Newer models are refused rather than read with
+/// older semantics.
+constexpr int64_t kMaxKnownOpset = 24;
+constexpr int64_t kMaxKnownIrVersion = 12;
+/// Attributes added after opset 17 that the importer itself reads or checks.
+bool importerReadsNewerAttribute(llvm::StringRef op, llvm::StringRef attr) {
+  return (op == "QuantizeLinear" || op == "DequantizeLinear") &&
+         (attr == "block_size" || attr == "saturate");
+}
 
 /// ONNX ops (default domain) the importer maps to qcc ops.
 constexpr const char *kSupportedOps[] = {
@@ -137,6 +150,9 @@ private:
 
   // --- model-level steps ---------------------------------------------------
   bool parse(llvm::StringRef contents);
+  bool readOpset();
+  bool validateGraph();
+  bool validateNode(const onnx::NodeProto &n);
   bool checkOpsets();
   bool checkSupportedOps();
   bool pinAndCheckInputs();
@@ -263,16 +279,32 @@ bool Importer::parse(llvm::StringRef contents) {
   return true;
 }
 
-bool Importer::checkOpsets() {
-  bool ok = true;
+bool Importer::readOpset() {
   for (const auto &imp : model.opset_import()) {
     if (imp.domain().empty() || imp.domain() == "ai.onnx")
       opset = imp.version();
   }
-  if (opset == 0) {
+  if (opset <= 0) {
     error() << "the model imports no version of the default ONNX domain";
     return false;
   }
+  auto range = onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map().at("");
+  if (opset > kMaxKnownOpset) {
+    error() << "the model uses ONNX opset " << opset << "; qcc knows opsets up to "
+            << kMaxKnownOpset << " (its ONNX library knows " << range.second
+            << "), so it cannot tell what the model's ops mean";
+    return false;
+  }
+  if (model.ir_version() > kMaxKnownIrVersion) {
+    error() << "the model has IR version " << model.ir_version() << "; qcc reads IR versions "
+            << "up to " << kMaxKnownIrVersion;
+    return false;
+  }
+  return true;
+}
+
+bool Importer::checkOpsets() {
+  bool ok = true;
   if (opset < kMinOpset) {
     // The version converter upgrades older models when the ops used did not change
     // meaning in a way it cannot express.
@@ -282,6 +314,174 @@ bool Importer::checkOpsets() {
     } catch (const std::exception &e) {
       error() << "the model uses opset " << opset << "; qcc supports opset " << kMinOpset
               << " and later, and ONNX's version converter could not upgrade it: " << e.what();
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+/// The graph is well formed: it has outputs, every node input is defined before it is used,
+/// every value is defined once, and each node of the default domain has the inputs, outputs
+/// and attributes its ONNX schema (at the model's opset) allows.
+bool Importer::validateGraph() {
+  const auto &g = model.graph();
+  bool ok = true;
+  if (g.output_size() == 0) {
+    error() << "the graph declares no outputs: there is nothing to compute";
+    ok = false;
+  }
+  llvm::StringSet<> defined;
+  for (const auto &t : g.initializer())
+    defined.insert(t.name());
+  for (const auto &in : g.input())
+    defined.insert(in.name());
+  for (const auto &n : g.node()) {
+    if (n.op_type().empty()) {
+      nodeError(n) << "the node has no op type";
+      ok = false;
+      continue;
+    }
+    for (int i = 0; i < n.input_size(); ++i)
+      if (!n.input(i).empty() && !defined.contains(n.input(i))) {
+        nodeError(n) << "input " << i << " '" << n.input(i)
+                     << "' is not a graph input, an initializer or an output of an earlier node";
+        ok = false;
+      }
+    ok &= validateNode(n);
+    for (const auto &o : n.output()) {
+      if (o.empty())
+        continue;
+      if (!defined.insert(o).second) {
+        nodeError(n) << "output '" << o << "' is already defined (by a graph input, an "
+                     << "initializer or another node); ONNX values are defined once";
+        ok = false;
+      }
+    }
+  }
+  // DequantizeLinear: the zero point has the data's type (ONNX's type constraint T), where
+  // both are declared.
+  std::map<std::string, int32_t> declared;
+  for (const auto &t : g.initializer())
+    declared[t.name()] = t.data_type();
+  for (const auto *list : {&g.input(), &g.value_info(), &g.output()})
+    for (const auto &vi : *list)
+      if (vi.type().tensor_type().elem_type() != onnx::TensorProto::UNDEFINED)
+        declared.emplace(vi.name(), vi.type().tensor_type().elem_type());
+  for (const auto &n : g.node()) {
+    if (n.op_type() != "DequantizeLinear" || !hasInput(n, 2) || !n.domain().empty())
+      continue;
+    auto x = declared.find(n.input(0)), zp = declared.find(n.input(2));
+    if (x != declared.end() && zp != declared.end() && x->second != zp->second) {
+      nodeError(n) << "the zero point '" << n.input(2) << "' is " << onnxTypeName(zp->second)
+                   << " but the data '" << n.input(0) << "' is " << onnxTypeName(x->second)
+                   << "; ONNX requires the same type";
+      ok = false;
+    }
+  }
+  for (const auto &out : g.output())
+    if (!defined.contains(out.name())) {
+      error() << "graph output '" << out.name() << "' is not produced by any node, input or "
+              << "initializer";
+      ok = false;
+    }
+  return ok;
+}
+
+const char *attrTypeName(onnx::AttributeProto::AttributeType t) {
+  switch (t) {
+  case onnx::AttributeProto::FLOAT: return "a float";
+  case onnx::AttributeProto::INT: return "an int";
+  case onnx::AttributeProto::STRING: return "a string";
+  case onnx::AttributeProto::TENSOR: return "a tensor";
+  case onnx::AttributeProto::GRAPH: return "a graph";
+  case onnx::AttributeProto::FLOATS: return "a list of floats";
+  case onnx::AttributeProto::INTS: return "a list of ints";
+  case onnx::AttributeProto::STRINGS: return "a list of strings";
+  default: return "of another kind";
+  }
+}
+
+bool Importer::validateNode(const onnx::NodeProto &n) {
+  bool ok = true;
+  if (!n.domain().empty() && n.domain() != "ai.onnx")
+    return true; // com.microsoft ops: checked by their import
+  const onnx::OpSchema *schema =
+      onnx::OpSchemaRegistry::Schema(n.op_type(), static_cast<int>(opset), "");
+  if (!schema)
+    return true; // not an ONNX op at this opset: checkSupportedOps reports it
+  std::string op = n.op_type() + "-" + std::to_string(schema->SinceVersion());
+  int inputs = n.input_size();
+  while (inputs > 0 && n.input(inputs - 1).empty())
+    --inputs; // trailing optional inputs left out
+  if (inputs < schema->min_input() || inputs > schema->max_input()) {
+    nodeError(n) << "has " << inputs << " inputs; " << op << " takes " << schema->min_input()
+                 << (schema->max_input() == schema->min_input()
+                         ? std::string()
+                         : " to " + std::to_string(schema->max_input()));
+    ok = false;
+  }
+  if (n.output_size() < schema->min_output() || n.output_size() > schema->max_output()) {
+    nodeError(n) << "has " << n.output_size() << " outputs; " << op << " produces "
+                 << schema->min_output()
+                 << (schema->max_output() == schema->min_output()
+                         ? std::string()
+                         : " to " + std::to_string(schema->max_output()));
+    ok = false;
+  }
+  const auto &known = schema->attributes();
+  for (const auto &a : n.attribute()) {
+    auto it = known.find(a.name());
+    int64_t schemaOpsets = onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map().at("").second;
+    if (it == known.end() && opset > schemaOpsets) {
+      if (importerReadsNewerAttribute(n.op_type(), a.name()))
+        continue;
+      nodeError(n) << "attribute '" << a.name() << "' (model opset " << opset
+                   << ") is newer than " << op << ", the last version qcc's ONNX schemas have "
+                   << "(opset " << schemaOpsets << "); it is not supported";
+      ok = false;
+      continue;
+    }
+    if (it == known.end()) {
+      std::string names;
+      for (const auto &kv : known)
+        names += (names.empty() ? "" : ", ") + kv.first;
+      nodeError(n) << "unknown attribute '" << a.name() << "'; " << op << " has "
+                   << (names.empty() ? std::string("none") : names);
+      ok = false;
+      continue;
+    }
+    if (a.type() != it->second.type) {
+      nodeError(n) << "attribute '" << a.name() << "' is " << attrTypeName(a.type()) << "; "
+                   << op << " expects " << attrTypeName(it->second.type);
+      ok = false;
+    }
+  }
+  for (const auto &kv : known)
+    if (kv.second.required && !findAttr(n, kv.first)) {
+      nodeError(n) << "required attribute '" << kv.first << "' of " << op << " is missing";
+      ok = false;
+    }
+  if (!ok)
+    return false;
+  // Value ranges of the window attributes qcc (and ONNX's shape inference) divide by.
+  auto positive = [&](llvm::StringRef name, int64_t min) {
+    for (int64_t v : attrInts(n, name, {}))
+      if (v < min) {
+        nodeError(n) << "attribute '" << name << "' contains " << v << "; each entry must be "
+                     << (min == 0 ? "non-negative" : "positive");
+        ok = false;
+        return;
+      }
+  };
+  static const llvm::StringSet<> windowed = {"Conv", "ConvInteger", "QLinearConv", "MaxPool",
+                                             "AveragePool", "ConvTranspose", "LpPool"};
+  if (windowed.contains(n.op_type())) {
+    positive("strides", 1);
+    positive("dilations", 1);
+    positive("kernel_shape", 1);
+    positive("pads", 0);
+    if (findAttr(n, "group") && attrInt(n, "group", 1) < 1) {
+      nodeError(n) << "attribute 'group' is " << attrInt(n, "group", 1) << "; it must be >= 1";
       ok = false;
     }
   }
@@ -306,42 +506,72 @@ bool Importer::loadExternalData(onnx::TensorProto &t) {
     return true;
   std::string location;
   int64_t offset = 0, length = -1;
+  auto where = [&]() -> InFlightDiagnostic {
+    return std::move(error() << "initializer '" << t.name() << "': external data ");
+  };
   for (const auto &kv : t.external_data()) {
-    if (kv.key() == "location")
+    int64_t *field = kv.key() == "offset" ? &offset : kv.key() == "length" ? &length : nullptr;
+    if (kv.key() == "location") {
       location = kv.value();
-    else if (kv.key() == "offset")
-      offset = std::stoll(kv.value());
-    else if (kv.key() == "length")
-      length = std::stoll(kv.value());
+    } else if (field) {
+      if (llvm::StringRef(kv.value()).getAsInteger(10, *field) || *field < 0) {
+        where() << kv.key() << " '" << kv.value() << "' is not a non-negative integer";
+        return false;
+      }
+    }
   }
   // Only files inside the model's folder: no absolute paths, no "..".
-  llvm::SmallString<256> path(location);
   bool escapes = location.empty() || llvm::sys::path::is_absolute(location);
   for (auto it = llvm::sys::path::begin(location); it != llvm::sys::path::end(location); ++it)
     if (*it == "..")
       escapes = true;
   if (escapes) {
-    error() << "initializer '" << t.name() << "': external data location '" << location
-            << "' must be a relative path inside the model's folder";
+    where() << "location '" << location << "' must be a relative path inside the model's folder";
     return false;
   }
   llvm::SmallString<256> full(opts.modelDir);
   llvm::sys::path::append(full, location);
-  auto buf = llvm::MemoryBuffer::getFile(full, /*IsText=*/false);
-  if (!buf) {
-    error() << "initializer '" << t.name() << "': cannot read external data file '" << full
-            << "': " << buf.getError().message();
+  // The real path (symbolic links resolved) must stay inside the model's real folder, and
+  // be a regular file: a link to a file elsewhere, a device or a named pipe is refused.
+  llvm::SmallString<256> realDir, realFile;
+  if (std::error_code ec = llvm::sys::fs::real_path(opts.modelDir, realDir)) {
+    where() << "cannot resolve the model's folder '" << opts.modelDir << "': " << ec.message();
     return false;
   }
-  int64_t size = (*buf)->getBufferSize();
+  if (std::error_code ec = llvm::sys::fs::real_path(full, realFile)) {
+    where() << "cannot read file '" << full << "': " << ec.message();
+    return false;
+  }
+  llvm::StringRef rel(realFile);
+  if (!rel.consume_front(realDir) || !llvm::sys::path::is_separator(rel.empty() ? '\0' : rel[0])) {
+    where() << "file '" << location << "' resolves to '" << realFile
+            << "', outside the model's folder '" << realDir << "' (symbolic links may not "
+            << "leave it)";
+    return false;
+  }
+  llvm::sys::fs::file_status st;
+  if (std::error_code ec = llvm::sys::fs::status(realFile, st)) {
+    where() << "cannot read file '" << full << "': " << ec.message();
+    return false;
+  }
+  if (st.type() != llvm::sys::fs::file_type::regular_file) {
+    where() << "'" << location << "' is not a regular file";
+    return false;
+  }
+  auto size = static_cast<int64_t>(st.getSize());
+  if (offset > size || (length >= 0 && length > size - offset)) {
+    where() << "range [" << offset << ", " << (length >= 0 ? std::to_string(offset + length) : "end")
+            << ") lies outside '" << location << "' (" << size << " bytes)";
+    return false;
+  }
   if (length < 0)
     length = size - offset;
-  if (offset < 0 || offset + length > size) {
-    error() << "initializer '" << t.name() << "': external data range [" << offset << ", "
-            << offset + length << ") lies outside '" << full << "' (" << size << " bytes)";
+  auto buf = llvm::MemoryBuffer::getFileSlice(realFile, length, offset, /*IsVolatile=*/false);
+  if (!buf) {
+    where() << "cannot read file '" << full << "': " << buf.getError().message();
     return false;
   }
-  t.set_raw_data(std::string((*buf)->getBufferStart() + offset, length));
+  t.set_raw_data(std::string((*buf)->getBufferStart(), (*buf)->getBufferSize()));
   t.clear_external_data();
   t.set_data_location(onnx::TensorProto::DEFAULT);
   return true;
@@ -1626,7 +1856,10 @@ bool Importer::importNode(const onnx::NodeProto &n) {
 OwningOpRef<ModuleOp> Importer::run(llvm::StringRef contents) {
   ctx->loadDialect<mlir::qcc::QccDialect, quant::QuantizationDialect, arith::ArithDialect,
                    func::FuncDialect>();
-  if (!parse(contents) || !checkOpsets() || !checkSupportedOps())
+  // qcc's own structural checks come first: ONNX's version converter and shape inference
+  // assume a well-formed graph (they crash on dangling inputs or a zero stride).
+  if (!parse(contents) || !readOpset() || !validateGraph() || !checkSupportedOps() ||
+      !checkOpsets())
     return nullptr;
   for (auto &t : *model.mutable_graph()->mutable_initializer())
     if (!loadExternalData(t))
