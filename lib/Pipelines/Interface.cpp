@@ -47,6 +47,31 @@ std::string shapeString(ArrayRef<int64_t> shape, char sep = ',') {
 
 std::string cIdentifierUpper(llvm::StringRef name) { return llvm::StringRef(name).upper(); }
 
+/// A string from the model (a tensor name, the model's path) as text that is safe inside a
+/// C comment whatever it contains: backslash and double quote escaped, bytes outside
+/// printable ASCII as \xHH (no newline can end the comment's line), and the pairs that
+/// would end or nest a comment or form a trigraph ("*" "/", "/" "*", "?" "?") split by a
+/// backslash. The result reads like a C string literal's contents.
+std::string commentSafe(llvm::StringRef text) {
+  std::string out;
+  char prev = 0;
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c == '\\' || c == '"')
+      out += '\\';
+    else if ((c == '/' && prev == '*') || (c == '*' && prev == '/') || (c == '?' && prev == '?'))
+      out += '\\';
+    if (c < 0x20 || c >= 0x7f) {
+      out += llvm::formatv("\\x{0:x-2}", static_cast<unsigned>(c)).str();
+      prev = 0;
+      continue;
+    }
+    out += ch;
+    prev = ch;
+  }
+  return out;
+}
+
 } // namespace
 
 namespace qcc {
@@ -92,7 +117,7 @@ void writeCHeader(const ModelInterface &iface, const CompileOptions &options,
   std::string id = options.name, ID = cIdentifierUpper(id);
   const TargetDesc &t = options.target;
   os << "/* " << id << ".h: C interface of a neural network compiled by qcc.\n"
-     << " * Source model: " << sourceName << "\n"
+     << " * Source model: " << commentSafe(sourceName) << "\n"
      << " * Target: " << t.name << " (" << t.triple << ", cpu " << t.cpu
      << (t.features.empty() || t.name == "host" ? "" : ", " + t.features) << ")\n"
      << " * Generated file: do not edit.\n"
@@ -136,7 +161,7 @@ void writeCHeader(const ModelInterface &iface, const CompileOptions &options,
   os << "#define " << ID << "_NUM_INPUTS " << iface.inputs.size() << "\n";
   os << "#define " << ID << "_NUM_OUTPUTS " << iface.outputs.size() << "\n\n";
   auto emit = [&](const char *kind, const char *macro, size_t i, const TensorInfo &info) {
-    os << "/* " << kind << " " << i << ": \"" << info.name << "\", " << info.dtype << "["
+    os << "/* " << kind << " " << i << ": \"" << commentSafe(info.name) << "\", " << info.dtype << "["
        << shapeString(info.shape) << "]";
     if (!info.quant.empty())
       os << ", quantized: " << info.quant;

@@ -501,3 +501,42 @@ def alias_cases():
 def test_outputs_alias_inputs_or_each_other(name, target):
     x = np.random.default_rng(5).standard_normal((2, 3, 4)).astype(np.float32)
     print(check(OUT / "alias" / name, alias_cases()[name], [x], target))
+
+
+HOSTILE_NAMES = ['x*/\n#error injected from a tensor name\n/*', 'y??/\n', '"q" \\ /*nested*/ \u00e9\t\x7f',
+                 '*/ int oops; /*']
+
+
+def test_hostile_names_make_a_clean_header(tmp_path):
+    """Tensor names (and the model's path) reach the header only escaped: a name holding
+    "*/" and a newline used to put its own preprocessor lines into model.h. The header of a
+    model with such names compiles with -Wall -Werror -pedantic (C11, where trigraphs are
+    on, and C++), declares nothing but qcc's, and the model still runs."""
+    from onnx import TensorProto, helper
+    f = TensorProto.FLOAT
+    a, b, c, d = HOSTILE_NAMES
+    g = helper.make_graph([helper.make_node("Relu", [a], [b]), helper.make_node("Relu", [b], [c]),
+                           helper.make_node("Relu", [a], [d])], "g",
+                          [helper.make_tensor_value_info(a, f, [4])],
+                          [helper.make_tensor_value_info(c, f, [4]), helper.make_tensor_value_info(d, f, [4])])
+    model = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)], ir_version=8)
+    weird_dir = tmp_path / "dir*?? name"
+    weird_dir.mkdir()
+    path = weird_dir / "m*/x.onnx".replace("/", "_")
+    onnx.save(model, path)
+    art = qcc.compile_model(path, "x86_64", tmp_path / "out", name="m")
+    text = art.header.read_text()
+    assert "x*\\/\\x0a#error injected" in text, text  # the name, escaped
+    for line in text.splitlines():
+        assert not line.lstrip().startswith("#error") and "int oops" not in line.split("/*")[0]
+    src = tmp_path / "use.c"
+    src.write_text('#include "m.h"\nint main(void) { return M_NUM_INPUTS + M_NUM_OUTPUTS - 3; }\n')
+    for std, lang in [("-std=c11", "c"), ("-std=c++17", "c++")]:
+        proc = subprocess.run(["cc" if lang == "c" else "c++", "-x", lang, std, "-Wall", "-Wextra",
+                               "-Werror", "-pedantic", "-fsyntax-only", f"-I{art.header.parent}",
+                               str(src)], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+    x = np.array([-1, 2, -3, 4], np.float32)
+    app = qcc.build_app(art, tmp_path / "out")
+    outs, _ = qcc.run_app(app, art, [x])
+    assert np.array_equal(outs[0], np.maximum(x, 0)) and np.array_equal(outs[1], np.maximum(x, 0))
