@@ -540,3 +540,59 @@ def test_hostile_names_make_a_clean_header(tmp_path):
     app = qcc.build_app(art, tmp_path / "out")
     outs, _ = qcc.run_app(app, art, [x])
     assert np.array_equal(outs[0], np.maximum(x, 0)) and np.array_equal(outs[1], np.maximum(x, 0))
+
+
+@pytest.mark.parametrize("target", ["x86_64", "aarch64-rpi4"])
+def test_compiling_twice_gives_identical_bytes(resnet_models, target):
+    """The same model and flags give byte-identical objects and headers."""
+    d = OUT / "deterministic" / target
+    arts = [qcc.compile_model(resnet_models["s8_per_channel"], target, d / str(k), name="m")
+            for k in range(2)]
+    assert arts[0].obj.read_bytes() == arts[1].obj.read_bytes()
+    assert arts[0].header.read_text() == arts[1].header.read_text()
+
+
+ARENA_FILL = r"""/* Runs the model twice, with the arena filled with two different byte patterns first;
+ * usage: app input.bin out_a.bin out_b.bin */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "m.h"
+int main(int argc, char **argv) {
+  static unsigned char in[M_INPUT0_SIZE], out[2][M_OUTPUT0_SIZE];
+  FILE *f = fopen(argv[1], "rb");
+  if (!f || fread(in, 1, sizeof in, f) != sizeof in) return 2;
+  fclose(f);
+  size_t bytes = (M_ARENA_SIZE + M_ARENA_ALIGN) / M_ARENA_ALIGN * M_ARENA_ALIGN;
+  unsigned char *arena = aligned_alloc(M_ARENA_ALIGN, bytes);
+  const int fill[2] = {0x00, 0xA5};
+  for (int k = 0; k < 2; ++k) {
+    memset(arena, fill[k], bytes);
+    memset(out[k], 0x5A ^ fill[k], sizeof out[k]);
+    const void *ins[1] = {in};
+    void *outs[1] = {out[k]};
+    if (m_run(ins, outs, arena) != 0) return 3;
+    f = fopen(argv[2 + k], "wb");
+    fwrite(out[k], 1, sizeof out[k], f);
+    fclose(f);
+  }
+  return 0;
+}
+"""
+
+
+@pytest.mark.parametrize("target", ["x86_64", "aarch64-rpi4"])
+def test_results_do_not_depend_on_arena_contents(mobilenet_models, target):
+    """The arena holds no state: arenas (and output buffers) filled with 0x00 or 0xA5
+    before the call give the same outputs."""
+    d = OUT / "arena_contents" / target
+    art = qcc.compile_model(mobilenet_models[1], target, d, name="m")
+    src = d / "fill.c"
+    src.write_text(ARENA_FILL)
+    app = qcc.build_app(art, d, sources=[src])
+    x = models.image_like_inputs((1, 3, 224, 224), 1, seed=23)[0]
+    x.tofile(d / "in.bin")
+    subprocess.run([*qcc.toolchain.runner_prefix(target), str(app), str(d / "in.bin"),
+                    str(d / "a.bin"), str(d / "b.bin")], check=True, timeout=900)
+    a, b = (d / "a.bin").read_bytes(), (d / "b.bin").read_bytes()
+    assert len(a) == art.outputs[0].size and a == b
