@@ -170,6 +170,7 @@ private:
 
   // --- nodes ---------------------------------------------------------------
   bool importNode(const onnx::NodeProto &n);
+  bool verifyNodeOps(const onnx::NodeProto &n, Block *block, Operation *before);
   bool importConv(const onnx::NodeProto &n);
   Value buildConv(const onnx::NodeProto &n, Type resultType, Value x, Value w, Value bias);
   Type biasTypeFor(Type accElement, int64_t axis);
@@ -255,7 +256,15 @@ bool Importer::parse(llvm::StringRef contents) {
     trimmed = trimmed.drop_until([](char c) { return c == '\n'; }).ltrim();
   if (trimmed.starts_with("<")) {
     std::string text = contents.str();
-    auto status = onnx::OnnxParser::Parse(model, text.c_str());
+    onnx::Common::Status status;
+    try {
+      status = onnx::OnnxParser::Parse(model, text.c_str());
+    } catch (const std::exception &e) {
+      // ONNX 1.12's parser converts numbers with std::stoi/stof, which throw.
+      error() << "cannot parse the ONNX text-syntax model: a malformed or out-of-range number ("
+              << e.what() << ")";
+      return false;
+    }
     if (!status.IsOK()) {
       error() << "cannot parse the ONNX text-syntax model: " << status.ErrorMessage();
       return false;
@@ -1853,6 +1862,35 @@ bool Importer::importNode(const onnx::NodeProto &n) {
   return false;
 }
 
+/// Verifies the ops a node's import appended to `block` after `before`; a verifier's
+/// complaint (operand shapes or types that do not fit) becomes a diagnostic on the ONNX
+/// node, without the internal op's name.
+bool Importer::verifyNodeOps(const onnx::NodeProto &n, Block *block, Operation *before) {
+  auto it = before ? std::next(before->getIterator()) : block->begin();
+  for (; it != block->end(); ++it) {
+    std::string message;
+    {
+      ScopedDiagnosticHandler capture(ctx, [&](Diagnostic &d) {
+        if (message.empty() && d.getSeverity() == DiagnosticSeverity::Error)
+          message = d.str();
+        return success();
+      });
+      if (succeeded(mlir::verify(&*it, /*verifyRecursively=*/false)))
+        continue;
+    }
+    // "'qcc.matmul' op contracting dimensions differ" -> "contracting dimensions differ".
+    llvm::StringRef text(message);
+    if (text.starts_with("'")) {
+      size_t pos = text.find("' op ");
+      if (pos != llvm::StringRef::npos)
+        text = text.drop_front(pos + 5);
+    }
+    nodeError(n) << "its inputs do not fit the op: " << text;
+    return false;
+  }
+  return true;
+}
+
 OwningOpRef<ModuleOp> Importer::run(llvm::StringRef contents) {
   ctx->loadDialect<mlir::qcc::QccDialect, quant::QuantizationDialect, arith::ArithDialect,
                    func::FuncDialect>();
@@ -1884,8 +1922,9 @@ OwningOpRef<ModuleOp> Importer::run(llvm::StringRef contents) {
     argDtypes.push_back(onnxTypeName(in.type().tensor_type().elem_type()));
   }
 
-  auto module = ModuleOp::create(fileLoc);
-  b.setInsertionPointToEnd(module.getBody());
+  // Owned from the start: every early return below erases it.
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  b.setInsertionPointToEnd(module->getBody());
   auto func = b.create<func::FuncOp>(fileLoc, "main_graph", b.getFunctionType(argTypes, {}));
   Block *entry = func.addEntryBlock();
   for (auto [i, name] : llvm::enumerate(argNames)) {
@@ -1896,7 +1935,9 @@ OwningOpRef<ModuleOp> Importer::run(llvm::StringRef contents) {
   b.setInsertionPointToStart(entry);
 
   for (const auto &n : g.node()) {
-    if (!importNode(n))
+    Operation *last = entry->empty() ? nullptr : &entry->back();
+    bool ok = importNode(n) && verifyNodeOps(n, entry, last);
+    if (!ok)
       for (const auto &o : n.output())
         failedValues.insert(o);
   }
@@ -1929,9 +1970,8 @@ OwningOpRef<ModuleOp> Importer::run(llvm::StringRef contents) {
   func->setAttr("qcc.entry", b.getUnitAttr());
   func->setAttr("qcc.num_inputs", b.getI64IntegerAttr(argTypes.size()));
   func->setAttr("qcc.num_outputs", b.getI64IntegerAttr(results.size()));
-  module->setAttr("qcc.opset", b.getI64IntegerAttr(opset));
-  if (failed(mlir::verify(module))) {
-    module.erase();
+  (*module)->setAttr("qcc.opset", b.getI64IntegerAttr(opset));
+  if (failed(mlir::verify(*module))) {
     return nullptr;
   }
   return module;
