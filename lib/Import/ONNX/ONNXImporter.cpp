@@ -153,6 +153,11 @@ private:
   bool readOpset();
   bool validateGraph();
   bool validateNode(const onnx::NodeProto &n);
+  bool validateWindow(const onnx::NodeProto &n, int64_t spatialRank);
+  /// Rank of a value before shape inference: declared (graph inputs, initializers,
+  /// value_info) or carried by rank-preserving ops from one; -1 if unknown.
+  int64_t rankOf(const std::string &name);
+  std::map<std::string, int64_t> ranks;
   bool checkOpsets();
   bool checkSupportedOps();
   bool pinAndCheckInputs();
@@ -339,6 +344,13 @@ bool Importer::validateGraph() {
     error() << "the graph declares no outputs: there is nothing to compute";
     ok = false;
   }
+  ranks.clear();
+  for (const auto &t : g.initializer())
+    ranks[t.name()] = t.dims_size();
+  for (const auto *list : {&g.input(), &g.value_info()})
+    for (const auto &vi : *list)
+      if (vi.type().tensor_type().has_shape())
+        ranks.emplace(vi.name(), vi.type().tensor_type().shape().dim_size());
   llvm::StringSet<> defined;
   for (const auto &t : g.initializer())
     defined.insert(t.name());
@@ -357,6 +369,14 @@ bool Importer::validateGraph() {
         ok = false;
       }
     ok &= validateNode(n);
+    // Ops that keep their first input's rank carry it to their output.
+    static const llvm::StringSet<> keepRank = {
+        "Relu", "Clip", "Sigmoid", "Tanh", "HardSwish", "Identity", "Dropout", "QuantizeLinear",
+        "DequantizeLinear", "Conv", "QLinearConv", "ConvInteger", "MaxPool", "AveragePool",
+        "GlobalAveragePool", "BatchNormalization", "Softmax", "LeakyRelu", "Transpose"};
+    if (n.output_size() > 0 && n.input_size() > 0 && keepRank.contains(n.op_type()) &&
+        rankOf(n.input(0)) >= 0)
+      ranks.emplace(n.output(0), rankOf(n.input(0)));
     for (const auto &o : n.output()) {
       if (o.empty())
         continue;
@@ -396,6 +416,11 @@ bool Importer::validateGraph() {
   return ok;
 }
 
+int64_t Importer::rankOf(const std::string &name) {
+  auto it = ranks.find(name);
+  return it == ranks.end() ? -1 : it->second;
+}
+
 const char *attrTypeName(onnx::AttributeProto::AttributeType t) {
   switch (t) {
   case onnx::AttributeProto::FLOAT: return "a float";
@@ -410,10 +435,48 @@ const char *attrTypeName(onnx::AttributeProto::AttributeType t) {
   }
 }
 
+/// The window attributes of convolutions and poolings: positive strides, dilations and
+/// kernel sizes, non-negative pads, a positive group, and lengths that agree with each
+/// other and with the spatial rank (from the weight, or the declared input). ONNX's shape
+/// inference divides by strides and indexes these lists by the input's rank.
+bool Importer::validateWindow(const onnx::NodeProto &n, int64_t spatialRank) {
+  bool ok = true;
+  auto check = [&](llvm::StringRef name, int64_t min, int64_t factor) {
+    const onnx::AttributeProto *a = findAttr(n, name);
+    if (!a)
+      return;
+    SmallVector<int64_t> values = attrInts(n, name, {});
+    for (int64_t v : values)
+      if (v < min) {
+        nodeError(n) << "attribute '" << name << "' contains " << v << "; each entry must be "
+                     << (min == 0 ? "non-negative" : "positive");
+        ok = false;
+        return;
+      }
+    if (spatialRank > 0 && static_cast<int64_t>(values.size()) != factor * spatialRank) {
+      nodeError(n) << "attribute '" << name << "' has " << values.size() << " entries; "
+                   << factor * spatialRank << " expected for " << spatialRank
+                   << " spatial dimensions";
+      ok = false;
+    }
+  };
+  check("kernel_shape", 1, 1);
+  check("strides", 1, 1);
+  check("dilations", 1, 1);
+  check("pads", 0, 2);
+  if (findAttr(n, "group") && attrInt(n, "group", 1) < 1) {
+    nodeError(n) << "attribute 'group' is " << attrInt(n, "group", 1) << "; it must be >= 1";
+    ok = false;
+  }
+  return ok;
+}
+
 bool Importer::validateNode(const onnx::NodeProto &n) {
   bool ok = true;
+  if (n.domain() == "com.microsoft" && n.op_type() == "QLinearAveragePool")
+    return validateWindow(n, rankOf(n.input(0)) > 2 ? rankOf(n.input(0)) - 2 : -1);
   if (!n.domain().empty() && n.domain() != "ai.onnx")
-    return true; // com.microsoft ops: checked by their import
+    return true; // other com.microsoft ops: checked by their import
   const onnx::OpSchema *schema =
       onnx::OpSchemaRegistry::Schema(n.op_type(), static_cast<int>(opset), "");
   if (!schema)
@@ -472,27 +535,25 @@ bool Importer::validateNode(const onnx::NodeProto &n) {
     }
   if (!ok)
     return false;
-  // Value ranges of the window attributes qcc (and ONNX's shape inference) divide by.
-  auto positive = [&](llvm::StringRef name, int64_t min) {
-    for (int64_t v : attrInts(n, name, {}))
-      if (v < min) {
-        nodeError(n) << "attribute '" << name << "' contains " << v << "; each entry must be "
-                     << (min == 0 ? "non-negative" : "positive");
-        ok = false;
-        return;
-      }
-  };
   static const llvm::StringSet<> windowed = {"Conv", "ConvInteger", "QLinearConv", "MaxPool",
                                              "AveragePool", "ConvTranspose", "LpPool"};
   if (windowed.contains(n.op_type())) {
-    positive("strides", 1);
-    positive("dilations", 1);
-    positive("kernel_shape", 1);
-    positive("pads", 0);
-    if (findAttr(n, "group") && attrInt(n, "group", 1) < 1) {
-      nodeError(n) << "attribute 'group' is " << attrInt(n, "group", 1) << "; it must be >= 1";
-      ok = false;
+    // Spatial rank: from the input's declared rank; a weight of another rank is an error.
+    int64_t xRank = rankOf(n.input(0));
+    int weightIdx = n.op_type() == "QLinearConv" ? 3 : n.op_type().find("Conv") != std::string::npos ? 1 : -1;
+    int64_t wRank = weightIdx > 0 && hasInput(n, weightIdx) ? rankOf(n.input(weightIdx)) : -1;
+    if (xRank >= 0 && xRank < 3) {
+      nodeError(n) << "input 0 has rank " << xRank << "; " << op << " needs N, C and at "
+                   << "least one spatial dimension";
+      return false;
     }
+    if (xRank > 0 && wRank > 0 && xRank != wRank) {
+      nodeError(n) << "the weight has rank " << wRank << " but the input has rank " << xRank
+                   << "; they must be equal";
+      return false;
+    }
+    int64_t rank = xRank > 0 ? xRank : wRank;
+    ok &= validateWindow(n, rank > 2 ? rank - 2 : -1);
   }
   return ok;
 }

@@ -19,6 +19,8 @@ using namespace mlir::qcc;
 int64_t mlir::qcc::windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
                                     int64_t padBegin, int64_t padEnd, int64_t dilation,
                                     bool ceilMode) {
+  if (kernel <= 0 || stride <= 0 || dilation <= 0)
+    return -1; // no window: never a valid extent
   int64_t span = dilation * (kernel - 1) + 1;
   int64_t numer = in + padBegin + padEnd - span;
   if (numer < 0)

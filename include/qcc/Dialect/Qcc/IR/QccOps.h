@@ -16,7 +16,8 @@ namespace mlir::qcc {
 
 /// Output extent of one spatial dimension of a convolution or pooling window, ONNX rules.
 /// With `ceilMode`, a last window that would start inside the end padding is dropped
-/// (the rule ONNX Runtime and PyTorch follow). Returns <= 0 for an empty output.
+/// (the rule ONNX Runtime and PyTorch follow). Returns <= 0 for an empty output, -1 for a
+/// non-positive kernel, stride or dilation.
 int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride, int64_t padBegin,
                          int64_t padEnd, int64_t dilation, bool ceilMode);
 
