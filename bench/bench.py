@@ -121,7 +121,7 @@ def main():
         art = qcc.compile_model(path, args.target, d, name="m",
                                 extra_args=[f"--threads={args.threads}"])
         compile_s = time.perf_counter() - t0
-        app = qcc.build_app(art, d, threads=args.threads > 1)
+        app = qcc.build_app(art, d, threads=args.threads > 1, checked=False)
         _, qcc_us = qcc.run_app(app, art, [x], iterations=args.runs)
         ort_ms = ort_latency_ms(path, x, args.runs, args.threads)
         text, rodata = section_sizes(art.obj)

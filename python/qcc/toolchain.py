@@ -95,13 +95,41 @@ def compile_model(model: str | Path, target: str, out_dir: str | Path, name: str
 
 
 HARNESS = r"""/* Generated test harness: reads inputs from files, runs the model, writes outputs.
- * usage: app ITERATIONS in0.bin ... out0.bin ...; prints the median time per run. */
+ * usage: app ITERATIONS in0.bin ... out0.bin ...; prints the median time per run.
+ * With QCC_GUARD (the tests' default), every input, output and the arena ends exactly at
+ * an inaccessible page and the inputs are read-only: a read or write past a buffer's end,
+ * or a write into an input, faults instead of passing unnoticed; the arena starts filled
+ * with 0xA5 (it must hold no state) and is NULL when its size is 0 (as the header allows). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "@NAME@.h"
+#if QCC_GUARD
+#include <sys/mman.h>
+#include <unistd.h>
+
+/* `size` bytes ending at a PROT_NONE page; the start is aligned to `align` (so at most
+ * align - 1 bytes of slack before the guard). */
+static void *guarded(size_t size, size_t align) {
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  size_t span = (size + align - 1) / align * align;
+  size_t pages = (span + page - 1) / page;
+  unsigned char *base = mmap(0, (pages + 1) * page, PROT_READ | PROT_WRITE,
+                             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (base == MAP_FAILED || mprotect(base + pages * page, page, PROT_NONE) != 0) return 0;
+  return base + pages * page - span;
+}
+
+static void read_only(const void *p, size_t size) {
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  uintptr_t start = (uintptr_t)p / page * page;
+  mprotect((void *)start, ((uintptr_t)p + size - start + page - 1) / page * page, PROT_READ);
+}
+
+static size_t element_align(size_t size) { return size % 4 == 0 ? 4 : 1; }
+#endif
 
 static double now_us(void) {
   struct timespec ts;
@@ -126,17 +154,30 @@ int main(int argc, char **argv) {
   int iters = atoi(argv[1]);
   for (int i = 0; i < @UP@_NUM_INPUTS; ++i) {
     FILE *f = fopen(argv[2 + i], "rb");
+#if QCC_GUARD
+    void *buf = guarded(in_sizes[i], element_align(in_sizes[i]));
+#else
     void *buf = malloc(in_sizes[i] + 1);
+#endif
     if (!f || fread(buf, 1, in_sizes[i], f) != in_sizes[i]) {
       fprintf(stderr, "cannot read %zu bytes from %s\n", in_sizes[i], argv[2 + i]);
       return 3;
     }
     fclose(f);
     inputs[i] = buf;
+#if QCC_GUARD
+    read_only(buf, in_sizes[i]);
+#endif
   }
+#if QCC_GUARD
+  for (int i = 0; i < @UP@_NUM_OUTPUTS; ++i) outputs[i] = guarded(out_sizes[i], element_align(out_sizes[i]));
+  void *arena = @UP@_ARENA_SIZE ? guarded(@UP@_ARENA_SIZE, @UP@_ARENA_ALIGN) : NULL;
+  if (arena) memset(arena, 0xA5, @UP@_ARENA_SIZE);
+#else
   for (int i = 0; i < @UP@_NUM_OUTPUTS; ++i) outputs[i] = malloc(out_sizes[i] + 1);
   size_t arena_bytes = ((size_t)@UP@_ARENA_SIZE + @UP@_ARENA_ALIGN) / @UP@_ARENA_ALIGN * @UP@_ARENA_ALIGN;
   void *arena = aligned_alloc(@UP@_ARENA_ALIGN, arena_bytes);
+#endif
   int status = @NAME@_run(inputs, outputs, arena); /* warm-up */
   if (status != 0) { fprintf(stderr, "run returned %d\n", status); return 4; }
   double *times = malloc(sizeof(double) * (iters > 0 ? iters : 1));
@@ -176,12 +217,21 @@ def c_compiler(target: str) -> list:
     return [os.environ.get("CC", "cc")]
 
 
-def build_app(art: Artifacts, out_dir: str | Path, sources=(), cflags=(), threads=False) -> Path:
+def build_app(art: Artifacts, out_dir: str | Path, sources=(), cflags=(), threads=False,
+              checked=True) -> Path:
     """Links the object into an executable with the generated harness (or `sources`);
     `threads`: also the thread pool an object of `qcc --threads=N` calls
-    (runtime/qcc_parallel.c, -pthread)."""
+    (runtime/qcc_parallel.c, -pthread). `checked` (the tests' default; benchmarks turn it
+    off): the harness puts every buffer before a guard page with read-only inputs
+    (QCC_GUARD), and on x86 the program is built with AddressSanitizer and
+    UndefinedBehaviorSanitizer (which also check the object's memcpy/memset calls)."""
     out_dir = Path(out_dir)
     srcs = list(sources) or [write_harness(art, out_dir)]
+    if checked:
+        cflags = ["-DQCC_GUARD=1", *cflags]
+        if target_kind(art.target) == TargetKind.X86_64 and _sanitizers_work():
+            cflags = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined",
+                      "-fno-omit-frame-pointer", *cflags]
     if threads:
         srcs.append(REPO / "runtime" / "qcc_parallel.c")
         cflags = [*cflags, f"-I{REPO / 'runtime' / 'include'}", "-pthread"]
@@ -194,11 +244,41 @@ def build_app(art: Artifacts, out_dir: str | Path, sources=(), cflags=(), thread
     return app
 
 
+_SANITIZERS = None
+
+
+def _sanitizers_work() -> bool:
+    """True if the host C compiler links and runs -fsanitize=address,undefined programs."""
+    global _SANITIZERS
+    if _SANITIZERS is None:
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            src, exe = Path(d) / "t.c", Path(d) / "t"
+            src.write_text("int main(void) { return 0; }\n")
+            cc = os.environ.get("CC", "cc")
+            try:
+                _SANITIZERS = (subprocess.run([cc, "-fsanitize=address,undefined", str(src), "-o",
+                                               str(exe)], capture_output=True).returncode == 0
+                               and subprocess.run([str(exe)], capture_output=True).returncode == 0)
+            except OSError:
+                _SANITIZERS = False
+    return _SANITIZERS
+
+
 def runner_prefix(target: str) -> list:
     if target_kind(target) == TargetKind.AARCH64:
         qemu = shutil.which("qemu-aarch64") or "qemu-aarch64"
         return [qemu, "-cpu", qemu_cpu(target)]
     return []
+
+
+def sanitizer_env():
+    """The environment for programs build_app made: the harness frees nothing before it
+    exits, so LeakSanitizer stays off; any other sanitizer report fails the run."""
+    env = dict(os.environ)
+    env.setdefault("ASAN_OPTIONS", "detect_leaks=0")
+    env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+    return env
 
 
 def run_app(app: Path, art: Artifacts, inputs, iterations: int = 0, timeout: float = 900):
@@ -215,7 +295,8 @@ def run_app(app: Path, art: Artifacts, inputs, iterations: int = 0, timeout: flo
     for i in range(len(art.outputs)):
         out_files.append(str(work / f"{art.name}_out{i}.bin"))
     cmd = [*runner_prefix(art.target), str(app), str(iterations), *in_files, *out_files]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                          env=sanitizer_env())
     if proc.returncode != 0:
         raise RuntimeError(f"run failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr}")
     outs = [np.fromfile(f, dtype=s.numpy_dtype).reshape(s.shape)

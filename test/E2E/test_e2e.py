@@ -596,3 +596,51 @@ def test_results_do_not_depend_on_arena_contents(mobilenet_models, target):
                     str(d / "a.bin"), str(d / "b.bin")], check=True, timeout=900)
     a, b = (d / "a.bin").read_bytes(), (d / "b.bin").read_bytes()
     assert len(a) == art.outputs[0].size and a == b
+
+
+FAULTY_MODEL = r"""#include <string.h>
+#include "m.h"
+/* Stands in for a compiled model that touches memory it must not: KIND selects what. */
+int m_run(const void *const inputs[], void *const outputs[], void *arena) {
+  memcpy(outputs[0], inputs[0], M_OUTPUT0_SIZE < M_INPUT0_SIZE ? M_OUTPUT0_SIZE : M_INPUT0_SIZE);
+#if KIND == 1
+  ((volatile unsigned char *)outputs[0])[M_OUTPUT0_SIZE] = 1;   /* one byte past the output */
+#elif KIND == 2
+  ((volatile unsigned char *)inputs[0])[0] = 1;                 /* a write into an input */
+#elif KIND == 3
+  return ((volatile const unsigned char *)inputs[0])[M_INPUT0_SIZE]; /* a read past an input */
+#endif
+  (void)arena;
+  return 0;
+}
+"""
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("kind", [0, 1, 2, 3], ids=["clean", "write-past-output",
+                                                    "write-input", "read-past-input"])
+def test_checked_harness_catches_stray_accesses(tmp_path, target, kind):
+    """The checked harness (guard pages after every buffer, read-only inputs) turns a stray
+    access of a model into a crash: shown with a stand-in object that makes one."""
+    from onnx import TensorProto, helper
+    g = helper.make_graph([helper.make_node("Relu", ["x"], ["y"])], "g",
+                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, [5])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [5])])
+    path = tmp_path / "m.onnx"
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)], ir_version=8), path)
+    art = qcc.compile_model(path, target, tmp_path, name="m")
+    src = tmp_path / "faulty.c"
+    src.write_text(FAULTY_MODEL)
+    fake = tmp_path / "faulty.o"
+    cc = qcc.toolchain.c_compiler(target)[0]
+    subprocess.run([cc, "-O1", "-c", f"-DKIND={kind}", f"-I{tmp_path}", str(src), "-o", str(fake)],
+                   check=True)
+    import dataclasses
+    app = qcc.build_app(dataclasses.replace(art, obj=fake), tmp_path)
+    x = np.arange(5, dtype=np.float32)
+    if kind == 0:
+        outs, _ = qcc.run_app(app, art, [x])
+        assert np.array_equal(outs[0], x)
+    else:
+        with pytest.raises(RuntimeError, match="run failed"):
+            qcc.run_app(app, art, [x])
