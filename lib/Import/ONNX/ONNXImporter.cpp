@@ -150,6 +150,7 @@ private:
 
   // --- model-level steps ---------------------------------------------------
   bool parse(llvm::StringRef contents);
+  bool checkHasNodes();
   bool readOpset();
   bool validateGraph();
   bool validateNode(const onnx::NodeProto &n);
@@ -274,7 +275,7 @@ bool Importer::parse(llvm::StringRef contents) {
       error() << "cannot parse the ONNX text-syntax model: " << status.ErrorMessage();
       return false;
     }
-    return true;
+    return checkHasNodes();
   }
   if (contents.empty()) {
     error() << "the model file is empty";
@@ -286,6 +287,10 @@ bool Importer::parse(llvm::StringRef contents) {
                "truncated or corrupt)";
     return false;
   }
+  return checkHasNodes();
+}
+
+bool Importer::checkHasNodes() {
   if (!model.has_graph() || model.graph().node_size() == 0) {
     error() << "not a valid ONNX model: it has no graph nodes";
     return false;
@@ -321,7 +326,14 @@ bool Importer::checkOpsets() {
   bool ok = true;
   if (opset < kMinOpset) {
     // The version converter upgrades older models when the ops used did not change
-    // meaning in a way it cannot express.
+    // meaning in a way it cannot express. It assumes a model ONNX's checker accepts
+    // (it crashed on one whose IR version 2 initializer was not a graph input).
+    try {
+      onnx::checker::check_model(model);
+    } catch (const std::exception &e) {
+      error() << "the ONNX checker rejected the model: " << e.what();
+      return false;
+    }
     try {
       model = onnx::version_conversion::ConvertVersion(model, kMinOpset);
       opset = kMinOpset;
