@@ -2,6 +2,7 @@
 
 // A function argument returned as a result (ONNX Identity of a graph input) is copied.
 // CHECK-LABEL: func @argument
+// CHECK-SAME: bufferization.writable = false
 // CHECK: %[[E:.*]] = tensor.empty() : tensor<1x4xf32>
 // CHECK: %[[C:.*]] = linalg.copy ins(%arg0 : tensor<1x4xf32>) outs(%[[E]] : tensor<1x4xf32>)
 // CHECK: return %[[C]]

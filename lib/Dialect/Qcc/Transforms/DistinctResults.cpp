@@ -27,7 +27,13 @@ bool aliasesArgument(Value v) {
 
 struct DistinctResults : mlir::qcc::impl::QccDistinctResultsBase<DistinctResults> {
   void runOnOperation() override {
-    getOperation().walk([](func::ReturnOp ret) {
+    // Inputs are read-only: bufferization may otherwise compute an op in place in an
+    // argument's buffer (a Gemm accumulating onto its runtime bias C wrote into input C).
+    func::FuncOp f = getOperation();
+    for (unsigned i = 0; i < f.getNumArguments(); ++i)
+      if (isa<TensorType>(f.getArgument(i).getType()))
+        f.setArgAttr(i, "bufferization.writable", BoolAttr::get(f.getContext(), false));
+    f.walk([](func::ReturnOp ret) {
       OpBuilder b(ret);
       llvm::SmallPtrSet<Value, 8> returned;
       for (OpOperand &operand : ret->getOpOperands()) {

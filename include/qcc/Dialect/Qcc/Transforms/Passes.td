@@ -396,9 +396,17 @@ def QccExpandMath : Pass<"qcc-expand-math", "ModuleOp"> {
 }
 
 def QccDistinctResults : Pass<"qcc-distinct-results", "func::FuncOp"> {
-  let summary = "Give every tensor result of a function a value of its own";
+  let summary = "Read-only arguments, and a value of its own for every tensor result";
   let description = [{
-    Runs on tensors, just before bufferization. Each result of a function becomes an
+    Runs on tensors, just before bufferization, and sets up the function boundary the C
+    interface promises: inputs are only read, each output is written.
+
+    Every tensor argument is marked `bufferization.writable = false`: one-shot
+    bufferization would otherwise compute an op in place in an argument's buffer when the
+    op's destination is the argument (a Gemm accumulating onto its runtime bias C wrote the
+    result into the caller's input C).
+
+    Each result of a function becomes an
     out-parameter that its producer writes directly (buffer-results-to-out-params), which
     needs every returned value to be a distinct buffer the function allocates. A graph whose
     output is one of its inputs (ONNX Identity, Dropout in inference, a Clip whose bounds
