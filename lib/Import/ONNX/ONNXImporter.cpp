@@ -485,10 +485,42 @@ bool Importer::validateWindow(const onnx::NodeProto &n, int64_t spatialRank) {
 
 bool Importer::validateNode(const onnx::NodeProto &n) {
   bool ok = true;
-  if (n.domain() == "com.microsoft" && n.op_type() == "QLinearAveragePool")
-    return validateWindow(n, rankOf(n.input(0)) > 2 ? rankOf(n.input(0)) - 2 : -1);
+  if (n.domain() == "com.microsoft") {
+    // libonnx has no schemas for ONNX Runtime's contrib ops: their arity per ONNX Runtime's
+    // definitions (zero points optional), and one output.
+    struct Arity { const char *op; int minIn, maxIn; };
+    static const Arity arities[] = {{"QGemm", 6, 9},
+                                    {"QLinearAdd", 7, 8},
+                                    {"QLinearMul", 7, 8},
+                                    {"QLinearAveragePool", 4, 5},
+                                    {"QLinearGlobalAveragePool", 4, 5},
+                                    {"QLinearSigmoid", 4, 5},
+                                    {"QLinearConcat", 5, 1 << 20}};
+    for (const Arity &a : arities) {
+      if (n.op_type() != a.op)
+        continue;
+      bool concatShape = n.op_type() != "QLinearConcat" || (n.input_size() - 2) % 3 == 0;
+      if (n.input_size() < a.minIn || n.input_size() > a.maxIn || !concatShape) {
+        nodeError(n) << "has " << n.input_size() << " inputs; com.microsoft " << a.op
+                     << " takes "
+                     << (n.op_type() == "QLinearConcat"
+                             ? std::string("Y_scale, Y_zero_point and one or more (X, "
+                                           "scale, zero point) triples")
+                             : std::to_string(a.minIn) + " to " + std::to_string(a.maxIn));
+        return false;
+      }
+      if (n.output_size() != 1) {
+        nodeError(n) << "has " << n.output_size() << " outputs; com.microsoft " << a.op
+                     << " produces 1";
+        return false;
+      }
+    }
+    if (n.op_type() == "QLinearAveragePool")
+      return validateWindow(n, rankOf(n.input(0)) > 2 ? rankOf(n.input(0)) - 2 : -1);
+    return true;
+  }
   if (!n.domain().empty() && n.domain() != "ai.onnx")
-    return true; // other com.microsoft ops: checked by their import
+    return true; // other domains: checkSupportedOps reports them
   const onnx::OpSchema *schema =
       onnx::OpSchemaRegistry::Schema(n.op_type(), static_cast<int>(opset), "");
   if (!schema)
