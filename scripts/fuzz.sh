@@ -53,6 +53,7 @@ PYEOF
 fi
 
 status=0
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 for kind in onnx onnxtxt; do
   limit=(-max_total_time="$TIME")
   [ -n "$RUNS" ] && limit=(-runs="$RUNS")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: gtest unit tests (ctest), the lit suites, and the
-# end-to-end tests against ONNX Runtime on x86_64 and aarch64-rpi4 (pytest). Ends with one
-# line: "qcc: N passed, N failed".
+# end-to-end tests against their references on x86_64 and aarch64-rpi4 (pytest), and a short
+# libFuzzer run of the importers (scripts/fuzz.sh). Ends with one line:
+# "qcc: N passed, N failed".
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -23,12 +24,20 @@ lf=$(sed -n 's/^ *Failed *: *\([0-9]*\).*/\1/p' "$LOG/lit.log" | tail -1)
 passed=$((passed + ${lp:-0})); failed=$((failed + ${lf:-0}))
 [ -z "$lp" ] && failed=$((failed + 1))
 
-echo "== end-to-end (pytest, vs ONNX Runtime)"
+echo "== end-to-end (pytest: ONNX Runtime for float models, qcc.reference for quantized ones)"
 python -m pytest test/E2E -q -rfE ${QCC_PYTEST_ARGS:-} 2>&1 | tee "$LOG/pytest.log" || status=1
 pp=$(grep -Eo '[0-9]+ passed' "$LOG/pytest.log" | tail -1 | cut -d' ' -f1)
 pf=$(grep -Eo '[0-9]+ (failed|error)' "$LOG/pytest.log" | awk '{s+=$1} END {print s+0}')
 passed=$((passed + ${pp:-0})); failed=$((failed + ${pf:-0}))
 [ -z "$pp" ] && [ "${pf:-0}" -eq 0 ] && failed=$((failed + 1))
+
+echo "== fuzz (libFuzzer on the importers, ${QCC_FUZZ_SECONDS:-60} s per target; scripts/fuzz.sh)"
+if bash scripts/fuzz.sh --time="${QCC_FUZZ_SECONDS:-60}" 2>&1 | tee "$LOG/fuzz.log"; then
+  passed=$((passed + 2))
+else
+  fp=$(grep -c " 0 crashes" "$LOG/fuzz.log"); passed=$((passed + fp)); failed=$((failed + 2 - fp))
+  status=1
+fi
 
 [ "$failed" -gt 0 ] && status=1
 echo
