@@ -18,6 +18,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/SmallSet.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
@@ -579,6 +580,33 @@ bool Importer::validateNode(const onnx::NodeProto &n) {
     }
   if (!ok)
     return false;
+  if (n.op_type() == "Squeeze" || n.op_type() == "Unsqueeze") {
+    // Axes (attribute before opset 13, a constant input from 13) within the rank, once each.
+    SmallVector<int64_t> axes = attrInts(n, "axes", {});
+    if (hasInput(n, 1))
+      for (const auto &t : model.graph().initializer())
+        if (t.name() == n.input(1) && t.data_type() == onnx::TensorProto::INT64) {
+          std::vector<double> values;
+          if (readTensor(t, values))
+            axes.assign(values.begin(), values.end());
+        }
+    int64_t rank = rankOf(n.input(0));
+    if (rank >= 0 && n.op_type() == "Unsqueeze")
+      rank += static_cast<int64_t>(axes.size());
+    llvm::SmallSet<int64_t, 8> seen;
+    for (int64_t axis : axes) {
+      if (rank >= 0 && (axis < -rank || axis >= rank)) {
+        nodeError(n) << "axis " << axis << " is outside [" << -rank << ", " << rank - 1
+                     << "] (the " << (n.op_type() == "Squeeze" ? "input" : "output")
+                     << " has rank " << rank << ")";
+        return false;
+      }
+      if (rank >= 0 && !seen.insert(axis < 0 ? axis + rank : axis).second) {
+        nodeError(n) << "axis " << axis << " is listed twice";
+        return false;
+      }
+    }
+  }
   static const llvm::StringSet<> windowed = {"Conv", "ConvInteger", "QLinearConv", "MaxPool",
                                              "AveragePool", "ConvTranspose", "LpPool"};
   if (windowed.contains(n.op_type())) {
