@@ -77,9 +77,10 @@ def reference_run(model_path, inputs):
     return ort_run(model_path, inputs), "ONNX Runtime"
 
 
-def ort_native_deviation(model_path, inputs, expected):
+def ort_native_deviation(model_path, inputs, expected, lsb=None):
     """How far ONNX Runtime's own (optimized, fused integer) kernels are from `expected` on
-    this host, as text for a test's report; they are not the reference."""
+    this host, as text for a test's report; they are not the reference. `lsb`: the
+    quantization step of a float (dequantized) first output, to report it in steps."""
     try:
         ort = ort_run(model_path, inputs)
     except Exception as e:  # noqa: BLE001 (ORT cannot run every model qcc can)
@@ -89,7 +90,9 @@ def ort_native_deviation(model_path, inputs, expected):
         o, e = np.asarray(o), np.asarray(e)
         if o.shape != e.shape:
             parts.append(f"out{i}: shape {o.shape} vs {e.shape}")
-        elif np.issubdtype(e.dtype, np.integer):
+        elif np.issubdtype(e.dtype, np.integer) or (lsb and i == 0):
+            if not np.issubdtype(e.dtype, np.integer):
+                o, e = np.rint(o / lsb), np.rint(e / lsb)
             d = np.abs(o.astype(np.int64) - e.astype(np.int64))
             parts.append(f"out{i}: max {int(d.max(initial=0))} LSB on {np.mean(d != 0):.3%}")
         else:

@@ -100,7 +100,7 @@ def check(case_dir: Path, model: onnx.ModelProto, inputs, target, quantized=Fals
             report.append(f"out{i}: max abs {maxabs:.3g}, max rel {maxrel:.3g}")
         assert ok, f"{case_dir.name} on {target} vs the {reference}: " + "; ".join(report)
     if reference == qcc.EXACT_REFERENCE:
-        report.append(qcc.ort_native_deviation(path, inputs, expected))
+        report.append(qcc.ort_native_deviation(path, inputs, expected, lsb))
     return report
 
 
