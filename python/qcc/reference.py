@@ -112,11 +112,17 @@ def requantize(acc, multiplier, zp, dtype, lo=None, hi=None, channel_axis=1):
         shape = [1] * np.ndim(acc)
         shape[channel_axis] = m.size
         m = m.reshape(shape)
+    f = np.asarray(acc).astype(np.int64).astype(F32) * m
+    return saturate(np.rint(f).astype(F64) + zp, dtype, lo, hi)
+
+
+def saturate(f, dtype, lo=None, hi=None):
+    """Round half to even, then clamp to the storage range narrowed by a fused activation's
+    [lo, hi]."""
     qmin, qmax = storage_range(dtype)
     lo = qmin if lo is None else max(lo, qmin)
     hi = qmax if hi is None else min(hi, qmax)
-    f = np.asarray(acc).astype(np.int64).astype(F32) * m
-    return np.clip(np.rint(f).astype(F64) + zp, lo, hi).astype(dtype)
+    return np.clip(np.rint(f).astype(F64), lo, hi).astype(dtype)
 
 
 def conv_requant_scale(sx, sw, sy):
@@ -401,7 +407,7 @@ class Evaluator:
         if self.uses(src) != 1:
             return None
         rule = {"Conv": self.fold_conv, "Gemm": self.fold_gemm, "MatMul": self.fold_matmul,
-                "GlobalAveragePool": self.fold_gap, "Add": self.fold_add, "Mul": self.fold_mul,
+                "GlobalAveragePool": self.fold_gap, "Add": self.fold_binary, "Mul": self.fold_binary,
                 "AveragePool": self.fold_avg_pool, "Concat": self.fold_concat,
                 "MaxPool": self.fold_data_movement, "Reshape": self.fold_data_movement,
                 "Transpose": self.fold_data_movement}.get(p.op_type)
@@ -509,11 +515,13 @@ class Evaluator:
         m = F32(x.scale[0]) / (F32(sy) * F32(count))
         return requantize(acc, m, zy, dtype, lo, hi)
 
-    def fold_add(self, p, sy, zy, dtype, lo, hi):
+    def fold_binary(self, p, sy, zy, dtype, lo, hi):
+        """Q(act?(Add|Mul(DQ a, DQ b))) with 8-bit per-tensor a and b."""
         a, b = self.activation8(p.input[0]), self.activation8(p.input[1])
         if a is None or b is None:
             return None
-        return self.integer_add(a, b, sy, zy, dtype, lo, hi)
+        kernel = self.integer_add if p.op_type == "Add" else self.integer_mul
+        return kernel(a, b, sy, zy, dtype, lo, hi)
 
     @staticmethod
     def integer_add(a, b, sy, zy, dtype, lo=None, hi=None):
@@ -525,16 +533,7 @@ class Evaluator:
         fixed = F32(F32(zy) - zero_terms)
         t = fma_f32(b.q.astype(F32), rb, fixed)
         r = fma_f32(a.q.astype(F32), ra, t)
-        qmin, qmax = storage_range(dtype)
-        lo = qmin if lo is None else max(lo, qmin)
-        hi = qmax if hi is None else min(hi, qmax)
-        return np.clip(np.rint(r).astype(F64), lo, hi).astype(dtype)
-
-    def fold_mul(self, p, sy, zy, dtype, lo, hi):
-        a, b = self.activation8(p.input[0]), self.activation8(p.input[1])
-        if a is None or b is None:
-            return None
-        return self.integer_mul(a, b, sy, zy, dtype, lo, hi)
+        return saturate(r, dtype, lo, hi)
 
     @staticmethod
     def integer_mul(a, b, sy, zy, dtype, lo=None, hi=None):
@@ -543,10 +542,7 @@ class Evaluator:
         r = F32(F32(a.scale[0]) * F32(b.scale[0])) / F32(sy)
         prod = (a.q.astype(np.int64) - a.zp[0]) * (b.q.astype(np.int64) - b.zp[0])
         f = (prod.astype(F32) * r).astype(F32) + F32(zy)
-        qmin, qmax = storage_range(dtype)
-        lo = qmin if lo is None else max(lo, qmin)
-        hi = qmax if hi is None else min(hi, qmax)
-        return np.clip(np.rint(f).astype(F64), lo, hi).astype(dtype)
+        return saturate(f, dtype, lo, hi)
 
     def fold_avg_pool(self, p, sy, zy, dtype, lo, hi):
         x = self.activation8(p.input[0])
@@ -565,10 +561,7 @@ class Evaluator:
         values = ((x.q.astype(np.int64) - x.zp[0]).astype(F32) * F32(x.scale[0])).astype(F32)
         avg = avg_pool_f32(values, pa)
         y = (avg / F32(sy)).astype(F32) + F32(zy)
-        qmin, qmax = storage_range(dtype)
-        lo = qmin if lo is None else max(lo, qmin)
-        hi = qmax if hi is None else min(hi, qmax)
-        return np.clip(np.rint(y).astype(F64), lo, hi).astype(dtype)
+        return saturate(y, dtype, lo, hi)
 
     def fold_concat(self, p, sy, zy, dtype, lo, hi):
         parts = [self.activation8(i) for i in p.input]
