@@ -11,6 +11,7 @@ The network has the real MobileNetV2 1.0 architecture but seeded RANDOM weights:
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -95,7 +96,9 @@ def main():
         if reference != "ONNX Runtime":
             ort = qcc.ort_run(model, [x])[0]
             odiff = float(np.max(np.abs(got.astype(np.float64) - ort.astype(np.float64))))
-            print(f"  ONNX Runtime's native kernels on this CPU: largest difference {odiff:.6g}, "
+            cpu = os.environ.get("QCC_EMULATE_CPU")
+            where = f"an emulated {cpu} (qemu-x86_64)" if cpu else "this CPU"
+            print(f"  ONNX Runtime's native kernels on {where}: largest difference {odiff:.6g}, "
                   f"top-1 {int(np.argmax(ort))}")
         if tfl is not None and tflite.exists():
             it = tfl.Interpreter(model_path=str(tflite))
