@@ -609,6 +609,8 @@ int m_run(const void *const inputs[], void *const outputs[], void *arena) {
   ((volatile unsigned char *)inputs[0])[0] = 1;                 /* a write into an input */
 #elif KIND == 3
   return ((volatile const unsigned char *)inputs[0])[M_INPUT0_SIZE]; /* a read past an input */
+#elif KIND == 4
+  ((volatile unsigned char *)outputs[0])[-1] = 1;                 /* a write before the output */
 #endif
   (void)arena;
   return 0;
@@ -617,11 +619,15 @@ int m_run(const void *const inputs[], void *const outputs[], void *arena) {
 
 
 @pytest.mark.parametrize("target", TARGETS)
-@pytest.mark.parametrize("kind", [0, 1, 2, 3], ids=["clean", "write-past-output",
-                                                    "write-input", "read-past-input"])
-def test_checked_harness_catches_stray_accesses(tmp_path, target, kind):
-    """The checked harness (guard pages after every buffer, read-only inputs) turns a stray
-    access of a model into a crash: shown with a stand-in object that makes one."""
+@pytest.mark.parametrize("kind", [0, 1, 2, 3, 4], ids=["clean", "write-past-output",
+                                                       "write-input", "read-past-input",
+                                                       "write-before-output"])
+def test_checked_harness_catches_stray_accesses(tmp_path, target, kind, monkeypatch):
+    """The checked harness (guard pages around every buffer, read-only inputs) turns a stray
+    access of a model into a crash: shown with a stand-in object that makes one. The
+    buffers end at the upper guard page, or (QCC_GUARD_LOW=1, for the write before the
+    output) start at the lower one."""
+    monkeypatch.setenv("QCC_GUARD_LOW", "1" if kind == 4 else "0")
     from onnx import TensorProto, helper
     g = helper.make_graph([helper.make_node("Relu", ["x"], ["y"])], "g",
                           [helper.make_tensor_value_info("x", TensorProto.FLOAT, [5])],
