@@ -64,7 +64,8 @@ for kind in onnx onnxtxt; do
     $B/corpus-$kind $B/seeds-$kind > "$log" 2>&1
   rc=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  crashes=$(ls $B/crashes | grep -c "^$kind-" || true)
+  # crash-, leak-, timeout- and oom- files are failures; slow-unit- files are only notes.
+  crashes=$(ls $B/crashes | grep -cE "^$kind-(crash|leak|timeout|oom)-" || true)
   corpus=$(ls $B/corpus-$kind | wc -l)
   echo "fuzz qcc-fuzz-$kind: ${runs:-0} executions, corpus $corpus inputs, $crashes crashes (log $log)"
   if [ $rc -ne 0 ] || [ "$crashes" -ne 0 ]; then
