@@ -212,6 +212,7 @@ private:
 
   onnx::ModelProto model;
   int64_t opset = 0;
+  int64_t schemaOpsets = 0; // the newest default-domain opset libonnx has schemas for
   std::map<std::string, onnx::TypeProto> valueTypes;
   std::map<std::string, const onnx::TensorProto *> initializers;
   std::map<std::string, onnx::TensorProto> constantNodes;
@@ -308,10 +309,10 @@ bool Importer::readOpset() {
     error() << "the model imports no version of the default ONNX domain";
     return false;
   }
-  auto range = onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map().at("");
+  schemaOpsets = onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map().at("").second;
   if (opset > kMaxKnownOpset) {
     error() << "the model uses ONNX opset " << opset << "; qcc knows opsets up to "
-            << kMaxKnownOpset << " (its ONNX library knows " << range.second
+            << kMaxKnownOpset << " (its ONNX library knows " << schemaOpsets
             << "), so it cannot tell what the model's ops mean";
     return false;
   }
@@ -548,7 +549,6 @@ bool Importer::validateNode(const onnx::NodeProto &n) {
   const auto &known = schema->attributes();
   for (const auto &a : n.attribute()) {
     auto it = known.find(a.name());
-    int64_t schemaOpsets = onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map().at("").second;
     if (it == known.end() && opset > schemaOpsets) {
       if (importerReadsNewerAttribute(n.op_type(), a.name()))
         continue;
