@@ -8,17 +8,21 @@
 #   bash scripts/fuzz.sh                 # 60 s per target (the CI run)
 #   bash scripts/fuzz.sh --time=3600     # longer
 #   bash scripts/fuzz.sh --runs=5000000  # a number of executions per target
+#   bash scripts/fuzz.sh --seed=1         # libFuzzer's random seed (the CI run uses 1, so a
+#                                         # failure there repeats on the same binary)
 #
+# A crash prints its input (base64, when below 16 KB) and the command that repeats it.
 # Ends with one line per target: "fuzz TARGET: N executions, corpus C inputs, K crashes".
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-TIME=60 RUNS="" JOBS=${QCC_JOBS:-2}
+TIME=60 RUNS="" SEED=0 JOBS=${QCC_JOBS:-2}
 for a in "$@"; do
   case "$a" in
     --time=*) TIME=${a#--time=} ;;
     --runs=*) RUNS=${a#--runs=} ;;
-    *) echo "usage: $0 [--time=SECONDS | --runs=N]" >&2; exit 2 ;;
+    --seed=*) SEED=${a#--seed=} ;;
+    *) echo "usage: $0 [--time=SECONDS | --runs=N] [--seed=N]" >&2; exit 2 ;;
   esac
 done
 B=build-fuzz
@@ -59,7 +63,7 @@ for kind in onnx onnxtxt; do
   [ -n "$RUNS" ] && limit=(-runs="$RUNS")
   log=$B/fuzz-$kind.log
   # -max_len: models up to 64 KB; -rss_limit_mb and -timeout catch runaway memory and hangs.
-  $B/bin/qcc-fuzz-$kind "${limit[@]}" -max_len=65536 -rss_limit_mb=4096 -timeout=30 \
+  $B/bin/qcc-fuzz-$kind "${limit[@]}" -seed="$SEED" -max_len=65536 -rss_limit_mb=4096 -timeout=30 \
     -artifact_prefix=$B/crashes/$kind- -print_final_stats=1 \
     $B/corpus-$kind $B/seeds-$kind > "$log" 2>&1
   rc=$?
@@ -71,6 +75,12 @@ for kind in onnx onnxtxt; do
   if [ $rc -ne 0 ] || [ "$crashes" -ne 0 ]; then
     status=1
     grep -m5 -E "ERROR|SUMMARY|==[0-9]+==" "$log"
+    for f in $(ls $B/crashes | grep -E "^$kind-(crash|leak|timeout|oom)-"); do
+      echo "repeat with: $B/bin/qcc-fuzz-$kind $B/crashes/$f"
+      if [ "$(stat -c %s "$B/crashes/$f")" -lt 16384 ]; then
+        echo "input (base64):"; base64 -w 100 "$B/crashes/$f"
+      fi
+    done
   fi
 done
 exit $status

@@ -32,7 +32,7 @@ passed=$((passed + ${pp:-0})); failed=$((failed + ${pf:-0}))
 [ -z "$pp" ] && [ "${pf:-0}" -eq 0 ] && failed=$((failed + 1))
 
 echo "== fuzz (libFuzzer on the importers, ${QCC_FUZZ_SECONDS:-60} s per target; scripts/fuzz.sh)"
-if bash scripts/fuzz.sh --time="${QCC_FUZZ_SECONDS:-60}" 2>&1 | tee "$LOG/fuzz.log"; then
+if bash scripts/fuzz.sh --time="${QCC_FUZZ_SECONDS:-60}" --seed="${QCC_FUZZ_SEED:-1}" 2>&1 | tee "$LOG/fuzz.log"; then
   passed=$((passed + 2))
 else
   fp=$(grep -c " 0 crashes" "$LOG/fuzz.log"); passed=$((passed + fp)); failed=$((failed + 2 - fp))

@@ -159,6 +159,8 @@ private:
   /// Rank of a value before shape inference: declared (graph inputs, initializers,
   /// value_info) or carried by rank-preserving ops from one; -1 if unknown.
   int64_t rankOf(const std::string &name);
+  bool checkWeightRank(const onnx::NodeProto &n);
+  bool runShapeInference();
   std::map<std::string, int64_t> ranks;
   bool checkOpsets();
   bool checkSupportedOps();
@@ -391,6 +393,9 @@ bool Importer::validateGraph() {
     if (n.output_size() > 0 && n.input_size() > 0 && keepRank.contains(n.op_type()) &&
         rankOf(n.input(0)) >= 0)
       ranks.emplace(n.output(0), rankOf(n.input(0)));
+    if (n.op_type() == "Constant" && n.output_size() > 0)
+      if (const onnx::AttributeProto *v = findAttr(n, "value"))
+        ranks.emplace(n.output(0), v->t().dims_size());
     for (const auto &o : n.output()) {
       if (o.empty())
         continue;
@@ -619,15 +624,87 @@ bool Importer::validateNode(const onnx::NodeProto &n) {
                    << "least one spatial dimension";
       return false;
     }
-    if (xRank > 0 && wRank > 0 && xRank != wRank) {
-      nodeError(n) << "the weight has rank " << wRank << " but the input has rank " << xRank
-                   << "; they must be equal";
+    if (!checkWeightRank(n))
       return false;
-    }
     int64_t rank = xRank > 0 ? xRank : wRank;
     ok &= validateWindow(n, rank > 2 ? rank - 2 : -1);
   }
   return ok;
+}
+
+/// The convolutions' input and weight have the same rank (N, C and the spatial dimensions),
+/// where both are known.
+bool Importer::checkWeightRank(const onnx::NodeProto &n) {
+  int weightIdx = n.op_type() == "QLinearConv" ? 3 : 1;
+  if (n.input_size() == 0 || !hasInput(n, weightIdx))
+    return true;
+  int64_t xRank = rankOf(n.input(0)), wRank = rankOf(n.input(weightIdx));
+  if (xRank > 0 && wRank > 0 && xRank != wRank) {
+    nodeError(n) << "the weight has rank " << wRank << " but the input has rank " << xRank
+                 << "; they must be equal";
+    return false;
+  }
+  return true;
+}
+
+/// ONNX shape inference on `model`, guarded. ONNX 1.12's convolution inference takes the
+/// kernel's rank from the weight when there is no kernel_shape attribute and indexes the
+/// input's dimensions with it, so a weight of higher rank than the input reads out of
+/// bounds (SIGSEGV). validateNode checks both ranks where they are declared; where one is
+/// only known after inference (a weight computed by a node, an input after a com.microsoft
+/// op), those convolutions are first left out of a probe inference on a copy, the ranks it
+/// finds are checked, and the real inference runs only when every convolution it can reach
+/// is consistent. Convolutions whose input ranks stay unknown are safe: ONNX's inference
+/// returns early without a shape.
+bool Importer::runShapeInference() {
+  auto learnRanks = [&](const onnx::GraphProto &g) {
+    for (const auto *list : {&g.input(), &g.value_info(), &g.output()})
+      for (const auto &vi : *list)
+        if (vi.type().tensor_type().has_shape())
+          ranks.emplace(vi.name(), vi.type().tensor_type().shape().dim_size());
+  };
+  auto infer = [&](onnx::ModelProto &m) {
+    try {
+      onnx::ShapeInferenceOptions siOpts(/*check_type=*/false, /*strict_mode=*/0,
+                                         /*data_prop=*/true);
+      onnx::shape_inference::InferShapes(m, onnx::OpSchemaRegistry::Instance(), siOpts);
+    } catch (const std::exception &e) {
+      error() << "ONNX shape inference failed: " << e.what();
+      return false;
+    }
+    return true;
+  };
+  static const llvm::StringSet<> convs = {"Conv", "ConvInteger", "QLinearConv",
+                                          "ConvTranspose"};
+  learnRanks(model.graph());
+  size_t lastUnsure = SIZE_MAX;
+  while (true) {
+    std::vector<int> unsure;
+    const auto &nodes = model.graph().node();
+    for (int i = 0; i < nodes.size(); ++i) {
+      const auto &n = nodes[i];
+      int weightIdx = n.op_type() == "QLinearConv" ? 3 : 1;
+      if (n.domain().empty() && convs.contains(n.op_type()) && !findAttr(n, "kernel_shape") &&
+          hasInput(n, weightIdx) && (rankOf(n.input(0)) < 0 || rankOf(n.input(weightIdx)) < 0))
+        unsure.push_back(i);
+    }
+    if (unsure.empty() || unsure.size() >= lastUnsure)
+      break;
+    lastUnsure = unsure.size();
+    onnx::ModelProto probe = model;
+    auto *probeNodes = probe.mutable_graph()->mutable_node();
+    for (auto it = unsure.rbegin(); it != unsure.rend(); ++it)
+      probeNodes->DeleteSubrange(*it, 1);
+    if (!infer(probe))
+      return false;
+    learnRanks(probe.graph());
+    bool ok = true;
+    for (int i : unsure)
+      ok &= checkWeightRank(nodes[i]);
+    if (!ok)
+      return false;
+  }
+  return infer(model);
 }
 
 bool Importer::checkSupportedOps() {
@@ -810,14 +887,8 @@ bool Importer::inferShapes() {
       return false;
     }
   }
-  try {
-    onnx::ShapeInferenceOptions siOpts(/*check_type=*/false, /*strict_mode=*/0,
-                                       /*data_prop=*/true);
-    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), siOpts);
-  } catch (const std::exception &e) {
-    error() << "ONNX shape inference failed: " << e.what();
+  if (!runShapeInference())
     return false;
-  }
   const auto &g = model.graph();
   for (const auto &vi : g.input())
     valueTypes[vi.name()] = vi.type();
@@ -963,13 +1034,8 @@ bool Importer::inferMicrosoftShapes() {
     }
     if (!changed)
       return true;
-    try {
-      onnx::ShapeInferenceOptions siOpts(false, 0, true);
-      onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), siOpts);
-    } catch (const std::exception &e) {
-      error() << "ONNX shape inference failed: " << e.what();
+    if (!runShapeInference())
       return false;
-    }
     for (const auto &vi : model.graph().value_info())
       valueTypes[vi.name()] = vi.type();
     for (const auto &vi : model.graph().output())
