@@ -1,6 +1,7 @@
 //===- Interface.cpp - the C interface of a compiled model ----------------===//
 #include "qcc/Pipelines/Pipelines.h"
 #include "qcc/Dialect/Qcc/IR/QccOps.h"
+#include "qcc/Codegen/Passes.h"
 #include "qcc/Dialect/Qcc/Transforms/Passes.h"
 #include "qcc/Dialect/Qcc/Utils/QuantMath.h"
 

@@ -2,6 +2,7 @@
 #include "qcc/Pipelines/Pipelines.h"
 #include "qcc/Conversion/Passes.h"
 #include "qcc/Dialect/Qcc/IR/QccOps.h"
+#include "qcc/Codegen/Passes.h"
 #include "qcc/Dialect/Qcc/Transforms/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
@@ -192,6 +193,7 @@ void ::qcc::registerQccDialects(DialectRegistry &registry) {
 void ::qcc::registerQccPasses() {
   mlir::qcc::registerQccConversionPasses();
   mlir::qcc::registerQccTransformsPasses();
+  mlir::qcc::registerQccCodegenPasses();
   // The upstream passes the pipelines use, so that qcc-opt can run them one by one.
   registerCanonicalizerPass();
   registerCSEPass();

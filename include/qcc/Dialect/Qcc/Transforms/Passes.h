@@ -1,16 +1,12 @@
-//===- Passes.h - qcc transformation passes ---------------------*- C++ -*-===//
+//===- Passes.h - transformations of the qcc dialect --------------*- C++ -*-===//
 #ifndef QCC_DIALECT_QCC_TRANSFORMS_PASSES_H
 #define QCC_DIALECT_QCC_TRANSFORMS_PASSES_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/QuantOps.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mlir::qcc {
@@ -20,18 +16,6 @@ namespace mlir::qcc {
 
 #define GEN_PASS_REGISTRATION
 #include "qcc/Dialect/Qcc/Transforms/Passes.h.inc"
-
-/// The function of `module` marked `qcc.entry` (the model's body), or null: a
-/// func::FuncOp before the LLVM lowering, an LLVM::LLVMFuncOp after it.
-template <typename FuncT = func::FuncOp>
-FuncT getEntryFunction(ModuleOp module) {
-  FuncT entry;
-  module.walk([&](FuncT f) {
-    if (f->hasAttr("qcc.entry"))
-      entry = f;
-  });
-  return entry;
-}
 
 } // namespace mlir::qcc
 

@@ -1,11 +1,11 @@
 //===- ExportCAbi.cpp - the C entry point NAME_run ------------------------===//
-#include "qcc/Dialect/Qcc/Transforms/Passes.h"
+#include "qcc/Codegen/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 
 namespace mlir::qcc {
 #define GEN_PASS_DEF_QCCEXPORTCABI
-#include "qcc/Dialect/Qcc/Transforms/Passes.h.inc"
+#include "qcc/Codegen/Passes.h.inc"
 } // namespace mlir::qcc
 
 using namespace mlir;

@@ -1,5 +1,5 @@
 //===- PropagateChannelBlocks.cpp - NCHWc between blocked layers ----------===//
-#include "qcc/Dialect/Qcc/Transforms/Passes.h"
+#include "qcc/Codegen/Passes.h"
 #include "qcc/Dialect/Qcc/Utils/ChannelBlocks.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -12,7 +12,7 @@
 
 namespace mlir::qcc {
 #define GEN_PASS_DEF_QCCPROPAGATECHANNELBLOCKS
-#include "qcc/Dialect/Qcc/Transforms/Passes.h.inc"
+#include "qcc/Codegen/Passes.h.inc"
 } // namespace mlir::qcc
 
 using namespace mlir;

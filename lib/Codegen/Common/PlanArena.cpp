@@ -1,5 +1,5 @@
 //===- PlanArena.cpp - static placement of buffers in one arena -----------===//
-#include "qcc/Dialect/Qcc/Transforms/Passes.h"
+#include "qcc/Codegen/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -10,7 +10,7 @@
 
 namespace mlir::qcc {
 #define GEN_PASS_DEF_QCCPLANARENA
-#include "qcc/Dialect/Qcc/Transforms/Passes.h.inc"
+#include "qcc/Codegen/Passes.h.inc"
 } // namespace mlir::qcc
 
 using namespace mlir;

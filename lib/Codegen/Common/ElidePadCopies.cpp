@@ -1,5 +1,5 @@
 //===- ElidePadCopies.cpp - producers write into padded buffers -----------===//
-#include "qcc/Dialect/Qcc/Transforms/Passes.h"
+#include "qcc/Codegen/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -10,7 +10,7 @@
 
 namespace mlir::qcc {
 #define GEN_PASS_DEF_QCCELIDEPADCOPIES
-#include "qcc/Dialect/Qcc/Transforms/Passes.h.inc"
+#include "qcc/Codegen/Passes.h.inc"
 } // namespace mlir::qcc
 
 using namespace mlir;

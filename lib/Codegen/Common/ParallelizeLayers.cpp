@@ -4,7 +4,7 @@
 // its nest as two extra arguments; qcc-launch-parallel hands the range to the thread pool.
 //
 //===----------------------------------------------------------------------===//
-#include "qcc/Dialect/Qcc/Transforms/Passes.h"
+#include "qcc/Codegen/Passes.h"
 
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -12,7 +12,7 @@
 
 namespace mlir::qcc {
 #define GEN_PASS_DEF_QCCPARALLELIZELAYERS
-#include "qcc/Dialect/Qcc/Transforms/Passes.h.inc"
+#include "qcc/Codegen/Passes.h.inc"
 } // namespace mlir::qcc
 
 using namespace mlir;

@@ -1,5 +1,5 @@
 //===- TransposeStores.cpp - transposed byte blocks by interleaves --------===//
-#include "qcc/Dialect/Qcc/Transforms/Passes.h"
+#include "qcc/Codegen/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -8,7 +8,7 @@
 
 namespace mlir::qcc {
 #define GEN_PASS_DEF_QCCTRANSPOSESTORES
-#include "qcc/Dialect/Qcc/Transforms/Passes.h.inc"
+#include "qcc/Codegen/Passes.h.inc"
 } // namespace mlir::qcc
 
 using namespace mlir;

@@ -1,5 +1,5 @@
 //===- OutlineLayers.cpp - one function per loop nest of the entry -------===//
-#include "qcc/Dialect/Qcc/Transforms/Passes.h"
+#include "qcc/Codegen/Passes.h"
 
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -8,7 +8,7 @@
 
 namespace mlir::qcc {
 #define GEN_PASS_DEF_QCCOUTLINELAYERS
-#include "qcc/Dialect/Qcc/Transforms/Passes.h.inc"
+#include "qcc/Codegen/Passes.h.inc"
 } // namespace mlir::qcc
 
 using namespace mlir;

@@ -1,5 +1,5 @@
 //===- ExpandMath.cpp - math ops without libm -----------------------------===//
-#include "qcc/Dialect/Qcc/Transforms/Passes.h"
+#include "qcc/Codegen/Passes.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Approximation.h"
@@ -11,7 +11,7 @@
 
 namespace mlir::qcc {
 #define GEN_PASS_DEF_QCCEXPANDMATH
-#include "qcc/Dialect/Qcc/Transforms/Passes.h.inc"
+#include "qcc/Codegen/Passes.h.inc"
 } // namespace mlir::qcc
 
 using namespace mlir;

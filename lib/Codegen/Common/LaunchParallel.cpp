@@ -1,11 +1,11 @@
 //===- LaunchParallel.cpp - layer calls through qcc_parallel_for ----------===//
-#include "qcc/Dialect/Qcc/Transforms/Passes.h"
+#include "qcc/Codegen/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 
 namespace mlir::qcc {
 #define GEN_PASS_DEF_QCCLAUNCHPARALLEL
-#include "qcc/Dialect/Qcc/Transforms/Passes.h.inc"
+#include "qcc/Codegen/Passes.h.inc"
 } // namespace mlir::qcc
 
 using namespace mlir;

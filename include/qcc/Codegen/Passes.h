@@ -1,0 +1,37 @@
+//===- Passes.h - qcc code generation passes --------------------*- C++ -*-===//
+#ifndef QCC_CODEGEN_PASSES_H
+#define QCC_CODEGEN_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::qcc {
+
+#define GEN_PASS_DECL
+#include "qcc/Codegen/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "qcc/Codegen/Passes.h.inc"
+
+/// The function of `module` marked `qcc.entry` (the model's body), or null: a
+/// func::FuncOp before the LLVM lowering, an LLVM::LLVMFuncOp after it.
+template <typename FuncT = func::FuncOp>
+FuncT getEntryFunction(ModuleOp module) {
+  FuncT entry;
+  module.walk([&](FuncT f) {
+    if (f->hasAttr("qcc.entry"))
+      entry = f;
+  });
+  return entry;
+}
+
+} // namespace mlir::qcc
+
+#endif // QCC_CODEGEN_PASSES_H
