@@ -612,6 +612,18 @@ bool Importer::validateNode(const onnx::NodeProto &n) {
       }
     }
   }
+  if (n.op_type() == "Gemm") {
+    // A and B are matrices and C broadcasts to A x B (every opset). ONNX's version
+    // converter (Gemm 6 -> 7) indexes A's and B's declared dimensions unchecked.
+    for (int i = 0; i < std::min(n.input_size(), 3); ++i) {
+      int64_t rank = hasInput(n, i) ? rankOf(n.input(i)) : -1;
+      if (rank >= 0 && (i < 2 ? rank != 2 : rank > 2)) {
+        nodeError(n) << "input " << i << " '" << n.input(i) << "' has rank " << rank << "; Gemm "
+                     << (i < 2 ? "multiplies matrices (rank 2)" : "adds a C of rank 0 to 2");
+        return false;
+      }
+    }
+  }
   static const llvm::StringSet<> windowed = {"Conv", "ConvInteger", "QLinearConv", "MaxPool",
                                              "AveragePool", "ConvTranspose", "LpPool"};
   if (windowed.contains(n.op_type())) {
