@@ -1,0 +1,154 @@
+//===- ConvPool.cpp - Conv, MaxPool and AveragePool -----------------------===//
+//
+// Convolutions and poolings: pads (auto_pad), strides, dilations and groups.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Importer.h"
+
+#include "qcc/Dialect/Qcc/IR/QccOps.h"
+
+using namespace mlir;
+
+namespace qcc::onnx_import {
+
+//===----------------------------------------------------------------------===//
+// Nodes
+//===----------------------------------------------------------------------===//
+
+/// Explicit pads [top, left, bottom, right] for a 2-D window, honouring auto_pad.
+std::optional<SmallVector<int64_t>> resolvePads(const onnx::NodeProto &n, ArrayRef<int64_t> in,
+                                                ArrayRef<int64_t> kernel,
+                                                ArrayRef<int64_t> strides,
+                                                ArrayRef<int64_t> dilations) {
+  std::string autoPad = attrString(n, "auto_pad", "NOTSET");
+  if (autoPad == "NOTSET")
+    return attrInts(n, "pads", {0, 0, 0, 0});
+  if (autoPad == "VALID")
+    return SmallVector<int64_t>{0, 0, 0, 0};
+  if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
+    return std::nullopt;
+  SmallVector<int64_t> pads(4);
+  for (int i = 0; i < 2; ++i) {
+    int64_t out = (in[i] + strides[i] - 1) / strides[i];
+    int64_t total =
+        std::max<int64_t>(0, (out - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1 - in[i]);
+    int64_t small = total / 2, large = total - small;
+    pads[i] = autoPad == "SAME_UPPER" ? small : large;
+    pads[2 + i] = autoPad == "SAME_UPPER" ? large : small;
+  }
+  return pads;
+}
+
+/// A qcc.conv2d for Conv, QLinearConv or ConvInteger node `n`: 2-D only, with its strides,
+/// dilations, group and (auto_pad-resolved) pads. Null after reporting a problem.
+Value Importer::buildConv(const onnx::NodeProto &n, Type resultType, Value x, Value w,
+                          Value bias) {
+  auto xShape = cast<RankedTensorType>(x.getType()).getShape();
+  auto wShape = cast<RankedTensorType>(w.getType()).getShape();
+  if (xShape.size() != 4 || wShape.size() != 4) {
+    nodeError(n) << "only 2-D convolution (rank-4 NCHW input) is supported; input has rank "
+                 << xShape.size();
+    return {};
+  }
+  auto strides = attrInts(n, "strides", {1, 1});
+  auto dilations = attrInts(n, "dilations", {1, 1});
+  auto pads = resolvePads(n, xShape.drop_front(2), wShape.drop_front(2), strides, dilations);
+  if (!pads) {
+    nodeError(n) << "unsupported auto_pad '" << attrString(n, "auto_pad", "") << "'";
+    return {};
+  }
+  return b.create<mlir::qcc::Conv2DOp>(nodeLoc(n), resultType, x, w, bias,
+                                       b.getDenseI64ArrayAttr(strides),
+                                       b.getDenseI64ArrayAttr(*pads),
+                                       b.getDenseI64ArrayAttr(dilations),
+                                       b.getI64IntegerAttr(attrInt(n, "group", 1)));
+}
+
+/// The type of an int32 bias added to an accumulator of element type `accElement`: the
+/// same parameters, per axis 0 of the bias (its only axis) when the accumulator is per
+/// channel.
+Type Importer::biasTypeFor(Type accElement, int64_t axis) {
+  auto pa = dyn_cast<quant::UniformQuantizedPerAxisType>(accElement);
+  if (!pa)
+    return accElement;
+  return quant::UniformQuantizedPerAxisType::get(pa.getFlags(), pa.getStorageType(),
+                                                 pa.getExpressedType(), pa.getScales(),
+                                                 pa.getZeroPoints(), static_cast<int32_t>(axis),
+                                                 pa.getStorageTypeMin(), pa.getStorageTypeMax());
+}
+
+bool Importer::importConv(const onnx::NodeProto &n) {
+  Value x = requireFloat(lookup(n.input(0), n), n, 0);
+  Value w = requireFloat(lookup(n.input(1), n), n, 1);
+  Value bias = hasInput(n, 2) ? requireFloat(lookup(n.input(2), n), n, 2) : Value();
+  auto outType = typeOf(n.output(0), &n);
+  if (!x || !w || (hasInput(n, 2) && !bias) || !outType)
+    return false;
+  Value conv = buildConv(n, *outType, x, w, bias);
+  if (!conv)
+    return false;
+  define(n, 0, conv);
+  return true;
+}
+
+bool Importer::importPool(const onnx::NodeProto &n, bool isMax) {
+  // MaxPool also runs on quantized values (QOperator models pool uint8 tensors directly).
+  Value x = lookup(n.input(0), n);
+  if (x && !(isMax && isa<quant::QuantizedType>(cast<RankedTensorType>(x.getType()).getElementType())))
+    x = requireFloat(x, n, 0);
+  auto outType = typeOf(n.output(0), &n);
+  if (!x || !outType)
+    return false;
+  Value r = buildPool(n, isMax, x, outType->getShape());
+  if (!r)
+    return false;
+  define(n, 0, r);
+  return true;
+}
+
+Value Importer::buildPool(const onnx::NodeProto &n, bool isMax, Value x,
+                          ArrayRef<int64_t> outShape) {
+  Location loc = nodeLoc(n);
+  auto outType = RankedTensorType::get(outShape,
+                                       cast<RankedTensorType>(x.getType()).getElementType());
+  if (n.output_size() > 1 && !n.output(1).empty()) {
+    nodeError(n) << "the Indices output of MaxPool is not supported";
+    return {};
+  }
+  auto xShape = cast<RankedTensorType>(x.getType()).getShape();
+  auto kernel = attrInts(n, "kernel_shape", {});
+  if (xShape.size() != 4 || kernel.size() != 2) {
+    nodeError(n) << "only 2-D pooling (rank-4 NCHW input, 2 kernel dimensions) is supported";
+    return {};
+  }
+  auto strides = attrInts(n, "strides", {1, 1});
+  auto dilations = attrInts(n, "dilations", {1, 1});
+  if (attrInt(n, "storage_order", 0) != 0) {
+    nodeError(n) << "storage_order=1 (column-major indices) is not supported";
+    return {};
+  }
+  if (!isMax && llvm::any_of(dilations, [](int64_t d) { return d != 1; })) {
+    nodeError(n) << "AveragePool with dilations other than 1 is not supported";
+    return {};
+  }
+  auto pads = resolvePads(n, xShape.drop_front(2), kernel, strides, dilations);
+  if (!pads) {
+    nodeError(n) << "unsupported auto_pad '" << attrString(n, "auto_pad", "") << "'";
+    return {};
+  }
+  bool ceil = attrInt(n, "ceil_mode", 0) != 0;
+  Value r;
+  if (isMax)
+    r = b.create<mlir::qcc::MaxPoolOp>(loc, outType, x, b.getDenseI64ArrayAttr(kernel),
+                                 b.getDenseI64ArrayAttr(strides), b.getDenseI64ArrayAttr(*pads),
+                                 b.getDenseI64ArrayAttr(dilations), b.getBoolAttr(ceil));
+  else
+    r = b.create<mlir::qcc::AvgPoolOp>(loc, outType, x, b.getDenseI64ArrayAttr(kernel),
+                                 b.getDenseI64ArrayAttr(strides), b.getDenseI64ArrayAttr(*pads),
+                                 b.getBoolAttr(ceil),
+                                 b.getBoolAttr(attrInt(n, "count_include_pad", 0) != 0));
+  return r;
+}
+
+} // namespace qcc::onnx_import
