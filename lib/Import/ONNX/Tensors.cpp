@@ -7,6 +7,8 @@
 
 #include "Importer.h"
 
+#include "qcc/Import/Common/ImportUtils.h"
+
 #include "qcc/Dialect/Qcc/IR/QccOps.h"
 
 #include <cmath>
@@ -164,19 +166,7 @@ Value Importer::materializeInitializer(const onnx::TensorProto &t, Location loc)
   }
   SmallVector<int64_t> shape(t.dims().begin(), t.dims().end());
   auto type = RankedTensorType::get(shape, *et);
-  DenseElementsAttr attr;
-  if (et->isF32()) {
-    std::vector<float> f(data.begin(), data.end());
-    attr = DenseElementsAttr::get(type, llvm::ArrayRef(f));
-  } else {
-    unsigned width = et->getIntOrFloatBitWidth();
-    std::vector<APInt> ints;
-    ints.reserve(data.size());
-    for (double v : data)
-      ints.push_back(APInt(64, static_cast<uint64_t>(static_cast<int64_t>(v)), /*isSigned=*/true)
-                         .trunc(width));
-    attr = DenseElementsAttr::get(type, ints);
-  }
+  DenseElementsAttr attr = denseElements(type, data);
   return b.create<arith::ConstantOp>(loc, attr);
 }
 
@@ -195,22 +185,10 @@ Value Importer::lookup(const std::string &name, const onnx::NodeProto &n) {
   return {};
 }
 
-Value Importer::asStorage(Value v, Location loc) {
-  auto t = cast<RankedTensorType>(v.getType());
-  auto qt = dyn_cast<quant::QuantizedType>(t.getElementType());
-  if (!qt)
-    return v;
-  auto st = RankedTensorType::get(t.getShape(), b.getIntegerType(qt.getStorageTypeIntegralWidth()));
-  return b.create<quant::StorageCastOp>(loc, st, v);
-}
+Value Importer::asStorage(Value v, Location loc) { return storageView(b, loc, v); }
 
 Value Importer::asQuant(Value v, Type quantElementType, Location loc) {
-  auto t = cast<RankedTensorType>(v.getType());
-  if (t.getElementType() == quantElementType)
-    return v;
-  v = asStorage(v, loc);
-  return b.create<quant::StorageCastOp>(loc, RankedTensorType::get(t.getShape(), quantElementType),
-                                        v);
+  return quantizedView(b, loc, v, quantElementType);
 }
 
 Value Importer::requireFloat(Value v, const onnx::NodeProto &n, int idx) {
@@ -257,37 +235,18 @@ std::optional<Type> Importer::quantTypeFromParams(const onnx::NodeProto &n, int 
   } else {
     zps.assign(scales.size(), 0.0);
   }
-  if (zps.size() != scales.size()) {
-    nodeError(n) << "scale and zero point have different sizes (" << scales.size() << " vs "
-                 << zps.size() << ")";
-    return std::nullopt;
-  }
-  unsigned flags = 0, width = 8;
-  int64_t qmin, qmax;
+  QuantStorage storage;
   switch (storageOnnxType) {
-  case onnx::TensorProto::UINT8: qmin = 0; qmax = 255; break;
-  case onnx::TensorProto::INT8: flags = quant::QuantizationFlags::Signed; qmin = -128; qmax = 127; break;
-  case onnx::TensorProto::INT32:
-    flags = quant::QuantizationFlags::Signed; width = 32;
-    qmin = std::numeric_limits<int32_t>::min(); qmax = std::numeric_limits<int32_t>::max();
-    break;
+  case onnx::TensorProto::UINT8: storage = {8, false}; break;
+  case onnx::TensorProto::INT8: storage = {8, true}; break;
+  case onnx::TensorProto::INT32: storage = {32, true}; break;
   default:
     nodeError(n) << "quantized type " << onnxTypeName(storageOnnxType)
                  << " is not supported; supported: uint8, int8 (and int32 for DequantizeLinear)";
     return std::nullopt;
   }
-  for (double s : scales)
-    if (!(s > 0) || !std::isfinite(s)) {
-      nodeError(n) << "scales must be positive and finite, found " << s;
-      return std::nullopt;
-    }
-  Type storage = b.getIntegerType(width);
   // One scale is per tensor, whatever its rank (PyTorch exports 1-element tensors).
-  if (scales.size() == 1)
-    return quant::UniformQuantizedType::getChecked(
-        nodeLoc(n), flags, storage, b.getF32Type(), scales[0], static_cast<int64_t>(zps[0]),
-        qmin, qmax);
-  if (scaleT->dims_size() != 1 || (int64_t)scales.size() != axisDim) {
+  if (scales.size() > 1 && (scaleT->dims_size() != 1 || (int64_t)scales.size() != axisDim)) {
     nodeError(n) << "per-axis scale has " << scales.size() << " elements, but axis " << axis
                  << " has size " << axisDim << " (blocked quantization is not supported)";
     return std::nullopt;
@@ -295,9 +254,11 @@ std::optional<Type> Importer::quantTypeFromParams(const onnx::NodeProto &n, int 
   SmallVector<int64_t> zpInts;
   for (double z : zps)
     zpInts.push_back(static_cast<int64_t>(z));
-  return quant::UniformQuantizedPerAxisType::getChecked(nodeLoc(n), flags, storage,
-                                                        b.getF32Type(), scales, zpInts,
-                                                        static_cast<int32_t>(axis), qmin, qmax);
+  Type t = quantizedElementType(nodeLoc(n), storage, scales, zpInts, static_cast<int32_t>(axis),
+                                [&] { return nodeError(n); });
+  if (!t)
+    return std::nullopt;
+  return t;
 }
 
 /// The ONNX element type of an integer value: from its quantized type, its initializer, or
@@ -348,18 +309,16 @@ Value Importer::quantizedOperand(const onnx::NodeProto &n, int valueIdx, int sca
         return {};
       }
     }
-    bool isSigned = onnxType == onnx::TensorProto::INT8;
-    unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
-    int64_t qmin = isSigned ? -128 : 0, qmax = isSigned ? 127 : 255;
-    if (zps.size() == 1) {
-      qt = quant::UniformQuantizedType::get(flags, b.getIntegerType(8), b.getF32Type(), 1.0,
-                                            static_cast<int64_t>(zps[0]), qmin, qmax);
-    } else if ((int64_t)zps.size() == axisDim) {
+    QuantStorage storage{8, onnxType == onnx::TensorProto::INT8};
+    if (zps.size() == 1 || (int64_t)zps.size() == axisDim) {
+      // Scale 1: the integer ops (ConvInteger, MatMulInteger) only subtract zero points.
       SmallVector<double> scales(zps.size(), 1.0);
       SmallVector<int64_t> zpInts(zps.begin(), zps.end());
-      qt = quant::UniformQuantizedPerAxisType::get(flags, b.getIntegerType(8), b.getF32Type(),
-                                                   scales, zpInts, static_cast<int32_t>(axis),
-                                                   qmin, qmax);
+      Type type = quantizedElementType(nodeLoc(n), storage, scales, zpInts,
+                                       static_cast<int32_t>(axis), [&] { return nodeError(n); });
+      if (!type)
+        return {};
+      qt = type;
     } else {
       nodeError(n) << "zero point has " << zps.size() << " elements; expected 1 or " << axisDim;
       return {};
