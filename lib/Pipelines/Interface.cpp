@@ -84,9 +84,9 @@ ModelInterface describeInterface(ModuleOp imported) {
     return iface;
   auto fill = [](TensorInfo &info, DictionaryAttr attrs, Type type) {
     if (attrs) {
-      if (auto n = attrs.getAs<StringAttr>("qcc.name"))
+      if (auto n = attrs.getAs<StringAttr>(mlir::qcc::kNameAttrName))
         info.name = n.str();
-      if (auto d = attrs.getAs<StringAttr>("qcc.dtype"))
+      if (auto d = attrs.getAs<StringAttr>(mlir::qcc::kDtypeAttrName))
         info.dtype = d.str();
     }
     auto rt = cast<RankedTensorType>(type);

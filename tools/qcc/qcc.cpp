@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "qcc/Import/ONNX/ONNXImporter.h"
+#include "qcc/Dialect/Qcc/IR/QccDialect.h"
 #include "qcc/Pipelines/Pipelines.h"
 #include "qcc/Target/Target.h"
 
@@ -262,15 +263,15 @@ int main(int argc, char **argv) {
   qcc::buildLoweringPipeline(lowerPm, options);
   if (failed(lowerPm.run(*module)))
     return fail("lowering to LLVM failed");
-  if (auto a = (*module)->getAttrOfType<mlir::IntegerAttr>("qcc.arena_size"))
+  if (auto a = (*module)->getAttrOfType<mlir::IntegerAttr>(mlir::qcc::kArenaSizeAttrName))
     iface.arenaSize = a.getInt();
-  if (auto a = (*module)->getAttrOfType<mlir::IntegerAttr>("qcc.arena_lower_bound"))
+  if (auto a = (*module)->getAttrOfType<mlir::IntegerAttr>(mlir::qcc::kArenaLowerBoundAttrName))
     iface.arenaLowerBound = a.getInt();
-  if (auto a = (*module)->getAttrOfType<mlir::IntegerAttr>("qcc.arena_alignment"))
+  if (auto a = (*module)->getAttrOfType<mlir::IntegerAttr>(mlir::qcc::kArenaAlignmentAttrName))
     iface.arenaAlign = a.getInt();
-  if (auto a = (*module)->getAttrOfType<mlir::IntegerAttr>("qcc.parallel_layers"))
+  if (auto a = (*module)->getAttrOfType<mlir::IntegerAttr>(mlir::qcc::kParallelLayersAttrName))
     iface.parallelLayers = a.getInt();
-  if (auto a = (*module)->getAttrOfType<mlir::IntegerAttr>("qcc.layers"))
+  if (auto a = (*module)->getAttrOfType<mlir::IntegerAttr>(mlir::qcc::kLayersAttrName))
     iface.layers = a.getInt();
 
   qcc::OutputKind kind = emitKind == Emit::Llvm  ? qcc::OutputKind::LLVMIR

@@ -3,6 +3,7 @@
 #define QCC_CODEGEN_PASSES_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "qcc/Dialect/Qcc/IR/QccDialect.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -26,7 +27,7 @@ template <typename FuncT = func::FuncOp>
 FuncT getEntryFunction(ModuleOp module) {
   FuncT entry;
   module.walk([&](FuncT f) {
-    if (f->hasAttr("qcc.entry"))
+    if (f->hasAttr(mlir::qcc::kEntryAttrName))
       entry = f;
   });
   return entry;

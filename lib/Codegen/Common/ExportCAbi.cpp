@@ -1,5 +1,6 @@
 //===- ExportCAbi.cpp - the C entry point NAME_run ------------------------===//
 #include "qcc/Codegen/Passes.h"
+#include "qcc/Dialect/Qcc/IR/QccDialect.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 
@@ -9,6 +10,7 @@ namespace mlir::qcc {
 } // namespace mlir::qcc
 
 using namespace mlir;
+using namespace mlir::qcc;
 
 namespace {
 
@@ -22,8 +24,8 @@ struct QccExportCAbiPass : qcc::impl::QccExportCAbiBase<QccExportCAbiPass> {
       module.emitError("qcc-export-c-abi: no LLVM function carries the 'qcc.entry' attribute");
       return signalPassFailure();
     }
-    auto numInputs = impl->getAttrOfType<IntegerAttr>("qcc.num_inputs");
-    auto numOutputs = impl->getAttrOfType<IntegerAttr>("qcc.num_outputs");
+    auto numInputs = impl->getAttrOfType<IntegerAttr>(kNumInputsAttrName);
+    auto numOutputs = impl->getAttrOfType<IntegerAttr>(kNumOutputsAttrName);
     if (!numInputs || !numOutputs) {
       impl.emitError("qcc-export-c-abi: entry lacks qcc.num_inputs / qcc.num_outputs");
       return signalPassFailure();
@@ -44,7 +46,7 @@ struct QccExportCAbiPass : qcc::impl::QccExportCAbiBase<QccExportCAbiPass> {
     // qcc's bookkeeping attributes have no meaning in LLVM IR.
     impl.setArgAttrsAttr(nullptr);
     impl.setResAttrsAttr(nullptr);
-    for (StringRef attr : {"qcc.entry", "qcc.num_inputs", "qcc.num_outputs"})
+    for (StringRef attr : {kEntryAttrName, kNumInputsAttrName, kNumOutputsAttrName})
       impl->removeAttr(attr);
     impl.setSymName(name + "_impl");
     impl.setLinkage(LLVM::Linkage::Internal);

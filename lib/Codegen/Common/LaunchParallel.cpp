@@ -1,5 +1,6 @@
 //===- LaunchParallel.cpp - layer calls through qcc_parallel_for ----------===//
 #include "qcc/Codegen/Passes.h"
+#include "qcc/Dialect/Qcc/IR/QccDialect.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 
@@ -9,6 +10,7 @@ namespace mlir::qcc {
 } // namespace mlir::qcc
 
 using namespace mlir;
+using namespace mlir::qcc;
 
 namespace {
 
@@ -22,7 +24,7 @@ struct QccLaunchParallelPass : mlir::qcc::impl::QccLaunchParallelBase<QccLaunchP
     MLIRContext *ctx = module.getContext();
     SmallVector<LLVM::LLVMFuncOp> layers;
     for (auto fn : module.getOps<LLVM::LLVMFuncOp>())
-      if (fn->hasAttr("qcc.parallel_trips"))
+      if (fn->hasAttr(kParallelTripsAttrName))
         layers.push_back(fn);
     if (layers.empty())
       return;
@@ -53,8 +55,8 @@ struct QccLaunchParallelPass : mlir::qcc::impl::QccLaunchParallelBase<QccLaunchP
     });
 
     for (LLVM::LLVMFuncOp fn : layers) {
-      int64_t trips = fn->getAttrOfType<IntegerAttr>("qcc.parallel_trips").getInt();
-      fn->removeAttr("qcc.parallel_trips");
+      int64_t trips = fn->getAttrOfType<IntegerAttr>(kParallelTripsAttrName).getInt();
+      fn->removeAttr(kParallelTripsAttrName);
       ArrayRef<Type> params = fn.getFunctionType().getParams();
       if (params.size() < 2 || params.end()[-1] != i64 || params.end()[-2] != i64) {
         fn.emitError("qcc-launch-parallel: a split layer must end in two i64 range parameters");

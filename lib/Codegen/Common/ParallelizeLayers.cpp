@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "qcc/Codegen/Passes.h"
+#include "qcc/Dialect/Qcc/IR/QccDialect.h"
 
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -16,6 +17,7 @@ namespace mlir::qcc {
 } // namespace mlir::qcc
 
 using namespace mlir;
+using namespace mlir::qcc;
 
 #define DEBUG_TYPE "qcc-parallelize-layers"
 
@@ -273,7 +275,7 @@ struct QccParallelizeLayersPass
     for (func::CallOp call : calls) {
       auto callee = module.lookupSymbol<func::FuncOp>(call.getCallee());
       if (!callee || !callee.isPrivate() || callee.isExternal() ||
-          callee.getNumResults() != 0 || callee->hasAttr("qcc.parallel_trips"))
+          callee.getNumResults() != 0 || callee->hasAttr(kParallelTripsAttrName))
         continue;
       if (uses.lookup(callee.getSymNameAttr()) != 1)
         continue;
@@ -281,8 +283,8 @@ struct QccParallelizeLayersPass
     }
     // For `qcc -v`: how many of the layer calls run on the pool.
     Builder b(module.getContext());
-    module->setAttr("qcc.parallel_layers", b.getI64IntegerAttr(split));
-    module->setAttr("qcc.layers", b.getI64IntegerAttr(calls.size()));
+    module->setAttr(kParallelLayersAttrName, b.getI64IntegerAttr(split));
+    module->setAttr(kLayersAttrName, b.getI64IntegerAttr(calls.size()));
   }
 
   /// Splits `callee`'s loop nest if it can; returns whether it did.
@@ -384,7 +386,7 @@ struct QccParallelizeLayersPass
         chosen.getUpperBound());
     chosen.getLowerBoundMutable().assign(newLb);
     chosen.getUpperBoundMutable().assign(newUb);
-    callee->setAttr("qcc.parallel_trips", b.getI64IntegerAttr(chosenTrips));
+    callee->setAttr(kParallelTripsAttrName, b.getI64IntegerAttr(chosenTrips));
 
     b.setInsertionPoint(call);
     SmallVector<Value> operands(call.getOperands());

@@ -1,5 +1,6 @@
 //===- PlanArena.cpp - static placement of buffers in one arena -----------===//
 #include "qcc/Codegen/Passes.h"
+#include "qcc/Dialect/Qcc/IR/QccDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -14,6 +15,7 @@ namespace mlir::qcc {
 } // namespace mlir::qcc
 
 using namespace mlir;
+using namespace mlir::qcc;
 
 namespace {
 
@@ -196,7 +198,7 @@ struct QccPlanArenaPass : qcc::impl::QccPlanArenaBase<QccPlanArenaPass> {
     unsigned argIndex = entry.getNumArguments();
     entry.insertArgument(argIndex, arenaType,
                          builder.getDictionaryAttr(
-                             builder.getNamedAttr("qcc.arena", builder.getUnitAttr())),
+                             builder.getNamedAttr(kArenaAttrName, builder.getUnitAttr())),
                          entry.getLoc());
     Value arena = entry.getArgument(argIndex);
     for (Buffer &b : buffers) {
@@ -207,9 +209,9 @@ struct QccPlanArenaPass : qcc::impl::QccPlanArenaBase<QccPlanArenaPass> {
       b.alloc.replaceAllUsesWith(view);
       b.alloc.erase();
     }
-    module->setAttr("qcc.arena_size", builder.getI64IntegerAttr(arenaSize));
-    module->setAttr("qcc.arena_lower_bound", builder.getI64IntegerAttr(lowerBound));
-    module->setAttr("qcc.arena_alignment", builder.getI64IntegerAttr(alignment));
+    module->setAttr(kArenaSizeAttrName, builder.getI64IntegerAttr(arenaSize));
+    module->setAttr(kArenaLowerBoundAttrName, builder.getI64IntegerAttr(lowerBound));
+    module->setAttr(kArenaAlignmentAttrName, builder.getI64IntegerAttr(alignment));
   }
 };
 

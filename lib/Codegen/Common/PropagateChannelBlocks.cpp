@@ -1,5 +1,6 @@
 //===- PropagateChannelBlocks.cpp - NCHWc between blocked layers ----------===//
 #include "qcc/Codegen/Passes.h"
+#include "qcc/Dialect/Qcc/IR/QccDialect.h"
 #include "qcc/Dialect/Qcc/Utils/ChannelBlocks.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -16,6 +17,7 @@ namespace mlir::qcc {
 } // namespace mlir::qcc
 
 using namespace mlir;
+using namespace mlir::qcc;
 using ::qcc::packChannels;
 
 namespace {
@@ -122,7 +124,7 @@ struct PackOfFill : OpRewritePattern<tensor::PackOp> {
                   value.getValue().isFinite();
     auto window = pack->hasOneUse() ? dyn_cast<linalg::GenericOp>(*pack->user_begin())
                                     : linalg::GenericOp();
-    if (!finite && !(window && window->hasAttr("qcc.tile_sizes") &&
+    if (!finite && !(window && window->hasAttr(kTileSizesAttrName) &&
                      window.getNumDpsInits() == 1 &&
                      window.getDpsInitOperand(0)->get() == pack.getResult()))
       return failure();
@@ -232,7 +234,7 @@ struct WindowOnBlocks : OpRewritePattern<linalg::GenericOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(linalg::GenericOp op, PatternRewriter &rewriter) const override {
     if (op.getNumDpsInits() != 1 || op.getNumDpsInputs() < 1 || op.getNumLoops() != 6 ||
-        op.getNumParallelLoops() != 4 || op->hasAttr("qcc.tile_sizes"))
+        op.getNumParallelLoops() != 4 || op->hasAttr(kTileSizesAttrName))
       return failure();
     // Blocked on one side: the input is (a spatial pad of) an unpack, or the only user of
     // the result is a pack.
@@ -281,7 +283,7 @@ struct WindowOnBlocks : OpRewritePattern<linalg::GenericOp> {
     if (failed(packed))
       return failure();
     packed->packedLinalgOp->setAttr(
-        "qcc.tile_sizes", rewriter.getDenseI64ArrayAttr({1, 1, 1, columns, 1, 1, lanes}));
+        kTileSizesAttrName, rewriter.getDenseI64ArrayAttr({1, 1, 1, columns, 1, 1, lanes}));
     return success();
   }
 };
@@ -378,7 +380,7 @@ struct QccPropagateChannelBlocksPass
     MLIRContext *ctx = &getContext();
     int64_t next = 0;
     getOperation().walk([&](tensor::EmptyOp empty) {
-      if (auto n = empty->getAttrOfType<IntegerAttr>("qcc.distinct"))
+      if (auto n = empty->getAttrOfType<IntegerAttr>(kDistinctAttrName))
         next = std::max(next, n.getInt() + 1);
     });
     RewritePatternSet patterns(ctx);
@@ -419,8 +421,8 @@ struct QccPropagateChannelBlocksPass
     // `qcc.distinct` numbers as convert-qcc-to-linalg's own do (CSE would otherwise merge
     // identical ones into one buffer), after the largest number the function had.
     getOperation().walk([&](tensor::EmptyOp empty) {
-      if (!empty->hasAttr("qcc.distinct"))
-        empty->setAttr("qcc.distinct", rewriter.getI64IntegerAttr(next++));
+      if (!empty->hasAttr(kDistinctAttrName))
+        empty->setAttr(kDistinctAttrName, rewriter.getI64IntegerAttr(next++));
     });
   }
 };

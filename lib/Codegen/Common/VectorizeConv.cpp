@@ -1,5 +1,6 @@
 //===- VectorizeConv.cpp - register-blocked vector convolutions -----------===//
 #include "qcc/Codegen/Passes.h"
+#include "qcc/Dialect/Qcc/IR/QccDialect.h"
 #include "qcc/Codegen/VectorUtils.h"
 
 
@@ -169,7 +170,7 @@ struct SwapSliceWithElementwise : OpRewritePattern<linalg::GenericOp> {
       return failure();
     auto slice = op.getDpsInputOperand(0)->get().getDefiningOp<tensor::ExtractSliceOp>();
     auto conv = slice ? slice.getSource().getDefiningOp<linalg::GenericOp>() : nullptr;
-    if (!conv || !conv->hasAttr("qcc.tile_sizes") || !slice->hasOneUse() ||
+    if (!conv || !conv->hasAttr(kTileSizesAttrName) || !slice->hasOneUse() ||
         !conv->hasOneUse() || !slice.hasUnitStride() || !slice.hasZeroOffset() ||
         slice.getSourceType().getRank() != slice.getResultType().getRank())
       return failure();
@@ -205,7 +206,7 @@ struct QccVectorizeConvPass : mlir::qcc::impl::QccVectorizeConvBase<QccVectorize
         !epilogue.getMatchingIndexingMap(epilogue.getDpsInputOperand(0)).isIdentity() ||
         !epilogue.getMatchingIndexingMap(epilogue.getDpsInitOperand(0)).isIdentity())
       return nullptr;
-    if (epilogue->hasAttr("qcc.epilogue"))
+    if (epilogue->hasAttr(kEpilogueAttrName))
       return epilogue;
     for (OpOperand *in : epilogue.getDpsInputOperands())
       if (in->getOperandNumber() > 0 &&
@@ -326,7 +327,7 @@ struct QccVectorizeConvPass : mlir::qcc::impl::QccVectorizeConvBase<QccVectorize
           src = slice.getSource();
         auto producer = src ? src.getDefiningOp<linalg::GenericOp>() : linalg::GenericOp();
         auto consumer = dyn_cast<linalg::GenericOp>(operand->getOwner());
-        return producer && consumer && producer->hasAttr("qcc.tile_sizes") &&
+        return producer && consumer && producer->hasAttr(kTileSizesAttrName) &&
                collapse->hasOneUse() &&
                consumer.getNumParallelLoops() == consumer.getNumLoops();
       });
@@ -336,18 +337,18 @@ struct QccVectorizeConvPass : mlir::qcc::impl::QccVectorizeConvBase<QccVectorize
     }
     SmallVector<linalg::GenericOp> convs;
     func.walk([&](linalg::GenericOp op) {
-      if (op->hasAttr("qcc.tile_sizes"))
+      if (op->hasAttr(kTileSizesAttrName))
         convs.push_back(op);
     });
     IRRewriter rewriter(ctx);
     SmallVector<Operation *> tiles;
     for (linalg::GenericOp op : convs) {
-      auto sizes = op->getAttrOfType<DenseI64ArrayAttr>("qcc.tile_sizes");
-      op->removeAttr("qcc.tile_sizes");
+      auto sizes = op->getAttrOfType<DenseI64ArrayAttr>(kTileSizesAttrName);
+      op->removeAttr(kTileSizesAttrName);
       SmallVector<int64_t> interchange;
-      if (auto attr = op->getAttrOfType<DenseI64ArrayAttr>("qcc.tile_interchange"))
+      if (auto attr = op->getAttrOfType<DenseI64ArrayAttr>(kTileInterchangeAttrName))
         interchange.assign(attr.asArrayRef().begin(), attr.asArrayRef().end());
-      op->removeAttr("qcc.tile_interchange");
+      op->removeAttr(kTileInterchangeAttrName);
       if (succeeded(tileFused(rewriter, op, sizes.asArrayRef(), interchange)))
         continue;
       SmallVector<OpFoldResult> tileSizes;

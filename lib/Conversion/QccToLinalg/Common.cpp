@@ -16,7 +16,6 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/TypeUtilities.h"
 
-#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -49,9 +48,9 @@ QuantParams getQuantParams(Type elementType) {
 }
 
 Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type elementType) {
-  static std::atomic<int64_t> counter{0};
   auto empty = b.create<tensor::EmptyOp>(loc, shape, elementType);
-  empty->setAttr("qcc.distinct", b.getI64IntegerAttr(counter++));
+  // Numbered once the conversion is done (numberDistinctTensors); no CSE runs before.
+  empty->setAttr(kDistinctAttrName, b.getI64IntegerAttr(0));
   return empty;
 }
 

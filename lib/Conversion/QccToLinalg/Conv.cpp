@@ -214,14 +214,14 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     sizes[1] = fob;
     sizes[3] = owb;
     sizes[4] = lanes;
-    conv->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr(sizes));
+    conv->setAttr(kTileSizesAttrName, b.getDenseI64ArrayAttr(sizes));
     // Weights smaller than the input plane (the expansions on large maps): rows outside
     // the filter blocks, so a row of input is read from cache by every block.
     if (!depthwise && f * c * kh * kw < c * inShape[2] * inShape[3]) {
       SmallVector<int64_t> order = {0, 2, 3, 1};
       for (unsigned i = 4; i < loops; ++i)
         order.push_back(i);
-      conv->setAttr("qcc.tile_interchange", b.getDenseI64ArrayAttr(order));
+      conv->setAttr(kTileInterchangeAttrName, b.getDenseI64ArrayAttr(order));
     }
     Value result = conv.getResult(0);
     if (owExtra)
@@ -354,7 +354,7 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
           });
       // One input row per step, vectorized by qcc-vectorize-conv (LLVM would fully unroll
       // the small planes' loops into kilobytes of code).
-      sums->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr({1, 1, 1, 1, xShape5[4]}));
+      sums->setAttr(kTileSizesAttrName, b.getDenseI64ArrayAttr({1, 1, 1, 1, xShape5[4]}));
       pixelSums = sums.getResult(0);
     }
     // Channels per packed word: 4 (quads), 2 (pairs) or 1 (one channel per step).
@@ -472,12 +472,12 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
         int64_t fb = vectorLanes >= 16 && !mac.isInteger() ? blockSize(fg, {32, 16, 8}, 2)
                                                            : blockSize(fg, {16, 8}, 2);
         int64_t owb = blockSize(ow, {8, 7, 6, 5, 4, 3, 2}, fb);
-        conv->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr({1, 1, 1, owb, fb, 1, 1, 1}));
+        conv->setAttr(kTileSizesAttrName, b.getDenseI64ArrayAttr({1, 1, 1, owb, fb, 1, 1, 1}));
         // Weights larger than the input plane (the wide 1x1 convolutions on 7x7 maps): loop
         // over filter blocks outside the rows, so each block's weights are read once while
         // they are in cache, rather than once per output row.
         if (f * cg * wShape[2] * wShape[3] > cg * xShape[2] * xShape[3])
-          conv->setAttr("qcc.tile_interchange",
+          conv->setAttr(kTileInterchangeAttrName,
                         b.getDenseI64ArrayAttr({0, 1, 4, 2, 3, 5, 6, 7}));
       } else if (depthwiseRowBlocks && fg == 1 && cg == 1 &&
                  (op.getStrides()[0] == 1 || windowProducts(mac, op))) {
@@ -489,12 +489,12 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
         // At most half the usual block: the weights need registers too.
         int64_t owb = blockSize(ow, {16, 8, 7, 4, 2}, 2);
         int64_t ohb = blockSize(oh, {4, 2}, owb * 2);
-        conv->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr({1, 1, 1, ohb, owb, 1, 1, 1}));
+        conv->setAttr(kTileSizesAttrName, b.getDenseI64ArrayAttr({1, 1, 1, ohb, owb, 1, 1, 1}));
       } else {
         int64_t gb = fg == 1 ? blockSize(g, {8, 4, 2}, 2) : 1;
         int64_t fb = fg == 1 ? 1 : blockSize(fg, {8, 4, 2}, 2);
         int64_t owb = blockSize(ow, {16, 8, 7, 4, 2}, gb * fb);
-        conv->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr({1, gb, fb, 1, owb, 1, 1, 1}));
+        conv->setAttr(kTileSizesAttrName, b.getDenseI64ArrayAttr({1, gb, fb, 1, owb, 1, 1, 1}));
       }
     }
     // A fused requantization runs on the N x G x F/G x OH x OW accumulator, per-channel

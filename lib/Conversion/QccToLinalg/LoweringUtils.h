@@ -10,6 +10,7 @@
 #define QCC_LIB_CONVERSION_QCCTOLINALG_LOWERINGUTILS_H
 
 #include "qcc/Dialect/Qcc/Utils/QuantMath.h"
+#include "qcc/Dialect/Qcc/IR/QccDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -42,9 +43,10 @@ struct QuantParams {
 QuantParams getQuantParams(Type elementType);
 
 /// A new tensor of undefined contents for an op's result. Each carries a distinct
-/// `qcc.distinct` number: CSE would otherwise merge identical tensor.empty ops, and
-/// bufferization would then have unrelated ops write one shared buffer, which keeps
-/// qcc-elide-pad-copies from making each result a view of the buffer its consumer reads.
+/// `qcc.distinct` number (given by the pass after the conversion, in walk order): CSE
+/// would otherwise merge identical tensor.empty ops, and bufferization would then have
+/// unrelated ops write one shared buffer, which keeps qcc-elide-pad-copies from making
+/// each result a view of the buffer its consumer reads.
 /// (bufferization.alloc_tensor is never merged either, but slices of it do not fold away
 /// the way slices of tensor.empty do, and the tiled kernels then read their outputs.)
 Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type elementType);
@@ -320,7 +322,7 @@ Value buildEpilogue(OpBuilder &b, OpT op, Value acc, bool fixed, const ChannelLa
   auto type = RankedTensorType::get(shape, b.getIntegerType(out.width));
   Value y = buildRequantization(b, op.getLoc(), acc, in, out, op.getMultiplier(),
                                 op.getClampMin(), op.getClampMax(), fixed, type, channels);
-  y.getDefiningOp()->setAttr("qcc.epilogue", b.getUnitAttr());
+  y.getDefiningOp()->setAttr(kEpilogueAttrName, b.getUnitAttr());
   return y;
 }
 

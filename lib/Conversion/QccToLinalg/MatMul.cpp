@@ -66,7 +66,7 @@ struct MatMulLowering : ModeAwareLowering<MatMulOp> {
     if (nb > 1) {
       SmallVector<int64_t> tiles(loops, 1);
       tiles[batch + 1] = nb;
-      generic->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr(tiles));
+      generic->setAttr(kTileSizesAttrName, b.getDenseI64ArrayAttr(tiles));
     }
     b.replaceOp(op, buildEpilogue(b, op, generic.getResult(0), fixed,
                                   ChannelLayout{{cols}, AffineMap::get(rank, 0, n)}));
@@ -126,7 +126,7 @@ struct GemmLowering : ModeAwareLowering<GemmOp> {
         [&](OpBuilder &nb2, Location nl, ValueRange v) {
           nb2.create<linalg::YieldOp>(nl, mac(nb2, nl, v[0], v[1], v[2]));
         });
-    blocked->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr({1, 1, nb, 1}));
+    blocked->setAttr(kTileSizesAttrName, b.getDenseI64ArrayAttr({1, 1, nb, 1}));
     Value flat = b.create<tensor::CollapseShapeOp>(loc, blocked.getResult(0),
                                                    ArrayRef<ReassociationIndices>{{0}, {1, 2}});
     return padded == cols ? flat : leadingSlice(b, loc, flat, shape);
@@ -185,7 +185,7 @@ struct GemmLowering : ModeAwareLowering<GemmOp> {
     if (!transB) {
       int64_t nb = largestDivisor(op.getType().getShape()[1], {16, 8, 4, 2});
       if (nb > 1)
-        generic->setAttr("qcc.tile_sizes", b.getDenseI64ArrayAttr({1, nb, 1}));
+        generic->setAttr(kTileSizesAttrName, b.getDenseI64ArrayAttr({1, nb, 1}));
     }
     auto cols = op.getType().getShape()[1];
     b.replaceOp(op, buildEpilogue(b, op, generic.getResult(0), fixed,

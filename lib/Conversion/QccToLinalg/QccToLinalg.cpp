@@ -93,7 +93,14 @@ struct ConvertQccToLinalgPass
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns, converter);
     populateReturnOpTypeConversionPattern(patterns, converter);
     if (failed(applyFullConversion(getOperation(), target, std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
+    // Each tensor.empty the lowerings created gets its own `qcc.distinct` number, in walk
+    // order: deterministic, and independent of what else the process compiled.
+    int64_t next = 0;
+    getOperation().walk([&](tensor::EmptyOp empty) {
+      if (empty->hasAttr(kDistinctAttrName))
+        empty->setAttr(kDistinctAttrName, IntegerAttr::get(IntegerType::get(ctx, 64), next++));
+    });
   }
 };
 

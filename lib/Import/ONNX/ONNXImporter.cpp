@@ -105,8 +105,8 @@ OwningOpRef<ModuleOp> Importer::run(llvm::StringRef contents) {
   Block *entry = func.addEntryBlock();
   for (auto [i, name] : llvm::enumerate(argNames)) {
     values[name] = entry->getArgument(i);
-    func.setArgAttr(i, "qcc.name", b.getStringAttr(name));
-    func.setArgAttr(i, "qcc.dtype", b.getStringAttr(argDtypes[i]));
+    func.setArgAttr(i, mlir::qcc::kNameAttrName, b.getStringAttr(name));
+    func.setArgAttr(i, mlir::qcc::kDtypeAttrName, b.getStringAttr(argDtypes[i]));
   }
   b.setInsertionPointToStart(entry);
 
@@ -140,13 +140,13 @@ OwningOpRef<ModuleOp> Importer::run(llvm::StringRef contents) {
   b.create<func::ReturnOp>(fileLoc, results);
   func.setType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
   for (auto [i, name] : llvm::enumerate(outNames)) {
-    func.setResultAttr(i, "qcc.name", b.getStringAttr(name));
-    func.setResultAttr(i, "qcc.dtype", b.getStringAttr(outDtypes[i]));
+    func.setResultAttr(i, mlir::qcc::kNameAttrName, b.getStringAttr(name));
+    func.setResultAttr(i, mlir::qcc::kDtypeAttrName, b.getStringAttr(outDtypes[i]));
   }
-  func->setAttr("qcc.entry", b.getUnitAttr());
-  func->setAttr("qcc.num_inputs", b.getI64IntegerAttr(argTypes.size()));
-  func->setAttr("qcc.num_outputs", b.getI64IntegerAttr(results.size()));
-  (*module)->setAttr("qcc.opset", b.getI64IntegerAttr(opset));
+  func->setAttr(mlir::qcc::kEntryAttrName, b.getUnitAttr());
+  func->setAttr(mlir::qcc::kNumInputsAttrName, b.getI64IntegerAttr(argTypes.size()));
+  func->setAttr(mlir::qcc::kNumOutputsAttrName, b.getI64IntegerAttr(results.size()));
+  (*module)->setAttr(mlir::qcc::kOpsetAttrName, b.getI64IntegerAttr(opset));
   if (failed(mlir::verify(*module))) {
     return nullptr;
   }

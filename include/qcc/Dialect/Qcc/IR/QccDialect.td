@@ -21,6 +21,45 @@ def Qcc_Dialect : Dialect {
     quantization, fusing requantization) is a pass that a lit test can reach.
   }];
   let dependentDialects = ["::mlir::quant::QuantizationDialect"];
+
+  // Every attribute one of qcc's passes leaves for another (or for the driver), declared
+  // once: QccDialect::<Name>AttrHelper gives its name ("qcc.<name>") and typed access, and
+  // verifyOperationAttribute checks where it sits and what it holds.
+  let discardableAttrs = (ins
+    // Set by the importer. The model's body (func.func) and its C interface:
+    "::mlir::UnitAttr":$entry,
+    "::mlir::IntegerAttr":$num_inputs,
+    "::mlir::IntegerAttr":$num_outputs,
+    // ... on each argument and result of the entry function: the ONNX tensor's name and
+    // element type, for the generated header.
+    "::mlir::StringAttr":$name,
+    "::mlir::StringAttr":$dtype,
+    // ... on the module: the default-domain opset the model was read with.
+    "::mlir::IntegerAttr":$opset,
+    // Set by convert-qcc-to-linalg. On tensor.empty: a number of its own, so that CSE does
+    // not merge identical empties into one buffer.
+    "::mlir::IntegerAttr":$distinct,
+    // On the linalg.generic of a fused requantization epilogue.
+    "::mlir::UnitAttr":$epilogue,
+    // On a contraction: its register-block tile sizes (and the loop order of the tiles),
+    // consumed by qcc-vectorize-conv.
+    "::mlir::DenseI64ArrayAttr":$tile_sizes,
+    "::mlir::DenseI64ArrayAttr":$tile_interchange,
+    // Set by qcc-plan-arena. On the entry function's arena argument, and on the module:
+    // the plan (bytes, the lower bound of any placement, alignment).
+    "::mlir::UnitAttr":$arena,
+    "::mlir::IntegerAttr":$arena_size,
+    "::mlir::IntegerAttr":$arena_lower_bound,
+    "::mlir::IntegerAttr":$arena_alignment,
+    // Set by qcc-parallelize-layers. On the module: layers, and how many were split; on a
+    // split layer's function: the trip count of its outer parallel loop.
+    "::mlir::IntegerAttr":$layers,
+    "::mlir::IntegerAttr":$parallel_layers,
+    "::mlir::IntegerAttr":$parallel_trips
+  );
+  let hasOperationAttrVerify = 1;
+  let hasRegionArgAttrVerify = 1;
+  let hasRegionResultAttrVerify = 1;
 }
 
 class Qcc_Op<string mnemonic, list<Trait> traits = []> :
