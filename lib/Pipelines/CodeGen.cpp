@@ -9,6 +9,9 @@
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/Analysis/CGSCCPassManager.h"
 #include "llvm/Analysis/LoopAnalysisManager.h"
+#include "llvm/CodeGen/MachineModuleInfo.h"
+#include "llvm/CodeGen/Passes.h"
+#include "llvm/CodeGen/TargetPassConfig.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -31,6 +34,30 @@ static bool hasVectorCode(const llvm::Function &f) {
         if (op->getType()->isVectorTy())
           return true;
     }
+  return false;
+}
+
+/// The code generator's passes, as LLVMTargetMachine::addPassesToEmitFile adds them, with
+/// the pre-register-allocation machine scheduler left out unless `machineScheduler`: a
+/// choice of this target machine's pass configuration, not of LLVM's process-global
+/// -enable-misched option. True on failure.
+static bool addCodegenPasses(llvm::LLVMTargetMachine &tm, llvm::legacy::PassManager &pm,
+                             llvm::raw_pwrite_stream &os, llvm::CodeGenFileType type,
+                             bool machineScheduler) {
+  auto *mmi = new llvm::MachineModuleInfoWrapperPass(&tm);
+  llvm::TargetPassConfig *config = tm.createPassConfig(pm);
+  config->setDisableVerify(true);
+  if (!machineScheduler)
+    config->disablePass(&llvm::MachineSchedulerID);
+  pm.add(config);
+  pm.add(mmi);
+  if (config->addISelPasses())
+    return true;
+  config->addMachinePasses();
+  config->setInitialized();
+  if (tm.addAsmPrinter(pm, os, nullptr, type, mmi->getMMI().getContext()))
+    return true;
+  pm.add(llvm::createFreeMachineFunctionPass());
   return false;
 }
 
@@ -118,17 +145,16 @@ bool ::qcc::emitCode(ModuleOp module, const CompileOptions &options, OutputKind 
   // x86: LLVM's pre-register-allocation machine scheduler took half of code generation
   // on the unrolled kernels (1.5 s of 5.6 s for the float MobileNetV2-style model), and
   // bench measured no difference in run time on these out-of-order cores without it: off
-  // unless asked for with --enable-misched. (AArch64 keeps it: the Cortex-A72 is narrow.)
-  if (llvm::StringRef(t.triple).starts_with("x86_64")) {
-    auto &registered = llvm::cl::getRegisteredOptions();
-    auto misched = registered.find("enable-misched");
-    if (misched != registered.end() && misched->second->getNumOccurrences() == 0)
-      misched->second->addOccurrence(0, "enable-misched", "false");
-  }
+  // in this target machine's pass configuration (TargetDesc::preRAScheduler), unless asked
+  // for with --enable-misched. (AArch64 keeps it: the Cortex-A72 is narrow.)
+  auto &registered = llvm::cl::getRegisteredOptions();
+  auto misched = registered.find("enable-misched");
+  bool askedFor = misched != registered.end() && misched->second->getNumOccurrences() > 0;
   llvm::legacy::PassManager codegen;
   auto fileType = kind == OutputKind::Assembly ? llvm::CodeGenFileType::AssemblyFile
                                                : llvm::CodeGenFileType::ObjectFile;
-  if (tm->addPassesToEmitFile(codegen, os, nullptr, fileType)) {
+  if (addCodegenPasses(*static_cast<llvm::LLVMTargetMachine *>(tm.get()), codegen, os, fileType,
+                       /*machineScheduler=*/t.preRAScheduler || askedFor)) {
     error = "the target cannot emit this file type";
     return false;
   }

@@ -55,32 +55,30 @@ void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &optio
   convertOpts.requantMode = options.requantMode;
   convertOpts.vectorBits = options.target.vectorBits;
   convertOpts.vectorRegisters = options.target.vectorRegisters;
-  llvm::StringRef triple(options.target.triple), cpu(options.target.cpu),
-      features(options.target.features);
-  bool x86 = triple.starts_with("x86_64"), aarch64 = triple.starts_with("aarch64");
+  const TargetDesc &t = options.target;
+  bool x86 = t.isX86();
   // x86: integer convolutions multiply pairs of channels, which qcc-x86-dot-products turns
   // into VPDPWSSD (AVX512-VNNI) or PMADDWD (AVX2 / SSE2).
-  std::string isa = !x86                                   ? ""
-                    : features.contains("+avx512vnni")     ? "vnni"
-                    : options.target.vectorBits >= 256     ? "avx2"
-                                                           : "sse2";
+  std::string isa = !x86                   ? ""
+                    : t.hasVNNI            ? "vnni"
+                    : t.vectorBits >= 256  ? "avx2"
+                                           : "sse2";
   convertOpts.pairProducts = x86;
   // AArch64 with the dot product (Cortex-A76): quads of channels through SDOT.
-  bool sdot = aarch64 && features.contains("+dotprod");
+  bool sdot = t.hasDotProduct;
   // x86 with AVX512-VNNI: quads of channels through VPDPBUSD (u8 input bytes x s8 weights)
   // where the weights allow it, pairs through VPDPWSSD elsewhere.
   convertOpts.quadProducts = sdot || isa == "vnni";
   convertOpts.quadUnsignedInput = x86;
   convertOpts.depthwiseRowBlocks = x86;
   // Fused multiply-add instructions: AArch64, x86-64-v3 and later (or a host with FMA).
-  bool hardwareFma =
-      aarch64 || cpu == "x86-64-v3" || cpu == "x86-64-v4" || features.contains("+fma");
+  bool hardwareFma = t.hasFMA;
   convertOpts.hardwareFma = hardwareFma;
   // x86: float convolutions on channel-blocked (NCHWc) activations, one register's worth of
   // channels per block. Measured on the float MobileNetV2-style net against NCHW:
   // x86-64-v4 10.5 -> 6.4 ms, x86-64-v3 17.7 -> 14.4 ms, x86-64 (SSE2) 25.5 -> 22.5 ms.
   // AArch64 keeps NCHW until measured on hardware.
-  convertOpts.blockedLanes = x86 ? options.target.vectorBits / 32 : 0;
+  convertOpts.blockedLanes = x86 ? t.vectorBits / 32 : 0;
   pm.addPass(mlir::qcc::createConvertQccToLinalg(convertOpts));
   if (convertOpts.blockedLanes)
     pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccPropagateChannelBlocks());
@@ -123,7 +121,7 @@ void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &optio
   pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccElidePadCopies());
   // Byte-masked stores: AVX-512BW (VMOVDQU8 with a mask register), part of x86-64-v4.
   mlir::qcc::QccTransposeStoresOptions transposeOpts;
-  transposeOpts.maskedStores = x86 && (cpu == "x86-64-v4" || features.contains("+avx512bw"));
+  transposeOpts.maskedStores = t.hasAVX512BW;
   pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccTransposeStores(transposeOpts));
   pm.addPass(createCanonicalizerPass());
   mlir::qcc::QccPlanArenaOptions arenaOpts;

@@ -1,12 +1,30 @@
 //===- Target.cpp - the --target names qcc knows --------------------------===//
 #include "qcc/Target/Target.h"
 
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/TargetParser/Host.h"
 
 #include <vector>
 
 using namespace qcc;
+
+/// The capabilities of `t`, from its triple, CPU and features: the one place that reads
+/// them.
+static void deriveCapabilities(TargetDesc &t) {
+  llvm::StringRef triple(t.triple), cpu(t.cpu);
+  llvm::SmallVector<llvm::StringRef> list;
+  llvm::StringRef(t.features).split(list, ',', -1, /*KeepEmpty=*/false);
+  auto has = [&](llvm::StringRef f) { return llvm::is_contained(list, "+" + f.str()); };
+  t.arch = triple.starts_with("aarch64") ? Arch::AArch64 : Arch::X86_64;
+  bool v3 = cpu == "x86-64-v3", v4 = cpu == "x86-64-v4";
+  t.hasFMA = t.isAArch64() || v3 || v4 || has("fma");
+  t.hasDotProduct = t.isAArch64() && has("dotprod");
+  t.hasVNNI = t.isX86() && has("avx512vnni");
+  t.hasAVX512BW = t.isX86() && (v4 || has("avx512bw"));
+  t.preRAScheduler = !t.isX86();
+}
 
 static std::vector<TargetDesc> makeTargets() {
   std::vector<TargetDesc> targets = {
@@ -39,6 +57,8 @@ static std::vector<TargetDesc> makeTargets() {
     host.vectorBits = 256;
   }
   targets.push_back(host);
+  for (TargetDesc &t : targets)
+    deriveCapabilities(t);
   return targets;
 }
 

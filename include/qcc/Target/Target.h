@@ -9,7 +9,12 @@
 
 namespace qcc {
 
-/// One entry of `qcc --list-targets`: what LLVM is told for a --target name.
+/// The instruction-set family of a target.
+enum class Arch { X86_64, AArch64 };
+
+/// One entry of `qcc --list-targets`: what LLVM is told for a --target name, and what the
+/// target can do. The pipelines ask the capabilities below; only Target.cpp looks at
+/// triples, CPU names and feature strings.
 struct TargetDesc {
   std::string name;
   std::string triple;
@@ -20,6 +25,22 @@ struct TargetDesc {
   /// The SIMD register file the kernels' register blocks are sized for.
   unsigned vectorBits = 128;
   unsigned vectorRegisters = 16;
+  // Derived from the above by Target.cpp:
+  Arch arch = Arch::X86_64;
+  /// Fused multiply-add instructions (x86 FMA3, every AArch64).
+  bool hasFMA = false;
+  /// AArch64 SDOT/UDOT (ARMv8.2 dot product).
+  bool hasDotProduct = false;
+  /// x86 AVX512-VNNI (VPDPBUSD, VPDPWSSD).
+  bool hasVNNI = false;
+  /// x86 AVX-512BW (byte-masked stores, VMOVDQU8 with a mask register).
+  bool hasAVX512BW = false;
+  /// LLVM's pre-register-allocation machine scheduler pays off: kept on the narrow in-order
+  /// and small out-of-order ARM cores, off on x86 (see CodeGen.cpp).
+  bool preRAScheduler = true;
+
+  bool isX86() const { return arch == Arch::X86_64; }
+  bool isAArch64() const { return arch == Arch::AArch64; }
 };
 
 /// The known targets, `host` last (resolved for this machine).
