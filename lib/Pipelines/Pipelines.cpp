@@ -52,7 +52,7 @@ void ::qcc::buildQccPipeline(OpPassManager &pm, const CompileOptions &) {
 
 void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &options) {
   mlir::qcc::ConvertQccToLinalgOptions convertOpts;
-  convertOpts.requantMode = options.requantMode;
+  convertOpts.requantMode = options.requantMode == RequantMode::Fixed ? "fixed" : "float";
   convertOpts.vectorBits = options.target.vectorBits;
   convertOpts.vectorRegisters = options.target.vectorRegisters;
   const TargetDesc &t = options.target;

@@ -4,6 +4,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/Format.h"
 #include "llvm/TargetParser/Host.h"
 
 #include <vector>
@@ -79,4 +80,14 @@ std::string qcc::knownTargetNames() {
   for (const TargetDesc &t : knownTargets())
     s += (s.empty() ? "" : ", ") + t.name;
   return s;
+}
+
+void qcc::printTargetTable(llvm::raw_ostream &os) {
+  os << llvm::left_justify("target", 15) << llvm::left_justify("triple", 29)
+     << llvm::left_justify("cpu", 13) << llvm::left_justify("features", 17) << "description\n";
+  for (const TargetDesc &t : knownTargets())
+    os << llvm::format("%-14s %-28s %-12s %-16s %s\n", t.name.c_str(), t.triple.c_str(),
+                       t.cpu.c_str(),
+                       (t.name == "host" ? std::string("(host)") : t.features).c_str(),
+                       t.description.c_str());
 }

@@ -6,6 +6,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <string>
@@ -17,13 +18,18 @@ class DialectRegistry;
 
 namespace qcc {
 
+/// The integer requantization arithmetic (--requant).
+enum class RequantMode {
+  Float, ///< f32 multiplier, round half to even: ONNX Runtime's MLAS
+  Fixed, ///< Q31 multiplier and shift: TFLite's integer-only (gemmlowp) arithmetic
+};
+
 struct CompileOptions {
   std::string name = "model"; ///< C identifier prefix of the generated symbols
   TargetDesc target;
   unsigned optLevel = 3;      ///< -O0..-O3
   int64_t arenaAlignment = 64;
-  /// "float" (ONNX Runtime's MLAS arithmetic) or "fixed" (TFLite's integer-only arithmetic).
-  std::string requantMode = "float";
+  RequantMode requantMode = RequantMode::Float;
   /// Threads each layer is split over (qcc_parallel_for in runtime/qcc_parallel.c); 1 is
   /// single-threaded code that needs no runtime.
   int64_t threads = 1;
@@ -75,6 +81,56 @@ void writeCHeader(const ModelInterface &iface, const CompileOptions &options,
 
 /// The per-layer report of `qcc -v`: op, shapes, MACs.
 void printLayerReport(mlir::ModuleOp imported, llvm::raw_ostream &os);
+
+/// `s` made a C identifier: other characters become '_', a leading digit gets "m_".
+std::string makeCIdentifier(llvm::StringRef s);
+/// `s` is a C identifier.
+bool isCIdentifier(llvm::StringRef s);
+
+/// Writes `bytes` to `path` ("-": stdout), creating its folder; false with `error` set.
+bool writeOutputFile(llvm::StringRef path, llvm::StringRef bytes, std::string &error);
+
+/// A diagnostic as compilers print it: "model.onnx: error: node 'x' (Conv, ...): ...",
+/// its notes indented below.
+void printDiagnostic(mlir::Diagnostic &diag, llvm::raw_ostream &os);
+
+/// What `qcc -v` prints after compiling: the arena plan and its lower bound, the threads,
+/// the target and the compile time.
+struct CompiledModel;
+void printCompileSummary(const CompiledModel &model, const CompileOptions &options,
+                         double seconds, llvm::raw_ostream &os);
+
+/// What `compile` stops after and returns.
+enum class EmitKind {
+  Mlir,     ///< the qcc dialect after the qcc pipeline (text)
+  LLVMIR,   ///< optimized LLVM IR (text)
+  Assembly, ///< target assembly (text)
+  Object,   ///< an ELF relocatable object and its C header
+};
+
+/// A compiled model: what the driver writes, and what it reports.
+struct CompiledModel {
+  /// The object's bytes, or the text `EmitKind` asked for.
+  std::string code;
+  /// The C header (EmitKind::Object).
+  std::string header;
+  /// Tensors of the C interface, the arena plan and the layer counts.
+  ModelInterface interface;
+  /// The per-layer table of `qcc -v` (printLayerReport).
+  std::string layerReport;
+};
+
+/// Compiles an imported module (the qcc dialect, as importONNX made it) for
+/// options.target: the qcc pipeline, the lowering and LLVM's code generation. `sourceName`
+/// (the model's path) is quoted in the header. `configure`, when given, is applied to each
+/// pass manager before it runs (the driver's --mlir-* pass-manager options); with `timing`
+/// the passes and LLVM's code generation are timed under it.
+/// Diagnostics go to the module's context; on failure, `error` says which stage failed.
+mlir::FailureOr<CompiledModel>
+compile(mlir::ModuleOp module, const CompileOptions &options, EmitKind emit,
+        llvm::StringRef sourceName, std::string &error,
+        llvm::function_ref<mlir::LogicalResult(mlir::PassManager &)> configure = {},
+        mlir::TimingScope *timing = nullptr);
 
 } // namespace qcc
 

@@ -4,6 +4,7 @@
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/raw_ostream.h"
 #include <optional>
 #include <string>
 
@@ -48,6 +49,9 @@ llvm::ArrayRef<TargetDesc> knownTargets();
 
 /// Looks up a --target name; std::nullopt when unknown.
 std::optional<TargetDesc> lookupTarget(llvm::StringRef name);
+
+/// The table of `qcc --list-targets`.
+void printTargetTable(llvm::raw_ostream &os);
 
 /// "x86_64, x86_64-v3, ..." for error messages.
 std::string knownTargetNames();
