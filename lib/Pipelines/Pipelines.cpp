@@ -188,6 +188,24 @@ void ::qcc::registerQccDialects(DialectRegistry &registry) {
   registerLLVMDialectTranslation(registry);
 }
 
+namespace {
+/// The options of the qcc-lower-to-llvm pipeline: the driver's flags of the same names.
+struct LoweringPipelineOptions : public PassPipelineOptions<LoweringPipelineOptions> {
+  Option<std::string> target{*this, "target",
+                             llvm::cl::desc("A --target name (qcc --list-targets); empty: "
+                                            "generic, no target features")};
+  Option<::qcc::RequantMode> requant{
+      *this, "requant", llvm::cl::desc("Integer requantization arithmetic"),
+      llvm::cl::init(::qcc::RequantMode::Float),
+      llvm::cl::values(clEnumValN(::qcc::RequantMode::Float, "float", "ONNX Runtime's MLAS"),
+                       clEnumValN(::qcc::RequantMode::Fixed, "fixed", "TFLite's gemmlowp"))};
+  Option<int64_t> threads{*this, "threads", llvm::cl::desc("Threads per layer"),
+                          llvm::cl::init(1)};
+  Option<std::string> name{*this, "name", llvm::cl::desc("C identifier prefix"),
+                           llvm::cl::init("model")};
+};
+} // namespace
+
 void ::qcc::registerQccPasses() {
   mlir::qcc::registerQccConversionPasses();
   mlir::qcc::registerQccTransformsPasses();
@@ -212,7 +230,34 @@ void ::qcc::registerQccPasses() {
   static PassPipelineRegistration<> qccPipeline(
       "qcc-pipeline", "qcc's dialect-level pipeline (what --emit=mlir shows)",
       [](OpPassManager &pm) { buildQccPipeline(pm, CompileOptions()); });
-  static PassPipelineRegistration<> lowering(
-      "qcc-lower-to-llvm", "Lower the qcc dialect to the LLVM dialect with the C entry point",
-      [](OpPassManager &pm) { buildLoweringPipeline(pm, CompileOptions()); });
+  // qcc-opt --qcc-lower-to-llvm='target=aarch64-rpi4 requant=fixed' is the driver's
+  // lowering for that target; without target=, a generic one (no target features).
+  registerPassPipeline(
+      "qcc-lower-to-llvm",
+      "Lower the qcc dialect to the LLVM dialect with the C entry point (options: target=, "
+      "requant=, threads=, name=)",
+      [](OpPassManager &pm, StringRef text,
+         function_ref<LogicalResult(const Twine &)> errorHandler) -> LogicalResult {
+        LoweringPipelineOptions opts;
+        if (failed(opts.parseFromString(text)))
+          return failure();
+        CompileOptions options;
+        if (!opts.target.empty()) {
+          std::optional<TargetDesc> t = lookupTarget(opts.target);
+          if (!t)
+            return errorHandler("qcc-lower-to-llvm: unknown target '" + opts.target +
+                                "'; known targets: " + knownTargetNames());
+          options.target = *t;
+        }
+        options.requantMode = opts.requant;
+        if (opts.threads < 1 || opts.threads > 64)
+          return errorHandler("qcc-lower-to-llvm: threads must be 1 to 64");
+        options.threads = opts.threads;
+        options.name = opts.name;
+        buildLoweringPipeline(pm, options);
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)> printOptions) {
+        printOptions(LoweringPipelineOptions());
+      });
 }

@@ -18,7 +18,9 @@ static void deriveCapabilities(TargetDesc &t) {
   llvm::SmallVector<llvm::StringRef> list;
   llvm::StringRef(t.features).split(list, ',', -1, /*KeepEmpty=*/false);
   auto has = [&](llvm::StringRef f) { return llvm::is_contained(list, "+" + f.str()); };
-  t.arch = triple.starts_with("aarch64") ? Arch::AArch64 : Arch::X86_64;
+  t.arch = triple.starts_with("aarch64") ? Arch::AArch64
+           : triple.starts_with("x86_64") ? Arch::X86_64
+                                          : Arch::Unknown;
   bool v3 = cpu == "x86-64-v3", v4 = cpu == "x86-64-v4";
   t.hasFMA = t.isAArch64() || v3 || v4 || has("fma");
   t.hasDotProduct = t.isAArch64() && has("dotprod");

@@ -10,8 +10,9 @@
 
 namespace qcc {
 
-/// The instruction-set family of a target.
-enum class Arch { X86_64, AArch64 };
+/// The instruction-set family of a target (Unknown: no target-specific code, as the
+/// pipelines run without a --target, e.g. qcc-opt's default).
+enum class Arch { Unknown, X86_64, AArch64 };
 
 /// One entry of `qcc --list-targets`: what LLVM is told for a --target name, and what the
 /// target can do. The pipelines ask the capabilities below; only Target.cpp looks at
@@ -27,7 +28,7 @@ struct TargetDesc {
   unsigned vectorBits = 128;
   unsigned vectorRegisters = 16;
   // Derived from the above by Target.cpp:
-  Arch arch = Arch::X86_64;
+  Arch arch = Arch::Unknown;
   /// Fused multiply-add instructions (x86 FMA3, every AArch64).
   bool hasFMA = false;
   /// AArch64 SDOT/UDOT (ARMv8.2 dot product).
