@@ -7,7 +7,7 @@
 #include <cmath>
 #include <limits>
 
-using namespace qcc;
+using namespace mlir::qcc;
 
 TEST(QuantizeValue, RoundsHalfToEven) {
   EXPECT_EQ(quantizeValue(2.5f, 1.f, 0, -128, 127), 2);
@@ -120,24 +120,24 @@ TEST(MultiplyByQuantizedMultiplier, LeftShiftWrapsInInt32) {
 
 // CalculateInputRadius(5, shift) = floor(31 * 2^26 / 2^shift), derived by hand.
 TEST(SoftmaxInputRadius, HandDerived) {
-  EXPECT_EQ(qcc::softmaxInputRadius(5, 20), 1984);    // 31 * 64
-  EXPECT_EQ(qcc::softmaxInputRadius(5, 21), 992);     // 31 * 32
-  EXPECT_EQ(qcc::softmaxInputRadius(5, 27), 15);      // 15.5 floors
-  EXPECT_EQ(qcc::softmaxInputRadius(5, 31), 0);       // 0.97: only the row maximum counts
-  EXPECT_EQ(qcc::softmaxInputRadius(5, 0), 31LL << 26);
+  EXPECT_EQ(mlir::qcc::softmaxInputRadius(5, 20), 1984);    // 31 * 64
+  EXPECT_EQ(mlir::qcc::softmaxInputRadius(5, 21), 992);     // 31 * 32
+  EXPECT_EQ(mlir::qcc::softmaxInputRadius(5, 27), 15);      // 15.5 floors
+  EXPECT_EQ(mlir::qcc::softmaxInputRadius(5, 31), 0);       // 0.97: only the row maximum counts
+  EXPECT_EQ(mlir::qcc::softmaxInputRadius(5, 0), 31LL << 26);
 }
 
 // The trained MobileNetV2's logits: the f32 scale 0.0988925 times 2^26 is 0.791144 * 2^23,
 // so Q31 round(0.791144 * 2^31) = 1698960256 with left shift 23, and diff_min =
 // -floor(31 * 2^26 / 2^23) = -248 (derived by hand; the same figures as the lit test).
 TEST(SoftmaxInputScaling, HandDerived) {
-  qcc::SoftmaxInputScaling s(static_cast<double>(0.0988925f));
+  mlir::qcc::SoftmaxInputScaling s(static_cast<double>(0.0988925f));
   EXPECT_EQ(s.multiplier, 1698960256);
   EXPECT_EQ(s.leftShift, 23);
   EXPECT_EQ(s.diffMin, -248);
   // A scale so large that the real multiplier saturates at 2^31 - 1: shift 31, only the
   // row maximum counts.
-  qcc::SoftmaxInputScaling big(100.0);
+  mlir::qcc::SoftmaxInputScaling big(100.0);
   EXPECT_EQ(big.leftShift, 31);
   EXPECT_EQ(big.diffMin, 0);
 }

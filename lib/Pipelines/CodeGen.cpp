@@ -72,7 +72,7 @@ static void initializeLLVMTargets() {
   (void)done;
 }
 
-bool ::qcc::emitCode(ModuleOp module, const CompileOptions &options, OutputKind kind,
+bool ::mlir::qcc::emitCode(ModuleOp module, const CompileOptions &options, OutputKind kind,
                    llvm::raw_pwrite_stream &os, std::string &error) {
   initializeLLVMTargets();
   const TargetDesc &t = options.target;

@@ -9,7 +9,7 @@
 
 using namespace mlir;
 
-namespace qcc {
+namespace mlir::qcc {
 
 FailureOr<CompiledModel> compile(ModuleOp module, const CompileOptions &options, EmitKind emit,
                                  llvm::StringRef sourceName, std::string &error,
@@ -82,4 +82,4 @@ FailureOr<CompiledModel> compile(ModuleOp module, const CompileOptions &options,
   return result;
 }
 
-} // namespace qcc
+} // namespace mlir::qcc

@@ -11,7 +11,7 @@
 
 using namespace mlir;
 
-namespace qcc {
+namespace mlir::qcc {
 
 std::string makeCIdentifier(llvm::StringRef s) {
   std::string id;
@@ -77,4 +77,4 @@ void printCompileSummary(const CompiledModel &model, const CompileOptions &optio
   os << llvm::format("compile time: %.2f s\n", seconds);
 }
 
-} // namespace qcc
+} // namespace mlir::qcc

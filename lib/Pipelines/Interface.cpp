@@ -75,7 +75,7 @@ std::string commentSafe(llvm::StringRef text) {
 
 } // namespace
 
-namespace qcc {
+namespace mlir::qcc {
 
 ModelInterface describeInterface(ModuleOp imported) {
   ModelInterface iface;
@@ -255,7 +255,7 @@ void printLayerReport(ModuleOp module, llvm::raw_ostream &os) {
         int32_t q31 = 0;
         int shift = 0, minShift = INT32_MAX, maxShift = INT32_MIN;
         for (double sc : scales) {
-          ::qcc::quantizeMultiplier(sc / out.getScale(), q31, shift);
+          ::mlir::qcc::quantizeMultiplier(sc / out.getScale(), q31, shift);
           minShift = std::min(minShift, shift);
           maxShift = std::max(maxShift, shift);
         }
@@ -294,7 +294,7 @@ void printLayerReport(ModuleOp module, llvm::raw_ostream &os) {
                sm && isa<quant::QuantizedType>(getElementTypeOrSelf(sm.getType()))) {
       // Integer softmax: the input's Q5.26 scaling as TFLite Micro computes it.
       auto in = cast<quant::UniformQuantizedType>(getElementTypeOrSelf(sm.getInput()));
-      ::qcc::SoftmaxInputScaling scaling(in.getScale());
+      ::mlir::qcc::SoftmaxInputScaling scaling(in.getScale());
       details = "in " + precisionOf(sm.getInput().getType(), true) + ", out " +
                 precisionOf(sm.getType(), true) +
                 llvm::formatv(" (fixed: input Q31 {0}, shift {1}, diff_min {2})",
@@ -327,4 +327,4 @@ void printLayerReport(ModuleOp module, llvm::raw_ostream &os) {
   }
 }
 
-} // namespace qcc
+} // namespace mlir::qcc

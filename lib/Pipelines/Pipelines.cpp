@@ -41,7 +41,7 @@
 
 using namespace mlir;
 
-void ::qcc::buildQccPipeline(OpPassManager &pm, const CompileOptions &) {
+void ::mlir::qcc::buildQccPipeline(OpPassManager &pm, const CompileOptions &) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccFoldFakeQuant());
@@ -50,7 +50,7 @@ void ::qcc::buildQccPipeline(OpPassManager &pm, const CompileOptions &) {
   pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccFuseRequantize());
 }
 
-void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &options) {
+void ::mlir::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &options) {
   mlir::qcc::ConvertQccToLinalgOptions convertOpts;
   convertOpts.requantMode = options.requantMode == RequantMode::Fixed ? "fixed" : "float";
   convertOpts.vectorBits = options.target.vectorBits;
@@ -168,7 +168,7 @@ void ::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &optio
   pm.addPass(createCanonicalizerPass());
 }
 
-void ::qcc::registerQccDialects(DialectRegistry &registry) {
+void ::mlir::qcc::registerQccDialects(DialectRegistry &registry) {
   registry.insert<mlir::qcc::QccDialect, quant::QuantizationDialect, func::FuncDialect,
                   arith::ArithDialect, math::MathDialect, linalg::LinalgDialect,
                   tensor::TensorDialect, bufferization::BufferizationDialect,
@@ -194,11 +194,11 @@ struct LoweringPipelineOptions : public PassPipelineOptions<LoweringPipelineOpti
   Option<std::string> target{*this, "target",
                              llvm::cl::desc("A --target name (qcc --list-targets); empty: "
                                             "generic, no target features")};
-  Option<::qcc::RequantMode> requant{
+  Option<::mlir::qcc::RequantMode> requant{
       *this, "requant", llvm::cl::desc("Integer requantization arithmetic"),
-      llvm::cl::init(::qcc::RequantMode::Float),
-      llvm::cl::values(clEnumValN(::qcc::RequantMode::Float, "float", "ONNX Runtime's MLAS"),
-                       clEnumValN(::qcc::RequantMode::Fixed, "fixed", "TFLite's gemmlowp"))};
+      llvm::cl::init(::mlir::qcc::RequantMode::Float),
+      llvm::cl::values(clEnumValN(::mlir::qcc::RequantMode::Float, "float", "ONNX Runtime's MLAS"),
+                       clEnumValN(::mlir::qcc::RequantMode::Fixed, "fixed", "TFLite's gemmlowp"))};
   Option<int64_t> threads{*this, "threads", llvm::cl::desc("Threads per layer"),
                           llvm::cl::init(1)};
   Option<std::string> name{*this, "name", llvm::cl::desc("C identifier prefix"),
@@ -206,7 +206,7 @@ struct LoweringPipelineOptions : public PassPipelineOptions<LoweringPipelineOpti
 };
 } // namespace
 
-void ::qcc::registerQccPasses() {
+void ::mlir::qcc::registerQccPasses() {
   mlir::qcc::registerQccConversionPasses();
   mlir::qcc::registerQccTransformsPasses();
   mlir::qcc::registerQccCodegenPasses();
@@ -257,7 +257,7 @@ void ::qcc::registerQccPasses() {
         buildLoweringPipeline(pm, options);
         return success();
       },
-      [](function_ref<void(const detail::PassOptions &)> printOptions) {
+      [](function_ref<void(const mlir::detail::PassOptions &)> printOptions) {
         printOptions(LoweringPipelineOptions());
       });
 }

@@ -9,7 +9,7 @@
 
 #include <vector>
 
-using namespace qcc;
+using namespace mlir::qcc;
 
 /// The capabilities of `t`, from its triple, CPU and features: the one place that reads
 /// them.
@@ -65,26 +65,26 @@ static std::vector<TargetDesc> makeTargets() {
   return targets;
 }
 
-llvm::ArrayRef<TargetDesc> qcc::knownTargets() {
+llvm::ArrayRef<TargetDesc> mlir::qcc::knownTargets() {
   static const std::vector<TargetDesc> targets = makeTargets();
   return targets;
 }
 
-std::optional<TargetDesc> qcc::lookupTarget(llvm::StringRef name) {
+std::optional<TargetDesc> mlir::qcc::lookupTarget(llvm::StringRef name) {
   for (const TargetDesc &t : knownTargets())
     if (t.name == name)
       return t;
   return std::nullopt;
 }
 
-std::string qcc::knownTargetNames() {
+std::string mlir::qcc::knownTargetNames() {
   std::string s;
   for (const TargetDesc &t : knownTargets())
     s += (s.empty() ? "" : ", ") + t.name;
   return s;
 }
 
-void qcc::printTargetTable(llvm::raw_ostream &os) {
+void mlir::qcc::printTargetTable(llvm::raw_ostream &os) {
   os << llvm::left_justify("target", 15) << llvm::left_justify("triple", 29)
      << llvm::left_justify("cpu", 13) << llvm::left_justify("features", 17) << "description\n";
   for (const TargetDesc &t : knownTargets())

@@ -53,10 +53,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 #endif
   mlir::MLIRContext &ctx = context();
   mlir::ScopedDiagnosticHandler quiet(&ctx, [](mlir::Diagnostic &) { return mlir::success(); });
-  qcc::ImportOptions opts;
+  mlir::qcc::ImportOptions opts;
   opts.modelDir = emptyModelDir();
   opts.fileName = "fuzz.onnx";
-  mlir::OwningOpRef<mlir::ModuleOp> module = qcc::importONNX(contents, opts, &ctx);
+  mlir::OwningOpRef<mlir::ModuleOp> module = mlir::qcc::importONNX(contents, opts, &ctx);
   if (module && mlir::failed(mlir::verify(*module)))
     __builtin_trap(); // the importer returned a module that does not verify
   return 0;

@@ -6,8 +6,8 @@
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
-  qcc::registerQccDialects(registry);
-  qcc::registerQccPasses();
+  mlir::qcc::registerQccDialects(registry);
+  mlir::qcc::registerQccPasses();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "qcc optimizer driver\n", registry));
 }

@@ -2,7 +2,7 @@
 //
 //   qcc model.onnx --target=aarch64-rpi4 -o model.o     # writes model.o and model.h
 //
-// Thin: parses options, then calls importONNX and qcc::compile (lib/Pipelines/Compile.cpp)
+// Thin: parses options, then calls importONNX and mlir::qcc::compile (lib/Pipelines/Compile.cpp)
 // and writes what they return.
 //
 //===----------------------------------------------------------------------===//
@@ -58,11 +58,11 @@ cl::opt<unsigned> optLevel("O", cl::desc("Optimization level 0-3 (default 3)"), 
                            cl::init(3), cl::cat(targetCategory));
 cl::list<std::string> inputShapes("input-shape", cl::desc("Pin an input's shape: NAME:1x3x224x224"),
                                   cl::value_desc("name:shape"), cl::cat(ioCategory));
-cl::opt<qcc::RequantMode> requantMode(
-    "requant", cl::desc("Integer requantization arithmetic"), cl::init(qcc::RequantMode::Float),
-    cl::values(clEnumValN(qcc::RequantMode::Float, "float",
+cl::opt<mlir::qcc::RequantMode> requantMode(
+    "requant", cl::desc("Integer requantization arithmetic"), cl::init(mlir::qcc::RequantMode::Float),
+    cl::values(clEnumValN(mlir::qcc::RequantMode::Float, "float",
                           "f32 multiplier, round half to even (ONNX Runtime's MLAS; default)"),
-               clEnumValN(qcc::RequantMode::Fixed, "fixed",
+               clEnumValN(mlir::qcc::RequantMode::Fixed, "fixed",
                           "Q31 multiplier and shift, TFLite/gemmlowp rounding (no FPU needed)")),
     cl::cat(targetCategory));
 /// --threads. libLLVM registers a hidden "threads" option of its own at load time, so ours
@@ -96,7 +96,7 @@ int main(int argc, char **argv) {
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
   // Pass names first, so that --mlir-print-ir-after=qcc-outline-layers (and friends) work.
-  qcc::registerQccPasses();
+  mlir::qcc::registerQccPasses();
   mlir::registerPassManagerCLOptions();
   mlir::registerDefaultTimingManagerCLOptions();
   cl::SetVersionPrinter([](raw_ostream &os) {
@@ -120,24 +120,24 @@ int main(int argc, char **argv) {
     return 1;
 
   if (listTargets) {
-    qcc::printTargetTable(outs());
+    mlir::qcc::printTargetTable(outs());
     return 0;
   }
   if (inputFile.empty())
     return fail("no input model; usage: qcc model.onnx --target=T -o model.o (see --help)");
-  auto target = qcc::lookupTarget(targetName);
+  auto target = mlir::qcc::lookupTarget(targetName);
   if (!target)
-    return fail("unknown target '" + targetName + "'; known targets: " + qcc::knownTargetNames());
+    return fail("unknown target '" + targetName + "'; known targets: " + mlir::qcc::knownTargetNames());
   if (optLevel > 3)
     return fail("invalid optimization level -O" + Twine(optLevel) + "; use -O0, -O1, -O2 or -O3");
   if (threads < 1 || threads > 64)
     return fail("invalid --threads=" + Twine(threads) + "; use 1 (single-threaded) to 64");
 
-  qcc::ImportOptions importOpts;
+  mlir::qcc::ImportOptions importOpts;
   for (const std::string &spec : inputShapes) {
     std::string name;
     std::vector<int64_t> shape;
-    if (!qcc::parseInputShape(spec, name, shape))
+    if (!mlir::qcc::parseInputShape(spec, name, shape))
       return fail("malformed --input-shape '" + spec + "'; expected NAME:D0xD1x... (e.g. input:1x3x224x224)");
     importOpts.inputShapes[name] = shape;
   }
@@ -149,8 +149,8 @@ int main(int argc, char **argv) {
     out = sys::path::stem(inputFile).str() + ".o";
   std::string name = modelName;
   if (name.empty())
-    name = qcc::makeCIdentifier(toStdout ? sys::path::stem(inputFile) : sys::path::stem(out));
-  else if (!qcc::isCIdentifier(name))
+    name = mlir::qcc::makeCIdentifier(toStdout ? sys::path::stem(inputFile) : sys::path::stem(out));
+  else if (!mlir::qcc::isCIdentifier(name))
     return fail("--name='" + name + "' is not a valid C identifier");
 
   auto file = MemoryBuffer::getFile(inputFile, /*IsText=*/false);
@@ -162,24 +162,24 @@ int main(int argc, char **argv) {
     importOpts.modelDir = ".";
 
   mlir::DialectRegistry registry;
-  qcc::registerQccDialects(registry);
+  mlir::qcc::registerQccDialects(registry);
   mlir::MLIRContext context(registry);
   context.allowUnregisteredDialects(false);
   // Diagnostics as "model.onnx: error: node 'x' (Conv, ...): ...", the way compilers print.
   mlir::ScopedDiagnosticHandler diagHandler(&context, [](mlir::Diagnostic &diag) {
-    qcc::printDiagnostic(diag, errs());
+    mlir::qcc::printDiagnostic(diag, errs());
     return mlir::success();
   });
 
   auto start = std::chrono::steady_clock::now();
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      qcc::importONNX((*file)->getBuffer(), importOpts, &context);
+      mlir::qcc::importONNX((*file)->getBuffer(), importOpts, &context);
   if (!module)
     return fail("could not import '" + inputFile + "' (see the errors above)");
 
   auto writeOut = [&](StringRef path, StringRef bytes) {
     std::string err;
-    if (!qcc::writeOutputFile(path, bytes, err))
+    if (!mlir::qcc::writeOutputFile(path, bytes, err))
       return fail(err);
     return 0;
   };
@@ -190,32 +190,32 @@ int main(int argc, char **argv) {
     return writeOut(toStdout ? "-" : out, text);
   }
 
-  qcc::CompileOptions options;
+  mlir::qcc::CompileOptions options;
   options.name = name;
   options.target = *target;
   options.optLevel = optLevel;
   options.requantMode = requantMode;
   options.threads = threads;
-  qcc::EmitKind emit = emitKind == Emit::Mlir   ? qcc::EmitKind::Mlir
-                       : emitKind == Emit::Llvm ? qcc::EmitKind::LLVMIR
-                       : emitKind == Emit::Asm  ? qcc::EmitKind::Assembly
-                                                : qcc::EmitKind::Object;
+  mlir::qcc::EmitKind emit = emitKind == Emit::Mlir   ? mlir::qcc::EmitKind::Mlir
+                       : emitKind == Emit::Llvm ? mlir::qcc::EmitKind::LLVMIR
+                       : emitKind == Emit::Asm  ? mlir::qcc::EmitKind::Assembly
+                                                : mlir::qcc::EmitKind::Object;
   mlir::DefaultTimingManager tm;
   mlir::applyDefaultTimingManagerCLOptions(tm);
   mlir::TimingScope timing = tm.getRootScope();
   std::string err;
-  mlir::FailureOr<qcc::CompiledModel> compiled =
-      qcc::compile(*module, options, emit, inputFile, err, mlir::applyPassManagerCLOptions,
+  mlir::FailureOr<mlir::qcc::CompiledModel> compiled =
+      mlir::qcc::compile(*module, options, emit, inputFile, err, mlir::applyPassManagerCLOptions,
                    &timing);
   if (failed(compiled))
     return fail(err);
-  if (verbose && emit != qcc::EmitKind::Mlir)
+  if (verbose && emit != mlir::qcc::EmitKind::Mlir)
     errs() << compiled->layerReport;
   if (int rc = writeOut(toStdout ? "-" : out, compiled->code))
     return rc;
-  if (emit == qcc::EmitKind::Mlir)
+  if (emit == mlir::qcc::EmitKind::Mlir)
     return 0;
-  if (emit == qcc::EmitKind::Object) {
+  if (emit == mlir::qcc::EmitKind::Object) {
     std::string header = headerFile;
     if (header.empty()) {
       SmallString<256> h(out);
@@ -228,6 +228,6 @@ int main(int argc, char **argv) {
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (verbose)
-    qcc::printCompileSummary(*compiled, options, seconds, errs());
+    mlir::qcc::printCompileSummary(*compiled, options, seconds, errs());
   return 0;
 }

@@ -16,7 +16,7 @@ namespace mlir {
 class DialectRegistry;
 }
 
-namespace qcc {
+namespace mlir::qcc {
 
 /// The integer requantization arithmetic (--requant).
 enum class RequantMode {
@@ -132,6 +132,6 @@ compile(mlir::ModuleOp module, const CompileOptions &options, EmitKind emit,
         llvm::function_ref<mlir::LogicalResult(mlir::PassManager &)> configure = {},
         mlir::TimingScope *timing = nullptr);
 
-} // namespace qcc
+} // namespace mlir::qcc
 
 #endif // QCC_PIPELINES_PIPELINES_H

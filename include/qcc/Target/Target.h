@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-namespace qcc {
+namespace mlir::qcc {
 
 /// The instruction-set family of a target (Unknown: no target-specific code, as the
 /// pipelines run without a --target, e.g. qcc-opt's default).
@@ -57,6 +57,6 @@ void printTargetTable(llvm::raw_ostream &os);
 /// "x86_64, x86_64-v3, ..." for error messages.
 std::string knownTargetNames();
 
-} // namespace qcc
+} // namespace mlir::qcc
 
 #endif // QCC_TARGET_TARGET_H

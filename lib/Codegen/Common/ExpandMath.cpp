@@ -89,7 +89,7 @@ struct MagicRounding : OpRewritePattern<arith::FPToSIOp> {
   }
 };
 
-struct QccExpandMathPass : qcc::impl::QccExpandMathBase<QccExpandMathPass> {
+struct QccExpandMathPass : mlir::qcc::impl::QccExpandMathBase<QccExpandMathPass> {
   using QccExpandMathBase::QccExpandMathBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());

@@ -14,12 +14,12 @@ using namespace mlir::qcc;
 
 namespace {
 
-struct QccExportCAbiPass : qcc::impl::QccExportCAbiBase<QccExportCAbiPass> {
+struct QccExportCAbiPass : mlir::qcc::impl::QccExportCAbiBase<QccExportCAbiPass> {
   using QccExportCAbiBase::QccExportCAbiBase;
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    LLVM::LLVMFuncOp impl = qcc::getEntryFunction<LLVM::LLVMFuncOp>(module);
+    LLVM::LLVMFuncOp impl = mlir::qcc::getEntryFunction<LLVM::LLVMFuncOp>(module);
     if (!impl) {
       module.emitError("qcc-export-c-abi: no LLVM function carries the 'qcc.entry' attribute");
       return signalPassFailure();

@@ -49,12 +49,12 @@ std::pair<int64_t, int64_t> liveRange(Value root, Block &body,
   return {first, last};
 }
 
-struct QccPlanArenaPass : qcc::impl::QccPlanArenaBase<QccPlanArenaPass> {
+struct QccPlanArenaPass : mlir::qcc::impl::QccPlanArenaBase<QccPlanArenaPass> {
   using QccPlanArenaBase::QccPlanArenaBase;
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    func::FuncOp entry = qcc::getEntryFunction(module);
+    func::FuncOp entry = mlir::qcc::getEntryFunction(module);
     if (!entry) {
       module.emitError("qcc-plan-arena: no function carries the 'qcc.entry' attribute");
       return signalPassFailure();

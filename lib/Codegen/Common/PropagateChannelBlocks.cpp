@@ -18,7 +18,7 @@ namespace mlir::qcc {
 
 using namespace mlir;
 using namespace mlir::qcc;
-using ::qcc::packChannels;
+using ::mlir::qcc::packChannels;
 
 namespace {
 

@@ -144,7 +144,7 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     // The input: packed (or NCHW), then padded spatially.
     Value x = adaptor.getInput();
     if (blockedIn)
-      x = ::qcc::packChannels(b, loc, x, lanes);
+      x = ::mlir::qcc::packChannels(b, loc, x, lanes);
     auto pads = op.getPads();
     auto strides = op.getStrides(), dil = op.getDilations();
     // Register block: a row of up to 16 columns x the L channels of one block; regular
@@ -226,7 +226,7 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     Value result = conv.getResult(0);
     if (owExtra)
       result = leadingSlice(b, loc, result, {n, fo, oh, ow, lanes});
-    b.replaceOp(op, ::qcc::unpackChannels(b, loc, result, f));
+    b.replaceOp(op, ::mlir::qcc::unpackChannels(b, loc, result, f));
     return success();
   }
 

@@ -85,7 +85,7 @@ struct FixedMultiplier {
   int32_t m = 0, left = 0, right = 0;
   explicit FixedMultiplier(double real) {
     int shift;
-    ::qcc::quantizeMultiplier(real, m, shift);
+    ::mlir::qcc::quantizeMultiplier(real, m, shift);
     left = shift > 0 ? shift : 0;
     right = shift > 0 ? 0 : -shift;
   }

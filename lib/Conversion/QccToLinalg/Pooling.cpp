@@ -177,7 +177,7 @@ struct AvgPoolLowering : ModeAwareLowering<AvgPoolOp> {
                              [&](OpBuilder &nb, Location nl, Value acc, Value v) -> Value {
                                return nb.create<arith::AddIOp>(nl, acc, widenToI32(nb, nl, v, qx));
                              });
-      float m = ::qcc::averageRequantScale(qx.scales[0], qy.scales[0], n);
+      float m = ::mlir::qcc::averageRequantScale(qx.scales[0], qy.scales[0], n);
       QuantParams sumParams; // the int32 sum: zero point 0, scale s_x / n
       sumParams.scales = {qx.scales[0] / static_cast<float>(n)};
       sumParams.zeroPoints = {0};

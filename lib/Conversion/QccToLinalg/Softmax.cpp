@@ -151,7 +151,7 @@ Value buildFixedSoftmax(OpBuilder &b, Location loc, Value x, int64_t axis, const
   auto i32Type = RankedTensorType::get(outType.getShape(), b.getI32Type());
 
   constexpr int kAccumulationIntegerBits = 12;
-  ::qcc::SoftmaxInputScaling scaling(static_cast<double>(qx.scales[0]));
+  ::mlir::qcc::SoftmaxInputScaling scaling(static_cast<double>(qx.scales[0]));
 
   Value max = reduceDims(b, loc, x, axis, i32Const(b, loc, INT32_MIN),
                          [&](OpBuilder &nb, Location nl, Value acc, Value v) -> Value {

@@ -8,7 +8,7 @@
 
 using namespace mlir;
 
-namespace qcc {
+namespace mlir::qcc {
 
 int64_t QuantStorage::min() const {
   return isSigned ? -(int64_t(1) << (width - 1)) : 0;
@@ -77,4 +77,4 @@ Value quantizedView(OpBuilder &b, Location loc, Value v, Type quantElementType) 
       loc, RankedTensorType::get(t.getShape(), quantElementType), v);
 }
 
-} // namespace qcc
+} // namespace mlir::qcc

@@ -10,7 +10,7 @@
 
 using namespace mlir;
 
-namespace qcc::onnx_import {
+namespace mlir::qcc::onnx_import {
 
 //===----------------------------------------------------------------------===//
 // Nodes
@@ -151,4 +151,4 @@ Value Importer::buildPool(const onnx::NodeProto &n, bool isMax, Value x,
   return r;
 }
 
-} // namespace qcc::onnx_import
+} // namespace mlir::qcc::onnx_import

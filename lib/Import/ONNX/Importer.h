@@ -31,7 +31,7 @@
 #include <string>
 #include <vector>
 
-namespace qcc::onnx_import {
+namespace mlir::qcc::onnx_import {
 
 using namespace mlir;
 
@@ -225,6 +225,6 @@ public:
   llvm::StringSet<> failedValues; // outputs of nodes that could not be imported
 };
 
-} // namespace qcc::onnx_import
+} // namespace mlir::qcc::onnx_import
 
 #endif // QCC_LIB_IMPORT_ONNX_IMPORTER_H

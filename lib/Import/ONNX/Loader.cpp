@@ -19,7 +19,7 @@
 
 using namespace mlir;
 
-namespace qcc::onnx_import {
+namespace mlir::qcc::onnx_import {
 
 //===----------------------------------------------------------------------===//
 // Attribute access
@@ -305,4 +305,4 @@ bool Importer::checkElementTypes() {
   return ok;
 }
 
-} // namespace qcc::onnx_import
+} // namespace mlir::qcc::onnx_import

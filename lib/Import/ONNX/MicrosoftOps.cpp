@@ -11,7 +11,7 @@
 
 using namespace mlir;
 
-namespace qcc::onnx_import {
+namespace mlir::qcc::onnx_import {
 
 bool Importer::importMicrosoftOp(const onnx::NodeProto &n) {
   Location loc = nodeLoc(n);
@@ -79,7 +79,7 @@ bool Importer::importMicrosoftOp(const onnx::NodeProto &n) {
         static_cast<double>(static_cast<float>(xt.getScale())) / static_cast<double>(count), 0,
         std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max());
     Value acc = b.create<mlir::qcc::GlobalAvgPoolOp>(loc, withElement(accType), x);
-    float m = ::qcc::averageRequantScale(static_cast<float>(xt.getScale()),
+    float m = ::mlir::qcc::averageRequantScale(static_cast<float>(xt.getScale()),
                                          static_cast<float>(cast<quant::UniformQuantizedType>(*yq).getScale()),
                                          count);
     define(n, 0, b.create<mlir::qcc::RequantizeOp>(loc, withElement(*yq), acc,
@@ -168,4 +168,4 @@ bool Importer::importMicrosoftOp(const onnx::NodeProto &n) {
   return false;
 }
 
-} // namespace qcc::onnx_import
+} // namespace mlir::qcc::onnx_import

@@ -17,7 +17,7 @@
 
 using namespace mlir;
 
-namespace qcc {
+namespace mlir::qcc {
 
 bool parseInputShape(llvm::StringRef spec, std::string &name, std::vector<int64_t> &shape) {
   auto [n, dims] = spec.rsplit(':');
@@ -161,4 +161,4 @@ OwningOpRef<ModuleOp> importONNX(llvm::StringRef contents, const ImportOptions &
   return importer.run(contents);
 }
 
-} // namespace qcc
+} // namespace mlir::qcc

@@ -19,7 +19,7 @@
 
 using namespace mlir;
 
-namespace qcc::onnx_import {
+namespace mlir::qcc::onnx_import {
 
 namespace {
 
@@ -305,4 +305,4 @@ bool Importer::importConstant(const onnx::NodeProto &n) {
   return true; // materialized on first use
 }
 
-} // namespace qcc::onnx_import
+} // namespace mlir::qcc::onnx_import

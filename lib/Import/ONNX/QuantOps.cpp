@@ -11,7 +11,7 @@
 
 using namespace mlir;
 
-namespace qcc::onnx_import {
+namespace mlir::qcc::onnx_import {
 
 bool Importer::importQuantizeLinear(const onnx::NodeProto &n) {
   Location loc = nodeLoc(n);
@@ -162,4 +162,4 @@ bool Importer::importIntegerConvOrMatMul(const onnx::NodeProto &n, bool isConv) 
   return true;
 }
 
-} // namespace qcc::onnx_import
+} // namespace mlir::qcc::onnx_import

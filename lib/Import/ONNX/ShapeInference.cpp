@@ -16,7 +16,7 @@
 
 using namespace mlir;
 
-namespace qcc::onnx_import {
+namespace mlir::qcc::onnx_import {
 
 /// ONNX shape inference on `model`, guarded. ONNX 1.12's convolution inference takes the
 /// kernel's rank from the weight when there is no kernel_shape attribute and indexes the
@@ -242,4 +242,4 @@ bool Importer::inferMicrosoftShapes() {
   return true;
 }
 
-} // namespace qcc::onnx_import
+} // namespace mlir::qcc::onnx_import

@@ -17,7 +17,7 @@
 
 using namespace mlir;
 
-namespace qcc::onnx_import {
+namespace mlir::qcc::onnx_import {
 
 //===----------------------------------------------------------------------===//
 // Types and constants
@@ -329,4 +329,4 @@ Value Importer::quantizedOperand(const onnx::NodeProto &n, int valueIdx, int sca
   return asQuant(v, *qt, nodeLoc(n));
 }
 
-} // namespace qcc::onnx_import
+} // namespace mlir::qcc::onnx_import

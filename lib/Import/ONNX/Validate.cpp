@@ -16,7 +16,7 @@
 
 using namespace mlir;
 
-namespace qcc::onnx_import {
+namespace mlir::qcc::onnx_import {
 
 /// Attributes added after opset 17 that the importer itself reads or checks.
 bool importerReadsNewerAttribute(llvm::StringRef op, llvm::StringRef attr) {
@@ -345,4 +345,4 @@ bool Importer::checkSupportedOps() {
   return ok;
 }
 
-} // namespace qcc::onnx_import
+} // namespace mlir::qcc::onnx_import

@@ -16,7 +16,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Value.h"
 
-namespace qcc {
+namespace mlir::qcc {
 
 /// The integer storage of a quantized tensor.
 struct QuantStorage {
@@ -51,6 +51,6 @@ mlir::Value storageView(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v);
 mlir::Value quantizedView(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                           mlir::Type quantElementType);
 
-} // namespace qcc
+} // namespace mlir::qcc
 
 #endif // QCC_IMPORT_COMMON_IMPORTUTILS_H

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-namespace qcc {
+namespace mlir::qcc {
 
 struct ImportOptions {
   /// --input-shape=NAME:1x3x224x224 pins (dynamic) input dimensions.
@@ -35,6 +35,6 @@ mlir::OwningOpRef<mlir::ModuleOp> importONNX(llvm::StringRef contents,
 /// Parses "NAME:1x3x224x224"; false on a malformed spec.
 bool parseInputShape(llvm::StringRef spec, std::string &name, std::vector<int64_t> &shape);
 
-} // namespace qcc
+} // namespace mlir::qcc
 
 #endif // QCC_IMPORT_ONNX_ONNXIMPORTER_H

@@ -133,12 +133,12 @@ void clampBounds(const Activation &act, UniformQuantizedType out, IntegerAttr &l
   auto scale = static_cast<float>(out.getScale());
   int64_t zp = out.getZeroPoint(), qmin = out.getStorageTypeMin(), qmax = out.getStorageTypeMax();
   if (std::isfinite(act.lo)) {
-    int64_t q = ::qcc::quantizeValue(act.lo, scale, zp, qmin, qmax);
+    int64_t q = ::mlir::qcc::quantizeValue(act.lo, scale, zp, qmin, qmax);
     if (q > qmin)
       lo = b.getI64IntegerAttr(q);
   }
   if (std::isfinite(act.hi)) {
-    int64_t q = ::qcc::quantizeValue(act.hi, scale, zp, qmin, qmax);
+    int64_t q = ::mlir::qcc::quantizeValue(act.hi, scale, zp, qmin, qmax);
     if (q < qmax)
       hi = b.getI64IntegerAttr(q);
   }
@@ -319,7 +319,7 @@ std::optional<ProductFold> matchProduct(PatternRewriter &rewriter, Location loc,
     if (floatBias)
       f.bias = foldableBias(floatBias, f.accType);
     for (float s : sw)
-      f.multipliers.push_back(::qcc::convRequantScale(sx, s, sy));
+      f.multipliers.push_back(::mlir::qcc::convRequantScale(sx, s, sy));
     if (f.bias || !floatBias)
       return f;
   } else {
@@ -480,7 +480,7 @@ struct FoldGlobalAvgPool : FoldQuantizedResult<GlobalAvgPoolOp, FoldGlobalAvgPoo
         std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max());
     Value acc = rewriter.create<GlobalAvgPoolOp>(gap.getLoc(),
                                                  withElement(gap.getResult(), accType), x);
-    float m = ::qcc::averageRequantScale(sx, static_cast<float>(out.getScale()), count);
+    float m = ::mlir::qcc::averageRequantScale(sx, static_cast<float>(out.getScale()), count);
     rewriter.replaceOp(q, buildRequantize(rewriter, q.getLoc(), acc, q.getType(), m, act));
     return success();
   }
@@ -547,7 +547,7 @@ struct FoldToTable : OpRewritePattern<QuantizeOp> {
     auto sx = static_cast<float>(xt.getScale());
     for (int64_t s = xt.getStorageTypeMin(); s <= xt.getStorageTypeMax(); ++s) {
       float real = static_cast<float>(s - xt.getZeroPoint()) * sx;
-      table.push_back(static_cast<int32_t>(::qcc::quantizeValue(
+      table.push_back(static_cast<int32_t>(::mlir::qcc::quantizeValue(
           f(real), static_cast<float>(out.getScale()), out.getZeroPoint(),
           out.getStorageTypeMin(), out.getStorageTypeMax())));
     }
@@ -676,7 +676,7 @@ struct FoldQuantizeOfConstant : OpRewritePattern<QuantizeOp> {
     int64_t i = 0;
     for (float x : attr.getValues<float>()) {
       int64_t c = axis >= 0 ? (i / inner) % shape[axis] : 0;
-      int64_t v = ::qcc::quantizeValue(x, scales[c], zps[c], qt.getStorageTypeMin(),
+      int64_t v = ::mlir::qcc::quantizeValue(x, scales[c], zps[c], qt.getStorageTypeMin(),
                                        qt.getStorageTypeMax());
       values.push_back(APInt(64, static_cast<uint64_t>(v), true).trunc(width));
       ++i;

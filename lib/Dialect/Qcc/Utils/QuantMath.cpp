@@ -5,7 +5,7 @@
 #include <cmath>
 #include <limits>
 
-namespace qcc {
+namespace mlir::qcc {
 
 int64_t quantizeValue(float x, float scale, int64_t zeroPoint, int64_t qmin, int64_t qmax) {
   float v = std::nearbyint(x / scale) + static_cast<float>(zeroPoint);
@@ -86,4 +86,4 @@ SoftmaxInputScaling::SoftmaxInputScaling(double inputScale) {
   diffMin = -softmaxInputRadius(kScaledDiffIntegerBits, leftShift);
 }
 
-} // namespace qcc
+} // namespace mlir::qcc

@@ -12,7 +12,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
-namespace qcc {
+namespace mlir::qcc {
 
 /// N x C x H x W -> N x ceil(C/L) x H x W x L (`tensor.pack` of the channels). A partial
 /// last block is padded with `pad`, or 0 without one.
@@ -47,6 +47,6 @@ inline mlir::Value unpackChannels(mlir::OpBuilder &b, mlir::Location loc, mlir::
       llvm::ArrayRef<mlir::OpFoldResult>{b.getIndexAttr(shape[4])});
 }
 
-} // namespace qcc
+} // namespace mlir::qcc
 
 #endif // QCC_DIALECT_QCC_UTILS_CHANNELBLOCKS_H

@@ -10,7 +10,7 @@
 
 #include <cstdint>
 
-namespace qcc {
+namespace mlir::qcc {
 
 /// ONNX QuantizeLinear of one value: saturate(round_half_even(x / scale) + zp), a true
 /// division in f32, as ONNX Runtime computes it.
@@ -63,6 +63,6 @@ struct SoftmaxInputScaling {
   explicit SoftmaxInputScaling(double inputScale);
 };
 
-} // namespace qcc
+} // namespace mlir::qcc
 
 #endif // QCC_DIALECT_QCC_UTILS_QUANTMATH_H
