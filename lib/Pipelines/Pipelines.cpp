@@ -52,23 +52,22 @@ void ::mlir::qcc::buildQccPipeline(OpPassManager &pm, const CompileOptions &) {
 
 void ::mlir::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions &options) {
   mlir::qcc::ConvertQccToLinalgOptions convertOpts;
-  convertOpts.requantMode = options.requantMode == RequantMode::Fixed ? "fixed" : "float";
+  convertOpts.requantMode = options.requantMode;
   convertOpts.vectorBits = options.target.vectorBits;
   convertOpts.vectorRegisters = options.target.vectorRegisters;
   const TargetDesc &t = options.target;
   bool x86 = t.isX86();
   // x86: integer convolutions multiply pairs of channels, which qcc-x86-dot-products turns
   // into VPDPWSSD (AVX512-VNNI) or PMADDWD (AVX2 / SSE2).
-  std::string isa = !x86                   ? ""
-                    : t.hasVNNI            ? "vnni"
-                    : t.vectorBits >= 256  ? "avx2"
-                                           : "sse2";
+  X86DotIsa isa = t.hasVNNI ? X86DotIsa::VNNI
+                  : t.vectorBits >= 256 ? X86DotIsa::AVX2
+                                        : X86DotIsa::SSE2;
   convertOpts.pairProducts = x86;
   // AArch64 with the dot product (Cortex-A76): quads of channels through SDOT.
   bool sdot = t.hasDotProduct;
   // x86 with AVX512-VNNI: quads of channels through VPDPBUSD (u8 input bytes x s8 weights)
   // where the weights allow it, pairs through VPDPWSSD elsewhere.
-  convertOpts.quadProducts = sdot || isa == "vnni";
+  convertOpts.quadProducts = sdot || (x86 && isa == X86DotIsa::VNNI);
   convertOpts.quadUnsignedInput = x86;
   convertOpts.depthwiseRowBlocks = x86;
   // Fused multiply-add instructions: AArch64, x86-64-v3 and later (or a host with FMA).
@@ -115,7 +114,7 @@ void ::mlir::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions 
     pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccArmDotProducts());
   if (x86) {
     mlir::qcc::QccX86DotProductsOptions dotOpts;
-    dotOpts.isa = isa;
+    dotOpts.instructionSet = isa;
     pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccX86DotProducts(dotOpts));
   }
   pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccElidePadCopies());

@@ -15,6 +15,9 @@
 
 namespace mlir::qcc {
 
+/// The x86 instruction set qcc-x86-dot-products targets.
+enum class X86DotIsa { SSE2, AVX2, VNNI };
+
 #define GEN_PASS_DECL
 #include "qcc/Codegen/Passes.h.inc"
 

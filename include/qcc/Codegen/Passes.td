@@ -87,8 +87,12 @@ def QccX86DotProducts : Pass<"qcc-x86-dot-products", "func::FuncOp"> {
     the word `(zw, .., zw, 0..)` and `x'`.
   }];
   let options = [
-    Option<"isa", "isa", "std::string", /*default=*/"\"vnni\"",
-           "Instruction set of the target: 'vnni', 'avx2' or 'sse2'">
+    Option<"instructionSet", "isa", "::mlir::qcc::X86DotIsa",
+           /*default=*/"::mlir::qcc::X86DotIsa::VNNI", "Instruction set of the target",
+           [{::llvm::cl::values(
+               clEnumValN(::mlir::qcc::X86DotIsa::VNNI, "vnni", "AVX512-VNNI"),
+               clEnumValN(::mlir::qcc::X86DotIsa::AVX2, "avx2", "AVX2 (256-bit PMADDWD)"),
+               clEnumValN(::mlir::qcc::X86DotIsa::SSE2, "sse2", "SSE2 (128-bit PMADDWD)"))}]>
   ];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::vector::VectorDialect"];
 }

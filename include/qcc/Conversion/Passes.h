@@ -2,6 +2,8 @@
 #ifndef QCC_CONVERSION_PASSES_H
 #define QCC_CONVERSION_PASSES_H
 
+#include "qcc/Dialect/Qcc/Utils/QuantMath.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"

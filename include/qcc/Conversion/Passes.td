@@ -49,10 +49,15 @@ def ConvertQccToLinalg : Pass<"convert-qcc-to-linalg", "ModuleOp"> {
     left by 20, rescaled, summed, rescaled), so that integer-only models need no FPU.
   }];
   let options = [
-    Option<"requantMode", "requant-mode", "std::string", /*default=*/"\"float\"",
-           "How requantize and integer add compute: 'float' (f32 multiplier, round half to "
-           "even: ONNX Runtime's MLAS) or 'fixed' (Q31 multiplier and shift, rounding as "
-           "TFLite/gemmlowp: no floating point)">,
+    Option<"requantMode", "requant-mode", "::mlir::qcc::RequantMode",
+           /*default=*/"::mlir::qcc::RequantMode::Float",
+           "How requantize and integer add compute",
+           [{::llvm::cl::values(
+               clEnumValN(::mlir::qcc::RequantMode::Float, "float",
+                          "f32 multiplier, round half to even: ONNX Runtime's MLAS"),
+               clEnumValN(::mlir::qcc::RequantMode::Fixed, "fixed",
+                          "Q31 multiplier and shift, rounding as TFLite/gemmlowp: no "
+                          "floating point"))}]>,
     Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"512",
            "SIMD register width the convolutions' register blocks are sized for">,
     Option<"vectorRegisters", "vector-registers", "unsigned", /*default=*/"32",

@@ -2,6 +2,7 @@
 #ifndef QCC_PIPELINES_PIPELINES_H
 #define QCC_PIPELINES_PIPELINES_H
 
+#include "qcc/Dialect/Qcc/Utils/QuantMath.h"
 #include "qcc/Target/Target.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -17,12 +18,6 @@ class DialectRegistry;
 }
 
 namespace mlir::qcc {
-
-/// The integer requantization arithmetic (--requant).
-enum class RequantMode {
-  Float, ///< f32 multiplier, round half to even: ONNX Runtime's MLAS
-  Fixed, ///< Q31 multiplier and shift: TFLite's integer-only (gemmlowp) arithmetic
-};
 
 struct CompileOptions {
   std::string name = "model"; ///< C identifier prefix of the generated symbols

@@ -267,12 +267,7 @@ struct QccX86DotProductsPass
     : mlir::qcc::impl::QccX86DotProductsBase<QccX86DotProductsPass> {
   using QccX86DotProductsBase::QccX86DotProductsBase;
   void runOnOperation() override {
-    if (isa != "vnni" && isa != "avx2" && isa != "sse2") {
-      getOperation().emitError("qcc-x86-dot-products: isa must be vnni, avx2 or sse2, not '")
-          << isa << "'";
-      return signalPassFailure();
-    }
-    bool vnni = isa == "vnni";
+    bool vnni = instructionSet == X86DotIsa::VNNI;
     IRRewriter rewriter(&getContext());
     if (vnni) {
       SmallVector<scf::ForOp> loops;
@@ -281,7 +276,7 @@ struct QccX86DotProductsPass
         (void)rewriteDepthwiseWindow(rewriter, loop);
     }
     // Words per instruction: VPDPWSSD/VPDPBUSD take 4, 8 or 16; PMADDWD 8 (AVX2) or 4 (SSE2).
-    int64_t chunk = isa == "avx2" ? 8 : 4;
+    int64_t chunk = instructionSet == X86DotIsa::AVX2 ? 8 : 4;
     Type i32 = rewriter.getI32Type();
     for (arith::AddIOp op : dotCandidates(getOperation(), chunk)) {
       Location loc = op.getLoc();
@@ -308,7 +303,8 @@ struct QccX86DotProductsPass
       auto m = matchPackedDot(op, 2, false);
       if (!m)
         continue;
-      StringRef name = isa == "avx2" ? "llvm.x86.avx2.pmadd.wd" : "llvm.x86.sse2.pmadd.wd";
+      StringRef name = instructionSet == X86DotIsa::AVX2 ? "llvm.x86.avx2.pmadd.wd"
+                                                         : "llvm.x86.sse2.pmadd.wd";
       rewriteRows(rewriter, op, *m, [&](Value acc, Value a, Value w) {
         return rowInChunks(rewriter, loc, acc, a, w, chunk,
                            VectorType::get({2 * chunk}, rewriter.getI16Type()),

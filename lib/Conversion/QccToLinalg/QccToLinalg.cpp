@@ -67,13 +67,8 @@ struct ConvertQccToLinalgPass
       if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(prepare))))
         return signalPassFailure();
     }
-    if (requantMode != "float" && requantMode != "fixed") {
-      getOperation().emitError("convert-qcc-to-linalg: requant-mode must be 'float' or 'fixed', not '")
-          << requantMode << "'";
-      return signalPassFailure();
-    }
     LoweringOptions o;
-    o.fixed = requantMode == "fixed";
+    o.fixed = requantMode == RequantMode::Fixed;
     o.vectorLanes = int64_t(vectorBits / 32);
     o.blockLanes = o.vectorLanes * int64_t(std::max(vectorRegisters / 2, 1u));
     o.pairProducts = pairProducts;

@@ -12,6 +12,14 @@
 
 namespace mlir::qcc {
 
+/// The integer requantization arithmetic (qcc --requant, convert-qcc-to-linalg's
+/// requant-mode).
+enum class RequantMode {
+  Float, ///< f32 multiplier, round half to even: ONNX Runtime's MLAS
+  Fixed, ///< Q31 multiplier and shift: TFLite's integer-only (gemmlowp) arithmetic
+};
+
+
 /// ONNX QuantizeLinear of one value: saturate(round_half_even(x / scale) + zp), a true
 /// division in f32, as ONNX Runtime computes it.
 int64_t quantizeValue(float x, float scale, int64_t zeroPoint, int64_t qmin, int64_t qmax);
