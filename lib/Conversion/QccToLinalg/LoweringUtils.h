@@ -10,6 +10,7 @@
 #define QCC_LIB_CONVERSION_QCCTOLINALG_LOWERINGUTILS_H
 
 #include "qcc/Dialect/Qcc/Utils/QuantMath.h"
+#include "qcc/Dialect/Qcc/Utils/QuantParams.h"
 #include "qcc/Dialect/Qcc/IR/QccDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -30,17 +31,7 @@ namespace mlir::qcc::lowering {
 
 using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
 
-/// Quantization parameters of a !quant.uniform type, per tensor (axis == -1) or per axis.
-struct QuantParams {
-  SmallVector<float> scales;
-  SmallVector<int32_t> zeroPoints;
-  int64_t axis = -1;
-  int64_t qmin = 0, qmax = 0;
-  bool isSigned = true;
-  unsigned width = 8;
-};
-
-QuantParams getQuantParams(Type elementType);
+// QuantParams and getQuantParams: qcc/Dialect/Qcc/Utils/QuantParams.h.
 
 /// A new tensor of undefined contents for an op's result. Each carries a distinct
 /// `qcc.distinct` number (given by the pass after the conversion, in walk order): CSE

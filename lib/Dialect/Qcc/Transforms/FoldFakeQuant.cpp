@@ -8,6 +8,7 @@
 
 #include "qcc/Dialect/Qcc/IR/QccOps.h"
 #include "qcc/Dialect/Qcc/Transforms/Passes.h"
+#include "qcc/Dialect/Qcc/Utils/QuantParams.h"
 #include "qcc/Dialect/Qcc/Utils/QuantMath.h"
 
 #include "mlir/Dialect/Quant/QuantOps.h"
@@ -60,14 +61,7 @@ bool isConstantWeight(Value v) {
 }
 
 /// Per-channel (or single) f32 scales of a quantized type.
-SmallVector<float> scalesOf(QuantizedType t) {
-  if (auto u = dyn_cast<UniformQuantizedType>(t))
-    return {static_cast<float>(u.getScale())};
-  SmallVector<float> s;
-  for (double d : cast<UniformQuantizedPerAxisType>(t).getScales())
-    s.push_back(static_cast<float>(d));
-  return s;
-}
+SmallVector<float> scalesOf(QuantizedType t) { return getQuantParams(t).scales; }
 
 /// An 8-bit weight usable by the integer kernels: per tensor, or per axis `axis` with one
 /// zero point, and constant.

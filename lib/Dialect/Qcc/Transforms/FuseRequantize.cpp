@@ -10,6 +10,7 @@
 
 #include "qcc/Dialect/Qcc/IR/QccOps.h"
 #include "qcc/Dialect/Qcc/Transforms/Passes.h"
+#include "qcc/Dialect/Qcc/Utils/QuantParams.h"
 
 #include "mlir/Dialect/Quant/QuantOps.h"
 #include "mlir/IR/PatternMatch.h"
@@ -36,11 +37,8 @@ using quant::UniformQuantizedType;
 SmallVector<float> defaultMultipliers(Type in, UniformQuantizedType out) {
   SmallVector<float> m;
   auto so = static_cast<float>(out.getScale());
-  if (auto u = dyn_cast<UniformQuantizedType>(in))
-    m.push_back(static_cast<float>(u.getScale()) / so);
-  else
-    for (double s : cast<UniformQuantizedPerAxisType>(in).getScales())
-      m.push_back(static_cast<float>(s) / so);
+  for (float s : getQuantParams(in).scales)
+    m.push_back(s / so);
   return m;
 }
 
