@@ -3,7 +3,8 @@
 # qcc-fuzz-onnx for protobuf input, qcc-fuzz-onnxtxt for text syntax) with clang-19,
 # AddressSanitizer and UndefinedBehaviorSanitizer in build-fuzz/, seeds each corpus with
 # the repository's models (test/, examples/ below 256 KB) and the onnx wheel's backend node
-# tests, and runs each target. Crashes are written to build-fuzz/crashes/ and fail the run.
+# tests, and runs each target. Crashes are written to build-fuzz/crashes/RUN/ (one folder per
+# run, so that an old, fixed crash does not fail a new run) and fail the run.
 #
 #   bash scripts/fuzz.sh                 # 60 s per target (the CI run)
 #   bash scripts/fuzz.sh --time=3600     # longer
@@ -35,7 +36,8 @@ fi
 ninja -C $B -j"$JOBS" qcc-fuzz-onnx qcc-fuzz-onnxtxt || { echo "fuzz: 0 passed, 1 failed (build)"; exit 1; }
 
 PY=${PYTHON:-.venv/bin/python}
-mkdir -p $B/seeds-onnx $B/seeds-onnxtxt $B/corpus-onnx $B/corpus-onnxtxt $B/crashes
+C=$B/crashes/$(date +%Y%m%d-%H%M%S)-$$
+mkdir -p $B/seeds-onnx $B/seeds-onnxtxt $B/corpus-onnx $B/corpus-onnxtxt $C
 find test examples -name '*.onnx' -size -256k -exec cp -f {} $B/seeds-onnx/ \; 2>/dev/null
 find test -name '*.onnxtxt' -exec cp -f {} $B/seeds-onnxtxt/ \;
 # Text-syntax cases inside lit files (split-file sections starting with '<').
@@ -64,21 +66,21 @@ for kind in onnx onnxtxt; do
   log=$B/fuzz-$kind.log
   # -max_len: models up to 64 KB; -rss_limit_mb and -timeout catch runaway memory and hangs.
   $B/bin/qcc-fuzz-$kind "${limit[@]}" -seed="$SEED" -max_len=65536 -rss_limit_mb=4096 -timeout=30 \
-    -artifact_prefix=$B/crashes/$kind- -print_final_stats=1 \
+    -artifact_prefix=$C/$kind- -print_final_stats=1 \
     $B/corpus-$kind $B/seeds-$kind > "$log" 2>&1
   rc=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   # crash-, leak-, timeout- and oom- files are failures; slow-unit- files are only notes.
-  crashes=$(ls $B/crashes | grep -cE "^$kind-(crash|leak|timeout|oom)-" || true)
+  crashes=$(ls $C | grep -cE "^$kind-(crash|leak|timeout|oom)-" || true)
   corpus=$(ls $B/corpus-$kind | wc -l)
   echo "fuzz qcc-fuzz-$kind: ${runs:-0} executions, corpus $corpus inputs, $crashes crashes (log $log)"
   if [ $rc -ne 0 ] || [ "$crashes" -ne 0 ]; then
     status=1
     grep -m5 -E "ERROR|SUMMARY|==[0-9]+==" "$log"
-    for f in $(ls $B/crashes | grep -E "^$kind-(crash|leak|timeout|oom)-"); do
-      echo "repeat with: $B/bin/qcc-fuzz-$kind $B/crashes/$f"
-      if [ "$(stat -c %s "$B/crashes/$f")" -lt 16384 ]; then
-        echo "input (base64):"; base64 -w 100 "$B/crashes/$f"
+    for f in $(ls $C | grep -E "^$kind-(crash|leak|timeout|oom)-"); do
+      echo "repeat with: $B/bin/qcc-fuzz-$kind $C/$f"
+      if [ "$(stat -c %s "$C/$f")" -lt 16384 ]; then
+        echo "input (base64):"; base64 -w 100 "$C/$f"
       fi
     done
   fi
