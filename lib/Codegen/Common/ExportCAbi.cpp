@@ -21,13 +21,15 @@ struct QccExportCAbiPass : mlir::qcc::impl::QccExportCAbiBase<QccExportCAbiPass>
     ModuleOp module = getOperation();
     LLVM::LLVMFuncOp impl = mlir::qcc::getEntryFunction<LLVM::LLVMFuncOp>(module);
     if (!impl) {
-      module.emitError("qcc-export-c-abi: no LLVM function carries the 'qcc.entry' attribute");
+      module.emitError("qcc-export-c-abi: no LLVM function carries the '")
+          << kEntryAttrName << "' attribute";
       return signalPassFailure();
     }
     auto numInputs = impl->getAttrOfType<IntegerAttr>(kNumInputsAttrName);
     auto numOutputs = impl->getAttrOfType<IntegerAttr>(kNumOutputsAttrName);
     if (!numInputs || !numOutputs) {
-      impl.emitError("qcc-export-c-abi: entry lacks qcc.num_inputs / qcc.num_outputs");
+      impl.emitError("qcc-export-c-abi: entry lacks ")
+          << kNumInputsAttrName << " / " << kNumOutputsAttrName;
       return signalPassFailure();
     }
     int64_t nIn = numInputs.getInt(), nOut = numOutputs.getInt();

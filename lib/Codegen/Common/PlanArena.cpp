@@ -56,7 +56,8 @@ struct QccPlanArenaPass : mlir::qcc::impl::QccPlanArenaBase<QccPlanArenaPass> {
     ModuleOp module = getOperation();
     func::FuncOp entry = mlir::qcc::getEntryFunction(module);
     if (!entry) {
-      module.emitError("qcc-plan-arena: no function carries the 'qcc.entry' attribute");
+      module.emitError("qcc-plan-arena: no function carries the '")
+          << kEntryAttrName << "' attribute";
       return signalPassFailure();
     }
     if (!llvm::hasSingleElement(entry.getBody())) {
