@@ -176,9 +176,14 @@ std::optional<onnx::TypeProto> Importer::microsoftOutputType(const onnx::NodePro
   } else if (op == "QLinearConcat") {
     auto first = shapeOf(2);
     if (first) {
-      int64_t axis = attrInt(n, "axis", 0);
+      int64_t axis = attrInt(n, "axis", 0), rank = static_cast<int64_t>(first->size());
+      if (axis < -rank || axis >= rank) {
+        nodeError(n) << "axis " << axis << " is outside [" << -rank << ", " << rank - 1
+                     << "] (the inputs have rank " << rank << ")";
+        return std::nullopt;
+      }
       if (axis < 0)
-        axis += first->size();
+        axis += rank;
       SmallVector<int64_t> out = *first;
       out[axis] = 0;
       bool ok = true;
