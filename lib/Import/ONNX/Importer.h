@@ -68,6 +68,9 @@ float attrFloat(const onnx::NodeProto &n, llvm::StringRef name, float dflt);
 std::string attrString(const onnx::NodeProto &n, llvm::StringRef name, llvm::StringRef dflt);
 SmallVector<int64_t> attrInts(const onnx::NodeProto &n, llvm::StringRef name,
                               ArrayRef<int64_t> dflt);
+/// The weight's input index of a convolution (Conv, ConvInteger, ConvTranspose: 1;
+/// QLinearConv: 3); -1 for other ops.
+int convWeightIndex(const onnx::NodeProto &n);
 /// Input i is present (optional inputs may be given as "").
 bool hasInput(const onnx::NodeProto &n, int i);
 

@@ -54,7 +54,7 @@ bool Importer::runShapeInference() {
     const auto &nodes = model.graph().node();
     for (int i = 0; i < nodes.size(); ++i) {
       const auto &n = nodes[i];
-      int weightIdx = n.op_type() == "QLinearConv" ? 3 : 1;
+      int weightIdx = convWeightIndex(n);
       if (n.domain().empty() && convs.contains(n.op_type()) && !findAttr(n, "kernel_shape") &&
           hasInput(n, weightIdx) && (rankOf(n.input(0)) < 0 || rankOf(n.input(weightIdx)) < 0))
         unsure.push_back(i);

@@ -303,7 +303,7 @@ bool Importer::validateNode(const onnx::NodeProto &n) {
   if (windowed.contains(n.op_type())) {
     // Spatial rank: from the input's declared rank; a weight of another rank is an error.
     int64_t xRank = rankOf(n.input(0));
-    int weightIdx = n.op_type() == "QLinearConv" ? 3 : n.op_type().find("Conv") != std::string::npos ? 1 : -1;
+    int weightIdx = convWeightIndex(n);
     int64_t wRank = weightIdx > 0 && hasInput(n, weightIdx) ? rankOf(n.input(weightIdx)) : -1;
     if (xRank >= 0 && xRank < 3) {
       nodeError(n) << "input 0 has rank " << xRank << "; " << op << " needs N, C and at "
@@ -318,11 +318,17 @@ bool Importer::validateNode(const onnx::NodeProto &n) {
   return ok;
 }
 
+int convWeightIndex(const onnx::NodeProto &n) {
+  if (n.op_type() == "QLinearConv")
+    return 3;
+  return n.op_type().find("Conv") != std::string::npos ? 1 : -1;
+}
+
 /// The convolutions' input and weight have the same rank (N, C and the spatial dimensions),
 /// where both are known.
 bool Importer::checkWeightRank(const onnx::NodeProto &n) {
-  int weightIdx = n.op_type() == "QLinearConv" ? 3 : 1;
-  if (n.input_size() == 0 || !hasInput(n, weightIdx))
+  int weightIdx = convWeightIndex(n);
+  if (n.input_size() == 0 || weightIdx < 0 || !hasInput(n, weightIdx))
     return true;
   int64_t xRank = rankOf(n.input(0)), wRank = rankOf(n.input(weightIdx));
   if (xRank > 0 && wRank > 0 && xRank != wRank) {
