@@ -34,6 +34,30 @@ bool Importer::validateGraph() {
     error() << "the graph declares no outputs: there is nothing to compute";
     ok = false;
   }
+  // Graph inputs and initializers each name a value once (a second, different
+  // declaration would make qcc's checks and ONNX's shape inference see different shapes:
+  // found by fuzzing, a weight declared twice with ranks 4 and 6 crashed ONNX's Conv rule).
+  auto declaredOnce = [&](const char *what, const auto &list) {
+    llvm::StringSet<> seen;
+    for (const auto &entry : list)
+      if (!seen.insert(entry.name()).second) {
+        error() << "the graph declares " << what << " '" << entry.name() << "' more than once";
+        ok = false;
+      }
+  };
+  declaredOnce("graph input", g.input());
+  declaredOnce("initializer", g.initializer());
+  if (!ok)
+    return false;
+  // value_info is a hint that exporters sometimes repeat: only differing repeats are refused.
+  std::map<std::string, std::string> hints;
+  for (const auto &vi : g.value_info()) {
+    auto [it, fresh] = hints.emplace(vi.name(), vi.type().SerializeAsString());
+    if (!fresh && it->second != vi.type().SerializeAsString()) {
+      error() << "the graph's value_info gives '" << vi.name() << "' two different types";
+      ok = false;
+    }
+  }
   ranks.clear();
   for (const auto &t : g.initializer())
     ranks[t.name()] = t.dims_size();
