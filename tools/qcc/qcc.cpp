@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "qcc/Import/ONNX/ONNXImporter.h"
+#include "qcc/Import/TFLite/TFLiteImporter.h"
 #include "qcc/Pipelines/Pipelines.h"
 #include "qcc/Target/Target.h"
 
@@ -172,8 +173,13 @@ int main(int argc, char **argv) {
   });
 
   auto start = std::chrono::steady_clock::now();
+  // The format is the file's, whatever its name: a TFLite flatbuffer says so in its
+  // identifier; anything else is read as ONNX (binary or text syntax).
+  llvm::StringRef contents = (*file)->getBuffer();
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::qcc::importONNX((*file)->getBuffer(), importOpts, &context);
+      mlir::qcc::isTFLiteModel(contents)
+          ? mlir::qcc::importTFLite(contents, importOpts, &context)
+          : mlir::qcc::importONNX(contents, importOpts, &context);
   if (!module)
     return fail("could not import '" + inputFile + "' (see the errors above)");
 

@@ -10,21 +10,13 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "qcc/Import/Common/ImportOptions.h"
 
 #include <map>
 #include <string>
 #include <vector>
 
 namespace mlir::qcc {
-
-struct ImportOptions {
-  /// --input-shape=NAME:1x3x224x224 pins (dynamic) input dimensions.
-  std::map<std::string, std::vector<int64_t>> inputShapes;
-  /// Folder that external-data initializers must live in (the model's folder).
-  std::string modelDir = ".";
-  /// Name used in locations (the model's path).
-  std::string fileName = "model.onnx";
-};
 
 /// Imports a binary (protobuf) or textual ONNX model. On failure returns null after
 /// reporting every problem found through the context's diagnostic engine.

@@ -1,0 +1,571 @@
+//===- Operators.cpp - TFLite builtin operators to qcc ops -----------------===//
+//
+// One table from builtin code to import function (it also gives the supported-op list), and
+// the operators' import. Every operator reads its operands as f32 (qcc.dequantize of the
+// quantized tensors), computes with qcc's float ops in NCHW, applies its fused activation
+// and quantizes to its output tensor's parameters (Importer::define): the fake-quant form
+// that qcc-fold-fake-quant turns into integer kernels, as for ONNX QDQ models.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Importer.h"
+
+#include "qcc/Dialect/Qcc/IR/QccOps.h"
+
+#include "mlir/Dialect/Quant/QuantTypes.h"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+
+using namespace mlir;
+
+namespace mlir::qcc::tflite_import {
+
+namespace {
+
+using ImportFn = bool (*)(Importer &, int op, tfl::BuiltinOperator code);
+
+template <bool (Importer::*F)(int)>
+bool call(Importer &im, int op, tfl::BuiltinOperator) {
+  return (im.*F)(op);
+}
+
+const std::map<tfl::BuiltinOperator, ImportFn> &opTable() {
+  using BO = tfl::BuiltinOperator;
+  static const std::map<tfl::BuiltinOperator, ImportFn> table = {
+      {BO::BuiltinOperator_CONV_2D,
+       [](Importer &im, int op, BO) { return im.importConv(op, /*depthwise=*/false); }},
+      {BO::BuiltinOperator_DEPTHWISE_CONV_2D,
+       [](Importer &im, int op, BO) { return im.importConv(op, /*depthwise=*/true); }},
+      {BO::BuiltinOperator_FULLY_CONNECTED, call<&Importer::importFullyConnected>},
+      {BO::BuiltinOperator_ADD, [](Importer &im, int op, BO c) { return im.importBinary(op, c); }},
+      {BO::BuiltinOperator_SUB, [](Importer &im, int op, BO c) { return im.importBinary(op, c); }},
+      {BO::BuiltinOperator_MUL, [](Importer &im, int op, BO c) { return im.importBinary(op, c); }},
+      {BO::BuiltinOperator_AVERAGE_POOL_2D,
+       [](Importer &im, int op, BO) { return im.importPool(op, /*isMax=*/false); }},
+      {BO::BuiltinOperator_MAX_POOL_2D,
+       [](Importer &im, int op, BO) { return im.importPool(op, /*isMax=*/true); }},
+      {BO::BuiltinOperator_MEAN, call<&Importer::importMean>},
+      {BO::BuiltinOperator_RESHAPE, call<&Importer::importReshape>},
+      {BO::BuiltinOperator_SQUEEZE, call<&Importer::importReshape>},
+      {BO::BuiltinOperator_SOFTMAX, call<&Importer::importSoftmax>},
+      {BO::BuiltinOperator_CONCATENATION, call<&Importer::importConcatenation>},
+      {BO::BuiltinOperator_QUANTIZE, call<&Importer::importQuantize>},
+      {BO::BuiltinOperator_DEQUANTIZE, call<&Importer::importQuantize>},
+      {BO::BuiltinOperator_TRANSPOSE, call<&Importer::importTranspose>},
+      {BO::BuiltinOperator_RELU, [](Importer &im, int op, BO c) { return im.importUnary(op, c); }},
+      {BO::BuiltinOperator_RELU6, [](Importer &im, int op, BO c) { return im.importUnary(op, c); }},
+      {BO::BuiltinOperator_RELU_N1_TO_1,
+       [](Importer &im, int op, BO c) { return im.importUnary(op, c); }},
+      {BO::BuiltinOperator_LOGISTIC, [](Importer &im, int op, BO c) { return im.importUnary(op, c); }},
+      {BO::BuiltinOperator_TANH, [](Importer &im, int op, BO c) { return im.importUnary(op, c); }},
+      {BO::BuiltinOperator_HARD_SWISH,
+       [](Importer &im, int op, BO c) { return im.importUnary(op, c); }},
+  };
+  return table;
+}
+
+/// How many inputs (present or not) each operator takes: {min, max}.
+std::pair<int, int> arity(tfl::BuiltinOperator code) {
+  using BO = tfl::BuiltinOperator;
+  switch (code) {
+  case BO::BuiltinOperator_CONV_2D:
+  case BO::BuiltinOperator_DEPTHWISE_CONV_2D:
+  case BO::BuiltinOperator_FULLY_CONNECTED: return {2, 3};
+  case BO::BuiltinOperator_ADD:
+  case BO::BuiltinOperator_SUB:
+  case BO::BuiltinOperator_MUL:
+  case BO::BuiltinOperator_MEAN:
+  case BO::BuiltinOperator_TRANSPOSE: return {2, 2};
+  case BO::BuiltinOperator_RESHAPE: return {1, 2};
+  case BO::BuiltinOperator_CONCATENATION: return {1, 1 << 16};
+  default: return {1, 1};
+  }
+}
+
+} // namespace
+
+std::string supportedOpListImpl() {
+  std::vector<std::string> names;
+  for (const auto &kv : opTable())
+    names.push_back(builtinName(kv.first));
+  std::sort(names.begin(), names.end());
+  std::string s;
+  for (const auto &n : names)
+    s += (s.empty() ? "" : ", ") + n;
+  return s;
+}
+
+bool Importer::checkSupportedOps() {
+  int numOps = graph->operators() ? graph->operators()->size() : 0;
+  bool ok = true;
+  for (int i = 0; i < numOps; ++i) {
+    const tfl::OperatorCode &code = *model->operator_codes()->Get(op(i).opcode_index());
+    tfl::BuiltinOperator bc = builtinCode(code);
+    if (!opTable().count(bc)) {
+      opError(i) << "this operator is not supported";
+      ok = false;
+      continue;
+    }
+    auto [lo, hi] = arity(bc);
+    int n = numInputs(i);
+    if (n < lo || n > hi) {
+      opError(i) << "has " << n << " inputs; " << builtinName(bc) << " takes " << lo
+                 << (hi == lo ? std::string() : hi > 100 ? " or more" : " to " + std::to_string(hi));
+      ok = false;
+    }
+    int outs = op(i).outputs() ? op(i).outputs()->size() : 0;
+    if (outs != 1) {
+      opError(i) << "has " << outs << " outputs; " << builtinName(bc) << " produces 1";
+      ok = false;
+    }
+    // Inputs past the minimum are optional (a bias, RESHAPE's shape) and may be -1.
+    for (int k = 0; k < std::min(n, bc == tfl::BuiltinOperator_RESHAPE ? 1 : lo); ++k)
+      if (input(i, k) < 0) {
+        opError(i) << "its input " << k << " is absent";
+        ok = false;
+      }
+  }
+  if (!ok)
+    emitRemark(fileLoc) << "qcc supports these TFLite builtin operators: "
+                        << supportedOpListImpl();
+  return ok;
+}
+
+int Importer::numInputs(int i) const { return op(i).inputs() ? op(i).inputs()->size() : 0; }
+int Importer::input(int i, int k) const {
+  return k < numInputs(i) ? op(i).inputs()->Get(k) : -1;
+}
+int Importer::output(int i, int k) const { return op(i).outputs()->Get(k); }
+
+bool Importer::importOperator(int i) {
+  const tfl::OperatorCode &code = *model->operator_codes()->Get(op(i).opcode_index());
+  tfl::BuiltinOperator bc = builtinCode(code);
+  return opTable().at(bc)(*this, i, bc);
+}
+
+Value Importer::fusedActivation(int i, tfl::ActivationFunctionType act, Value v) {
+  Location loc = opLoc(i);
+  auto clamp = [&](float lo, float hi) -> Value {
+    return b.create<mlir::qcc::ClampOp>(loc, v.getType(), v, b.getF32FloatAttr(lo),
+                                        b.getF32FloatAttr(hi));
+  };
+  switch (act) {
+  case tfl::ActivationFunctionType_NONE: return v;
+  case tfl::ActivationFunctionType_RELU:
+    return b.create<mlir::qcc::ReluOp>(loc, v.getType(), v);
+  case tfl::ActivationFunctionType_RELU6: return clamp(0.f, 6.f);
+  case tfl::ActivationFunctionType_RELU_N1_TO_1: return clamp(-1.f, 1.f);
+  case tfl::ActivationFunctionType_TANH:
+    return b.create<mlir::qcc::TanhOp>(loc, v.getType(), v);
+  default:
+    opError(i) << "fused activation " << static_cast<int>(act) << " is not supported; "
+               << "supported: NONE, RELU, RELU_N1_TO_1, RELU6, TANH";
+    return {};
+  }
+}
+
+/// TFLite's SAME padding: the output has ceil(in / stride) positions and the padding that
+/// needs is split with the smaller half first; VALID pads nothing.
+std::optional<SmallVector<int64_t>> Importer::windowPads(int i, tfl::Padding padding,
+                                                         ArrayRef<int64_t> in,
+                                                         ArrayRef<int64_t> kernel,
+                                                         ArrayRef<int64_t> strides,
+                                                         ArrayRef<int64_t> dilations) {
+  SmallVector<int64_t> pads(4, 0);
+  for (int d = 0; d < 2; ++d) {
+    if (strides[d] <= 0 || dilations[d] <= 0 || kernel[d] <= 0) {
+      opError(i) << "strides, dilations and window sizes must be positive";
+      return std::nullopt;
+    }
+    int64_t extent = dilations[d] * (kernel[d] - 1) + 1;
+    if (padding == tfl::Padding_SAME) {
+      int64_t out = (in[d] + strides[d] - 1) / strides[d];
+      int64_t total = std::max<int64_t>((out - 1) * strides[d] + extent - in[d], 0);
+      pads[d] = total / 2;
+      pads[d + 2] = total - total / 2;
+    } else if (padding != tfl::Padding_VALID) {
+      opError(i) << "padding " << static_cast<int>(padding) << " is not supported; supported: "
+                 << "SAME, VALID";
+      return std::nullopt;
+    } else if (extent > in[d]) {
+      opError(i) << "the window (" << extent << ") is larger than the input (" << in[d]
+                 << ") with VALID padding";
+      return std::nullopt;
+    }
+  }
+  return pads;
+}
+
+template <typename T>
+static const T *options(const tfl::Operator &o) {
+  return o.builtin_options_as<T>();
+}
+
+bool Importer::importConv(int i, bool depthwise) {
+  Location loc = opLoc(i);
+  int xi = input(i, 0), wi = input(i, 1), bi = input(i, 2);
+  Value x = floatValue(xi);
+  if (!x)
+    return false;
+  if (!isConstant(wi)) {
+    opError(i) << "the filter must be a constant";
+    return false;
+  }
+  SmallVector<int64_t> xs = shapeOf(xi), ws = shapeOf(wi);
+  if (xs.size() != 4 || ws.size() != 4) {
+    opError(i) << "input and filter must have rank 4 (NHWC and " << (depthwise ? "1HWC" : "OHWI")
+               << ")";
+    return false;
+  }
+  int64_t c = xs[3], kh = ws[1], kw = ws[2];
+  int64_t strideH, strideW, dilH, dilW, group;
+  tfl::Padding padding;
+  tfl::ActivationFunctionType act;
+  int64_t outC;
+  // The filter in qcc's OIHW, per-channel scales on axis 0.
+  Value w;
+  if (depthwise) {
+    const auto *o = options<tfl::DepthwiseConv2DOptions>(op(i));
+    strideH = o ? o->stride_h() : 1, strideW = o ? o->stride_w() : 1;
+    dilH = o ? o->dilation_h_factor() : 1, dilW = o ? o->dilation_w_factor() : 1;
+    padding = o ? o->padding() : tfl::Padding_SAME;
+    act = o ? o->fused_activation_function() : tfl::ActivationFunctionType_NONE;
+    outC = ws[3];
+    if (ws[0] != 1 || outC % c != 0) {
+      opError(i) << "the depthwise filter must be 1xKHxKWx(C*M) for an input of C = " << c
+                 << " channels";
+      return false;
+    }
+    group = c;
+    w = permutedConstant(wi, {3, 0, 1, 2}, quantType(wi, /*physicalAxisOfChannels=*/0));
+  } else {
+    const auto *o = options<tfl::Conv2DOptions>(op(i));
+    strideH = o ? o->stride_h() : 1, strideW = o ? o->stride_w() : 1;
+    dilH = o ? o->dilation_h_factor() : 1, dilW = o ? o->dilation_w_factor() : 1;
+    padding = o ? o->padding() : tfl::Padding_SAME;
+    act = o ? o->fused_activation_function() : tfl::ActivationFunctionType_NONE;
+    outC = ws[0];
+    if (ws[3] <= 0 || c % ws[3] != 0 || outC % (c / ws[3]) != 0) {
+      opError(i) << "the filter's " << ws[3] << " input channels do not divide the input's "
+                 << c;
+      return false;
+    }
+    group = c / ws[3];
+    w = permutedConstant(wi, {0, 3, 1, 2}, quantType(wi, /*physicalAxisOfChannels=*/0));
+  }
+  if (!w)
+    return false;
+  if (auto qt = dyn_cast<quant::QuantizedType>(cast<RankedTensorType>(w.getType()).getElementType())) {
+    if (auto pa = dyn_cast<quant::UniformQuantizedPerAxisType>(qt);
+        pa && static_cast<int64_t>(pa.getScales().size()) != outC) {
+      opError(i) << "the filter is quantized along a dimension other than its output channels";
+      return false;
+    }
+    w = b.create<mlir::qcc::DequantizeOp>(
+        loc, RankedTensorType::get(cast<RankedTensorType>(w.getType()).getShape(), b.getF32Type()), w);
+  }
+  Value bias;
+  if (bi >= 0) {
+    if (shapeOf(bi) != SmallVector<int64_t>{outC}) {
+      opError(i) << "the bias must have " << outC << " elements";
+      return false;
+    }
+    bias = floatValue(bi);
+    if (!bias)
+      return false;
+  }
+  SmallVector<int64_t> strides = {strideH, strideW}, dilations = {dilH, dilW};
+  auto pads = windowPads(i, padding, {xs[1], xs[2]}, {kh, kw}, strides, dilations);
+  if (!pads)
+    return false;
+  int64_t oh = (xs[1] + (*pads)[0] + (*pads)[2] - dilH * (kh - 1) - 1) / strideH + 1;
+  int64_t ow = (xs[2] + (*pads)[1] + (*pads)[3] - dilW * (kw - 1) - 1) / strideW + 1;
+  auto outType = RankedTensorType::get({xs[0], outC, oh, ow}, b.getF32Type());
+  Value y = b.create<mlir::qcc::Conv2DOp>(loc, outType, x, w, bias, b.getDenseI64ArrayAttr(strides),
+                                          b.getDenseI64ArrayAttr(*pads),
+                                          b.getDenseI64ArrayAttr(dilations),
+                                          b.getI64IntegerAttr(group));
+  y = fusedActivation(i, act, y);
+  return y && define(i, output(i, 0), y);
+}
+
+bool Importer::importFullyConnected(int i) {
+  Location loc = opLoc(i);
+  int xi = input(i, 0), wi = input(i, 1), bi = input(i, 2);
+  const auto *o = options<tfl::FullyConnectedOptions>(op(i));
+  if (o && o->weights_format() != tfl::FullyConnectedOptionsWeightsFormat_DEFAULT) {
+    opError(i) << "shuffled weights (SHUFFLED4x16INT8) are not supported";
+    return false;
+  }
+  SmallVector<int64_t> ws = shapeOf(wi);
+  if (ws.size() != 2) {
+    opError(i) << "the weights must have rank 2 (outputs x inputs)";
+    return false;
+  }
+  Value x = floatValue(xi), w = floatValue(wi);
+  if (!x || !w)
+    return false;
+  SmallVector<int64_t> xs = shapeOf(xi);
+  int64_t elements = std::accumulate(xs.begin(), xs.end(), int64_t(1), std::multiplies<>());
+  if (ws[1] <= 0 || elements % ws[1] != 0) {
+    opError(i) << "the input's " << elements << " elements are not a multiple of the weights' "
+               << ws[1] << " inputs";
+    return false;
+  }
+  int64_t batch = elements / ws[1];
+  // TFLite flattens the input in its own (NHWC) order.
+  x = reshape(toLogical(x, loc), {batch, ws[1]}, loc);
+  Value bias;
+  if (bi >= 0) {
+    if (shapeOf(bi) != SmallVector<int64_t>{ws[0]}) {
+      opError(i) << "the bias must have " << ws[0] << " elements";
+      return false;
+    }
+    if (!(bias = floatValue(bi)))
+      return false;
+  }
+  Value y = b.create<mlir::qcc::GemmOp>(loc, RankedTensorType::get({batch, ws[0]}, b.getF32Type()),
+                                        x, w, bias, b.getBoolAttr(false), b.getBoolAttr(true),
+                                        b.getF32FloatAttr(1.f), b.getF32FloatAttr(1.f));
+  y = fusedActivation(i, o ? o->fused_activation_function() : tfl::ActivationFunctionType_NONE, y);
+  if (!y)
+    return false;
+  // keep_num_dims (or a model that says so through its output shape): the result's shape.
+  SmallVector<int64_t> outShape = shapeOf(output(i, 0));
+  int64_t outElements =
+      std::accumulate(outShape.begin(), outShape.end(), int64_t(1), std::multiplies<>());
+  if (outElements == batch * ws[0])
+    y = toPhysical(reshape(y, outShape, loc), loc);
+  return define(i, output(i, 0), y);
+}
+
+bool Importer::importBinary(int i, tfl::BuiltinOperator code) {
+  Location loc = opLoc(i);
+  Value l = floatValue(input(i, 0)), r = floatValue(input(i, 1));
+  if (!l || !r)
+    return false;
+  int64_t rank = std::max(cast<RankedTensorType>(l.getType()).getRank(),
+                          cast<RankedTensorType>(r.getType()).getRank());
+  l = alignForBroadcast(l, rank, loc);
+  r = alignForBroadcast(r, rank, loc);
+  SmallVector<int64_t> shape = physicalShape(shapeOf(output(i, 0)));
+  auto t = RankedTensorType::get(shape, b.getF32Type());
+  tfl::ActivationFunctionType act = tfl::ActivationFunctionType_NONE;
+  Value y;
+  if (code == tfl::BuiltinOperator_ADD) {
+    if (const auto *o = options<tfl::AddOptions>(op(i)))
+      act = o->fused_activation_function();
+    y = b.create<mlir::qcc::AddOp>(loc, t, l, r);
+  } else if (code == tfl::BuiltinOperator_SUB) {
+    if (const auto *o = options<tfl::SubOptions>(op(i)))
+      act = o->fused_activation_function();
+    y = b.create<mlir::qcc::SubOp>(loc, t, l, r);
+  } else {
+    if (const auto *o = options<tfl::MulOptions>(op(i)))
+      act = o->fused_activation_function();
+    y = b.create<mlir::qcc::MulOp>(loc, t, l, r);
+  }
+  y = fusedActivation(i, act, y);
+  return y && define(i, output(i, 0), y);
+}
+
+bool Importer::importPool(int i, bool isMax) {
+  Location loc = opLoc(i);
+  int xi = input(i, 0);
+  SmallVector<int64_t> xs = shapeOf(xi);
+  if (xs.size() != 4) {
+    opError(i) << "the input must have rank 4 (NHWC)";
+    return false;
+  }
+  Value x = floatValue(xi);
+  const auto *o = options<tfl::Pool2DOptions>(op(i));
+  if (!x)
+    return false;
+  if (!o) {
+    opError(i) << "its Pool2DOptions are missing";
+    return false;
+  }
+  SmallVector<int64_t> kernel = {o->filter_height(), o->filter_width()};
+  SmallVector<int64_t> strides = {o->stride_h(), o->stride_w()}, dilations = {1, 1};
+  auto pads = windowPads(i, o->padding(), {xs[1], xs[2]}, kernel, strides, dilations);
+  if (!pads)
+    return false;
+  int64_t oh = (xs[1] + (*pads)[0] + (*pads)[2] - kernel[0]) / strides[0] + 1;
+  int64_t ow = (xs[2] + (*pads)[1] + (*pads)[3] - kernel[1]) / strides[1] + 1;
+  auto t = RankedTensorType::get({xs[0], xs[3], oh, ow}, b.getF32Type());
+  Value y;
+  if (isMax)
+    y = b.create<mlir::qcc::MaxPoolOp>(loc, t, x, b.getDenseI64ArrayAttr(kernel),
+                                       b.getDenseI64ArrayAttr(strides),
+                                       b.getDenseI64ArrayAttr(*pads),
+                                       b.getDenseI64ArrayAttr(dilations), b.getBoolAttr(false));
+  else // TFLite averages over the positions inside the input only.
+    y = b.create<mlir::qcc::AvgPoolOp>(loc, t, x, b.getDenseI64ArrayAttr(kernel),
+                                       b.getDenseI64ArrayAttr(strides),
+                                       b.getDenseI64ArrayAttr(*pads), b.getBoolAttr(false),
+                                       b.getBoolAttr(false));
+  y = fusedActivation(i, o->fused_activation_function(), y);
+  return y && define(i, output(i, 0), y);
+}
+
+bool Importer::importMean(int i) {
+  Location loc = opLoc(i);
+  int xi = input(i, 0);
+  auto axes = intValues(input(i, 1));
+  SmallVector<int64_t> xs = shapeOf(xi);
+  if (!axes) {
+    opError(i) << "the axes must be a constant int32 tensor";
+    return false;
+  }
+  SmallVector<int64_t> sorted;
+  for (int64_t a : *axes)
+    sorted.push_back(a < 0 ? a + static_cast<int64_t>(xs.size()) : a);
+  llvm::sort(sorted);
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  if (xs.size() != 4 || sorted != SmallVector<int64_t>{1, 2}) {
+    opError(i) << "only the mean over the spatial axes (1, 2) of an NHWC tensor is supported";
+    return false;
+  }
+  Value x = floatValue(xi);
+  if (!x)
+    return false;
+  Value y = b.create<mlir::qcc::GlobalAvgPoolOp>(
+      loc, RankedTensorType::get({xs[0], xs[3], 1, 1}, b.getF32Type()), x);
+  // Without keep_dims the result is N x C.
+  y = toPhysical(reshape(toLogical(y, loc), shapeOf(output(i, 0)), loc), loc);
+  return define(i, output(i, 0), y);
+}
+
+bool Importer::importReshape(int i) {
+  Location loc = opLoc(i);
+  Value x = floatValue(input(i, 0));
+  if (!x)
+    return false;
+  SmallVector<int64_t> in = shapeOf(input(i, 0)), out = shapeOf(output(i, 0));
+  auto count = [](ArrayRef<int64_t> s) {
+    return std::accumulate(s.begin(), s.end(), int64_t(1), std::multiplies<>());
+  };
+  if (count(in) != count(out)) {
+    opError(i) << "reshapes " << count(in) << " elements into a shape of " << count(out);
+    return false;
+  }
+  // The output tensor's static shape is the new shape (the shape input or new_shape option
+  // must agree with it, which TFLite's converter guarantees for static models).
+  Value y = toPhysical(reshape(toLogical(x, loc), out, loc), loc);
+  return define(i, output(i, 0), y);
+}
+
+bool Importer::importSoftmax(int i) {
+  Location loc = opLoc(i);
+  const auto *o = options<tfl::SoftmaxOptions>(op(i));
+  if (o && o->beta() != 1.0f) {
+    opError(i) << "beta = " << o->beta() << " is not supported; supported: 1";
+    return false;
+  }
+  Value x = floatValue(input(i, 0));
+  if (!x)
+    return false;
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  Value y = b.create<mlir::qcc::SoftmaxOp>(loc, x.getType(), x,
+                                           b.getI64IntegerAttr(physicalAxis(rank - 1, rank)));
+  return define(i, output(i, 0), y);
+}
+
+bool Importer::importConcatenation(int i) {
+  Location loc = opLoc(i);
+  const auto *o = options<tfl::ConcatenationOptions>(op(i));
+  SmallVector<Value> in;
+  for (int k = 0; k < numInputs(i); ++k) {
+    Value v = floatValue(input(i, k));
+    if (!v)
+      return false;
+    in.push_back(v);
+  }
+  int64_t rank = shapeOf(output(i, 0)).size(), axis = o ? o->axis() : 0;
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis >= rank) {
+    opError(i) << "axis " << (o ? o->axis() : 0) << " is out of range for rank " << rank;
+    return false;
+  }
+  for (Value v : in)
+    if (cast<RankedTensorType>(v.getType()).getRank() != rank) {
+      opError(i) << "all inputs must have the output's rank " << rank;
+      return false;
+    }
+  auto t = RankedTensorType::get(physicalShape(shapeOf(output(i, 0))), b.getF32Type());
+  Value y = b.create<mlir::qcc::ConcatOp>(loc, t, in,
+                                          b.getI64IntegerAttr(physicalAxis(axis, rank)));
+  y = fusedActivation(i, o ? o->fused_activation_function() : tfl::ActivationFunctionType_NONE, y);
+  return y && define(i, output(i, 0), y);
+}
+
+/// QUANTIZE (float -> quantized, or quantized -> other parameters) and DEQUANTIZE.
+bool Importer::importQuantize(int i) {
+  if (tensor(input(i, 0)).type() == tfl::TensorType_FLOAT16) {
+    opError(i) << "float16 tensors are not supported";
+    return false;
+  }
+  Value x = floatValue(input(i, 0));
+  return x && define(i, output(i, 0), x);
+}
+
+bool Importer::importUnary(int i, tfl::BuiltinOperator code) {
+  Location loc = opLoc(i);
+  Value x = floatValue(input(i, 0));
+  if (!x)
+    return false;
+  Value y;
+  switch (code) {
+  case tfl::BuiltinOperator_RELU:
+    y = fusedActivation(i, tfl::ActivationFunctionType_RELU, x);
+    break;
+  case tfl::BuiltinOperator_RELU6:
+    y = fusedActivation(i, tfl::ActivationFunctionType_RELU6, x);
+    break;
+  case tfl::BuiltinOperator_RELU_N1_TO_1:
+    y = fusedActivation(i, tfl::ActivationFunctionType_RELU_N1_TO_1, x);
+    break;
+  case tfl::BuiltinOperator_LOGISTIC:
+    y = b.create<mlir::qcc::SigmoidOp>(loc, x.getType(), x);
+    break;
+  case tfl::BuiltinOperator_TANH:
+    y = b.create<mlir::qcc::TanhOp>(loc, x.getType(), x);
+    break;
+  default:
+    y = b.create<mlir::qcc::HardSwishOp>(loc, x.getType(), x);
+    break;
+  }
+  return define(i, output(i, 0), y);
+}
+
+bool Importer::importTranspose(int i) {
+  Location loc = opLoc(i);
+  auto perm = intValues(input(i, 1));
+  SmallVector<int64_t> in = shapeOf(input(i, 0));
+  if (!perm) {
+    opError(i) << "the permutation must be a constant int32 tensor";
+    return false;
+  }
+  SmallVector<int64_t> sorted(*perm);
+  llvm::sort(sorted);
+  for (size_t k = 0; k < sorted.size(); ++k)
+    if (sorted[k] != static_cast<int64_t>(k) || sorted.size() != in.size()) {
+      opError(i) << "the permutation is not a permutation of the input's " << in.size()
+                 << " dimensions";
+      return false;
+    }
+  Value x = floatValue(input(i, 0));
+  if (!x)
+    return false;
+  Value y = toPhysical(permute(toLogical(x, loc), *perm, loc), loc);
+  return define(i, output(i, 0), y);
+}
+
+} // namespace mlir::qcc::tflite_import
+
+namespace mlir::qcc {
+std::string supportedTFLiteOpList() { return tflite_import::supportedOpListImpl(); }
+} // namespace mlir::qcc

@@ -1,0 +1,184 @@
+"""TFLite operators compiled from .tflite files (built here with TFLite's own schema,
+python/qcc/tflite_builder.py) on x86_64 and aarch64-rpi4, with --requant=fixed, against
+TFLite's kernels: TFLite Micro (integer-only reference kernels) for int8 models, LiteRT's
+reference kernels (BUILTIN_REF) for uint8 ones (TFLite Micro has no uint8 kernels). Every
+output must be equal, element for element.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import qcc
+from qcc.tflite_builder import TFLiteBuilder, tflite_reference
+from test_e2e import OUT, TARGETS
+
+INFO = {"int8": np.iinfo(np.int8), "uint8": np.iinfo(np.uint8)}
+
+
+def zp(r, dtype):
+    return int(r.integers(-20, 21)) if dtype == "int8" else int(r.integers(100, 156))
+
+
+def act(b, r, name, shape, dtype, scale=None):
+    return b.tensor(name, shape, dtype, scale or float(r.uniform(0.02, 0.1)), zp(r, dtype))
+
+
+def filt(b, r, name, shape, dtype, out_axis, per_channel):
+    """Weights: int8 symmetric (per channel when asked), or uint8 with a zero point."""
+    n = shape[out_axis] if per_channel else 1
+    scales = r.uniform(0.002, 0.02, n)
+    if dtype == "int8":
+        return b.const(name, r.integers(-127, 128, shape).astype(np.int8), scales,
+                       np.zeros(n, np.int64), axis=out_axis), scales
+    return b.const(name, r.integers(0, 256, shape).astype(np.uint8), scales,
+                   np.full(n, 128), axis=out_axis), scales
+
+
+def bias(b, r, name, n, x_scale, w_scales):
+    """int32 bias with the scales TFLite's converter gives it: s_x * s_w in f32."""
+    s = (np.float32(x_scale) * np.asarray(w_scales, np.float32)).astype(np.float64)
+    return b.const(name, r.integers(-2000, 2000, n).astype(np.int32), s,
+                   np.zeros(s.size, np.int64))
+
+
+def conv_model(dtype, depthwise=False, stride=1, padding="SAME", activation="RELU6", seed=0):
+    r = np.random.default_rng(seed)
+    b = TFLiteBuilder()
+    c, f = (8, 8) if depthwise else (5, 6)
+    xs = float(r.uniform(0.02, 0.1))
+    x = act(b, r, "x", (1, 9, 9, c), dtype, xs)
+    per_channel = dtype == "int8"
+    if depthwise:
+        w, ws = filt(b, r, "w", (1, 3, 3, f), dtype, 3, per_channel)
+    else:
+        w, ws = filt(b, r, "w", (f, 3, 3, c), dtype, 0, per_channel)
+    bb = bias(b, r, "b", f, xs, ws)
+    o = (9 + stride - 1) // stride if padding == "SAME" else (9 - 3) // stride + 1
+    y = act(b, r, "y", (1, o, o, f), dtype)
+    if depthwise:
+        b.op("DEPTHWISE_CONV_2D", [x, w, bb], [y], "DepthwiseConv2DOptions", padding=padding,
+             stride_h=stride, stride_w=stride, depth_multiplier=1,
+             fused_activation_function=activation)
+    else:
+        b.op("CONV_2D", [x, w, bb], [y], "Conv2DOptions", padding=padding, stride_h=stride,
+             stride_w=stride, fused_activation_function=activation)
+    return b, [x], [y]
+
+
+def fc_model(dtype, seed=1):
+    r = np.random.default_rng(seed)
+    b = TFLiteBuilder()
+    xs = float(r.uniform(0.02, 0.1))
+    x = act(b, r, "x", (1, 2, 2, 16), dtype, xs)
+    w, ws = filt(b, r, "w", (10, 64), dtype, 0, False)
+    bb = bias(b, r, "b", 10, xs, ws)
+    y = act(b, r, "y", (1, 10), dtype)
+    b.op("FULLY_CONNECTED", [x, w, bb], [y], "FullyConnectedOptions",
+         fused_activation_function="RELU")
+    return b, [x], [y]
+
+
+def binary_model(dtype, op, seed=2):
+    r = np.random.default_rng(seed)
+    b = TFLiteBuilder()
+    x0 = act(b, r, "a", (1, 6, 6, 4), dtype)
+    x1 = act(b, r, "b", (1, 6, 6, 4), dtype)
+    y = act(b, r, "y", (1, 6, 6, 4), dtype)
+    opts = {"ADD": "AddOptions", "MUL": "MulOptions", "SUB": "SubOptions"}[op]
+    b.op(op, [x0, x1], [y], opts, fused_activation_function="NONE")
+    return b, [x0, x1], [y]
+
+
+def pool_model(dtype, op, seed=3):
+    r = np.random.default_rng(seed)
+    b = TFLiteBuilder()
+    x = act(b, r, "x", (1, 9, 9, 4), dtype)
+    # TFLite's pooling keeps the input's parameters.
+    q = b.tensors[x].quantization
+    y = b.tensor("y", (1, 5, 5, 4), dtype, q.scale[0], q.zeroPoint[0])
+    b.op(op, [x], [y], "Pool2DOptions", padding="SAME", stride_h=2, stride_w=2, filter_height=3,
+         filter_width=3)
+    return b, [x], [y]
+
+
+def softmax_model(dtype, seed=4):
+    r = np.random.default_rng(seed)
+    b = TFLiteBuilder()
+    x = act(b, r, "x", (1, 100), dtype, 0.1)
+    y = b.tensor("y", (1, 100), dtype, 1 / 256, -128 if dtype == "int8" else 0)
+    b.op("SOFTMAX", [x], [y], "SoftmaxOptions", beta=1.0)
+    return b, [x], [y]
+
+
+def reshape_concat_model(dtype, seed=5):
+    """CONCATENATION on channels, then RESHAPE of the NHWC tensor: element order matters."""
+    r = np.random.default_rng(seed)
+    b = TFLiteBuilder()
+    x0 = act(b, r, "a", (1, 3, 3, 2), dtype, 0.05)
+    q = b.tensors[x0].quantization
+    x1 = b.tensor("b", (1, 3, 3, 3), dtype, q.scale[0], q.zeroPoint[0])
+    c = b.tensor("c", (1, 3, 3, 5), dtype, q.scale[0], q.zeroPoint[0])
+    shape = b.const("shape", np.array([1, 45], np.int32))
+    y = b.tensor("y", (1, 45), dtype, q.scale[0], q.zeroPoint[0])
+    b.op("CONCATENATION", [x0, x1], [c], "ConcatenationOptions", axis=3)
+    b.op("RESHAPE", [c, shape], [y], "ReshapeOptions", new_shape=[1, 45])
+    return b, [x0, x1], [y]
+
+
+def quantize_model(seed=6):
+    """uint8 input requantized to int8 (TF2's uint8 I/O), a conv, back to uint8."""
+    r = np.random.default_rng(seed)
+    b = TFLiteBuilder()
+    x = b.tensor("x", (1, 6, 6, 3), "uint8", 0.04, 128)
+    xi = b.tensor("xi", (1, 6, 6, 3), "int8", 0.04, 0)
+    w, ws = filt(b, r, "w", (4, 1, 1, 3), "int8", 0, True)
+    bb = bias(b, r, "bias", 4, 0.04, ws)
+    yi = b.tensor("yi", (1, 6, 6, 4), "int8", 0.03, -5)
+    y = b.tensor("y", (1, 6, 6, 4), "uint8", 0.03, 123)
+    b.op("QUANTIZE", [x], [xi])
+    b.op("CONV_2D", [xi, w, bb], [yi], "Conv2DOptions", padding="VALID", stride_h=1, stride_w=1)
+    b.op("QUANTIZE", [yi], [y])
+    return b, [x], [y]
+
+
+CASES = {
+    "conv_s8_same_relu6": lambda: conv_model("int8"),
+    "conv_s8_valid_stride2": lambda: conv_model("int8", stride=2, padding="VALID", activation="NONE"),
+    "conv_u8_same": lambda: conv_model("uint8", activation="RELU"),
+    "depthwise_s8": lambda: conv_model("int8", depthwise=True),
+    "depthwise_u8_stride2": lambda: conv_model("uint8", depthwise=True, stride=2),
+    "fully_connected_s8": lambda: fc_model("int8"),
+    "fully_connected_u8": lambda: fc_model("uint8"),
+    "add_s8": lambda: binary_model("int8", "ADD"),
+    "add_u8": lambda: binary_model("uint8", "ADD"),
+    "mul_s8": lambda: binary_model("int8", "MUL"),
+    "average_pool_s8": lambda: pool_model("int8", "AVERAGE_POOL_2D"),
+    "max_pool_u8": lambda: pool_model("uint8", "MAX_POOL_2D"),
+    "softmax_s8": lambda: softmax_model("int8"),
+    "concat_reshape_s8": lambda: reshape_concat_model("int8"),
+    "quantize_u8_s8": quantize_model,
+}
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_tflite_op_fixed(case, target):
+    builder, ins, outs = CASES[case]()
+    d = OUT / "tflite_ops" / case
+    path = builder.save(d / "model.tflite", ins, outs)
+    r = np.random.default_rng(100)
+    inputs = []
+    for t in ins:
+        dtype = {9: "int8", 3: "uint8"}[builder.tensors[t].type]
+        inputs.append(r.integers(INFO[dtype].min, INFO[dtype].max + 1,
+                                 builder.tensors[t].shape).astype(dtype))
+    integer_only = all(builder.tensors[t].type == 9 for t in [*ins, *outs])
+    expected = tflite_reference(path, inputs, "micro" if integer_only else "reference")
+    art = qcc.compile_model(path, target, d / target, name="m", extra_args=["--requant=fixed"])
+    app = qcc.build_app(art, d / target)
+    actual, _ = qcc.run_app(app, art, inputs)
+    for a, e in zip(actual, expected):
+        assert a.shape == e.shape
+        diff = np.abs(a.astype(np.int64) - e.astype(np.int64))
+        assert diff.max() == 0, f"{(diff > 0).sum()} of {diff.size} differ (max {diff.max()} LSB)"
