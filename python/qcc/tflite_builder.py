@@ -53,7 +53,8 @@ class TFLiteBuilder:
         return self.tensor(name, array.shape, array.dtype.name, scale, zero_point, axis, array)
 
     def op(self, name, inputs, outputs, options=None, **fields):
-        code = getattr(s.BuiltinOperator, name)
+        """A builtin operator by its name (CONV_2D), or a custom one as "CUSTOM:name"."""
+        code = name if name.startswith("CUSTOM:") else getattr(s.BuiltinOperator, name)
         if code not in self.codes:
             self.codes.append(code)
         o = s.OperatorT()
@@ -82,6 +83,8 @@ class TFLiteBuilder:
         m.operatorCodes = []
         for c in self.codes:
             oc = s.OperatorCodeT()
+            if isinstance(c, str):
+                oc.customCode, c = c.split(":", 1)[1], s.BuiltinOperator.CUSTOM
             oc.builtinCode, oc.deprecatedBuiltinCode, oc.version = c, min(c, 127), 1
             m.operatorCodes.append(oc)
         fb = flatbuffers.Builder(1024)

@@ -1,13 +1,15 @@
-//===- FuzzImport.cpp - libFuzzer targets for the ONNX importer -----------===//
+//===- FuzzImport.cpp - libFuzzer targets for the importers ---------------===//
 //
-// Built twice (tools/qcc-fuzz/CMakeLists.txt): qcc-fuzz-onnx feeds the bytes to the
-// importer as they are (binary protobuf, or text syntax if they start with '<');
-// qcc-fuzz-onnxtxt always as ONNX text syntax. Any input must give either a module that
+// Built three times (tools/qcc-fuzz/CMakeLists.txt): qcc-fuzz-onnx feeds the bytes to the
+// ONNX importer as they are (binary protobuf, or text syntax if they start with '<');
+// qcc-fuzz-onnxtxt always as ONNX text syntax; qcc-fuzz-tflite to the TFLite importer, with
+// the file identifier "TFL3" written into bytes 4-7 so that mutations reach the reader. Any input must give either a module that
 // verifies or diagnostics; a crash, a sanitizer report, a hang or runaway memory is a bug.
 // See scripts/fuzz.sh.
 //
 //===----------------------------------------------------------------------===//
 #include "qcc/Import/ONNX/ONNXImporter.h"
+#include "qcc/Import/TFLite/TFLiteImporter.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -56,7 +58,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   mlir::qcc::ImportOptions opts;
   opts.modelDir = emptyModelDir();
   opts.fileName = "fuzz.onnx";
+#if QCC_FUZZ_TFLITE
+  if (contents.size() >= 8)
+    contents.replace(4, 4, "TFL3");
+  opts.fileName = "fuzz.tflite";
+  mlir::OwningOpRef<mlir::ModuleOp> module = mlir::qcc::importTFLite(contents, opts, &ctx);
+#else
   mlir::OwningOpRef<mlir::ModuleOp> module = mlir::qcc::importONNX(contents, opts, &ctx);
+#endif
   if (module && mlir::failed(mlir::verify(*module)))
     __builtin_trap(); // the importer returned a module that does not verify
   return 0;

@@ -126,6 +126,10 @@ Location Importer::opLoc(int i) {
 
 bool Importer::verify(llvm::StringRef contents) {
   size = contents.size();
+  if (size < 8) {
+    error() << "not a valid TFLite model: " << size << " bytes is too short for a flatbuffer";
+    return false;
+  }
   if (size >= FLATBUFFERS_MAX_BUFFER_SIZE) {
     error() << "not a valid TFLite model: " << size << " bytes is larger than a flatbuffer "
             << "can be (2 GB); models with buffers outside the flatbuffer are not supported";
