@@ -265,7 +265,17 @@ bool Importer::pinAndCheckInputs() {
       continue;
     }
     for (int i = 0; i < tt->shape().dim_size(); ++i) {
-      const auto &d = tt->shape().dim(i);
+      auto &d = *tt->mutable_shape()->mutable_dim(i);
+      // A symbolic leading (batch) dimension, as exporters write it for every model: one
+      // sample, said so; --input-shape sets another batch.
+      if (i == 0 && tt->shape().dim_size() >= 2 && !d.has_dim_value()) {
+        emitRemark(fileLoc) << "input '" << in.name() << "' has a dynamic batch dimension"
+                            << (d.has_dim_param() ? " '" + d.dim_param() + "'" : std::string())
+                            << "; compiled for batch 1 (--input-shape=" << in.name()
+                            << ":NxD1x... sets another)";
+        d.set_dim_value(1);
+        continue;
+      }
       if (!d.has_dim_value() || d.dim_value() <= 0) {
         error() << "input '" << in.name() << "' has a dynamic dimension "
                 << (d.has_dim_param() ? "'" + d.dim_param() + "'" : std::string("?"))
