@@ -35,13 +35,35 @@ def qemu_cpu(target: str) -> str:
 
 
 def find_qcc() -> Path:
-    """The qcc binary: $QCC, else build/bin/qcc in this checkout."""
+    """The qcc binary: $QCC; else build/bin/qcc of the checkout this package sits in (the
+    tests use that one); else `qcc` on PATH (an installed package)."""
     env = os.environ.get("QCC")
-    path = Path(env) if env else REPO / "build" / "bin" / "qcc"
+    if env:
+        path = Path(env)
+    elif (REPO / "build" / "bin" / "qcc").exists():
+        path = REPO / "build" / "bin" / "qcc"
+    else:
+        path = Path(shutil.which("qcc") or "qcc")
     if not path.exists():
-        raise FileNotFoundError(f"qcc not found at {path}; build it (cmake -S . -B build -G Ninja"
-                                " && ninja -C build) or set QCC")
+        raise FileNotFoundError(f"qcc not found (tried $QCC, {REPO / 'build' / 'bin' / 'qcc'} and "
+                                "PATH); build it (bash scripts/setup.sh), put it on PATH, or set QCC")
     return path
+
+
+def runtime_dir() -> Path:
+    """qcc's C runtime sources (runtime/: the thread pool an object of --threads=N calls):
+    $QCC_RUNTIME, else this checkout's, else the checkout of the qcc binary in use."""
+    env = os.environ.get("QCC_RUNTIME")
+    candidates = [Path(env)] if env else [REPO / "runtime"]
+    try:
+        candidates.append(find_qcc().resolve().parents[2] / "runtime")
+    except (FileNotFoundError, IndexError):
+        pass
+    for c in candidates:
+        if (c / "qcc_parallel.c").exists():
+            return c
+    raise FileNotFoundError("qcc's runtime sources (qcc_parallel.c) not found; set QCC_RUNTIME "
+                            "to the runtime/ folder of qcc's source tree")
 
 
 @dataclasses.dataclass
@@ -66,6 +88,7 @@ class Artifacts:
     outputs: list
     arena_size: int
     stderr: str
+    threads: int = 1
 
 
 _TENSOR_RE = re.compile(r'/\* (input|output) (\d+): "(.*)", (\w+)\[([\d,]*)\].*\*/\n'
@@ -91,8 +114,11 @@ def compile_model(model: str | Path, target: str, out_dir: str | Path, name: str
     if proc.returncode != 0:
         raise RuntimeError(f"qcc failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr}")
     header = out_dir / f"{name}.h"
-    inputs, outputs, arena = parse_header(header.read_text())
-    return Artifacts(obj, header, name, target, inputs, outputs, arena, proc.stderr)
+    text = header.read_text()
+    inputs, outputs, arena = parse_header(text)
+    m = re.search(r"#define \w+_THREADS (\d+)", text)
+    return Artifacts(obj, header, name, target, inputs, outputs, arena, proc.stderr,
+                     int(m.group(1)) if m else 1)
 
 
 HARNESS = r"""/* Generated test harness: reads inputs from files, runs the model, writes outputs.
@@ -240,8 +266,8 @@ def build_app(art: Artifacts, out_dir: str | Path, sources=(), cflags=(), thread
             cflags = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined",
                       "-fno-omit-frame-pointer", *cflags]
     if threads:
-        srcs.append(REPO / "runtime" / "qcc_parallel.c")
-        cflags = [*cflags, f"-I{REPO / 'runtime' / 'include'}", "-pthread"]
+        srcs.append(runtime_dir() / "qcc_parallel.c")
+        cflags = [*cflags, f"-I{runtime_dir() / 'include'}", "-pthread"]
     app = out_dir / f"{art.name}_app"
     cmd = [*c_compiler(art.target), "-O2", "-std=gnu11", f"-I{art.header.parent}",
            *map(str, srcs), str(art.obj), "-o", str(app), *cflags, "-lm"]

@@ -104,12 +104,12 @@ _EMULATED = """
 import sys
 sys.path.insert(0, sys.argv[1])
 import numpy as np
-from qcc import compare, reference
+from qcc import references, reference
 mode, model, data, out = sys.argv[2:6]
 kw = dict(np.load(data + ".kw.npz"))
 inputs = [v for _, v in sorted(np.load(data).items(), key=lambda kv: int(kv[0][1:]))]
 if mode == "ort":
-    outs = compare.ort_run(model, inputs, optimize=bool(kw["optimize"]), threads=int(kw["threads"]))
+    outs = references.ort_run(model, inputs, optimize=bool(kw["optimize"]), threads=int(kw["threads"]))
 else:
     outs = reference.run(model, inputs)
 np.savez(out, **{f"o{i}": o for i, o in enumerate(outs)})
