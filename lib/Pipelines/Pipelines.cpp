@@ -41,10 +41,12 @@
 
 using namespace mlir;
 
-void ::mlir::qcc::buildQccPipeline(OpPassManager &pm, const CompileOptions &) {
+void ::mlir::qcc::buildQccPipeline(OpPassManager &pm, const CompileOptions &options) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccFoldFakeQuant());
+  mlir::qcc::QccFoldFakeQuantOptions foldOpts;
+  foldOpts.requantMode = options.requantMode;
+  pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccFoldFakeQuant(foldOpts));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccFuseRequantize());

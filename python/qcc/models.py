@@ -147,6 +147,13 @@ def op_cases() -> list:
     hs = single_op("hard_swish", "HardSwish", [(2, 3, 4)], (2, 3, 4), opset=14)
     hs.inputs[0] = hs.inputs[0] * 4  # reach both flat parts
     c.append(hs)
+    c.append(single_op("exp", "Exp", [(2, 3, 4)], (2, 3, 4)))
+    sq = single_op("sqrt", "Sqrt", [(2, 3, 4)], (2, 3, 4))
+    sq.inputs[0] = np.abs(sq.inputs[0])
+    c.append(sq)
+    c.append(single_op("leaky_relu", "LeakyRelu", [(2, 3, 4)], (2, 3, 4), {"alpha": 0.2}))
+    c.append(single_op("max_3_broadcast", "Max", [(2, 3, 4), (3, 1), (4,)], (2, 3, 4)))
+    c.append(single_op("min_2", "Min", [(2, 3, 4), (2, 3, 4)], (2, 3, 4)))
     c.append(single_op("softmax_last", "Softmax", [(2, 10)], (2, 10)))
     c.append(single_op("softmax_axis1", "Softmax", [(2, 3, 4)], (2, 3, 4), {"axis": 1}))
     c.append(single_op("batchnorm", "BatchNormalization", [(1, 3, 4, 4)], (1, 3, 4, 4),
@@ -194,6 +201,28 @@ def quant_cases() -> list:
         [vi("x", q.shape, TensorProto.UINT8)], [vi("y", q.shape, TensorProto.INT8)],
         [init("s1", np.float32(0.02)), init("z1", np.uint8(120)),
          init("s2", np.float32(0.03)), init("z2", np.int8(-5))]), [q], quantized=True))
+    # DQ -> elementwise op -> Q: the ops qcc folds into 256-entry tables, and Max/Min,
+    # which stay fake-quant (exact with equal parameters).
+    for op, attrs_, scale_out, zp_out in [("Exp", {}, 0.2, 0), ("Sqrt", {}, 0.01, 0),
+                                         ("LeakyRelu", {"alpha": 0.1}, 0.02, 100)]:
+        c.append(Case(f"qdq_{op.lower()}_table", make_model(
+            [helper.make_node("DequantizeLinear", ["x", "s1", "z1"], ["f"], name="dq_0"),
+             helper.make_node(op, ["f"], ["g"], name=f"{op.lower()}_0", **attrs_),
+             helper.make_node("QuantizeLinear", ["g", "s2", "z2"], ["y"], name="q_0")],
+            [vi("x", q.shape, TensorProto.UINT8)], [vi("y", q.shape, TensorProto.UINT8)],
+            [init("s1", np.float32(0.02)), init("z1", np.uint8(0 if op == "Sqrt" else 120)),
+             init("s2", np.float32(scale_out)), init("z2", np.uint8(zp_out))]), [q],
+            quantized=True))
+    q2 = r.integers(0, 256, (1, 4, 5, 5)).astype(np.uint8)
+    for op in ("Max", "Min"):
+        c.append(Case(f"qdq_{op.lower()}", make_model(
+            [helper.make_node("DequantizeLinear", ["a", "s", "z"], ["fa"], name="dq_a"),
+             helper.make_node("DequantizeLinear", ["b", "s", "z"], ["fb"], name="dq_b"),
+             helper.make_node(op, ["fa", "fb"], ["g"], name=f"{op.lower()}_0"),
+             helper.make_node("QuantizeLinear", ["g", "s", "z"], ["y"], name="q_0")],
+            [vi("a", q.shape, TensorProto.UINT8), vi("b", q.shape, TensorProto.UINT8)],
+            [vi("y", q.shape, TensorProto.UINT8)],
+            [init("s", np.float32(0.05)), init("z", np.uint8(128))]), [q, q2], quantized=True))
     # A QDQ conv: per-channel int8 weights and int32 bias through DequantizeLinear.
     w = r.integers(-127, 128, (6, 4, 3, 3)).astype(np.int8)
     ws = r.uniform(0.001, 0.01, 6).astype(np.float32)

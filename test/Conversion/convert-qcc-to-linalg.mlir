@@ -353,6 +353,29 @@ func.func @sigmoid_float(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
+// exp, sqrt, rsqrt (1 / sqrt), leaky_relu (select on x >= 0), max, min on f32.
+// CHECK-LABEL: func @more_float_elementwise
+// CHECK: math.exp
+// CHECK: math.sqrt
+// CHECK: math.sqrt
+// CHECK: arith.divf
+// CHECK: arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK: arith.cmpf oge
+// CHECK-NEXT: arith.select
+// CHECK: arith.maximumf
+// CHECK: arith.minimumf
+func.func @more_float_elementwise(%x: tensor<4xf32>, %z: tensor<4xf32>) -> tensor<4xf32> {
+  %a = qcc.exp %x : tensor<4xf32>
+  %b = qcc.sqrt %a : tensor<4xf32>
+  %c = qcc.rsqrt %b : tensor<4xf32>
+  %d = qcc.leaky_relu %c {alpha = 0.1 : f32} : tensor<4xf32>
+  %e = qcc.max %d, %z : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %f = qcc.min %e, %z : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %f : tensor<4xf32>
+}
+
+// -----
+
 // A strided convolution with a large output plane (16x16 >= 256) gets the row-innermost
 // loop order: n, g, f | c, kh, kw | oh, ow.
 // CHECK-DAG: #[[XROW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d3, d6 * 2 + d4, d7 * 2 + d5)>

@@ -23,7 +23,7 @@ import pytest
 from onnx import helper, shape_inference
 
 import qcc
-from qcc import compare, models, reference
+from qcc import models, reference, references
 from test_e2e import OUT, depthwise_net
 
 F32 = np.float32
@@ -117,8 +117,8 @@ def test_reference_on_emulated_haswell(weights):
     path, names = depthwise_qdq(weights)
     x = np.random.default_rng(60).normal(0.3, 1, (1, 16, 30, 30)).astype(F32)
     native = reference.run(path, [x])
-    emulated = compare.emulated_run("reference", path, [x], cpu="Haswell")
-    ort_haswell = compare.emulated_run("ort", path, [x], cpu="Haswell")
+    emulated = references.emulated_run("reference", path, [x], cpu="Haswell")
+    ort_haswell = references.emulated_run("ort", path, [x], cpu="Haswell")
     worst = 0
     for name, a, b, o in zip(names, native, emulated, ort_haswell):
         assert np.array_equal(a, b), f"{name}: the reference differs on the emulated Haswell"

@@ -142,6 +142,26 @@ def quantize_model(seed=6):
     return b, [x], [y]
 
 
+def elementwise_model(dtype, op, seed=7):
+    """A unary or binary elementwise operator on NHWC tensors (MAXIMUM and MINIMUM with the
+    parameters TFLite requires: the same on operands and result)."""
+    r = np.random.default_rng(seed)
+    b = TFLiteBuilder()
+    x0 = act(b, r, "a", (1, 5, 5, 4), dtype, 0.05)
+    q = b.tensors[x0].quantization
+    if op in ("MAXIMUM", "MINIMUM"):
+        x1 = b.tensor("b", (1, 5, 5, 4), dtype, q.scale[0], q.zeroPoint[0])
+        y = b.tensor("y", (1, 5, 5, 4), dtype, q.scale[0], q.zeroPoint[0])
+        b.op(op, [x0, x1], [y])
+        return b, [x0, x1], [y]
+    y = act(b, r, "y", (1, 5, 5, 4), dtype, 0.04)
+    if op == "LEAKY_RELU":
+        b.op(op, [x0], [y], "LeakyReluOptions", alpha=0.2)
+    else:
+        b.op(op, [x0], [y])
+    return b, [x0], [y]
+
+
 CASES = {
     "conv_s8_same_relu6": lambda: conv_model("int8"),
     "conv_s8_valid_stride2": lambda: conv_model("int8", stride=2, padding="VALID", activation="NONE"),
@@ -158,6 +178,9 @@ CASES = {
     "softmax_s8": lambda: softmax_model("int8"),
     "concat_reshape_s8": lambda: reshape_concat_model("int8"),
     "quantize_u8_s8": quantize_model,
+    "maximum_s8": lambda: elementwise_model("int8", "MAXIMUM"),
+    "minimum_u8": lambda: elementwise_model("uint8", "MINIMUM"),
+    "leaky_relu_s8": lambda: elementwise_model("int8", "LEAKY_RELU"),
 }
 
 

@@ -1,4 +1,5 @@
 // RUN: qcc-opt %s -split-input-file -qcc-fold-fake-quant | FileCheck %s
+// RUN: qcc-opt %s -split-input-file -qcc-fold-fake-quant=requant-mode=fixed | FileCheck %s --check-prefix=FIXED
 
 // Per-channel conv with bias: int32 accumulator typed s_x * s_w[c], requantized by
 // (s_x * s_w[c]) / s_y per channel: (0.5 * 0.5) / 0.25 = 1, (0.5 * 0.25) / 0.25 = 0.5.
@@ -330,4 +331,38 @@ func.func @u8_weights_stay(%x: tensor<1x1x4x4x!quant.uniform<u8:f32, 0.5:128>>) 
        : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x4x4xf32>
   %q = qcc.quantize %y : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4x!quant.uniform<u8:f32, 0.25:10>>
   return %q : tensor<1x2x4x4x!quant.uniform<u8:f32, 0.25:10>>
+}
+
+// -----
+
+// LeakyRelu's table: the fake-quant graph's f32 arithmetic by default (round half to
+// even), TFLite's integer LEAKY_RELU with requant-mode=fixed (Q31 multipliers of
+// s_x / s_y = 0.5 and alpha * s_x / s_y = 0.25, ties away from zero). Stored inputs -2..5
+// are the reals -1..2.5; their results y = x or x / 2 are, in steps of s_y = 1:
+//   -0.5, -0.25, 0, 0.5, 1, 1.5, 2, 2.5
+// float: 0 (-0.5 to even), 0, 0, 0 (0.5 to even), 1, 2, 2, 2 (2.5 to even);
+// fixed: -1, 0, 0, 1, 1, 2, 2, 3. Entry 128 + v holds input v.
+// CHECK-LABEL: func @leaky_relu_table
+// FIXED-LABEL: func @leaky_relu_table
+// CHECK: qcc.table %{{.*}} {table = array<i32: {{(-?[0-9]+, ){126}()}}0, 0, 0, 0, 1, 2, 2, 2,
+// FIXED: qcc.table %{{.*}} {table = array<i32: {{(-?[0-9]+, ){126}()}}-1, 0, 0, 1, 1, 2, 2, 3,
+func.func @leaky_relu_table(%x: tensor<4x!quant.uniform<i8:f32, 0.5>>) -> tensor<4x!quant.uniform<i8:f32, 1.0>> {
+  %f = qcc.dequantize %x : (tensor<4x!quant.uniform<i8:f32, 0.5>>) -> tensor<4xf32>
+  %l = qcc.leaky_relu %f {alpha = 0.5 : f32} : tensor<4xf32>
+  %q = qcc.quantize %l : (tensor<4xf32>) -> tensor<4x!quant.uniform<i8:f32, 1.0>>
+  return %q : tensor<4x!quant.uniform<i8:f32, 1.0>>
+}
+
+// -----
+
+// exp and sqrt become tables too: exp((v - 0) * 0.25) / 0.5 for v = 0..4 is 2, 2.568, 3.297,
+// 4.234, 5.437 -> 2, 3, 3, 4, 5 at entries 128..132.
+// CHECK-LABEL: func @exp_table
+// CHECK: qcc.table %{{.*}} {table = array<i32: {{(-?[0-9]+, ){128}()}}2, 3, 3, 4, 5,
+// CHECK-NOT: qcc.exp
+func.func @exp_table(%x: tensor<4x!quant.uniform<i8:f32, 0.25>>) -> tensor<4x!quant.uniform<i8:f32, 0.5>> {
+  %f = qcc.dequantize %x : (tensor<4x!quant.uniform<i8:f32, 0.25>>) -> tensor<4xf32>
+  %e = qcc.exp %f : tensor<4xf32>
+  %q = qcc.quantize %e : (tensor<4xf32>) -> tensor<4x!quant.uniform<i8:f32, 0.5>>
+  return %q : tensor<4x!quant.uniform<i8:f32, 0.5>>
 }

@@ -172,7 +172,7 @@ struct BinaryLowering : OpConversionPattern<QccOp> {
   }
 };
 
-/// sigmoid, tanh and hard_swish on f32.
+/// sigmoid, tanh, hard_swish, exp, sqrt and rsqrt on f32.
 template <typename QccOp>
 struct UnaryFloatLowering : OpConversionPattern<QccOp> {
   using OpConversionPattern<QccOp>::OpConversionPattern;
@@ -190,6 +190,13 @@ struct UnaryFloatLowering : OpConversionPattern<QccOp> {
                                              nb.create<arith::AddFOp>(nl, f32Const(nb, nl, 1.f), e));
                                        } else if constexpr (std::is_same_v<QccOp, TanhOp>) {
                                          return nb.create<math::TanhOp>(nl, x);
+                                       } else if constexpr (std::is_same_v<QccOp, ExpOp>) {
+                                         return nb.create<math::ExpOp>(nl, x);
+                                       } else if constexpr (std::is_same_v<QccOp, SqrtOp>) {
+                                         return nb.create<math::SqrtOp>(nl, x);
+                                       } else if constexpr (std::is_same_v<QccOp, RsqrtOp>) {
+                                         return nb.create<arith::DivFOp>(
+                                             nl, f32Const(nb, nl, 1.f), nb.create<math::SqrtOp>(nl, x));
                                        } else {
                                          // ONNX HardSwish: x * max(0, min(1, x / 6 + 0.5)).
                                          Value t = nb.create<arith::AddFOp>(
@@ -198,6 +205,24 @@ struct UnaryFloatLowering : OpConversionPattern<QccOp> {
                                          return nb.create<arith::MulFOp>(nl, x,
                                                                          clampValue(nb, nl, t, 0.f, 1.f));
                                        }
+                                     }));
+    return success();
+  }
+};
+
+/// x >= 0 ? x : alpha * x on f32.
+struct LeakyReluLowering : OpConversionPattern<LeakyReluOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(LeakyReluOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    float alpha = op.getAlpha().convertToFloat();
+    b.replaceOp(op, buildElementwise(b, op.getLoc(), adaptor.getInput(), op.getType(),
+                                     [alpha](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+                                       Value x = v[0];
+                                       Value neg = nb.create<arith::MulFOp>(nl, x, f32Const(nb, nl, alpha));
+                                       Value ge = nb.create<arith::CmpFOp>(
+                                           nl, arith::CmpFPredicate::OGE, x, f32Const(nb, nl, 0.f));
+                                       return nb.create<arith::SelectOp>(nl, ge, x, neg);
                                      }));
     return success();
   }
@@ -295,6 +320,9 @@ void mlir::qcc::lowering::populateElementwisePatterns(const TypeConverter &conve
   // The integer forms come before the float ones of the same ops.
   patterns.add<QuantizedMulLowering>(converter, ctx, o.fixed);
   patterns.add<QuantizedAddLowering>(converter, ctx, o.fixed, o.hardwareFma);
+  patterns.add<UnaryFloatLowering<ExpOp>, UnaryFloatLowering<SqrtOp>, UnaryFloatLowering<RsqrtOp>,
+               LeakyReluLowering, BinaryLowering<MaxOp, arith::MaximumFOp>,
+               BinaryLowering<MinOp, arith::MinimumFOp>>(converter, ctx);
   patterns.add<UnaryFloatLowering<SigmoidOp>, UnaryFloatLowering<TanhOp>,
                UnaryFloatLowering<HardSwishOp>, TableLowering>(converter, ctx);
   patterns.add<BinaryLowering<AddOp, arith::AddFOp>, BinaryLowering<SubOp, arith::SubFOp>,

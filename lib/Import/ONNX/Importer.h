@@ -177,6 +177,8 @@ public:
   bool importGemm(const onnx::NodeProto &n);
   bool importClip(const onnx::NodeProto &n);
   bool importSoftmax(const onnx::NodeProto &n);
+  bool importLeakyRelu(const onnx::NodeProto &n);
+  bool importMaxMin(const onnx::NodeProto &n);
   bool importBatchNormalization(const onnx::NodeProto &n);
   bool importReshape(const onnx::NodeProto &n);
   bool importTranspose(const onnx::NodeProto &n);

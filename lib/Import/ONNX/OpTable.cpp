@@ -39,14 +39,18 @@ const llvm::StringMap<ImportFn> &defaultDomainOps() {
       {"DequantizeLinear", &Importer::importDequantizeLinear},
       {"Div", &Importer::importBinary<mlir::qcc::DivOp>},
       {"Dropout", &Importer::importIdentity},
+      {"Exp", &Importer::importUnary<mlir::qcc::ExpOp>},
       {"Flatten", &Importer::importReshape},
       {"Gemm", &Importer::importGemm},
       {"GlobalAveragePool", &Importer::importUnary<mlir::qcc::GlobalAvgPoolOp>},
       {"HardSwish", &Importer::importUnary<mlir::qcc::HardSwishOp>},
       {"Identity", &Importer::importIdentity},
+      {"LeakyRelu", &Importer::importLeakyRelu},
       {"MatMul", &Importer::importBinary<mlir::qcc::MatMulOp>},
+      {"Max", &Importer::importMaxMin},
       {"MatMulInteger", &Importer::importMatMulInteger},
       {"MaxPool", &Importer::importMaxPool},
+      {"Min", &Importer::importMaxMin},
       {"Mul", &Importer::importBinary<mlir::qcc::MulOp>},
       {"QLinearConv", &Importer::importQLinearConv},
       {"QLinearMatMul", &Importer::importQLinearMatMul},
@@ -55,6 +59,7 @@ const llvm::StringMap<ImportFn> &defaultDomainOps() {
       {"Reshape", &Importer::importReshape},
       {"Sigmoid", &Importer::importUnary<mlir::qcc::SigmoidOp>},
       {"Softmax", &Importer::importSoftmax},
+      {"Sqrt", &Importer::importUnary<mlir::qcc::SqrtOp>},
       {"Squeeze", &Importer::importReshape},
       {"Sub", &Importer::importBinary<mlir::qcc::SubOp>},
       {"Tanh", &Importer::importUnary<mlir::qcc::TanhOp>},
@@ -145,6 +150,44 @@ bool Importer::importBinaryWith(const onnx::NodeProto &n,
   if (!x || !y || !t)
     return false;
   define(n, 0, build(x, y, *t));
+  return true;
+}
+
+bool Importer::importLeakyRelu(const onnx::NodeProto &n) {
+  Location loc = nodeLoc(n);
+  float alpha = attrFloat(n, "alpha", 0.01f);
+  return importUnaryWith(n, [&](Value x, RankedTensorType t) -> Value {
+    return b.create<mlir::qcc::LeakyReluOp>(loc, t, x, b.getF32FloatAttr(alpha));
+  });
+}
+
+/// Max / Min of one or more inputs (numpy broadcasting), folded left.
+bool Importer::importMaxMin(const onnx::NodeProto &n) {
+  Location loc = nodeLoc(n);
+  bool isMax = n.op_type() == "Max";
+  Value acc = requireFloat(lookup(n.input(0), n), n, 0);
+  auto t = typeOf(n.output(0), &n);
+  if (!acc || !t)
+    return false;
+  for (int i = 1; i < n.input_size(); ++i) {
+    Value x = requireFloat(lookup(n.input(i), n), n, i);
+    if (!x)
+      return false;
+    auto shape = mlir::qcc::broadcastShapes(cast<RankedTensorType>(acc.getType()).getShape(),
+                                            cast<RankedTensorType>(x.getType()).getShape());
+    if (!shape) {
+      nodeError(n) << "input " << i << " does not broadcast with the inputs before it";
+      return false;
+    }
+    auto rt = RankedTensorType::get(*shape, b.getF32Type());
+    acc = isMax ? Value(b.create<mlir::qcc::MaxOp>(loc, rt, acc, x))
+                : Value(b.create<mlir::qcc::MinOp>(loc, rt, acc, x));
+  }
+  if (cast<RankedTensorType>(acc.getType()).getShape() != t->getShape()) {
+    nodeError(n) << "a single input must already have the output's shape";
+    return false;
+  }
+  define(n, 0, acc);
   return true;
 }
 

@@ -62,6 +62,15 @@ const std::map<tfl::BuiltinOperator, ImportFn> &opTable() {
       {BO::BuiltinOperator_TANH, [](Importer &im, int op, BO c) { return im.importUnary(op, c); }},
       {BO::BuiltinOperator_HARD_SWISH,
        [](Importer &im, int op, BO c) { return im.importUnary(op, c); }},
+      {BO::BuiltinOperator_EXP, [](Importer &im, int op, BO c) { return im.importUnary(op, c); }},
+      {BO::BuiltinOperator_SQRT, [](Importer &im, int op, BO c) { return im.importUnary(op, c); }},
+      {BO::BuiltinOperator_RSQRT, [](Importer &im, int op, BO c) { return im.importUnary(op, c); }},
+      {BO::BuiltinOperator_LEAKY_RELU,
+       [](Importer &im, int op, BO c) { return im.importUnary(op, c); }},
+      {BO::BuiltinOperator_MAXIMUM,
+       [](Importer &im, int op, BO c) { return im.importBinary(op, c); }},
+      {BO::BuiltinOperator_MINIMUM,
+       [](Importer &im, int op, BO c) { return im.importBinary(op, c); }},
   };
   return table;
 }
@@ -76,6 +85,8 @@ std::pair<int, int> arity(tfl::BuiltinOperator code) {
   case BO::BuiltinOperator_ADD:
   case BO::BuiltinOperator_SUB:
   case BO::BuiltinOperator_MUL:
+  case BO::BuiltinOperator_MAXIMUM:
+  case BO::BuiltinOperator_MINIMUM:
   case BO::BuiltinOperator_MEAN:
   case BO::BuiltinOperator_TRANSPOSE: return {2, 2};
   case BO::BuiltinOperator_RESHAPE: return {1, 2};
@@ -362,10 +373,14 @@ bool Importer::importBinary(int i, tfl::BuiltinOperator code) {
     if (const auto *o = options<tfl::SubOptions>(op(i)))
       act = o->fused_activation_function();
     y = b.create<mlir::qcc::SubOp>(loc, t, l, r);
-  } else {
+  } else if (code == tfl::BuiltinOperator_MUL) {
     if (const auto *o = options<tfl::MulOptions>(op(i)))
       act = o->fused_activation_function();
     y = b.create<mlir::qcc::MulOp>(loc, t, l, r);
+  } else if (code == tfl::BuiltinOperator_MAXIMUM) {
+    y = b.create<mlir::qcc::MaxOp>(loc, t, l, r);
+  } else {
+    y = b.create<mlir::qcc::MinOp>(loc, t, l, r);
   }
   y = fusedActivation(i, act, y);
   return y && define(i, output(i, 0), y);
@@ -534,6 +549,21 @@ bool Importer::importUnary(int i, tfl::BuiltinOperator code) {
   case tfl::BuiltinOperator_TANH:
     y = b.create<mlir::qcc::TanhOp>(loc, x.getType(), x);
     break;
+  case tfl::BuiltinOperator_EXP:
+    y = b.create<mlir::qcc::ExpOp>(loc, x.getType(), x);
+    break;
+  case tfl::BuiltinOperator_SQRT:
+    y = b.create<mlir::qcc::SqrtOp>(loc, x.getType(), x);
+    break;
+  case tfl::BuiltinOperator_RSQRT:
+    y = b.create<mlir::qcc::RsqrtOp>(loc, x.getType(), x);
+    break;
+  case tfl::BuiltinOperator_LEAKY_RELU: {
+    const auto *o = options<tfl::LeakyReluOptions>(op(i));
+    y = b.create<mlir::qcc::LeakyReluOp>(loc, x.getType(), x,
+                                         b.getF32FloatAttr(o ? o->alpha() : 0.f));
+    break;
+  }
   default:
     y = b.create<mlir::qcc::HardSwishOp>(loc, x.getType(), x);
     break;

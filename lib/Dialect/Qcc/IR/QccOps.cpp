@@ -325,6 +325,12 @@ LogicalResult MulOp::verify() { return verifyFloatOrInteger8Binary(*this); }
 LogicalResult DivOp::verify() {
   return failed(verifyAllFloat(*this)) ? failure() : verifyBroadcastBinary(*this);
 }
+LogicalResult MaxOp::verify() {
+  return failed(verifyAllFloat(*this)) ? failure() : verifyBroadcastBinary(*this);
+}
+LogicalResult MinOp::verify() {
+  return failed(verifyAllFloat(*this)) ? failure() : verifyBroadcastBinary(*this);
+}
 
 LogicalResult ClampOp::verify() {
   if (getMin().convertToFloat() > getMax().convertToFloat())

@@ -161,6 +161,11 @@ def Qcc_AddOp : Qcc_BroadcastBinaryOp<"add", "Add">;
 def Qcc_SubOp : Qcc_BroadcastBinaryOp<"sub", "Sub">;
 def Qcc_MulOp : Qcc_BroadcastBinaryOp<"mul", "Mul">;
 def Qcc_DivOp : Qcc_BroadcastBinaryOp<"div", "Div">;
+// On QDQ models these stay fake-quant (f32 between a dequantize and a quantize): with the
+// same parameters on both operands and the result, as TFLite's MAXIMUM/MINIMUM require, that
+// computes the same integers as a maximum of the stored values.
+def Qcc_MaxOp : Qcc_BroadcastBinaryOp<"max", "Max">;
+def Qcc_MinOp : Qcc_BroadcastBinaryOp<"min", "Min">;
 
 def Qcc_ReluOp : Qcc_Op<"relu", [Pure, SameOperandsAndResultType]> {
   let summary = "max(x, 0) (ONNX Relu)";
@@ -206,6 +211,24 @@ class Qcc_UnaryFloatOp<string mnemonic, string onnxName, string formula>
 def Qcc_SigmoidOp : Qcc_UnaryFloatOp<"sigmoid", "Sigmoid", "1 / (1 + exp(-x))">;
 def Qcc_TanhOp : Qcc_UnaryFloatOp<"tanh", "Tanh", "tanh(x)">;
 def Qcc_HardSwishOp : Qcc_UnaryFloatOp<"hard_swish", "HardSwish", "x * clamp(x / 6 + 1/2, 0, 1)">;
+def Qcc_ExpOp : Qcc_UnaryFloatOp<"exp", "Exp", "exp(x)">;
+def Qcc_SqrtOp : Qcc_UnaryFloatOp<"sqrt", "Sqrt", "sqrt(x)">;
+def Qcc_RsqrtOp : Qcc_UnaryFloatOp<"rsqrt", "Reciprocal(Sqrt)", "1 / sqrt(x)">;
+
+def Qcc_LeakyReluOp : Qcc_Op<"leaky_relu", [Pure, SameOperandsAndResultType]> {
+  let summary = "x >= 0 ? x : alpha * x (ONNX LeakyRelu)";
+  let description = [{
+    Elementwise on f32. On QDQ models `qcc-fold-fake-quant` turns
+    `quantize(leaky_relu(dequantize(x)))` into a 256-entry `qcc.table`.
+
+    ```mlir
+    %y = qcc.leaky_relu %x {alpha = 0.1 : f32} : tensor<1x8xf32>
+    ```
+  }];
+  let arguments = (ins Qcc_FloatTensor:$input, F32Attr:$alpha);
+  let results = (outs Qcc_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
 
 def Qcc_TableOp : Qcc_Op<"table", [Pure]> {
   let summary = "8-bit lookup table: y = table[x - storage_min]";

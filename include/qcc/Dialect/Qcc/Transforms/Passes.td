@@ -25,6 +25,12 @@ def QccFoldFakeQuant : Pass<"qcc-fold-fake-quant", "func::FuncOp"> {
       the storage minimum): the integer `qcc.softmax` (fake-quant arithmetic with
       `--requant=float`, TFLite Micro's integer-only kernel with `--requant=fixed`).
 
+    - sigmoid, tanh, hard_swish, exp, sqrt, rsqrt, leaky_relu on an 8-bit input with an 8-bit
+      result: a 256-entry `qcc.table` built at compile time from the f32 function, as the
+      fake-quant graph computes it. With `requant-mode=fixed`, leaky_relu's table is
+      TFLite's integer LEAKY_RELU instead (`x - zp_x` times the Q31 multiplier of
+      `s_x / s_y` where it is non-negative, of `alpha * s_x / s_y` where it is negative,
+      plus `zp_y`, saturated).
     - constant u8 weights of conv2d / gemm / matmul whose values `w - zp` all fit in s8 are
       re-encoded as those s8 values with zero point 0 (same scales, same integer products):
       the dot-product kernels (VPDPBUSD, SDOT) take signed weights of zero point 0.
@@ -38,6 +44,16 @@ def QccFoldFakeQuant : Pass<"qcc-fold-fake-quant", "func::FuncOp"> {
     which remains correct.
   }];
   let dependentDialects = ["::mlir::quant::QuantizationDialect"];
+  let options = [
+    Option<"requantMode", "requant-mode", "::mlir::qcc::RequantMode",
+           /*default=*/"::mlir::qcc::RequantMode::Float",
+           "The reference arithmetic of the tables whose integer kernels differ",
+           [{::llvm::cl::values(
+               clEnumValN(::mlir::qcc::RequantMode::Float, "float",
+                          "the fake-quant graph's f32 arithmetic (ONNX Runtime)"),
+               clEnumValN(::mlir::qcc::RequantMode::Fixed, "fixed",
+                          "TFLite's integer kernels"))}]>
+  ];
 }
 
 def QccFuseRequantize : Pass<"qcc-fuse-requantize", "func::FuncOp"> {
