@@ -732,6 +732,51 @@ class Evaluator:
         x = self.inp(n, 0)
         return x.astype(F64).mean(axis=tuple(range(2, x.ndim)), keepdims=True).astype(F32)
 
+    def op_Pad(self, n):
+        x = self.inp(n, 0)
+        pads = [int(v) for v in self.inp(n, 1)]
+        axes = list(range(x.ndim)) if self.inp(n, 3) is None else \
+            [int(a) % x.ndim for a in self.inp(n, 3)]
+        value = 0 if self.inp(n, 2) is None else self.inp(n, 2).reshape(-1)[0]
+        width = [(0, 0)] * x.ndim
+        for j, a in enumerate(axes):
+            width[a] = (pads[j], pads[j + len(axes)])
+        return np.pad(x, width, constant_values=value)
+
+    def op_Slice(self, n):
+        x = self.inp(n, 0)
+        starts, ends = self.inp(n, 1), self.inp(n, 2)
+        axes = range(len(starts)) if self.inp(n, 3) is None else self.inp(n, 3)
+        steps = [1] * len(starts) if self.inp(n, 4) is None else self.inp(n, 4)
+        index = [slice(None)] * x.ndim
+        for s_, e, a, st in zip(starts, ends, axes, steps):
+            index[int(a)] = slice(int(s_), int(min(max(e, -2**62), 2**62)), int(st))
+        return x[tuple(index)]
+
+    def op_Split(self, n):
+        x = self.inp(n, 0)
+        axis = attrs(n).get("axis", 0)
+        if self.inp(n, 1) is not None:
+            sizes = [int(v) for v in self.inp(n, 1)]
+        else:
+            sizes = [x.shape[axis] // len(n.output)] * len(n.output)
+        return list(np.split(x, np.cumsum(sizes)[:-1], axis=axis))
+
+    def op_ArgMax(self, n):
+        x, a = self.inp(n, 0), attrs(n)
+        axis, keep = a.get("axis", 0), a.get("keepdims", 1)
+        if a.get("select_last_index", 0):
+            r = x.shape[axis] - 1 - np.argmax(np.flip(x, axis), axis=axis)
+        else:
+            r = np.argmax(x, axis=axis)
+        return (np.expand_dims(r, axis) if keep else r).astype(np.int64)
+
+    def op_ReduceMean(self, n):
+        a = attrs(n)
+        axes = tuple(a["axes"]) if "axes" in a else tuple(int(v) for v in self.inp(n, 1))
+        return np.mean(self.inp(n, 0), axis=axes, keepdims=bool(a.get("keepdims", 1)),
+                       dtype=F32).astype(F32)
+
     def op_Concat(self, n):
         return np.concatenate([self.vals[i] for i in n.input], axis=attrs(n)["axis"])
 

@@ -704,3 +704,35 @@ func.func @blocked_prime_width(%x: tensor<1x16x13x13xf32>) -> tensor<1x32x13x13x
        : (tensor<1x16x13x13xf32>, tensor<32x16x3x3xf32>) -> tensor<1x32x13x13xf32>
   return %y : tensor<1x32x13x13xf32>
 }
+
+// -----
+
+// slice is a strided tensor.extract_slice; pad on a quantized tensor pads with its value
+// quantized with the result's parameters: 0.7 / 0.1 + 100 = 107.
+// CHECK-LABEL: func @slice_and_pad
+// CHECK: tensor.extract_slice %{{.*}}[0, 1, 0] [1, 2, 3] [1, 2, 2]
+// CHECK: %[[V:.*]] = arith.constant 107 : i8
+// CHECK: tensor.pad
+// CHECK: tensor.yield %[[V]] : i8
+func.func @slice_and_pad(%x: tensor<1x5x6x!quant.uniform<u8:f32, 0.1:100>>) -> tensor<1x4x5x!quant.uniform<u8:f32, 0.1:100>> {
+  %s = qcc.slice %x {offsets = array<i64: 0, 1, 0>, strides = array<i64: 1, 2, 2>}
+       : (tensor<1x5x6x!quant.uniform<u8:f32, 0.1:100>>) -> tensor<1x2x3x!quant.uniform<u8:f32, 0.1:100>>
+  %p = qcc.pad %s {pads = array<i64: 0, 1, 1, 0, 1, 1>, value = 0.7 : f32}
+       : (tensor<1x2x3x!quant.uniform<u8:f32, 0.1:100>>) -> tensor<1x4x5x!quant.uniform<u8:f32, 0.1:100>>
+  return %p : tensor<1x4x5x!quant.uniform<u8:f32, 0.1:100>>
+}
+
+// -----
+
+// argmax: one reduction carrying (largest value, index); a later element wins only when
+// strictly larger (the first index on ties), compared unsigned for u8 storage; keepdims
+// expands the result (the kept unit dimension joins the next one).
+// CHECK-LABEL: func @argmax_u8_keepdims
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK: arith.cmpi ugt
+// CHECK: linalg.index 1
+// CHECK: tensor.expand_shape {{.*}} {{\[\[}}0], [1, 2]]
+func.func @argmax_u8_keepdims(%x: tensor<2x5x3x!quant.uniform<u8:f32, 0.1:100>>) -> tensor<2x1x3xi64> {
+  %i = qcc.argmax %x {axis = 1 : i64, keepdims = true} : (tensor<2x5x3x!quant.uniform<u8:f32, 0.1:100>>) -> tensor<2x1x3xi64>
+  return %i : tensor<2x1x3xi64>
+}

@@ -162,6 +162,58 @@ def elementwise_model(dtype, op, seed=7):
     return b, [x0], [y]
 
 
+def data_movement_model(dtype, op, seed=8):
+    """PAD / PADV2, SLICE / STRIDED_SLICE, SPLIT / SPLIT_V, ARG_MAX on an NHWC tensor, their
+    parameters in TFLite's NHWC order."""
+    r = np.random.default_rng(seed)
+    b = TFLiteBuilder()
+    x = act(b, r, "x", (1, 6, 5, 8), dtype, 0.05)
+    q = b.tensors[x].quantization
+    same = lambda name, shape: b.tensor(name, shape, dtype, q.scale[0], q.zeroPoint[0])  # noqa
+    if op == "PAD":
+        y = same("y", (1, 7, 8, 9))
+        b.op("PAD", [x, b.const("p", np.array([[0, 0], [1, 0], [1, 2], [0, 1]], np.int32))], [y])
+    elif op == "PADV2":
+        y = same("y", (1, 8, 5, 8))
+        v = b.const("v", np.array([int(q.zeroPoint[0]) + 7], np.dtype(dtype)), q.scale[0],
+                    q.zeroPoint[0])
+        b.op("PADV2", [x, b.const("p", np.array([[0, 0], [2, 0], [0, 0], [0, 0]], np.int32)), v],
+             [y])
+    elif op == "SLICE":
+        y = same("y", (1, 3, 2, 8))
+        b.op("SLICE", [x, b.const("begin", np.array([0, 2, 1, 0], np.int32)),
+                       b.const("size", np.array([1, 3, 2, -1], np.int32))], [y], "SliceOptions")
+    elif op == "STRIDED_SLICE":
+        # Rows 1, 3, 5 (stride 2, end masked), columns -4..-1, channel 2 shrunk away.
+        y = same("y", (1, 3, 3))
+        b.op("STRIDED_SLICE", [x, b.const("begin", np.array([0, 1, -4, 2], np.int32)),
+                               b.const("end", np.array([1, 0, -1, 3], np.int32)),
+                               b.const("strides", np.array([1, 2, 1, 1], np.int32))], [y],
+             "StridedSliceOptions", end_mask=2, shrink_axis_mask=8)
+    elif op == "SPLIT":
+        outs = [same(f"y{k}", (1, 6, 5, 4)) for k in range(2)]
+        b.op("SPLIT", [b.const("axis", np.array([3], np.int32)), x], outs, "SplitOptions",
+             num_splits=2)
+        return b, [x], outs
+    elif op == "SPLIT_V":
+        outs = [same(f"y{k}", (1, n, 5, 8)) for k, n in enumerate((1, 4, 1))]
+        b.op("SPLIT_V", [x, b.const("sizes", np.array([1, -1, 1], np.int32)),
+                         b.const("axis", np.array([1], np.int32))], outs, "SplitVOptions",
+             num_splits=3)
+        return b, [x], outs
+    else:  # ARG_MAX over the channels and over the rows
+        y = b.tensor("y", (1, 6, 5), "int32")
+        b.op("ARG_MAX", [x, b.const("axis", np.array([3], np.int32))], [y], "ArgMaxOptions",
+             output_type=2)
+        # int64 indices too (LiteRT has them; TFLite Micro, the int8 reference, does not).
+        wide = dtype == "uint8"
+        y2 = b.tensor("y2", (1, 5, 8), "int64" if wide else "int32")
+        b.op("ARG_MAX", [x, b.const("axis2", np.array([1], np.int32))], [y2], "ArgMaxOptions",
+             output_type=4 if wide else 2)
+        return b, [x], [y, y2]
+    return b, [x], [y]
+
+
 CASES = {
     "conv_s8_same_relu6": lambda: conv_model("int8"),
     "conv_s8_valid_stride2": lambda: conv_model("int8", stride=2, padding="VALID", activation="NONE"),
@@ -181,6 +233,14 @@ CASES = {
     "maximum_s8": lambda: elementwise_model("int8", "MAXIMUM"),
     "minimum_u8": lambda: elementwise_model("uint8", "MINIMUM"),
     "leaky_relu_s8": lambda: elementwise_model("int8", "LEAKY_RELU"),
+    "pad_s8": lambda: data_movement_model("int8", "PAD"),
+    "padv2_u8": lambda: data_movement_model("uint8", "PADV2"),
+    "slice_s8": lambda: data_movement_model("int8", "SLICE"),
+    "strided_slice_u8": lambda: data_movement_model("uint8", "STRIDED_SLICE"),
+    "split_s8": lambda: data_movement_model("int8", "SPLIT"),
+    "split_v_u8": lambda: data_movement_model("uint8", "SPLIT_V"),
+    "arg_max_s8": lambda: data_movement_model("int8", "ARG_MAX"),
+    "arg_max_u8": lambda: data_movement_model("uint8", "ARG_MAX"),
 }
 
 
@@ -196,7 +256,7 @@ def test_tflite_op_fixed(case, target):
         dtype = {9: "int8", 3: "uint8"}[builder.tensors[t].type]
         inputs.append(r.integers(INFO[dtype].min, INFO[dtype].max + 1,
                                  builder.tensors[t].shape).astype(dtype))
-    integer_only = all(builder.tensors[t].type == 9 for t in [*ins, *outs])
+    integer_only = all(builder.tensors[t].type in (2, 4, 9) for t in [*ins, *outs])
     expected = tflite_reference(path, inputs, "micro" if integer_only else "reference")
     art = qcc.compile_model(path, target, d / target, name="m", extra_args=["--requant=fixed"])
     app = qcc.build_app(art, d / target)

@@ -366,3 +366,20 @@ func.func @exp_table(%x: tensor<4x!quant.uniform<i8:f32, 0.25>>) -> tensor<4x!qu
   %q = qcc.quantize %e : (tensor<4xf32>) -> tensor<4x!quant.uniform<i8:f32, 0.5>>
   return %q : tensor<4x!quant.uniform<i8:f32, 0.5>>
 }
+
+// -----
+
+// pad between dequantize and quantize: the input is requantized to the output's parameters
+// first, then padded (the value stays real; the lowering quantizes it with the output's).
+// argmax of a dequantized tensor reads the stored integers.
+// CHECK-LABEL: func @pad_and_argmax
+// CHECK: %[[R:.*]] = qcc.requantize %arg0 {{.*}} -> tensor<1x4x!quant.uniform<u8:f32, 2.000000e-01:50>>
+// CHECK: qcc.pad %[[R]] {pads = array<i64: 0, 1, 0, 1>, value = 0.69{{[0-9]*}} : f32} : (tensor<1x4x!quant.uniform<u8:f32, 2.000000e-01:50>>) -> tensor<1x6x!quant.uniform<u8:f32, 2.000000e-01:50>>
+// CHECK: qcc.argmax %arg0 {axis = 1 : i64, keepdims = false} : (tensor<1x4x!quant.uniform<u8:f32, 1.000000e-01:100>>) -> tensor<1xi64>
+func.func @pad_and_argmax(%x: tensor<1x4x!quant.uniform<u8:f32, 0.1:100>>) -> (tensor<1x6x!quant.uniform<u8:f32, 0.2:50>>, tensor<1xi64>) {
+  %f = qcc.dequantize %x : (tensor<1x4x!quant.uniform<u8:f32, 0.1:100>>) -> tensor<1x4xf32>
+  %p = qcc.pad %f {pads = array<i64: 0, 1, 0, 1>, value = 0.7 : f32} : (tensor<1x4xf32>) -> tensor<1x6xf32>
+  %q = qcc.quantize %p : (tensor<1x6xf32>) -> tensor<1x6x!quant.uniform<u8:f32, 0.2:50>>
+  %i = qcc.argmax %f {axis = 1 : i64, keepdims = false} : (tensor<1x4xf32>) -> tensor<1xi64>
+  return %q, %i : tensor<1x6x!quant.uniform<u8:f32, 0.2:50>>, tensor<1xi64>
+}

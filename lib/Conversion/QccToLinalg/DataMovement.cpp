@@ -1,6 +1,6 @@
-//===- DataMovement.cpp - reshape, transpose and concat to linalg ---------===//
+//===- DataMovement.cpp - reshape, transpose, concat, slice, pad, argmax --===//
 //
-// Ops that move data without arithmetic.
+// Ops that move data without arithmetic (and argmax, which only compares).
 //
 //===----------------------------------------------------------------------===//
 
@@ -96,10 +96,132 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
   }
 };
 
+struct SliceLowering : OpConversionPattern<SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(SliceOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    b.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+        op, outType, adaptor.getInput(), ValueRange{}, ValueRange{}, ValueRange{},
+        b.getDenseI64ArrayAttr(op.getOffsets()), b.getDenseI64ArrayAttr(outType.getShape()),
+        b.getDenseI64ArrayAttr(op.getStrides()));
+    return success();
+  }
+};
+
+struct PadLowering : OpConversionPattern<PadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(PadOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    float value = op.getValue().convertToFloat();
+    Value pad;
+    if (outType.getElementType().isF32()) {
+      pad = f32Const(b, loc, value);
+    } else {
+      // The real value quantized with the result's parameters, as QuantizeLinear would.
+      QuantParams q = getQuantParams(op.getType().getElementType());
+      int64_t stored = ::mlir::qcc::quantizeValue(value, q.scales[0], q.zeroPoints[0], q.qmin,
+                                                   q.qmax);
+      pad = b.create<arith::ConstantOp>(loc, b.getIntegerAttr(outType.getElementType(), stored));
+    }
+    int64_t rank = outType.getRank();
+    SmallVector<OpFoldResult> lo, hi;
+    for (int64_t d = 0; d < rank; ++d) {
+      lo.push_back(b.getIndexAttr(op.getPads()[d]));
+      hi.push_back(b.getIndexAttr(op.getPads()[d + rank]));
+    }
+    b.replaceOpWithNewOp<tensor::PadOp>(op, outType, adaptor.getInput(), lo, hi, pad);
+    return success();
+  }
+};
+
+/// One reduction over `axis` carrying (largest value, its index); a later element replaces
+/// them only when strictly larger (first index on ties), or also when equal with
+/// select_last_index.
+struct ArgMaxLowering : OpConversionPattern<ArgMaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(ArgMaxOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    auto inType = cast<RankedTensorType>(x.getType());
+    Type et = inType.getElementType();
+    auto outType = cast<RankedTensorType>(op.getType());
+    Type it = outType.getElementType();
+    int64_t rank = inType.getRank(), axis = op.getAxis();
+    SmallVector<int64_t> reducedShape;
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != axis) {
+        reducedShape.push_back(inType.getDimSize(d));
+        outExprs.push_back(b.getAffineDimExpr(d));
+      }
+    bool isFloat = et.isF32();
+    bool isSigned = true;
+    if (!isFloat)
+      isSigned = getQuantParams(op.getInput().getType().getElementType()).isSigned;
+    unsigned width = isFloat ? 32 : et.getIntOrFloatBitWidth();
+    Value lowest =
+        isFloat ? f32Const(b, loc, -std::numeric_limits<float>::infinity())
+                : b.create<arith::ConstantOp>(
+                      loc, b.getIntegerAttr(et, isSigned ? APInt::getSignedMinValue(width)
+                                                         : APInt::getMinValue(width)));
+    Value best = filledWith(b, loc, reducedShape, lowest);
+    Value index = filledWith(b, loc, reducedShape,
+                             b.create<arith::ConstantOp>(loc, b.getIntegerAttr(it, 0)));
+    MLIRContext *ctx = b.getContext();
+    SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx),
+                                   AffineMap::get(rank, 0, outExprs, ctx),
+                                   AffineMap::get(rank, 0, outExprs, ctx)};
+    SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+    iters[axis] = utils::IteratorType::reduction;
+    bool last = op.getSelectLastIndex();
+    auto generic = b.create<linalg::GenericOp>(
+        loc, TypeRange{best.getType(), index.getType()}, ValueRange{x}, ValueRange{best, index},
+        maps, iters, [&](OpBuilder &nb, Location nl, ValueRange v) {
+          Value take;
+          if (isFloat)
+            take = nb.create<arith::CmpFOp>(nl, last ? arith::CmpFPredicate::OGE
+                                                     : arith::CmpFPredicate::OGT,
+                                            v[0], v[1]);
+          else
+            take = nb.create<arith::CmpIOp>(
+                nl, isSigned ? (last ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sgt)
+                             : (last ? arith::CmpIPredicate::uge : arith::CmpIPredicate::ugt),
+                v[0], v[1]);
+          Value i = nb.create<arith::IndexCastOp>(nl, it, nb.create<linalg::IndexOp>(nl, axis));
+          nb.create<linalg::YieldOp>(
+              nl, ValueRange{nb.create<arith::SelectOp>(nl, take, v[0], v[1]),
+                             nb.create<arith::SelectOp>(nl, take, i, v[2])});
+        });
+    Value result = generic.getResult(1);
+    if (op.getKeepdims()) {
+      // One group of result dimensions per reduced dimension; the kept unit dimension
+      // joins its neighbour's (a rank-1 input reduces to a scalar: no groups).
+      SmallVector<ReassociationIndices> reassoc;
+      for (int64_t d = 0; d < rank; ++d)
+        if (d != axis)
+          reassoc.push_back({d});
+      if (!reassoc.empty()) {
+        if (axis == rank - 1)
+          reassoc.back().push_back(axis);
+        else
+          reassoc[axis].insert(reassoc[axis].begin(), axis);
+      }
+      result = b.create<tensor::ExpandShapeOp>(loc, outType, result, reassoc);
+    }
+    b.replaceOp(op, result);
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::qcc::lowering::populateDataMovementPatterns(const TypeConverter &converter,
     RewritePatternSet &patterns) {
   MLIRContext *ctx = patterns.getContext();
-  patterns.add<ReshapeLowering, TransposeLowering, ConcatLowering>(converter, ctx);
+  patterns.add<ReshapeLowering, TransposeLowering, ConcatLowering, SliceLowering, PadLowering,
+               ArgMaxLowering>(converter, ctx);
 }

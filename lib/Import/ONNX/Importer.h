@@ -7,7 +7,7 @@
 //   ShapeInference.cpp  ONNX's shape inference (guarded) and the com.microsoft shapes
 //   Tensors.cpp         types, constants and quantized operands
 //   OpTable.cpp         op type -> import function (and the supported-op lists), simple ops
-//   ConvPool.cpp, QuantOps.cpp, MicrosoftOps.cpp   the other ops' import
+//   ConvPool.cpp, QuantOps.cpp, MicrosoftOps.cpp, DataMovement.cpp   the other ops' import
 //   ONNXImporter.cpp    the driver: run() and importONNX()
 //
 //===----------------------------------------------------------------------===//
@@ -179,6 +179,13 @@ public:
   bool importSoftmax(const onnx::NodeProto &n);
   bool importLeakyRelu(const onnx::NodeProto &n);
   bool importMaxMin(const onnx::NodeProto &n);
+  // DataMovement.cpp
+  bool constantInts(const onnx::NodeProto &n, int i, const char *what, SmallVector<int64_t> &out);
+  bool importPad(const onnx::NodeProto &n);
+  bool importSlice(const onnx::NodeProto &n);
+  bool importSplit(const onnx::NodeProto &n);
+  bool importArgMax(const onnx::NodeProto &n);
+  bool importReduceMean(const onnx::NodeProto &n);
   bool importBatchNormalization(const onnx::NodeProto &n);
   bool importReshape(const onnx::NodeProto &n);
   bool importTranspose(const onnx::NodeProto &n);

@@ -4,7 +4,9 @@
 //   TFLiteImporter.cpp  verification, tensors and constants, layouts, graph inputs and
 //                       outputs, the driver (run, importTFLite)
 //   Operators.cpp       the operator table (builtin code -> import function) and the
-//                       operators' import
+//                       arithmetic operators' import
+//   DataMovement.cpp    RESHAPE, SQUEEZE, CONCATENATION, TRANSPOSE, PAD, SLICE, SPLIT,
+//                       ARG_MAX
 //
 // Layout: TFLite activations are NHWC. qcc's ops are NCHW, so every rank-4 tensor is held
 // in NCHW ("physical" order); its TFLite ("logical") axes map through kLogicalToPhysical.
@@ -40,6 +42,12 @@ tfl::BuiltinOperator builtinCode(const tfl::OperatorCode &code);
 std::string builtinName(tfl::BuiltinOperator code);
 /// "float32", "int8", ... for a TFLite tensor type.
 const char *tensorTypeName(tfl::TensorType t);
+
+/// The operator's options table of type T, or null when it has none (defaults apply).
+template <typename T>
+const T *options(const tfl::Operator &o) {
+  return o.builtin_options_as<T>();
+}
 
 /// Logical (NHWC) axis -> physical (NCHW) axis of a rank-4 tensor.
 inline int64_t physicalAxis(int64_t axis, int64_t rank) {
@@ -131,6 +139,15 @@ public:
   bool importUnary(int op, tfl::BuiltinOperator code);
   bool importTranspose(int op);
   bool importMean(int op);
+  bool importPad(int op, bool withValue);
+  bool importSlice(int op, bool strided);
+  bool importSplit(int op, bool sizes);
+  bool importArgMax(int op);
+  /// A box of a tensor given in TFLite's (logical) dimension order, on the physical value.
+  Value sliceLogical(Value physical, ArrayRef<int64_t> offsets, ArrayRef<int64_t> sizes,
+                     ArrayRef<int64_t> strides, Location loc);
+  /// Records a plain integer result (ARG_MAX's indices) after checking its shape.
+  bool defineInteger(int op, int tensor, Value result);
 
   MLIRContext *ctx;
   const ImportOptions &opts;

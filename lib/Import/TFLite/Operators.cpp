@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Quant/QuantTypes.h"
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <numeric>
 
@@ -67,6 +68,17 @@ const std::map<tfl::BuiltinOperator, ImportFn> &opTable() {
       {BO::BuiltinOperator_RSQRT, [](Importer &im, int op, BO c) { return im.importUnary(op, c); }},
       {BO::BuiltinOperator_LEAKY_RELU,
        [](Importer &im, int op, BO c) { return im.importUnary(op, c); }},
+      {BO::BuiltinOperator_PAD, [](Importer &im, int op, BO) { return im.importPad(op, false); }},
+      {BO::BuiltinOperator_PADV2, [](Importer &im, int op, BO) { return im.importPad(op, true); }},
+      {BO::BuiltinOperator_SLICE,
+       [](Importer &im, int op, BO) { return im.importSlice(op, /*strided=*/false); }},
+      {BO::BuiltinOperator_STRIDED_SLICE,
+       [](Importer &im, int op, BO) { return im.importSlice(op, /*strided=*/true); }},
+      {BO::BuiltinOperator_SPLIT,
+       [](Importer &im, int op, BO) { return im.importSplit(op, /*sizes=*/false); }},
+      {BO::BuiltinOperator_SPLIT_V,
+       [](Importer &im, int op, BO) { return im.importSplit(op, /*sizes=*/true); }},
+      {BO::BuiltinOperator_ARG_MAX, call<&Importer::importArgMax>},
       {BO::BuiltinOperator_MAXIMUM,
        [](Importer &im, int op, BO c) { return im.importBinary(op, c); }},
       {BO::BuiltinOperator_MINIMUM,
@@ -90,6 +102,13 @@ std::pair<int, int> arity(tfl::BuiltinOperator code) {
   case BO::BuiltinOperator_MEAN:
   case BO::BuiltinOperator_TRANSPOSE: return {2, 2};
   case BO::BuiltinOperator_RESHAPE: return {1, 2};
+  case BO::BuiltinOperator_PAD:
+  case BO::BuiltinOperator_SPLIT:
+  case BO::BuiltinOperator_ARG_MAX: return {2, 2};
+  case BO::BuiltinOperator_PADV2:
+  case BO::BuiltinOperator_SLICE:
+  case BO::BuiltinOperator_SPLIT_V: return {3, 3};
+  case BO::BuiltinOperator_STRIDED_SLICE: return {4, 4};
   case BO::BuiltinOperator_CONCATENATION: return {1, 1 << 16};
   default: return {1, 1};
   }
@@ -127,8 +146,10 @@ bool Importer::checkSupportedOps() {
       ok = false;
     }
     int outs = op(i).outputs() ? op(i).outputs()->size() : 0;
-    if (outs != 1) {
-      opError(i) << "has " << outs << " outputs; " << builtinName(bc) << " produces 1";
+    bool split = bc == tfl::BuiltinOperator_SPLIT || bc == tfl::BuiltinOperator_SPLIT_V;
+    if (split ? outs < 1 : outs != 1) {
+      opError(i) << "has " << outs << " outputs; " << builtinName(bc) << " produces "
+                 << (split ? "1 or more" : "1");
       ok = false;
     }
     // Inputs past the minimum are optional (a bias, RESHAPE's shape) and may be -1.
@@ -207,11 +228,6 @@ std::optional<SmallVector<int64_t>> Importer::windowPads(int i, tfl::Padding pad
     }
   }
   return pads;
-}
-
-template <typename T>
-static const T *options(const tfl::Operator &o) {
-  return o.builtin_options_as<T>();
 }
 
 bool Importer::importConv(int i, bool depthwise) {
@@ -453,25 +469,6 @@ bool Importer::importMean(int i) {
   return define(i, output(i, 0), y);
 }
 
-bool Importer::importReshape(int i) {
-  Location loc = opLoc(i);
-  Value x = floatValue(input(i, 0));
-  if (!x)
-    return false;
-  SmallVector<int64_t> in = shapeOf(input(i, 0)), out = shapeOf(output(i, 0));
-  auto count = [](ArrayRef<int64_t> s) {
-    return std::accumulate(s.begin(), s.end(), int64_t(1), std::multiplies<>());
-  };
-  if (count(in) != count(out)) {
-    opError(i) << "reshapes " << count(in) << " elements into a shape of " << count(out);
-    return false;
-  }
-  // The output tensor's static shape is the new shape (the shape input or new_shape option
-  // must agree with it, which TFLite's converter guarantees for static models).
-  Value y = toPhysical(reshape(toLogical(x, loc), out, loc), loc);
-  return define(i, output(i, 0), y);
-}
-
 bool Importer::importSoftmax(int i) {
   Location loc = opLoc(i);
   const auto *o = options<tfl::SoftmaxOptions>(op(i));
@@ -486,35 +483,6 @@ bool Importer::importSoftmax(int i) {
   Value y = b.create<mlir::qcc::SoftmaxOp>(loc, x.getType(), x,
                                            b.getI64IntegerAttr(physicalAxis(rank - 1, rank)));
   return define(i, output(i, 0), y);
-}
-
-bool Importer::importConcatenation(int i) {
-  Location loc = opLoc(i);
-  const auto *o = options<tfl::ConcatenationOptions>(op(i));
-  SmallVector<Value> in;
-  for (int k = 0; k < numInputs(i); ++k) {
-    Value v = floatValue(input(i, k));
-    if (!v)
-      return false;
-    in.push_back(v);
-  }
-  int64_t rank = shapeOf(output(i, 0)).size(), axis = o ? o->axis() : 0;
-  if (axis < 0)
-    axis += rank;
-  if (axis < 0 || axis >= rank) {
-    opError(i) << "axis " << (o ? o->axis() : 0) << " is out of range for rank " << rank;
-    return false;
-  }
-  for (Value v : in)
-    if (cast<RankedTensorType>(v.getType()).getRank() != rank) {
-      opError(i) << "all inputs must have the output's rank " << rank;
-      return false;
-    }
-  auto t = RankedTensorType::get(physicalShape(shapeOf(output(i, 0))), b.getF32Type());
-  Value y = b.create<mlir::qcc::ConcatOp>(loc, t, in,
-                                          b.getI64IntegerAttr(physicalAxis(axis, rank)));
-  y = fusedActivation(i, o ? o->fused_activation_function() : tfl::ActivationFunctionType_NONE, y);
-  return y && define(i, output(i, 0), y);
 }
 
 /// QUANTIZE (float -> quantized, or quantized -> other parameters) and DEQUANTIZE.
@@ -568,29 +536,6 @@ bool Importer::importUnary(int i, tfl::BuiltinOperator code) {
     y = b.create<mlir::qcc::HardSwishOp>(loc, x.getType(), x);
     break;
   }
-  return define(i, output(i, 0), y);
-}
-
-bool Importer::importTranspose(int i) {
-  Location loc = opLoc(i);
-  auto perm = intValues(input(i, 1));
-  SmallVector<int64_t> in = shapeOf(input(i, 0));
-  if (!perm) {
-    opError(i) << "the permutation must be a constant int32 tensor";
-    return false;
-  }
-  SmallVector<int64_t> sorted(*perm);
-  llvm::sort(sorted);
-  for (size_t k = 0; k < sorted.size(); ++k)
-    if (sorted[k] != static_cast<int64_t>(k) || sorted.size() != in.size()) {
-      opError(i) << "the permutation is not a permutation of the input's " << in.size()
-                 << " dimensions";
-      return false;
-    }
-  Value x = floatValue(input(i, 0));
-  if (!x)
-    return false;
-  Value y = toPhysical(permute(toLogical(x, loc), *perm, loc), loc);
   return define(i, output(i, 0), y);
 }
 

@@ -492,6 +492,59 @@ LogicalResult TransposeOp::verify() {
   return verifyExpectedShape(*this, expected);
 }
 
+LogicalResult SliceOp::verify() {
+  auto in = getInput().getType(), out = getOutput().getType();
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("element types differ");
+  int64_t rank = in.getRank();
+  if ((int64_t)getOffsets().size() != rank || (int64_t)getStrides().size() != rank ||
+      out.getRank() != rank)
+    return emitOpError("offsets, strides and the result need the input's rank ") << rank;
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t o = getOffsets()[d], st = getStrides()[d], n = out.getDimSize(d);
+    if (st <= 0 || o < 0 || n <= 0 || o + (n - 1) * st >= in.getDimSize(d))
+      return emitOpError("dimension ") << d << ": offset " << o << ", stride " << st << " and "
+                                       << n << " elements do not fit in " << in.getDimSize(d);
+  }
+  return success();
+}
+
+LogicalResult PadOp::verify() {
+  auto in = getInput().getType(), out = getOutput().getType();
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("element types differ");
+  int64_t rank = in.getRank();
+  if ((int64_t)getPads().size() != 2 * rank)
+    return emitOpError("pads has ") << getPads().size() << " entries for rank " << rank;
+  SmallVector<int64_t> expected;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (getPads()[d] < 0 || getPads()[d + rank] < 0)
+      return emitOpError("pads must be non-negative");
+    expected.push_back(in.getDimSize(d) + getPads()[d] + getPads()[d + rank]);
+  }
+  if (auto q = dyn_cast<quant::UniformQuantizedType>(in.getElementType()); !q &&
+      isa<quant::QuantizedType>(in.getElementType()))
+    return emitOpError("expects a per-tensor quantized or f32 operand");
+  return verifyExpectedShape(*this, expected);
+}
+
+LogicalResult ArgMaxOp::verify() {
+  auto in = getInput().getType();
+  int64_t rank = in.getRank(), axis = getAxis();
+  if (axis < 0 || axis >= rank)
+    return emitOpError("axis ") << axis << " out of range for rank " << rank;
+  if (auto q = dyn_cast<quant::QuantizedType>(in.getElementType());
+      q && !isa<quant::UniformQuantizedType>(q))
+    return emitOpError("expects a per-tensor quantized or f32 operand");
+  SmallVector<int64_t> expected;
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != axis)
+      expected.push_back(in.getDimSize(d));
+    else if (getKeepdims())
+      expected.push_back(1);
+  return verifyExpectedShape(*this, expected);
+}
+
 LogicalResult ConcatOp::verify() {
   if (getInputs().empty())
     return emitOpError("expects at least one operand");

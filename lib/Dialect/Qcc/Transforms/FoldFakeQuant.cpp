@@ -621,7 +621,7 @@ struct FoldDataMovement : OpRewritePattern<QuantizeOp> {
     auto out = activation8(q.getType().getElementType());
     Operation *op = q.getInput().getDefiningOp();
     if (!out || !op || !q.getInput().hasOneUse() ||
-        !isa<MaxPoolOp, ReshapeOp, TransposeOp>(op))
+        !isa<MaxPoolOp, ReshapeOp, TransposeOp, SliceOp>(op))
       return failure();
     Value x = dequantizedSource(op->getOperand(0));
     auto xt = x ? activation8(getElementTypeOrSelf(x)) : nullptr;
@@ -633,6 +633,39 @@ struct FoldDataMovement : OpRewritePattern<QuantizeOp> {
     state.addTypes(withElement(op->getResult(0), xt));
     Value moved = rewriter.create(state)->getResult(0);
     rewriter.replaceOp(q, convertTo(rewriter, q.getLoc(), moved, out));
+    return success();
+  }
+};
+
+/// quantize(pad(dq(x), v)) -> pad(x converted to the output's parameters, v): the padded
+/// positions hold quantize(v) with the output's parameters, as in the fake-quant graph.
+struct FoldPad : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp q, PatternRewriter &rewriter) const override {
+    auto out = activation8(q.getType().getElementType());
+    auto pad = q.getInput().getDefiningOp<PadOp>();
+    if (!out || !pad || !pad->hasOneUse())
+      return failure();
+    Value x = dequantizedSource(pad.getInput());
+    if (!x || !activation8(getElementTypeOrSelf(x)))
+      return failure();
+    Value converted = convertTo(rewriter, pad.getLoc(), x, out);
+    rewriter.replaceOpWithNewOp<PadOp>(q, q.getType(), converted, pad.getPadsAttr(),
+                                       pad.getValueAttr());
+    return success();
+  }
+};
+
+/// argmax(dq(x)) -> argmax(x): with a positive scale the stored integers are in the order
+/// of the real values.
+struct FoldArgMax : OpRewritePattern<ArgMaxOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ArgMaxOp op, PatternRewriter &rewriter) const override {
+    Value x = dequantizedSource(op.getInput());
+    auto xt = x ? dyn_cast<UniformQuantizedType>(getElementTypeOrSelf(x)) : nullptr;
+    if (!xt || !(xt.getScale() > 0))
+      return failure();
+    rewriter.modifyOpInPlace(op, [&] { op.getInputMutable().assign(x); });
     return success();
   }
 };
@@ -806,7 +839,7 @@ struct QccFoldFakeQuantPass : mlir::qcc::impl::QccFoldFakeQuantBase<QccFoldFakeQ
     patterns.add<FoldToTable>(&getContext(), requantMode == ::mlir::qcc::RequantMode::Fixed);
     patterns.add<FoldQuantizeOfConstant, SinkDequantize<ReshapeOp>, SinkDequantize<TransposeOp>,
                  FoldSoftmax, FoldConv, FoldGemm, FoldMatMul, FoldGlobalAvgPool, FoldAdd, FoldMul, FoldAvgPool,
-                 FoldDataMovement,
+                 FoldDataMovement, FoldPad, FoldArgMax,
                  FoldConcat, FoldQuantizeOfDequantize, SignedWeights>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

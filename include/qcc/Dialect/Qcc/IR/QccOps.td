@@ -418,6 +418,64 @@ def Qcc_ConcatOp : Qcc_Op<"concat", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Qcc_SliceOp : Qcc_Op<"slice", [Pure]> {
+  let summary = "a strided box of a tensor (ONNX Slice and Split, TFLite SLICE, STRIDED_SLICE, SPLIT)";
+  let description = [{
+    Result element `i` is input element `offsets + i * strides` (per dimension); the result
+    type gives the box's size. Offsets are in range and strides positive (the importers
+    normalize negative starts, clamped ends and reversed slices away, or refuse them).
+
+    ```mlir
+    %y = qcc.slice %x {offsets = array<i64: 0, 2, 0, 0>, strides = array<i64: 1, 1, 1, 1>}
+         : (tensor<1x8x4x4xf32>) -> tensor<1x3x4x4xf32>
+    ```
+    On a quantized operand the stored integers move and the type passes through.
+  }];
+  let arguments = (ins Qcc_AnyTensor:$input, DenseI64ArrayAttr:$offsets,
+                       DenseI64ArrayAttr:$strides);
+  let results = (outs Qcc_AnyTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Qcc_PadOp : Qcc_Op<"pad", [Pure]> {
+  let summary = "constant padding (ONNX Pad mode=constant, TFLite PAD and PADV2)";
+  let description = [{
+    `pads` holds the elements added before each dimension, then after each (ONNX order);
+    the added positions hold `value`, a real number: on a quantized tensor, its
+    quantization with the result's parameters (a zero pad is the zero point).
+
+    ```mlir
+    %y = qcc.pad %x {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>, value = 0.0 : f32}
+         : (tensor<1x8x4x4xf32>) -> tensor<1x8x6x6xf32>
+    ```
+  }];
+  let arguments = (ins Qcc_NumericTensor:$input, DenseI64ArrayAttr:$pads, F32Attr:$value);
+  let results = (outs Qcc_NumericTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Qcc_ArgMaxOp : Qcc_Op<"argmax", [Pure]> {
+  let summary = "index of the largest element along one axis (ONNX ArgMax, TFLite ARG_MAX)";
+  let description = [{
+    The result has the input's shape with `axis` of size 1 (`keepdims`) or removed, and a
+    signless integer element type (i32 or i64). Ties go to the first index, or to the
+    last with `select_last_index`. On a quantized operand (positive scale) the stored
+    integers are compared: the order of the real values is theirs.
+
+    ```mlir
+    %i = qcc.argmax %x {axis = 1 : i64, keepdims = false}
+         : (tensor<1x10xf32>) -> tensor<1xi64>
+    ```
+  }];
+  let arguments = (ins Qcc_NumericTensor:$input, I64Attr:$axis, BoolAttr:$keepdims,
+                       DefaultValuedAttr<BoolAttr, "false">:$select_last_index);
+  let results = (outs RankedTensorOf<[I32, I64]>:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Quantization
 //===----------------------------------------------------------------------===//

@@ -1,0 +1,256 @@
+//===- DataMovement.cpp - Pad, Slice, Split, ArgMax, ReduceMean -----------===//
+//
+// Ops whose parameters (pads, starts, ends, axes, steps, split sizes) are graph inputs in
+// recent opsets: qcc compiles them when those inputs are constants (initializers or
+// Constant nodes) and says which input is not otherwise.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Importer.h"
+
+#include "qcc/Dialect/Qcc/IR/QccOps.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace mlir;
+
+namespace mlir::qcc::onnx_import {
+
+/// The integer values of constant input `i` (int64 or int32), each clamped to +-2^62 (ONNX
+/// writes INT64_MAX for "to the end"); false after reporting when it is not a constant.
+bool Importer::constantInts(const onnx::NodeProto &n, int i, const char *what,
+                            SmallVector<int64_t> &out) {
+  out.clear();
+  const onnx::TensorProto *t = hasInput(n, i) ? constantTensor(n.input(i)) : nullptr;
+  std::vector<double> values;
+  if (!t || (t->data_type() != onnx::TensorProto::INT64 &&
+             t->data_type() != onnx::TensorProto::INT32) ||
+      !readTensor(*t, values)) {
+    nodeError(n) << "input " << i << " (" << what << ") must be a constant int64 tensor";
+    return false;
+  }
+  constexpr double kLimit = 4611686018427387904.0; // 2^62
+  for (double v : values)
+    out.push_back(static_cast<int64_t>(std::clamp(v, -kLimit, kLimit)));
+  return true;
+}
+
+/// Axes normalized to [0, rank), each once; false after reporting.
+static bool normalizeAxes(Importer &im, const onnx::NodeProto &n, SmallVector<int64_t> &axes,
+                          int64_t rank) {
+  SmallVector<bool> seen(rank, false);
+  for (int64_t &a : axes) {
+    if (a < -rank || a >= rank) {
+      im.nodeError(n) << "axis " << a << " is out of range for rank " << rank;
+      return false;
+    }
+    if (a < 0)
+      a += rank;
+    if (seen[a]) {
+      im.nodeError(n) << "axis " << a << " is given twice";
+      return false;
+    }
+    seen[a] = true;
+  }
+  return true;
+}
+
+bool Importer::importPad(const onnx::NodeProto &n) {
+  std::string mode = attrString(n, "mode", "constant");
+  if (mode != "constant") {
+    nodeError(n) << "mode '" << mode << "' is not supported; supported: constant";
+    return false;
+  }
+  Value x = lookup(n.input(0), n);
+  auto t = typeOf(n.output(0), &n);
+  if (!x || !t)
+    return false;
+  x = requireFloat(x, n, 0);
+  if (!x)
+    return false;
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  SmallVector<int64_t> pads;
+  if (!constantInts(n, 1, "pads", pads))
+    return false;
+  SmallVector<int64_t> axes;
+  if (hasInput(n, 3)) {
+    if (!constantInts(n, 3, "axes", axes) || !normalizeAxes(*this, n, axes, rank))
+      return false;
+  } else {
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
+  }
+  if (pads.size() != 2 * axes.size()) {
+    nodeError(n) << "pads has " << pads.size() << " entries for " << axes.size() << " axes";
+    return false;
+  }
+  SmallVector<int64_t> full(2 * rank, 0);
+  int64_t k = axes.size();
+  for (int64_t j = 0; j < k; ++j) {
+    if (pads[j] < 0 || pads[j + k] < 0) {
+      nodeError(n) << "negative pads (cropping) are not supported";
+      return false;
+    }
+    full[axes[j]] = pads[j];
+    full[rank + axes[j]] = pads[j + k];
+  }
+  float value = 0.f;
+  if (hasInput(n, 2)) {
+    const onnx::TensorProto *c = constantTensor(n.input(2));
+    std::vector<double> v;
+    if (!c || c->data_type() != onnx::TensorProto::FLOAT || !readTensor(*c, v) || v.size() != 1) {
+      nodeError(n) << "input 2 (constant_value) must be a constant float32 scalar";
+      return false;
+    }
+    value = static_cast<float>(v[0]);
+  }
+  define(n, 0,
+         b.create<mlir::qcc::PadOp>(nodeLoc(n), *t, x, b.getDenseI64ArrayAttr(full),
+                                    b.getF32FloatAttr(value)));
+  return true;
+}
+
+bool Importer::importSlice(const onnx::NodeProto &n) {
+  Value x = lookup(n.input(0), n);
+  auto t = typeOf(n.output(0), &n);
+  if (!x || !t)
+    return false;
+  auto xt = cast<RankedTensorType>(x.getType());
+  int64_t rank = xt.getRank();
+  SmallVector<int64_t> starts, ends, axes, steps;
+  if (!constantInts(n, 1, "starts", starts) || !constantInts(n, 2, "ends", ends))
+    return false;
+  if (hasInput(n, 3)) {
+    if (!constantInts(n, 3, "axes", axes) || !normalizeAxes(*this, n, axes, rank))
+      return false;
+  } else {
+    for (size_t d = 0; d < starts.size(); ++d)
+      axes.push_back(d);
+  }
+  if (hasInput(n, 4)) {
+    if (!constantInts(n, 4, "steps", steps))
+      return false;
+  } else {
+    steps.assign(starts.size(), 1);
+  }
+  if (starts.size() != ends.size() || starts.size() != axes.size() ||
+      starts.size() != steps.size()) {
+    nodeError(n) << "starts, ends, axes and steps have different lengths";
+    return false;
+  }
+  SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
+  for (size_t j = 0; j < axes.size(); ++j) {
+    int64_t d = axes[j], dim = xt.getDimSize(d), step = steps[j];
+    if (step <= 0) {
+      nodeError(n) << "step " << step << " on axis " << d << " is not supported (positive "
+                   << "steps only)";
+      return false;
+    }
+    int64_t s = starts[j] < 0 ? starts[j] + dim : starts[j];
+    offsets[d] = std::clamp<int64_t>(s, 0, dim);
+    strides[d] = step;
+  }
+  for (int64_t d = 0; d < rank; ++d)
+    if (t->getDimSize(d) <= 0 || offsets[d] >= xt.getDimSize(d)) {
+      nodeError(n) << "axis " << d << " selects no element; empty tensors are not supported";
+      return false;
+    }
+  define(n, 0,
+         b.create<mlir::qcc::SliceOp>(nodeLoc(n),
+                                      RankedTensorType::get(t->getShape(), xt.getElementType()),
+                                      x, b.getDenseI64ArrayAttr(offsets),
+                                      b.getDenseI64ArrayAttr(strides)));
+  return true;
+}
+
+/// Split: one slice per output, sizes from the shapes ONNX's shape inference gave them.
+bool Importer::importSplit(const onnx::NodeProto &n) {
+  Value x = lookup(n.input(0), n);
+  if (!x)
+    return false;
+  auto xt = cast<RankedTensorType>(x.getType());
+  int64_t rank = xt.getRank(), axis = attrInt(n, "axis", 0);
+  if (axis < -rank || axis >= rank) {
+    nodeError(n) << "axis " << axis << " is out of range for rank " << rank;
+    return false;
+  }
+  if (axis < 0)
+    axis += rank;
+  int64_t offset = 0;
+  for (int k = 0; k < n.output_size(); ++k) {
+    auto t = typeOf(n.output(k), &n);
+    if (!t)
+      return false;
+    if (t->getDimSize(axis) <= 0) {
+      nodeError(n) << "output " << k << " is empty; empty tensors are not supported";
+      return false;
+    }
+    SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
+    offsets[axis] = offset;
+    offset += t->getDimSize(axis);
+    if (offset > xt.getDimSize(axis)) {
+      nodeError(n) << "the outputs are larger than the input along axis " << axis;
+      return false;
+    }
+    define(n, k,
+           b.create<mlir::qcc::SliceOp>(nodeLoc(n),
+                                        RankedTensorType::get(t->getShape(), xt.getElementType()),
+                                        x, b.getDenseI64ArrayAttr(offsets),
+                                        b.getDenseI64ArrayAttr(strides)));
+  }
+  return true;
+}
+
+bool Importer::importArgMax(const onnx::NodeProto &n) {
+  Value x = requireFloat(lookup(n.input(0), n), n, 0);
+  auto t = typeOf(n.output(0), &n);
+  if (!x || !t)
+    return false;
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank(), axis = attrInt(n, "axis", 0);
+  if (axis < -rank || axis >= rank) {
+    nodeError(n) << "axis " << axis << " is out of range for rank " << rank;
+    return false;
+  }
+  if (axis < 0)
+    axis += rank;
+  define(n, 0,
+         b.create<mlir::qcc::ArgMaxOp>(nodeLoc(n), *t, x, b.getI64IntegerAttr(axis),
+                                       b.getBoolAttr(attrInt(n, "keepdims", 1) != 0),
+                                       b.getBoolAttr(attrInt(n, "select_last_index", 0) != 0)));
+  return true;
+}
+
+/// ReduceMean over the spatial axes (2, 3) of an NCHW tensor: GlobalAveragePool.
+bool Importer::importReduceMean(const onnx::NodeProto &n) {
+  Value x = requireFloat(lookup(n.input(0), n), n, 0);
+  auto t = typeOf(n.output(0), &n);
+  if (!x || !t)
+    return false;
+  auto xt = cast<RankedTensorType>(x.getType());
+  int64_t rank = xt.getRank();
+  SmallVector<int64_t> axes;
+  if (opset >= 18) {
+    if (hasInput(n, 1) && !constantInts(n, 1, "axes", axes))
+      return false;
+  } else {
+    axes = attrInts(n, "axes", {});
+  }
+  if (!normalizeAxes(*this, n, axes, rank))
+    return false;
+  llvm::sort(axes);
+  if (rank != 4 || axes != SmallVector<int64_t>{2, 3}) {
+    nodeError(n) << "only the mean over the spatial axes (2, 3) of an NCHW tensor is "
+                 << "supported";
+    return false;
+  }
+  Location loc = nodeLoc(n);
+  Value y = b.create<mlir::qcc::GlobalAvgPoolOp>(
+      loc, RankedTensorType::get({xt.getDimSize(0), xt.getDimSize(1), 1, 1}, b.getF32Type()), x);
+  if (y.getType() != *t)
+    y = b.create<mlir::qcc::ReshapeOp>(loc, *t, y);
+  define(n, 0, y);
+  return true;
+}
+
+} // namespace mlir::qcc::onnx_import

@@ -1,0 +1,339 @@
+//===- DataMovement.cpp - TFLite operators that move data ------------------===//
+//
+// RESHAPE / SQUEEZE, CONCATENATION, TRANSPOSE, PAD / PADV2, SLICE / STRIDED_SLICE,
+// SPLIT / SPLIT_V and ARG_MAX. Their parameters (shapes, paddings, begins, sizes, axes) must
+// be constant tensors; they are given in TFLite's NHWC order and mapped onto qcc's NCHW
+// values here.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Importer.h"
+
+#include "qcc/Dialect/Qcc/IR/QccOps.h"
+
+#include "mlir/Dialect/Quant/QuantTypes.h"
+
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+
+using namespace mlir;
+
+namespace mlir::qcc::tflite_import {
+
+bool Importer::importReshape(int i) {
+  Location loc = opLoc(i);
+  Value x = floatValue(input(i, 0));
+  if (!x)
+    return false;
+  SmallVector<int64_t> in = shapeOf(input(i, 0)), out = shapeOf(output(i, 0));
+  auto count = [](ArrayRef<int64_t> s) {
+    return std::accumulate(s.begin(), s.end(), int64_t(1), std::multiplies<>());
+  };
+  if (count(in) != count(out)) {
+    opError(i) << "reshapes " << count(in) << " elements into a shape of " << count(out);
+    return false;
+  }
+  // The output tensor's static shape is the new shape (the shape input or new_shape option
+  // must agree with it, which TFLite's converter guarantees for static models).
+  Value y = toPhysical(reshape(toLogical(x, loc), out, loc), loc);
+  return define(i, output(i, 0), y);
+}
+
+bool Importer::importConcatenation(int i) {
+  Location loc = opLoc(i);
+  const auto *o = options<tfl::ConcatenationOptions>(op(i));
+  SmallVector<Value> in;
+  for (int k = 0; k < numInputs(i); ++k) {
+    Value v = floatValue(input(i, k));
+    if (!v)
+      return false;
+    in.push_back(v);
+  }
+  int64_t rank = shapeOf(output(i, 0)).size(), axis = o ? o->axis() : 0;
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis >= rank) {
+    opError(i) << "axis " << (o ? o->axis() : 0) << " is out of range for rank " << rank;
+    return false;
+  }
+  for (Value v : in)
+    if (cast<RankedTensorType>(v.getType()).getRank() != rank) {
+      opError(i) << "all inputs must have the output's rank " << rank;
+      return false;
+    }
+  auto t = RankedTensorType::get(physicalShape(shapeOf(output(i, 0))), b.getF32Type());
+  Value y = b.create<mlir::qcc::ConcatOp>(loc, t, in,
+                                          b.getI64IntegerAttr(physicalAxis(axis, rank)));
+  y = fusedActivation(i, o ? o->fused_activation_function() : tfl::ActivationFunctionType_NONE, y);
+  return y && define(i, output(i, 0), y);
+}
+
+bool Importer::importTranspose(int i) {
+  Location loc = opLoc(i);
+  auto perm = intValues(input(i, 1));
+  SmallVector<int64_t> in = shapeOf(input(i, 0));
+  if (!perm) {
+    opError(i) << "the permutation must be a constant int32 tensor";
+    return false;
+  }
+  SmallVector<int64_t> sorted(*perm);
+  llvm::sort(sorted);
+  for (size_t k = 0; k < sorted.size(); ++k)
+    if (sorted[k] != static_cast<int64_t>(k) || sorted.size() != in.size()) {
+      opError(i) << "the permutation is not a permutation of the input's " << in.size()
+                 << " dimensions";
+      return false;
+    }
+  Value x = floatValue(input(i, 0));
+  if (!x)
+    return false;
+  Value y = toPhysical(permute(toLogical(x, loc), *perm, loc), loc);
+  return define(i, output(i, 0), y);
+}
+
+bool Importer::defineInteger(int i, int t, Value result) {
+  SmallVector<int64_t> want = physicalShape(shapeOf(t));
+  if (cast<RankedTensorType>(result.getType()).getShape() != ArrayRef<int64_t>(want)) {
+    opError(i) << "its output's shape in the model differs from the one it computes";
+    return false;
+  }
+  values[t] = result;
+  return true;
+}
+
+Value Importer::sliceLogical(Value physical, ArrayRef<int64_t> offsets, ArrayRef<int64_t> sizes,
+                             ArrayRef<int64_t> strides, Location loc) {
+  int64_t rank = offsets.size();
+  SmallVector<int64_t> o(rank), n(rank), st(rank);
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t p = physicalAxis(d, rank);
+    o[p] = offsets[d], n[p] = sizes[d], st[p] = strides[d];
+  }
+  auto t = cast<RankedTensorType>(physical.getType());
+  return b.create<mlir::qcc::SliceOp>(loc, RankedTensorType::get(n, t.getElementType()), physical,
+                                      b.getDenseI64ArrayAttr(o), b.getDenseI64ArrayAttr(st));
+}
+
+/// PAD pads with real 0 (the zero point of a quantized tensor); PADV2 with its constant.
+bool Importer::importPad(int i, bool withValue) {
+  Location loc = opLoc(i);
+  int xi = input(i, 0);
+  SmallVector<int64_t> xs = shapeOf(xi);
+  int64_t rank = xs.size();
+  auto pads = intValues(input(i, 1));
+  if (!pads || static_cast<int64_t>(pads->size()) != 2 * rank) {
+    opError(i) << "the paddings must be a constant int32 tensor of shape " << rank << "x2";
+    return false;
+  }
+  float value = 0.f;
+  if (withValue) {
+    int vi = input(i, 2);
+    const auto *data = constantData(vi);
+    if (!data || shapeOf(vi).size() > 1 ||
+        (shapeOf(vi).size() == 1 && shapeOf(vi)[0] != 1)) {
+      opError(i) << "the constant value must be a constant scalar";
+      return false;
+    }
+    Type q = quantType(vi);
+    if (tensor(vi).type() == tfl::TensorType_FLOAT32) {
+      std::memcpy(&value, data->data(), 4);
+    } else if (auto u = dyn_cast_or_null<quant::UniformQuantizedType>(q)) {
+      int64_t stored = tensor(vi).type() == tfl::TensorType_UINT8
+                           ? static_cast<int64_t>(data->data()[0])
+                           : static_cast<int64_t>(static_cast<int8_t>(data->data()[0]));
+      value = static_cast<float>(stored - u.getZeroPoint()) * static_cast<float>(u.getScale());
+    } else {
+      opError(i) << "the constant value must be float32 or a quantized int8 / uint8 scalar";
+      return false;
+    }
+  }
+  SmallVector<int64_t> phys(2 * rank);
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t before = (*pads)[2 * d], after = (*pads)[2 * d + 1];
+    if (before < 0 || after < 0) {
+      opError(i) << "negative paddings are not supported";
+      return false;
+    }
+    phys[physicalAxis(d, rank)] = before;
+    phys[rank + physicalAxis(d, rank)] = after;
+  }
+  Value x = floatValue(xi);
+  if (!x)
+    return false;
+  SmallVector<int64_t> outShape;
+  auto xt = cast<RankedTensorType>(x.getType());
+  for (int64_t d = 0; d < rank; ++d)
+    outShape.push_back(xt.getDimSize(d) + phys[d] + phys[rank + d]);
+  Value y = b.create<mlir::qcc::PadOp>(loc, RankedTensorType::get(outShape, b.getF32Type()), x,
+                                       b.getDenseI64ArrayAttr(phys), b.getF32FloatAttr(value));
+  return define(i, output(i, 0), y);
+}
+
+/// SLICE (begin, size; size -1 runs to the end) and STRIDED_SLICE (begin, end, strides and
+/// the begin / end / shrink-axis masks; positive strides).
+bool Importer::importSlice(int i, bool strided) {
+  Location loc = opLoc(i);
+  int xi = input(i, 0);
+  SmallVector<int64_t> xs = shapeOf(xi);
+  int64_t rank = xs.size();
+  auto begin = intValues(input(i, 1)), second = intValues(input(i, 2));
+  std::optional<SmallVector<int64_t>> steps =
+      strided ? intValues(input(i, 3)) : SmallVector<int64_t>(rank, 1);
+  if (!begin || !second || !steps || static_cast<int64_t>(begin->size()) != rank ||
+      static_cast<int64_t>(second->size()) != rank || static_cast<int64_t>(steps->size()) != rank) {
+    opError(i) << "begin, " << (strided ? "end and strides" : "size") << " must be constant "
+               << "int32 tensors of " << rank << " elements";
+    return false;
+  }
+  int beginMask = 0, endMask = 0, shrinkMask = 0;
+  if (strided) {
+    if (const auto *o = options<tfl::StridedSliceOptions>(op(i))) {
+      if (o->ellipsis_mask() || o->new_axis_mask()) {
+        opError(i) << "ellipsis_mask and new_axis_mask are not supported";
+        return false;
+      }
+      beginMask = o->begin_mask(), endMask = o->end_mask(), shrinkMask = o->shrink_axis_mask();
+      if (o->offset())
+        for (int64_t d = 0; d < rank; ++d)
+          (*second)[d] += (*begin)[d];
+    }
+  }
+  SmallVector<int64_t> offsets, sizes;
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t n = xs[d], st = (*steps)[d];
+    if (st <= 0) {
+      opError(i) << "stride " << st << " in dimension " << d << " is not supported (positive "
+                 << "strides only)";
+      return false;
+    }
+    int64_t lo = (*begin)[d];
+    if (lo < 0)
+      lo += n;
+    if (strided && (beginMask >> d & 1))
+      lo = 0;
+    lo = std::clamp<int64_t>(lo, 0, n);
+    int64_t hi;
+    if (!strided)
+      hi = (*second)[d] == -1 ? n : lo + (*second)[d];
+    else if (shrinkMask >> d & 1)
+      hi = lo + 1;
+    else if (endMask >> d & 1)
+      hi = n;
+    else
+      hi = (*second)[d] < 0 ? (*second)[d] + n : (*second)[d];
+    hi = std::clamp<int64_t>(hi, 0, n);
+    int64_t count = hi > lo ? (hi - lo + st - 1) / st : 0;
+    if (count <= 0 || lo >= n) {
+      opError(i) << "dimension " << d << " selects no element; empty tensors are not supported";
+      return false;
+    }
+    offsets.push_back(lo);
+    sizes.push_back(count);
+  }
+  Value x = floatValue(xi);
+  if (!x)
+    return false;
+  Value y = sliceLogical(x, offsets, sizes, *steps, loc);
+  // shrink_axis_mask drops dimensions: the output tensor's shape says which remain.
+  y = toPhysical(reshape(toLogical(y, loc), shapeOf(output(i, 0)), loc), loc);
+  return define(i, output(i, 0), y);
+}
+
+/// SPLIT (axis tensor first, then the input; equal parts) and SPLIT_V (input, sizes, axis;
+/// one size may be -1).
+bool Importer::importSplit(int i, bool withSizes) {
+  Location loc = opLoc(i);
+  int xi = withSizes ? input(i, 0) : input(i, 1);
+  auto axisValues = intValues(withSizes ? input(i, 2) : input(i, 0));
+  SmallVector<int64_t> xs = shapeOf(xi);
+  int64_t rank = xs.size();
+  if (!axisValues || axisValues->size() != 1) {
+    opError(i) << "the axis must be a constant int32 scalar";
+    return false;
+  }
+  int64_t axis = (*axisValues)[0] < 0 ? (*axisValues)[0] + rank : (*axisValues)[0];
+  if (axis < 0 || axis >= rank) {
+    opError(i) << "axis " << (*axisValues)[0] << " is out of range for rank " << rank;
+    return false;
+  }
+  int outs = op(i).outputs()->size();
+  SmallVector<int64_t> parts;
+  if (withSizes) {
+    auto sizes = intValues(input(i, 1));
+    if (!sizes || static_cast<int>(sizes->size()) != outs) {
+      opError(i) << "size_splits must be a constant int32 tensor of " << outs << " elements";
+      return false;
+    }
+    parts = *sizes;
+    int64_t known = 0, unknown = 0;
+    for (int64_t p : parts)
+      p < 0 ? ++unknown : known += p;
+    for (int64_t &p : parts)
+      if (p < 0)
+        p = xs[axis] - known;
+    if (unknown > 1 || llvm::any_of(parts, [](int64_t p) { return p <= 0; }) ||
+        std::accumulate(parts.begin(), parts.end(), int64_t(0)) != xs[axis]) {
+      opError(i) << "size_splits do not add up to dimension " << axis << " (" << xs[axis] << ")";
+      return false;
+    }
+  } else {
+    if (xs[axis] % outs != 0) {
+      opError(i) << "dimension " << axis << " (" << xs[axis] << ") does not split into " << outs
+                 << " equal parts";
+      return false;
+    }
+    parts.assign(outs, xs[axis] / outs);
+  }
+  Value x = floatValue(xi);
+  if (!x)
+    return false;
+  int64_t offset = 0;
+  for (int k = 0; k < outs; ++k) {
+    SmallVector<int64_t> offsets(rank, 0), sizes(xs), ones(rank, 1);
+    offsets[axis] = offset;
+    sizes[axis] = parts[k];
+    offset += parts[k];
+    if (!define(i, output(i, k), sliceLogical(x, offsets, sizes, ones, loc)))
+      return false;
+  }
+  return true;
+}
+
+/// ARG_MAX over one axis (removed), int32 or int64 indices, first index on ties.
+bool Importer::importArgMax(int i) {
+  Location loc = opLoc(i);
+  int xi = input(i, 0);
+  auto axisValues = intValues(input(i, 1));
+  int64_t rank = shapeOf(xi).size();
+  if (!axisValues || axisValues->size() != 1) {
+    opError(i) << "the axis must be a constant int32 or int64 scalar";
+    return false;
+  }
+  int64_t axis = (*axisValues)[0] < 0 ? (*axisValues)[0] + rank : (*axisValues)[0];
+  if (axis < 0 || axis >= rank) {
+    opError(i) << "axis " << (*axisValues)[0] << " is out of range for rank " << rank;
+    return false;
+  }
+  tfl::TensorType ot = tensor(output(i, 0)).type();
+  if (ot != tfl::TensorType_INT32 && ot != tfl::TensorType_INT64) {
+    opError(i) << "the output must be int32 or int64, not " << tensorTypeName(ot);
+    return false;
+  }
+  Value x = floatValue(xi);
+  if (!x)
+    return false;
+  // In TFLite's dimension order, so that the remaining dimensions keep theirs.
+  x = toLogical(x, loc);
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != axis)
+      shape.push_back(cast<RankedTensorType>(x.getType()).getDimSize(d));
+  Type it = b.getIntegerType(ot == tfl::TensorType_INT32 ? 32 : 64);
+  Value y = b.create<mlir::qcc::ArgMaxOp>(loc, RankedTensorType::get(shape, it), x,
+                                          b.getI64IntegerAttr(axis), b.getBoolAttr(false),
+                                          b.getBoolAttr(false));
+  return defineInteger(i, output(i, 0), toPhysical(y, loc));
+}
+
+} // namespace mlir::qcc::tflite_import
