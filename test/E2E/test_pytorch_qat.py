@@ -36,17 +36,21 @@ def test_qat_convolutions_are_integer(qat_export):
     assert ops["qcc.batch_norm"] == 0 and ops["qcc.div"] == 0, ops
 
 
+# --requant=fixed too: the multipliers folded from Div / BatchNormalization (s_x s_w a / s_y)
+# must reach the fixed-point epilogue, not s_x s_w / s_y.
+@pytest.mark.parametrize("mode", ["float", "fixed"])
 @pytest.mark.parametrize("target", INT8_TARGETS)
-def test_qat_matches_pytorch(qat_export, target):
+def test_qat_matches_pytorch(qat_export, target, mode):
     d = qat_export
     model = onnx.load(d / "qat.onnx")
     lsb = output_lsb(model)
-    art = qcc.compile_model(d / "qat.onnx", target, d / target, name="m")
-    app = qcc.build_app(art, d / target)
+    out = d / f"{target}_{mode}"
+    art = qcc.compile_model(d / "qat.onnx", target, out, name="m", extra_args=[f"--requant={mode}"])
+    app = qcc.build_app(art, out)
     for k in range(4):
         x = np.load(d / f"input_{k}.npy")
         ref = np.load(d / f"output_{k}.npy")
         actual, _ = qcc.run_app(app, art, [x])
         ok, maxd, exact, top1 = qcc.compare_quantized(np.rint(actual[0] / lsb), np.rint(ref / lsb))
-        print(f"input {k} on {target}: max {maxd} LSB, exact {exact:.1%}, same top-1 {top1}")
+        print(f"input {k} on {target} ({mode}): max {maxd} LSB, exact {exact:.1%}, same top-1 {top1}")
         assert ok, (maxd, exact, top1)

@@ -214,10 +214,28 @@ def data_movement_model(dtype, op, seed=8):
     return b, [x], [y]
 
 
+def conv_multiplier_model():
+    """An int8 1x1 convolution whose requantization TFLite computes from the exact (f64)
+    product s_x * s_w: with these scales (found by search) that multiplier's Q31 value
+    differs from the one of the f32 product (1263776225 vs 1263776196, shift -5), and for
+    the accumulator 6769 (input -67 plus bias 6836) the two round to 125 and 124. Every
+    input value occurs once, so the test fails unless qcc uses TFLite's rule."""
+    b = TFLiteBuilder()
+    sx, sw, sy = 0.09693995118141174, 0.013334110379219055, 0.07028724253177643
+    x = b.tensor("x", (1, 16, 16, 1), "int8", sx, 0)
+    w = b.const("w", np.ones((1, 1, 1, 1), np.int8), [sw], [0], axis=0)
+    bb = b.const("b", np.array([6836], np.int32),
+                 [float(np.float32(sx) * np.float32(sw))], [0])
+    y = b.tensor("y", (1, 16, 16, 1), "int8", sy, 0)
+    b.op("CONV_2D", [x, w, bb], [y], "Conv2DOptions", padding="VALID", stride_h=1, stride_w=1)
+    return b, [x], [y]
+
+
 CASES = {
     "conv_s8_same_relu6": lambda: conv_model("int8"),
     "conv_s8_valid_stride2": lambda: conv_model("int8", stride=2, padding="VALID", activation="NONE"),
     "conv_u8_same": lambda: conv_model("uint8", activation="RELU"),
+    "conv_s8_exact_product_multiplier": conv_multiplier_model,
     "depthwise_s8": lambda: conv_model("int8", depthwise=True),
     "depthwise_u8_stride2": lambda: conv_model("uint8", depthwise=True, stride=2),
     "fully_connected_s8": lambda: fc_model("int8"),
@@ -252,7 +270,9 @@ def test_tflite_op_fixed(case, target):
     path = builder.save(d / "model.tflite", ins, outs)
     r = np.random.default_rng(100)
     inputs = []
-    for t in ins:
+    if case == "conv_s8_exact_product_multiplier":  # every int8 value once
+        inputs = [np.arange(-128, 128, dtype=np.int8).reshape(1, 16, 16, 1)]
+    for t in ins[len(inputs):]:
         dtype = {9: "int8", 3: "uint8"}[builder.tensors[t].type]
         inputs.append(r.integers(INFO[dtype].min, INFO[dtype].max + 1,
                                  builder.tensors[t].shape).astype(dtype))

@@ -44,8 +44,17 @@ Value buildRequantization(OpBuilder &b, Location loc, Value input, const QuantPa
     // Per channel: the Q31 multiplier, 2^left, the right shift and its mask, all computed
     // here, so that the kernel only multiplies, masks and shifts.
     SmallVector<int32_t> ms, leftFactors, rights, masks;
-    for (float scale : in.scales) {
-      FixedMultiplier m(static_cast<double>(scale) / static_cast<double>(out.scales[0]));
+    for (auto [k, scale] : llvm::enumerate(in.realScales)) {
+      // TFLite's multiplier: the real scales' quotient in f64. A multiplier that is not
+      // the f32 quotient qcc would use by default was folded from an affine after the
+      // product (PyTorch QAT's Div / BatchNormalization): it is taken as given.
+      double real = scale / static_cast<double>(out.scales[0]);
+      if (multiplier && !multiplier->empty()) {
+        float given = (*multiplier)[multiplier->size() == 1 ? 0 : k];
+        if (given != in.scales[k] / out.scales[0])
+          real = given;
+      }
+      FixedMultiplier m(real);
       ms.push_back(m.m);
       leftFactors.push_back(static_cast<int32_t>(1u << m.left));
       rights.push_back(m.right);

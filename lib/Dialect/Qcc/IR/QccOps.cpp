@@ -47,18 +47,22 @@ std::optional<SmallVector<int64_t>> mlir::qcc::broadcastShapes(ArrayRef<int64_t>
 }
 
 Type mlir::qcc::getAccumulatorType(quant::UniformQuantizedType x, quant::QuantizedType w,
-                                   int64_t axis) {
+                                   int64_t axis, bool exactProduct) {
   MLIRContext *ctx = x.getContext();
   Type i32 = IntegerType::get(ctx, 32), f32 = Float32Type::get(ctx);
   auto sx = static_cast<float>(x.getScale());
+  auto product = [&](double sw) -> double {
+    return exactProduct ? static_cast<double>(sx) * static_cast<double>(static_cast<float>(sw))
+                        : static_cast<double>(sx * static_cast<float>(sw));
+  };
   int64_t lo = std::numeric_limits<int32_t>::min(), hi = std::numeric_limits<int32_t>::max();
   if (auto u = dyn_cast<quant::UniformQuantizedType>(w))
     return quant::UniformQuantizedType::get(quant::QuantizationFlags::Signed, i32, f32,
-                                            sx * static_cast<float>(u.getScale()), 0, lo, hi);
+                                            product(u.getScale()), 0, lo, hi);
   auto pa = cast<quant::UniformQuantizedPerAxisType>(w);
   SmallVector<double> scales;
   for (double s : pa.getScales())
-    scales.push_back(sx * static_cast<float>(s));
+    scales.push_back(product(s));
   SmallVector<int64_t> zps(scales.size(), 0);
   return quant::UniformQuantizedPerAxisType::get(quant::QuantizationFlags::Signed, i32, f32,
                                                  scales, zps, static_cast<int32_t>(axis), lo, hi);

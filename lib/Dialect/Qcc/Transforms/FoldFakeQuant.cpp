@@ -294,7 +294,8 @@ SmallVector<double> realBias(Value floatBias, int64_t channels) {
 std::optional<ProductFold> matchProduct(PatternRewriter &rewriter, Location loc, Value floatX,
                                         Value floatW, Value floatBias, int64_t weightAxis,
                                         int64_t accAxis, int64_t channels,
-                                        UniformQuantizedType out, const Affine &affine) {
+                                        UniformQuantizedType out, const Affine &affine,
+                                        bool isConv = false) {
   ProductFold f;
   f.x = dequantizedSource(floatX);
   f.w = dequantizedSource(floatW);
@@ -304,7 +305,11 @@ std::optional<ProductFold> matchProduct(PatternRewriter &rewriter, Location loc,
   if (!xt || !isFoldableWeight(f.w, weightAxis))
     return std::nullopt;
   auto wt = cast<QuantizedType>(getElementTypeOrSelf(f.w));
-  f.accType = getAccumulatorType(xt, wt, accAxis);
+  // A convolution of int8 activations keeps s_x * s_w exact: TFLite's int8 CONV_2D and
+  // DEPTHWISE_CONV_2D derive their fixed-point multipliers from it (f32 readers see the
+  // same f32 product either way).
+  f.accType = getAccumulatorType(xt, wt, accAxis,
+                                 /*exactProduct=*/isConv && xt.isSigned() && affine.isIdentity());
   auto sx = static_cast<float>(xt.getScale()), sy = static_cast<float>(out.getScale());
   SmallVector<float> sw = scalesOf(wt);
   auto swAt = [&](int64_t c) { return sw[sw.size() == 1 ? 0 : c]; };
@@ -382,7 +387,7 @@ struct FoldConv : OpRewritePattern<QuantizeOp> {
     if (!out || !conv || !conv->hasOneUse() || !conv.getType().getElementType().isF32())
       return failure();
     auto f = matchProduct(rewriter, conv.getLoc(), conv.getInput(), conv.getWeight(),
-                          conv.getBias(), 0, 1, shape[1], out, affine);
+                          conv.getBias(), 0, 1, shape[1], out, affine, /*isConv=*/true);
     if (!f)
       return rewriter.notifyMatchFailure(q, "conv operands are not foldable");
     Value acc = rewriter.create<Conv2DOp>(

@@ -14,12 +14,15 @@ QuantParams getQuantParams(Type elementType) {
   p.width = qt.getStorageTypeIntegralWidth();
   if (auto u = dyn_cast<quant::UniformQuantizedType>(qt)) {
     p.scales.push_back(static_cast<float>(u.getScale()));
+    p.realScales.push_back(u.getScale());
     p.zeroPoints.push_back(static_cast<int32_t>(u.getZeroPoint()));
   } else {
     auto pa = cast<quant::UniformQuantizedPerAxisType>(qt);
     p.axis = pa.getQuantizedDimension();
-    for (double s : pa.getScales())
+    for (double s : pa.getScales()) {
       p.scales.push_back(static_cast<float>(s));
+      p.realScales.push_back(s);
+    }
     for (int64_t z : pa.getZeroPoints())
       p.zeroPoints.push_back(static_cast<int32_t>(z));
   }

@@ -21,10 +21,15 @@ namespace mlir::qcc {
 int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride, int64_t padBegin,
                          int64_t padEnd, int64_t dilation, bool ceilMode);
 
-/// The int32 accumulator type of an 8-bit product x * w: scale s_x * s_w[c] computed in f32
-/// (as ONNX Runtime computes its requantization scales), zero point 0, per axis `axis` of
-/// the result when the weight is per channel.
-Type getAccumulatorType(quant::UniformQuantizedType x, quant::QuantizedType w, int64_t axis);
+/// The int32 accumulator type of an 8-bit product x * w: scale s_x * s_w[c], zero point 0,
+/// per axis `axis` of the result when the weight is per channel. The product is computed in
+/// f32 (as ONNX Runtime computes its requantization scales, and TFLite for FULLY_CONNECTED
+/// and uint8 convolutions), or with `exactProduct` kept exact in f64 (TFLite's int8
+/// CONV_2D / DEPTHWISE_CONV_2D multipliers, PopulateConvolutionQuantizationParams). Read as
+/// f32 (QuantParams::scales) both are the same f32 product, so only --requant=fixed, which
+/// reads QuantParams::realScales, sees the difference.
+Type getAccumulatorType(quant::UniformQuantizedType x, quant::QuantizedType w, int64_t axis,
+                        bool exactProduct = false);
 
 /// numpy broadcast of two shapes; std::nullopt when they do not broadcast.
 std::optional<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> a, ArrayRef<int64_t> b);

@@ -18,6 +18,10 @@ namespace mlir::qcc {
 /// Quantization parameters of a !quant.uniform type, per tensor (axis == -1) or per axis.
 struct QuantParams {
   SmallVector<float> scales;
+  /// The scales as the type holds them (f64). They differ from `scales` only for an int32
+  /// accumulator whose scale is the exact product s_x * s_w (see getAccumulatorType): the
+  /// --requant=fixed multipliers are computed from these, as TFLite does.
+  SmallVector<double> realScales;
   SmallVector<int32_t> zeroPoints;
   int64_t axis = -1;
   int64_t qmin = 0, qmax = 0;
