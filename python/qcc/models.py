@@ -256,6 +256,24 @@ def quant_cases() -> list:
          helper.make_node("ArgMax", ["f"], ["y"], name="argmax_0", axis=1, keepdims=0)],
         [vi("x", q.shape, TensorProto.UINT8)], [vi("y", (1, 5, 5), TensorProto.INT64)],
         [init("s1", np.float32(0.02)), init("z1", np.uint8(120))]), [q]))
+    # The fully-connected layer as tf2onnx writes TFLite's FULLY_CONNECTED: MatMul, then Add
+    # of a DequantizeLinear int32 bias (scale s_x * s_w), Relu, QuantizeLinear.
+    xa = r.integers(0, 256, (1, 16)).astype(np.uint8)
+    wi = r.integers(-127, 128, (16, 6)).astype(np.int8)
+    sx, sw = np.float32(0.05), np.float32(0.01)
+    c.append(Case("qdq_matmul_add_bias_relu", make_model(
+        [helper.make_node("DequantizeLinear", ["x", "sx", "zx"], ["xf"], name="dq_x"),
+         helper.make_node("DequantizeLinear", ["w", "sw", "zw"], ["wf"], name="dq_w"),
+         helper.make_node("DequantizeLinear", ["b", "sb", "zb"], ["bf"], name="dq_b"),
+         helper.make_node("MatMul", ["xf", "wf"], ["mm"], name="matmul_0"),
+         helper.make_node("Add", ["mm", "bf"], ["ad"], name="bias_add"),
+         helper.make_node("Relu", ["ad"], ["re"], name="relu_0"),
+         helper.make_node("QuantizeLinear", ["re", "sy", "zy"], ["y"], name="q_y")],
+        [vi("x", xa.shape, TensorProto.UINT8)], [vi("y", (1, 6), TensorProto.UINT8)],
+        [init("sx", sx), init("zx", np.uint8(128)), init("w", wi), init("sw", sw),
+         init("zw", np.int8(0)), init("b", r.integers(-3000, 3000, 6).astype(np.int32)),
+         init("sb", np.float32(sx * sw)), init("zb", np.int32(0)), init("sy", np.float32(0.04)),
+         init("zy", np.uint8(0))]), [xa], quantized=True))
     q2 = r.integers(0, 256, (1, 4, 5, 5)).astype(np.uint8)
     for op in ("Max", "Min"):
         c.append(Case(f"qdq_{op.lower()}", make_model(

@@ -383,3 +383,28 @@ func.func @pad_and_argmax(%x: tensor<1x4x!quant.uniform<u8:f32, 0.1:100>>) -> (t
   %i = qcc.argmax %f {axis = 1 : i64, keepdims = false} : (tensor<1x4xf32>) -> tensor<1xi64>
   return %q, %i : tensor<1x6x!quant.uniform<u8:f32, 0.2:50>>, tensor<1xi64>
 }
+
+// -----
+
+// tf2onnx's FULLY_CONNECTED: matmul, then add of an int32 DequantizeLinear bias, relu,
+// quantize -> one integer gemm with that bias, requantized by (0.5 * 0.25) / 0.25 = 0.5; the
+// relu needs no clamp (with zero point 0 its bound is the storage minimum).
+// CHECK-LABEL: func @matmul_add_bias
+// CHECK: %[[G:.*]] = qcc.gemm %arg0, %{{.*}}, %{{.*}} : (tensor<1x4x!quant.uniform<u8:f32, 5.000000e-01:128>>, tensor<4x3x!quant.uniform<i8:f32, 2.500000e-01>>, tensor<3x!quant.uniform<i32:f32, 1.250000e-01>>) -> tensor<1x3x!quant.uniform<i32:f32, 1.250000e-01>>
+// CHECK: qcc.requantize %[[G]] {multiplier = array<f32: 5.000000e-01>}
+// CHECK-NOT: qcc.add
+// CHECK-NOT: qcc.matmul
+func.func @matmul_add_bias(%x: tensor<1x4x!quant.uniform<u8:f32, 0.5:128>>) -> tensor<1x3x!quant.uniform<u8:f32, 0.25>> {
+  %wi = arith.constant dense<[[1, 2, 3], [4, 5, 6], [-1, -2, -3], [7, 8, 9]]> : tensor<4x3xi8>
+  %w = "quant.scast"(%wi) : (tensor<4x3xi8>) -> tensor<4x3x!quant.uniform<i8:f32, 0.25>>
+  %bi = arith.constant dense<[10, -20, 30]> : tensor<3xi32>
+  %b = "quant.scast"(%bi) : (tensor<3xi32>) -> tensor<3x!quant.uniform<i32:f32, 0.125>>
+  %xf = qcc.dequantize %x : (tensor<1x4x!quant.uniform<u8:f32, 0.5:128>>) -> tensor<1x4xf32>
+  %wf = qcc.dequantize %w : (tensor<4x3x!quant.uniform<i8:f32, 0.25>>) -> tensor<4x3xf32>
+  %bf = qcc.dequantize %b : (tensor<3x!quant.uniform<i32:f32, 0.125>>) -> tensor<3xf32>
+  %m = qcc.matmul %xf, %wf : (tensor<1x4xf32>, tensor<4x3xf32>) -> tensor<1x3xf32>
+  %a = qcc.add %m, %bf : (tensor<1x3xf32>, tensor<3xf32>) -> tensor<1x3xf32>
+  %r = qcc.relu %a : tensor<1x3xf32>
+  %q = qcc.quantize %r : (tensor<1x3xf32>) -> tensor<1x3x!quant.uniform<u8:f32, 0.25>>
+  return %q : tensor<1x3x!quant.uniform<u8:f32, 0.25>>
+}

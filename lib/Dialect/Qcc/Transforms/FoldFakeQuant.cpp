@@ -459,6 +459,41 @@ struct FoldMatMul : FoldQuantizedResult<MatMulOp, FoldMatMul> {
   }
 };
 
+/// quantize(act?(add(matmul(dq(a), dq(b)), bias))) with 2-D a and b and a constant bias of
+/// one value per column (an int32 DequantizeLinear, or f32): the fully-connected layer as
+/// tf2onnx writes TFLite's FULLY_CONNECTED. It becomes the integer gemm with that bias, so
+/// the layer is one integer kernel instead of an int32 product and a float Add.
+struct FoldMatMulBias : FoldQuantizedResult<AddOp, FoldMatMulBias> {
+  using FoldQuantizedResult::FoldQuantizedResult;
+  LogicalResult fold(QuantizeOp q, AddOp add, UniformQuantizedType out, const Activation &act,
+                     PatternRewriter &rewriter) const {
+    for (int k = 0; k < 2; ++k) {
+      auto mm = add->getOperand(k).getDefiningOp<MatMulOp>();
+      Value bias = add->getOperand(1 - k);
+      if (!mm || !mm->hasOneUse() || mm.getLhs().getType().getRank() != 2 ||
+          mm.getRhs().getType().getRank() != 2 || mm.getType() != add.getType())
+        continue;
+      int64_t n = mm.getType().getShape()[1];
+      auto bt = cast<RankedTensorType>(bias.getType());
+      if (bt.getNumElements() != n || (bt.getRank() == 2 && bt.getShape()[0] != 1) ||
+          bt.getRank() > 2)
+        continue;
+      auto f = matchProduct(rewriter, mm.getLoc(), mm.getLhs(), mm.getRhs(), bias, 1, 1, n, out,
+                            Affine());
+      if (!f || !f->bias)
+        continue;
+      Value acc = rewriter.create<GemmOp>(
+          mm.getLoc(), withElement(mm.getResult(), f->accType), f->x, f->w, f->bias,
+          rewriter.getBoolAttr(false), rewriter.getBoolAttr(false), rewriter.getF32FloatAttr(1.f),
+          rewriter.getF32FloatAttr(1.f));
+      rewriter.replaceOp(q, buildRequantize(rewriter, q.getLoc(), acc, q.getType(),
+                                            f->multipliers, act));
+      return success();
+    }
+    return failure();
+  }
+};
+
 /// quantize(act?(global_avg_pool(dq(x)))) -> requantize(global_avg_pool(x)), multiplier
 /// s_x / (s_y * H * W).
 struct FoldGlobalAvgPool : FoldQuantizedResult<GlobalAvgPoolOp, FoldGlobalAvgPool> {
@@ -843,7 +878,7 @@ struct QccFoldFakeQuantPass : mlir::qcc::impl::QccFoldFakeQuantBase<QccFoldFakeQ
     RewritePatternSet patterns(&getContext());
     patterns.add<FoldToTable>(&getContext(), requantMode == ::mlir::qcc::RequantMode::Fixed);
     patterns.add<FoldQuantizeOfConstant, SinkDequantize<ReshapeOp>, SinkDequantize<TransposeOp>,
-                 FoldSoftmax, FoldConv, FoldGemm, FoldMatMul, FoldGlobalAvgPool, FoldAdd, FoldMul, FoldAvgPool,
+                 FoldSoftmax, FoldConv, FoldGemm, FoldMatMul, FoldMatMulBias, FoldGlobalAvgPool, FoldAdd, FoldMul, FoldAvgPool,
                  FoldDataMovement, FoldPad, FoldArgMax,
                  FoldConcat, FoldQuantizeOfDequantize, SignedWeights>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))

@@ -147,6 +147,36 @@ def op_cases() -> list:
     hs = single_op("hard_swish", "HardSwish", [(2, 3, 4)], (2, 3, 4), opset=14)
     hs.inputs[0] = hs.inputs[0] * 4  # reach both flat parts
     c.append(hs)
+    c.append(single_op("exp", "Exp", [(2, 3, 4)], (2, 3, 4)))
+    sq = single_op("sqrt", "Sqrt", [(2, 3, 4)], (2, 3, 4))
+    sq.inputs[0] = np.abs(sq.inputs[0])
+    c.append(sq)
+    c.append(single_op("leaky_relu", "LeakyRelu", [(2, 3, 4)], (2, 3, 4), {"alpha": 0.2}))
+    c.append(single_op("max_3_broadcast", "Max", [(2, 3, 4), (3, 1), (4,)], (2, 3, 4)))
+    c.append(single_op("min_2", "Min", [(2, 3, 4), (2, 3, 4)], (2, 3, 4)))
+    # Pad, Slice, Split, ArgMax, ReduceMean with their parameters as constants.
+    c.append(single_op("pad_constant_value", "Pad", [(1, 2, 3, 4)], (1, 2, 5, 7), {},
+                       {"pads": np.array([0, 0, 1, 2, 0, 0, 1, 1], np.int64),
+                        "value": np.array(1.5, np.float32)}))
+    c.append(single_op("slice_steps_negative_start", "Slice", [(2, 6, 8)], (2, 2, 3), {},
+                       {"starts": np.array([-5, 1], np.int64),
+                        "ends": np.array([np.iinfo(np.int64).max, 8], np.int64),
+                        "axes": np.array([1, 2], np.int64), "steps": np.array([3, 3], np.int64)}))
+    split = make_model(
+        [helper.make_node("Split", ["x0", "sizes"], ["a", "b", "c"], name="split_0", axis=1)],
+        [vi("x0", (1, 7, 2))], [vi("a", (1, 2, 2)), vi("b", (1, 4, 2)), vi("c", (1, 1, 2))],
+        [init("sizes", np.array([2, 4, 1], np.int64))])
+    c.append(Case("split_sizes", split, [rng(4).standard_normal((1, 7, 2)).astype(np.float32)]))
+    am = single_op("argmax_axis1", "ArgMax", [(2, 5, 3)], (2, 3), {"axis": 1, "keepdims": 0})
+    am.model.graph.output[0].type.tensor_type.elem_type = TensorProto.INT64
+    c.append(am)
+    ties = single_op("argmax_last_ties_keepdims", "ArgMax", [(3, 4)], (3, 1),
+                     {"axis": -1, "select_last_index": 1})
+    ties.model.graph.output[0].type.tensor_type.elem_type = TensorProto.INT64
+    ties.inputs[0] = np.round(ties.inputs[0]).astype(np.float32)  # ties
+    c.append(ties)
+    c.append(single_op("reduce_mean_spatial", "ReduceMean", [(1, 3, 4, 5)], (1, 3, 1, 1),
+                       {"axes": [2, 3]}))
     c.append(single_op("softmax_last", "Softmax", [(2, 10)], (2, 10)))
     c.append(single_op("softmax_axis1", "Softmax", [(2, 3, 4)], (2, 3, 4), {"axis": 1}))
     c.append(single_op("batchnorm", "BatchNormalization", [(1, 3, 4, 4)], (1, 3, 4, 4),
@@ -194,6 +224,48 @@ def quant_cases() -> list:
         [vi("x", q.shape, TensorProto.UINT8)], [vi("y", q.shape, TensorProto.INT8)],
         [init("s1", np.float32(0.02)), init("z1", np.uint8(120)),
          init("s2", np.float32(0.03)), init("z2", np.int8(-5))]), [q], quantized=True))
+    # DQ -> elementwise op -> Q: the ops qcc folds into 256-entry tables, and Max/Min,
+    # which stay fake-quant (exact with equal parameters).
+    for op, attrs_, scale_out, zp_out in [("Exp", {}, 0.2, 0), ("Sqrt", {}, 0.01, 0),
+                                         ("LeakyRelu", {"alpha": 0.1}, 0.02, 100)]:
+        c.append(Case(f"qdq_{op.lower()}_table", make_model(
+            [helper.make_node("DequantizeLinear", ["x", "s1", "z1"], ["f"], name="dq_0"),
+             helper.make_node(op, ["f"], ["g"], name=f"{op.lower()}_0", **attrs_),
+             helper.make_node("QuantizeLinear", ["g", "s2", "z2"], ["y"], name="q_0")],
+            [vi("x", q.shape, TensorProto.UINT8)], [vi("y", q.shape, TensorProto.UINT8)],
+            [init("s1", np.float32(0.02)), init("z1", np.uint8(0 if op == "Sqrt" else 120)),
+             init("s2", np.float32(scale_out)), init("z2", np.uint8(zp_out))]), [q],
+            quantized=True))
+    # Data movement on QDQ tensors: integer Pad (the pad value quantized), Slice, and ArgMax
+    # of the stored integers.
+    c.append(Case("qdq_pad_slice", make_model(
+        [helper.make_node("DequantizeLinear", ["x", "s1", "z1"], ["f"], name="dq_0"),
+         helper.make_node("Pad", ["f", "pads", "v"], ["p"], name="pad_0"),
+         helper.make_node("QuantizeLinear", ["p", "s2", "z2"], ["pq"], name="q_0"),
+         helper.make_node("DequantizeLinear", ["pq", "s2", "z2"], ["pf"], name="dq_1"),
+         helper.make_node("Slice", ["pf", "st", "en", "ax"], ["sl"], name="slice_0"),
+         helper.make_node("QuantizeLinear", ["sl", "s2", "z2"], ["y"], name="q_1")],
+        [vi("x", q.shape, TensorProto.UINT8)], [vi("y", (1, 4, 3, 6), TensorProto.UINT8)],
+        [init("s1", np.float32(0.02)), init("z1", np.uint8(120)), init("s2", np.float32(0.03)),
+         init("z2", np.uint8(100)), init("pads", np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64)),
+         init("v", np.array(0.7, np.float32)), init("st", np.array([1, 0], np.int64)),
+         init("en", np.array([4, 6], np.int64)), init("ax", np.array([2, 3], np.int64))]),
+        [q], quantized=True))
+    c.append(Case("qdq_argmax", make_model(
+        [helper.make_node("DequantizeLinear", ["x", "s1", "z1"], ["f"], name="dq_0"),
+         helper.make_node("ArgMax", ["f"], ["y"], name="argmax_0", axis=1, keepdims=0)],
+        [vi("x", q.shape, TensorProto.UINT8)], [vi("y", (1, 5, 5), TensorProto.INT64)],
+        [init("s1", np.float32(0.02)), init("z1", np.uint8(120))]), [q]))
+    q2 = r.integers(0, 256, (1, 4, 5, 5)).astype(np.uint8)
+    for op in ("Max", "Min"):
+        c.append(Case(f"qdq_{op.lower()}", make_model(
+            [helper.make_node("DequantizeLinear", ["a", "s", "z"], ["fa"], name="dq_a"),
+             helper.make_node("DequantizeLinear", ["b", "s", "z"], ["fb"], name="dq_b"),
+             helper.make_node(op, ["fa", "fb"], ["g"], name=f"{op.lower()}_0"),
+             helper.make_node("QuantizeLinear", ["g", "s", "z"], ["y"], name="q_0")],
+            [vi("a", q.shape, TensorProto.UINT8), vi("b", q.shape, TensorProto.UINT8)],
+            [vi("y", q.shape, TensorProto.UINT8)],
+            [init("s", np.float32(0.05)), init("z", np.uint8(128))]), [q, q2], quantized=True))
     # A QDQ conv: per-channel int8 weights and int32 bias through DequantizeLinear.
     w = r.integers(-127, 128, (6, 4, 3, 3)).astype(np.int8)
     ws = r.uniform(0.001, 0.01, 6).astype(np.float32)

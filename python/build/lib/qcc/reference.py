@@ -38,6 +38,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import functools
+
 import numpy as np
 import onnx
 from onnx import numpy_helper
@@ -411,7 +413,7 @@ class Evaluator:
                 "AveragePool": self.fold_avg_pool, "Concat": self.fold_concat,
                 "MaxPool": self.fold_data_movement, "Reshape": self.fold_data_movement,
                 "Transpose": self.fold_data_movement}.get(p.op_type)
-        if p.op_type in ("Sigmoid", "Tanh", "HardSwish") and lo is None and hi is None:
+        if p.op_type in TABLE_OPS and lo is None and hi is None:
             rule = self.fold_table
         if rule is None:
             return None
@@ -603,16 +605,21 @@ class Evaluator:
         x = self.activation8(p.input[0])
         if x is None:
             return None
-        table = self.activation_table(p.op_type, x, sy, zy, dtype)
+        alpha = attrs(p).get("alpha", 0.01)
+        table = self.activation_table(p.op_type, x, sy, zy, dtype, alpha)
         return table[x.q.astype(np.int64) - storage_range(x.dtype)[0]]
 
     @staticmethod
-    def activation_table(op, x, sy, zy, dtype):
+    def activation_table(op, x, sy, zy, dtype, alpha=0.01):
         """The 256 results of Q(f(DQ(v))) for every stored v, f in f32."""
         lo, hi = storage_range(x.dtype)
         v = np.arange(lo, hi + 1, dtype=np.int64)
         real = ((v - x.zp[0]).astype(F32) * F32(x.scale[0])).astype(F32)
-        return quantize(float_activation(op, real), sy, zy, dtype)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            f = float_activation(op, real, alpha)
+        # qcc's choice where ONNX leaves QuantizeLinear(NaN) open (sqrt of a negative value):
+        # the zero point.
+        return quantize(np.where(np.isnan(f), F32(0), f), sy, zy, dtype)
 
     # -- float ops (ONNX semantics)
     def binary(self, n, fn):
@@ -659,6 +666,21 @@ class Evaluator:
 
     def op_HardSwish(self, n):
         return float_activation("HardSwish", self.inp(n, 0))
+
+    def op_Exp(self, n):
+        return float_activation("Exp", self.inp(n, 0))
+
+    def op_Sqrt(self, n):
+        return float_activation("Sqrt", self.inp(n, 0))
+
+    def op_LeakyRelu(self, n):
+        return float_activation("LeakyRelu", self.inp(n, 0), attrs(n).get("alpha", 0.01))
+
+    def op_Max(self, n):
+        return functools.reduce(np.maximum, [self.inp(n, i) for i in range(len(n.input))])
+
+    def op_Min(self, n):
+        return functools.reduce(np.minimum, [self.inp(n, i) for i in range(len(n.input))])
 
     def op_Softmax(self, n):
         x = self.inp(n, 0).astype(F64)
@@ -709,6 +731,51 @@ class Evaluator:
     def op_GlobalAveragePool(self, n):
         x = self.inp(n, 0)
         return x.astype(F64).mean(axis=tuple(range(2, x.ndim)), keepdims=True).astype(F32)
+
+    def op_Pad(self, n):
+        x = self.inp(n, 0)
+        pads = [int(v) for v in self.inp(n, 1)]
+        axes = list(range(x.ndim)) if self.inp(n, 3) is None else \
+            [int(a) % x.ndim for a in self.inp(n, 3)]
+        value = 0 if self.inp(n, 2) is None else self.inp(n, 2).reshape(-1)[0]
+        width = [(0, 0)] * x.ndim
+        for j, a in enumerate(axes):
+            width[a] = (pads[j], pads[j + len(axes)])
+        return np.pad(x, width, constant_values=value)
+
+    def op_Slice(self, n):
+        x = self.inp(n, 0)
+        starts, ends = self.inp(n, 1), self.inp(n, 2)
+        axes = range(len(starts)) if self.inp(n, 3) is None else self.inp(n, 3)
+        steps = [1] * len(starts) if self.inp(n, 4) is None else self.inp(n, 4)
+        index = [slice(None)] * x.ndim
+        for s_, e, a, st in zip(starts, ends, axes, steps):
+            index[int(a)] = slice(int(s_), int(min(max(e, -2**62), 2**62)), int(st))
+        return x[tuple(index)]
+
+    def op_Split(self, n):
+        x = self.inp(n, 0)
+        axis = attrs(n).get("axis", 0)
+        if self.inp(n, 1) is not None:
+            sizes = [int(v) for v in self.inp(n, 1)]
+        else:
+            sizes = [x.shape[axis] // len(n.output)] * len(n.output)
+        return list(np.split(x, np.cumsum(sizes)[:-1], axis=axis))
+
+    def op_ArgMax(self, n):
+        x, a = self.inp(n, 0), attrs(n)
+        axis, keep = a.get("axis", 0), a.get("keepdims", 1)
+        if a.get("select_last_index", 0):
+            r = x.shape[axis] - 1 - np.argmax(np.flip(x, axis), axis=axis)
+        else:
+            r = np.argmax(x, axis=axis)
+        return (np.expand_dims(r, axis) if keep else r).astype(np.int64)
+
+    def op_ReduceMean(self, n):
+        a = attrs(n)
+        axes = tuple(a["axes"]) if "axes" in a else tuple(int(v) for v in self.inp(n, 1))
+        return np.mean(self.inp(n, 0), axis=axes, keepdims=bool(a.get("keepdims", 1)),
+                       dtype=F32).astype(F32)
 
     def op_Concat(self, n):
         return np.concatenate([self.vals[i] for i in n.input], axis=attrs(n)["axis"])
@@ -872,9 +939,19 @@ class Evaluator:
         return table[x.q.astype(np.int64) - storage_range(x.dtype)[0]]
 
 
-def float_activation(op, x):
-    """Sigmoid, Tanh and HardSwish in f32 (ONNX: HardSwish = x * max(0, min(1, x/6 + 1/2)))."""
+# The elementwise ops qcc folds into 256-entry tables on 8-bit operands.
+TABLE_OPS = ("Sigmoid", "Tanh", "HardSwish", "Exp", "Sqrt", "LeakyRelu")
+
+
+def float_activation(op, x, alpha=0.01):
+    """The table ops in f32 (ONNX: HardSwish = x * max(0, min(1, x/6 + 1/2)))."""
     x = np.asarray(x, F32)
+    if op == "Exp":
+        return np.exp(x).astype(F32)
+    if op == "Sqrt":
+        return np.sqrt(x).astype(F32)
+    if op == "LeakyRelu":
+        return np.where(x >= 0, x, (x * F32(alpha)).astype(F32)).astype(F32)
     if op == "Sigmoid":
         return (F32(1) / (F32(1) + np.exp(-x))).astype(F32)
     if op == "Tanh":

@@ -15,6 +15,8 @@ def QccFoldFakeQuant : Pass<"qcc-fold-fake-quant", "func::FuncOp"> {
     - conv2d / gemm / matmul: int32 accumulation of `(x - zp_x) * (w - zp_w)` plus the int32
       bias, requantized by `(s_x * s_w[c]) / s_y` (per output channel for per-channel
       weights). Weights must be constants; they stay int8 in the object.
+    - add(matmul(a, b), bias) of 2-D operands with a constant per-column bias (tf2onnx's
+      FULLY_CONNECTED): the integer gemm with that bias.
     - global_avg_pool: int32 sum, requantized by `s_x / (s_y * H * W)`.
     - add, mul: the integer forms of `qcc.add` and `qcc.mul` (both inputs and the output
       8-bit per tensor).
