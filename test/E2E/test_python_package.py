@@ -52,7 +52,8 @@ print("ok")
 
 def test_pip_install_and_use(tmp_path):
     target = OUT / "python_package"
-    subprocess.run(["rm", "-rf", str(target)], check=True)
+    # setuptools' build folder would carry files of an older tree into the wheel.
+    subprocess.run(["rm", "-rf", str(target), str(ROOT / "python" / "build")], check=True)
     proc = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
                            "--no-build-isolation", "--target", str(target), str(ROOT / "python")],
                           capture_output=True, text=True)
