@@ -177,6 +177,27 @@ def op_cases() -> list:
     c.append(ties)
     c.append(single_op("reduce_mean_spatial", "ReduceMean", [(1, 3, 4, 5)], (1, 3, 1, 1),
                        {"axes": [2, 3]}))
+    # Resize: nearest and linear, scales or sizes, ONNX's coordinate modes.
+    for name, attrs_, scales, sizes, in_shape, out_shape in [
+        ("resize_nearest_asymmetric_floor", {"mode": "nearest", "nearest_mode": "floor",
+         "coordinate_transformation_mode": "asymmetric"}, [1, 1, 2, 2], None, (1, 2, 3, 4),
+         (1, 2, 6, 8)),
+        ("resize_nearest_half_pixel_sizes", {"mode": "nearest"}, None, [1, 2, 5, 7],
+         (1, 2, 3, 4), (1, 2, 5, 7)),
+        ("resize_linear_half_pixel", {"mode": "linear"}, [1, 1, 2, 2], None, (1, 3, 4, 5),
+         (1, 3, 8, 10)),
+        ("resize_linear_align_corners_down", {"mode": "linear",
+         "coordinate_transformation_mode": "align_corners"}, None, [1, 2, 3, 4], (1, 2, 7, 9),
+         (1, 2, 3, 4)),
+        ("resize_linear_pytorch_half_pixel", {"mode": "linear",
+         "coordinate_transformation_mode": "pytorch_half_pixel"}, [1, 1, 1.5, 0.5], None,
+         (1, 2, 4, 6), (1, 2, 6, 3))]:
+        inits_ = [init("scales", np.array(scales, np.float32))] if scales else \
+            [init("sizes", np.array(sizes, np.int64))]
+        node = helper.make_node("Resize", ["x0", "", "scales" if scales else "", *(
+            [] if scales else ["sizes"])], ["y"], name="resize_0", **attrs_)
+        c.append(Case(name, make_model([node], [vi("x0", in_shape)], [vi("y", out_shape)], inits_),
+                      [rng(6).standard_normal(in_shape).astype(np.float32)]))
     c.append(single_op("softmax_last", "Softmax", [(2, 10)], (2, 10)))
     c.append(single_op("softmax_axis1", "Softmax", [(2, 3, 4)], (2, 3, 4), {"axis": 1}))
     c.append(single_op("batchnorm", "BatchNormalization", [(1, 3, 4, 4)], (1, 3, 4, 4),
@@ -274,6 +295,14 @@ def quant_cases() -> list:
          init("zw", np.int8(0)), init("b", r.integers(-3000, 3000, 6).astype(np.int32)),
          init("sb", np.float32(sx * sw)), init("zb", np.int32(0)), init("sy", np.float32(0.04)),
          init("zy", np.uint8(0))]), [xa], quantized=True))
+    # Nearest resize of a QDQ tensor: the stored integers move.
+    c.append(Case("qdq_resize_nearest", make_model(
+        [helper.make_node("DequantizeLinear", ["x", "s1", "z1"], ["f"], name="dq_0"),
+         helper.make_node("Resize", ["f", "", "sc"], ["g"], name="resize_0", mode="nearest"),
+         helper.make_node("QuantizeLinear", ["g", "s1", "z1"], ["y"], name="q_0")],
+        [vi("x", q.shape, TensorProto.UINT8)], [vi("y", (1, 4, 10, 10), TensorProto.UINT8)],
+        [init("s1", np.float32(0.02)), init("z1", np.uint8(120)),
+         init("sc", np.array([1, 1, 2, 2], np.float32))]), [q], quantized=True))
     q2 = r.integers(0, 256, (1, 4, 5, 5)).astype(np.uint8)
     for op in ("Max", "Min"):
         c.append(Case(f"qdq_{op.lower()}", make_model(

@@ -762,6 +762,25 @@ class Evaluator:
             sizes = [x.shape[axis] // len(n.output)] * len(n.output)
         return list(np.split(x, np.cumsum(sizes)[:-1], axis=axis))
 
+    def op_Resize(self, n):
+        """Nearest only (what the QDQ tests use), ONNX's default half_pixel /
+        round_prefer_floor rules."""
+        x = self.inp(n, 0)
+        a = {k: v.decode() if isinstance(v, bytes) else v for k, v in attrs(n).items()}
+        if a.get("mode", "nearest") != "nearest" or a.get(
+                "coordinate_transformation_mode", "half_pixel") != "half_pixel":
+            raise Unsupported(f"node '{n.name}': Resize variant")
+        scales = self.inp(n, 2)
+        idx = []
+        for axis in (2, 3):
+            s_ = F32(scales[axis])
+            out = int(np.floor(x.shape[axis] * scales[axis]))
+            src = ((np.arange(out, dtype=F32) + F32(0.5)) / s_ - F32(0.5)).astype(F32)
+            f = np.floor(src)
+            r = np.where(src == f + F32(0.5), f, np.round(src))
+            idx.append(np.clip(r.astype(np.int64), 0, x.shape[axis] - 1))
+        return x[:, :, idx[0]][:, :, :, idx[1]]
+
     def op_ArgMax(self, n):
         x, a = self.inp(n, 0), attrs(n)
         axis, keep = a.get("axis", 0), a.get("keepdims", 1)

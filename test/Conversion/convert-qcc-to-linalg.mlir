@@ -736,3 +736,26 @@ func.func @argmax_u8_keepdims(%x: tensor<2x5x3x!quant.uniform<u8:f32, 0.1:100>>)
   %i = qcc.argmax %x {axis = 1 : i64, keepdims = true} : (tensor<2x5x3x!quant.uniform<u8:f32, 0.1:100>>) -> tensor<2x1x3xi64>
   return %i : tensor<2x1x3xi64>
 }
+
+// -----
+
+// resize: one generic over the output reading the row and column maps (constants) along
+// its H and W loops and the input at the mapped position; linear blends four of them.
+// CHECK-LABEL: func @resize_nearest_and_linear
+// CHECK: arith.constant dense<[0, 0, 1, 1]> : tensor<4xi64>
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel"]
+// CHECK: tensor.extract %arg0
+// CHECK: linalg.generic
+// CHECK-COUNT-4: tensor.extract
+// CHECK: arith.subf
+// CHECK: arith.mulf
+// CHECK: arith.addf
+func.func @resize_nearest_and_linear(%x: tensor<1x2x2x3xf32>) -> (tensor<1x2x4x6xf32>, tensor<1x2x3x3xf32>) {
+  %n = qcc.resize %x {mode = "nearest", rows = array<i64: 0, 0, 1, 1>, cols = array<i64: 0, 0, 1, 1, 2, 2>}
+       : (tensor<1x2x2x3xf32>) -> tensor<1x2x4x6xf32>
+  %l = qcc.resize %x {mode = "linear", rows = array<i64: 0, 0, 1>, cols = array<i64: 0, 1, 2>,
+         rows_hi = array<i64: 1, 1, 1>, cols_hi = array<i64: 1, 2, 2>,
+         row_weights = array<f32: 0.0, 0.5, 0.0>, col_weights = array<f32: 0.0, 0.0, 0.0>}
+       : (tensor<1x2x2x3xf32>) -> tensor<1x2x3x3xf32>
+  return %n, %l : tensor<1x2x4x6xf32>, tensor<1x2x3x3xf32>
+}

@@ -1,8 +1,9 @@
 """TFLite operators compiled from .tflite files (built here with TFLite's own schema,
 python/qcc/tflite_builder.py) on x86_64 and aarch64-rpi4, with --requant=fixed, against
 TFLite's kernels: TFLite Micro (integer-only reference kernels) for int8 models, LiteRT's
-reference kernels (BUILTIN_REF) for uint8 ones (TFLite Micro has no uint8 kernels). Every
-output must be equal, element for element.
+reference kernels (BUILTIN_REF) for uint8 and float32 ones (TFLite Micro has no uint8
+kernels). Every integer output must be equal, element for element; float outputs (the
+float bilinear resizes) within rtol 1e-5.
 """
 from __future__ import annotations
 
@@ -231,6 +232,23 @@ def conv_multiplier_model():
     return b, [x], [y]
 
 
+def resize_model(dtype, op, align=False, half_pixel=False, out_hw=(7, 10), seed=9):
+    """RESIZE_NEAREST_NEIGHBOR / RESIZE_BILINEAR with TFLite's coordinate flags."""
+    r = np.random.default_rng(seed)
+    b = TFLiteBuilder()
+    if dtype == "float32":
+        x = b.tensor("x", (1, 4, 5, 3), "float32")
+        y = b.tensor("y", (1, *out_hw, 3), "float32")
+    else:
+        x = act(b, r, "x", (1, 4, 5, 3), dtype, 0.05)
+        q = b.tensors[x].quantization
+        y = b.tensor("y", (1, *out_hw, 3), dtype, q.scale[0], q.zeroPoint[0])
+    options = "ResizeBilinearOptions" if op == "RESIZE_BILINEAR" else "ResizeNearestNeighborOptions"
+    b.op(op, [x, b.const("size", np.array(out_hw, np.int32))], [y], options,
+         align_corners=align, half_pixel_centers=half_pixel)
+    return b, [x], [y]
+
+
 CASES = {
     "conv_s8_same_relu6": lambda: conv_model("int8"),
     "conv_s8_valid_stride2": lambda: conv_model("int8", stride=2, padding="VALID", activation="NONE"),
@@ -259,6 +277,14 @@ CASES = {
     "split_v_u8": lambda: data_movement_model("uint8", "SPLIT_V"),
     "arg_max_s8": lambda: data_movement_model("int8", "ARG_MAX"),
     "arg_max_u8": lambda: data_movement_model("uint8", "ARG_MAX"),
+    "resize_nearest_s8": lambda: resize_model("int8", "RESIZE_NEAREST_NEIGHBOR"),
+    "resize_nearest_u8_half_pixel": lambda: resize_model("uint8", "RESIZE_NEAREST_NEIGHBOR",
+                                                         half_pixel=True, out_hw=(3, 9)),
+    "resize_nearest_s8_align": lambda: resize_model("int8", "RESIZE_NEAREST_NEIGHBOR", align=True),
+    "resize_bilinear_f32": lambda: resize_model("float32", "RESIZE_BILINEAR"),
+    "resize_bilinear_f32_half_pixel": lambda: resize_model("float32", "RESIZE_BILINEAR",
+                                                           half_pixel=True, out_hw=(3, 8)),
+    "resize_bilinear_f32_align": lambda: resize_model("float32", "RESIZE_BILINEAR", align=True),
 }
 
 
@@ -273,6 +299,9 @@ def test_tflite_op_fixed(case, target):
     if case == "conv_s8_exact_product_multiplier":  # every int8 value once
         inputs = [np.arange(-128, 128, dtype=np.int8).reshape(1, 16, 16, 1)]
     for t in ins[len(inputs):]:
+        if builder.tensors[t].type == 0:  # float32
+            inputs.append(r.standard_normal(builder.tensors[t].shape).astype(np.float32))
+            continue
         dtype = {9: "int8", 3: "uint8"}[builder.tensors[t].type]
         inputs.append(r.integers(INFO[dtype].min, INFO[dtype].max + 1,
                                  builder.tensors[t].shape).astype(dtype))
@@ -283,5 +312,8 @@ def test_tflite_op_fixed(case, target):
     actual, _ = qcc.run_app(app, art, inputs)
     for a, e in zip(actual, expected):
         assert a.shape == e.shape
+        if a.dtype == np.float32:  # float models: LiteRT's reference kernels, f32 tolerance
+            np.testing.assert_allclose(a, e, rtol=1e-5, atol=1e-6)
+            continue
         diff = np.abs(a.astype(np.int64) - e.astype(np.int64))
         assert diff.max() == 0, f"{(diff > 0).sum()} of {diff.size} differ (max {diff.max()} LSB)"

@@ -217,11 +217,74 @@ struct ArgMaxLowering : OpConversionPattern<ArgMaxOp> {
   }
 };
 
+/// One generic over the output: the maps are constant vectors read along the row and
+/// column loops; the input is read with tensor.extract at the mapped positions.
+struct ResizeLowering : OpConversionPattern<ResizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(ResizeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    Value x = adaptor.getInput();
+    bool linear = op.getMode() == "linear";
+    auto i64s = [&](ArrayRef<int64_t> v) -> Value {
+      auto t = RankedTensorType::get({static_cast<int64_t>(v.size())}, b.getI64Type());
+      return b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(t, v));
+    };
+    auto f32s = [&](ArrayRef<float> v) -> Value {
+      auto t = RankedTensorType::get({static_cast<int64_t>(v.size())}, b.getF32Type());
+      return b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(t, v));
+    };
+    SmallVector<Value> ins = {i64s(op.getRows()), i64s(op.getCols())};
+    if (linear) {
+      ins.push_back(i64s(*op.getRowsHi()));
+      ins.push_back(i64s(*op.getColsHi()));
+      ins.push_back(f32s(*op.getRowWeights()));
+      ins.push_back(f32s(*op.getColWeights()));
+    }
+    MLIRContext *ctx = b.getContext();
+    AffineMap rowMap = AffineMap::get(4, 0, {b.getAffineDimExpr(2)}, ctx);
+    AffineMap colMap = AffineMap::get(4, 0, {b.getAffineDimExpr(3)}, ctx);
+    SmallVector<AffineMap> maps;
+    for (size_t k = 0; k < ins.size(); ++k)
+      maps.push_back(k % 2 == 0 ? rowMap : colMap);
+    maps.push_back(AffineMap::getMultiDimIdentityMap(4, ctx));
+    Value init = emptyTensor(b, loc, outType.getShape(), outType.getElementType());
+    SmallVector<utils::IteratorType> iters(4, utils::IteratorType::parallel);
+    auto generic = b.create<linalg::GenericOp>(
+        loc, TypeRange{outType}, ins, ValueRange{init}, maps, iters,
+        [&](OpBuilder &nb, Location nl, ValueRange v) {
+          Value n = nb.create<linalg::IndexOp>(nl, 0), c = nb.create<linalg::IndexOp>(nl, 1);
+          auto idx = [&](Value i64) {
+            return nb.create<arith::IndexCastOp>(nl, nb.getIndexType(), i64).getResult();
+          };
+          auto at = [&](Value r, Value col) {
+            return nb.create<tensor::ExtractOp>(nl, x, ValueRange{n, c, idx(r), idx(col)})
+                .getResult();
+          };
+          if (!linear) {
+            nb.create<linalg::YieldOp>(nl, at(v[0], v[1]));
+            return;
+          }
+          // (1 - w) * a + w * b = a + w * (b - a), per direction.
+          auto lerp = [&](Value a, Value bb, Value w) {
+            Value d = nb.create<arith::SubFOp>(nl, bb, a);
+            return nb.create<arith::AddFOp>(nl, a, nb.create<arith::MulFOp>(nl, w, d)).getResult();
+          };
+          Value top = lerp(at(v[0], v[1]), at(v[0], v[3]), v[5]);
+          Value bottom = lerp(at(v[2], v[1]), at(v[2], v[3]), v[5]);
+          nb.create<linalg::YieldOp>(nl, lerp(top, bottom, v[4]));
+        });
+    b.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::qcc::lowering::populateDataMovementPatterns(const TypeConverter &converter,
     RewritePatternSet &patterns) {
   MLIRContext *ctx = patterns.getContext();
   patterns.add<ReshapeLowering, TransposeLowering, ConcatLowering, SliceLowering, PadLowering,
-               ArgMaxLowering>(converter, ctx);
+               ArgMaxLowering, ResizeLowering>(converter, ctx);
 }

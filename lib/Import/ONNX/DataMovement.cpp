@@ -1,4 +1,4 @@
-//===- DataMovement.cpp - Pad, Slice, Split, ArgMax, ReduceMean -----------===//
+//===- DataMovement.cpp - Pad, Slice, Split, Resize, ArgMax, ReduceMean ----===//
 //
 // Ops whose parameters (pads, starts, ends, axes, steps, split sizes) are graph inputs in
 // recent opsets: qcc compiles them when those inputs are constants (initializers or
@@ -250,6 +250,118 @@ bool Importer::importReduceMean(const onnx::NodeProto &n) {
   if (y.getType() != *t)
     y = b.create<mlir::qcc::ReshapeOp>(loc, *t, y);
   define(n, 0, y);
+  return true;
+}
+
+namespace {
+/// ONNX Resize's source coordinate of output position `i` (f32, as ONNX Runtime computes
+/// it), or nullopt for a mode qcc does not implement.
+std::optional<float> sourceCoordinate(llvm::StringRef mode, int64_t i, float scale, int64_t in,
+                                      int64_t out) {
+  float x = static_cast<float>(i);
+  if (mode == "half_pixel")
+    return (x + 0.5f) / scale - 0.5f;
+  if (mode == "pytorch_half_pixel")
+    return out > 1 ? (x + 0.5f) / scale - 0.5f : 0.f;
+  if (mode == "align_corners")
+    return out == 1 ? 0.f : x * static_cast<float>(in - 1) / static_cast<float>(out - 1);
+  if (mode == "asymmetric")
+    return x / scale;
+  if (mode == "tf_half_pixel_for_nn")
+    return (x + 0.5f) / scale;
+  return std::nullopt;
+}
+} // namespace
+
+/// Resize of the spatial axes of an NCHW tensor, nearest or linear, every
+/// coordinate_transformation_mode but tf_crop_and_resize; the maps are resolved here.
+bool Importer::importResize(const onnx::NodeProto &n) {
+  Value x = lookup(n.input(0), n);
+  auto t = typeOf(n.output(0), &n);
+  if (!x || !t)
+    return false;
+  auto xt = cast<RankedTensorType>(x.getType());
+  if (xt.getRank() != 4 || t->getDimSize(0) != xt.getDimSize(0) ||
+      t->getDimSize(1) != xt.getDimSize(1)) {
+    nodeError(n) << "only the spatial axes (2, 3) of an NCHW tensor can be resized";
+    return false;
+  }
+  std::string mode = attrString(n, "mode", "nearest");
+  std::string ctm = attrString(n, "coordinate_transformation_mode", "half_pixel");
+  std::string nearest = attrString(n, "nearest_mode", "round_prefer_floor");
+  if (mode != "nearest" && mode != "linear") {
+    nodeError(n) << "mode '" << mode << "' is not supported; supported: nearest, linear";
+    return false;
+  }
+  if (mode == "linear")
+    x = requireFloat(x, n, 0);
+  if (!x)
+    return false;
+  // The scales the model gives (ONNX uses them, not the size ratio), else the ratio.
+  SmallVector<float> scales = {static_cast<float>(t->getDimSize(2)) / xt.getDimSize(2),
+                               static_cast<float>(t->getDimSize(3)) / xt.getDimSize(3)};
+  if (hasInput(n, 2)) {
+    const onnx::TensorProto *c = constantTensor(n.input(2));
+    std::vector<double> v;
+    if (!c || !readTensor(*c, v)) {
+      nodeError(n) << "input 2 (scales) must be a constant";
+      return false;
+    }
+    if (v.size() == 4)
+      scales = {static_cast<float>(v[2]), static_cast<float>(v[3])};
+    else if (!v.empty()) {
+      nodeError(n) << "scales has " << v.size() << " entries for rank 4";
+      return false;
+    }
+  }
+  SmallVector<int64_t> lo[2], hi[2];
+  SmallVector<float> w[2];
+  for (int a = 0; a < 2; ++a) {
+    int64_t in = xt.getDimSize(2 + a), out = t->getDimSize(2 + a);
+    if (!(scales[a] > 0)) {
+      nodeError(n) << "scales must be positive";
+      return false;
+    }
+    for (int64_t i = 0; i < out; ++i) {
+      auto s = sourceCoordinate(ctm, i, scales[a], in, out);
+      if (!s) {
+        nodeError(n) << "coordinate_transformation_mode '" << ctm << "' is not supported; "
+                     << "supported: half_pixel, pytorch_half_pixel, align_corners, asymmetric, "
+                     << "tf_half_pixel_for_nn";
+        return false;
+      }
+      float v = *s;
+      if (mode == "nearest") {
+        float f = std::floor(v);
+        bool tie = v == f + 0.5f;
+        float r = nearest == "floor"                ? f
+                  : nearest == "ceil"               ? std::ceil(v)
+                  : nearest == "round_prefer_ceil"  ? (tie ? f + 1 : std::round(v))
+                  : nearest == "round_prefer_floor" ? (tie ? f : std::round(v))
+                                                    : -1e30f;
+        if (r == -1e30f) {
+          nodeError(n) << "nearest_mode '" << nearest << "' is not supported";
+          return false;
+        }
+        lo[a].push_back(std::clamp<int64_t>(static_cast<int64_t>(r), 0, in - 1));
+      } else {
+        v = std::clamp(v, 0.f, static_cast<float>(in - 1));
+        auto l = static_cast<int64_t>(std::floor(v));
+        lo[a].push_back(l);
+        hi[a].push_back(std::min<int64_t>(l + 1, in - 1));
+        w[a].push_back(v - static_cast<float>(l));
+      }
+    }
+  }
+  auto type = RankedTensorType::get(t->getShape(), cast<RankedTensorType>(x.getType()).getElementType());
+  bool linear = mode == "linear";
+  define(n, 0,
+         b.create<mlir::qcc::ResizeOp>(
+             nodeLoc(n), type, x, b.getStringAttr(mode), b.getDenseI64ArrayAttr(lo[0]),
+             b.getDenseI64ArrayAttr(lo[1]), linear ? b.getDenseI64ArrayAttr(hi[0]) : nullptr,
+             linear ? b.getDenseI64ArrayAttr(hi[1]) : nullptr,
+             linear ? b.getDenseF32ArrayAttr(w[0]) : nullptr,
+             linear ? b.getDenseF32ArrayAttr(w[1]) : nullptr));
   return true;
 }
 

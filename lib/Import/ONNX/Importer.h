@@ -186,6 +186,7 @@ public:
   bool importSplit(const onnx::NodeProto &n);
   bool importArgMax(const onnx::NodeProto &n);
   bool importReduceMean(const onnx::NodeProto &n);
+  bool importResize(const onnx::NodeProto &n);
   bool importBatchNormalization(const onnx::NodeProto &n);
   bool importReshape(const onnx::NodeProto &n);
   bool importTranspose(const onnx::NodeProto &n);

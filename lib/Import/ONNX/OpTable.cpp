@@ -60,6 +60,7 @@ const llvm::StringMap<ImportFn> &defaultDomainOps() {
       {"ReduceMean", &Importer::importReduceMean},
       {"Relu", &Importer::importUnary<mlir::qcc::ReluOp>},
       {"Reshape", &Importer::importReshape},
+      {"Resize", &Importer::importResize},
       {"Sigmoid", &Importer::importUnary<mlir::qcc::SigmoidOp>},
       {"Slice", &Importer::importSlice},
       {"Softmax", &Importer::importSoftmax},

@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Quant/QuantTypes.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <numeric>
 
@@ -334,6 +335,64 @@ bool Importer::importArgMax(int i) {
                                           b.getI64IntegerAttr(axis), b.getBoolAttr(false),
                                           b.getBoolAttr(false));
   return defineInteger(i, output(i, 0), toPhysical(y, loc));
+}
+
+/// RESIZE_NEAREST_NEIGHBOR and RESIZE_BILINEAR with TFLite's coordinate rules
+/// (reference_ops: GetNearestNeighbor, ComputeInterpolationValues): scale in/out, or
+/// (in - 1)/(out - 1) with align_corners; half_pixel_centers offsets by 0.5; all in f32.
+bool Importer::importResize(int i, bool bilinear) {
+  Location loc = opLoc(i);
+  int xi = input(i, 0);
+  SmallVector<int64_t> xs = shapeOf(xi), ys = shapeOf(output(i, 0));
+  auto size = intValues(input(i, 1));
+  if (xs.size() != 4 || ys.size() != 4 || !size || size->size() != 2 ||
+      (*size)[0] != ys[1] || (*size)[1] != ys[2]) {
+    opError(i) << "needs an NHWC input and a constant size equal to the output's H and W";
+    return false;
+  }
+  bool align = false, halfPixel = false;
+  if (bilinear) {
+    if (const auto *o = options<tfl::ResizeBilinearOptions>(op(i)))
+      align = o->align_corners(), halfPixel = o->half_pixel_centers();
+  } else if (const auto *o = options<tfl::ResizeNearestNeighborOptions>(op(i))) {
+    align = o->align_corners(), halfPixel = o->half_pixel_centers();
+  }
+  SmallVector<int64_t> lo[2], hi[2];
+  SmallVector<float> w[2];
+  for (int a = 0; a < 2; ++a) {
+    int64_t in = xs[1 + a], out = ys[1 + a];
+    float scale = (align && out > 1) ? static_cast<float>(in - 1) / static_cast<float>(out - 1)
+                                     : static_cast<float>(in) / static_cast<float>(out);
+    for (int64_t k = 0; k < out; ++k) {
+      auto v = static_cast<float>(k);
+      if (!bilinear) {
+        float src = (v + (halfPixel ? 0.5f : 0.f)) * scale;
+        // TfLiteRound rounds half away from zero, as std::round.
+        int64_t idx = std::min<int64_t>(align ? static_cast<int64_t>(std::round(src))
+                                              : static_cast<int64_t>(std::floor(src)),
+                                        in - 1);
+        lo[a].push_back(std::max<int64_t>(idx, 0));
+        continue;
+      }
+      float src = halfPixel ? (v + 0.5f) * scale - 0.5f : v * scale;
+      float f = std::floor(src);
+      lo[a].push_back(std::max<int64_t>(static_cast<int64_t>(f), 0));
+      hi[a].push_back(std::min<int64_t>(static_cast<int64_t>(std::ceil(src)), in - 1));
+      w[a].push_back(src - f);
+    }
+  }
+  Value x = floatValue(xi);
+  if (!x)
+    return false;
+  auto type = RankedTensorType::get(physicalShape(ys), b.getF32Type());
+  Value y = b.create<mlir::qcc::ResizeOp>(
+      loc, type, x, b.getStringAttr(bilinear ? "linear" : "nearest"),
+      b.getDenseI64ArrayAttr(lo[0]), b.getDenseI64ArrayAttr(lo[1]),
+      bilinear ? b.getDenseI64ArrayAttr(hi[0]) : nullptr,
+      bilinear ? b.getDenseI64ArrayAttr(hi[1]) : nullptr,
+      bilinear ? b.getDenseF32ArrayAttr(w[0]) : nullptr,
+      bilinear ? b.getDenseF32ArrayAttr(w[1]) : nullptr);
+  return define(i, output(i, 0), y);
 }
 
 } // namespace mlir::qcc::tflite_import

@@ -143,6 +143,7 @@ public:
   bool importSlice(int op, bool strided);
   bool importSplit(int op, bool sizes);
   bool importArgMax(int op);
+  bool importResize(int op, bool bilinear);
   /// A box of a tensor given in TFLite's (logical) dimension order, on the physical value.
   Value sliceLogical(Value physical, ArrayRef<int64_t> offsets, ArrayRef<int64_t> sizes,
                      ArrayRef<int64_t> strides, Location loc);

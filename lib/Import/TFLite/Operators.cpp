@@ -79,6 +79,10 @@ const std::map<tfl::BuiltinOperator, ImportFn> &opTable() {
       {BO::BuiltinOperator_SPLIT_V,
        [](Importer &im, int op, BO) { return im.importSplit(op, /*sizes=*/true); }},
       {BO::BuiltinOperator_ARG_MAX, call<&Importer::importArgMax>},
+      {BO::BuiltinOperator_RESIZE_NEAREST_NEIGHBOR,
+       [](Importer &im, int op, BO) { return im.importResize(op, /*bilinear=*/false); }},
+      {BO::BuiltinOperator_RESIZE_BILINEAR,
+       [](Importer &im, int op, BO) { return im.importResize(op, /*bilinear=*/true); }},
       {BO::BuiltinOperator_MAXIMUM,
        [](Importer &im, int op, BO c) { return im.importBinary(op, c); }},
       {BO::BuiltinOperator_MINIMUM,
@@ -104,6 +108,8 @@ std::pair<int, int> arity(tfl::BuiltinOperator code) {
   case BO::BuiltinOperator_RESHAPE: return {1, 2};
   case BO::BuiltinOperator_PAD:
   case BO::BuiltinOperator_SPLIT:
+  case BO::BuiltinOperator_RESIZE_NEAREST_NEIGHBOR:
+  case BO::BuiltinOperator_RESIZE_BILINEAR:
   case BO::BuiltinOperator_ARG_MAX: return {2, 2};
   case BO::BuiltinOperator_PADV2:
   case BO::BuiltinOperator_SLICE:

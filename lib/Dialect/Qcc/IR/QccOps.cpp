@@ -532,6 +532,40 @@ LogicalResult PadOp::verify() {
   return verifyExpectedShape(*this, expected);
 }
 
+LogicalResult ResizeOp::verify() {
+  auto in = getInput().getType(), out = getOutput().getType();
+  if (in.getRank() != 4 || out.getRank() != 4 || in.getElementType() != out.getElementType() ||
+      in.getDimSize(0) != out.getDimSize(0) || in.getDimSize(1) != out.getDimSize(1))
+    return emitOpError("expects NCHW operand and result of the same batch, channels and type");
+  bool linear = getMode() == "linear";
+  if (!linear && getMode() != "nearest")
+    return emitOpError("mode must be nearest or linear, not '") << getMode() << "'";
+  if (linear && !in.getElementType().isF32())
+    return emitOpError("linear mode is f32 only");
+  auto check = [&](ArrayRef<int64_t> map, int64_t n, int64_t limit,
+                   const char *what) -> LogicalResult {
+    if ((int64_t)map.size() != n)
+      return emitOpError(what) << " has " << map.size() << " entries for " << n << " outputs";
+    for (int64_t v : map)
+      if (v < 0 || v >= limit)
+        return emitOpError(what) << " index " << v << " is outside 0.." << limit - 1;
+    return success();
+  };
+  int64_t oh = out.getDimSize(2), ow = out.getDimSize(3), ih = in.getDimSize(2), iw = in.getDimSize(3);
+  if (failed(check(getRows(), oh, ih, "rows")) || failed(check(getCols(), ow, iw, "cols")))
+    return failure();
+  if (linear) {
+    if (!getRowsHi() || !getColsHi() || !getRowWeights() || !getColWeights())
+      return emitOpError("linear mode needs rows_hi, cols_hi, row_weights and col_weights");
+    if (failed(check(*getRowsHi(), oh, ih, "rows_hi")) ||
+        failed(check(*getColsHi(), ow, iw, "cols_hi")))
+      return failure();
+    if ((int64_t)getRowWeights()->size() != oh || (int64_t)getColWeights()->size() != ow)
+      return emitOpError("one weight per output row and column is needed");
+  }
+  return success();
+}
+
 LogicalResult ArgMaxOp::verify() {
   auto in = getInput().getType();
   int64_t rank = in.getRank(), axis = getAxis();

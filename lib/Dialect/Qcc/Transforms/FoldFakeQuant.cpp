@@ -661,7 +661,8 @@ struct FoldDataMovement : OpRewritePattern<QuantizeOp> {
     auto out = activation8(q.getType().getElementType());
     Operation *op = q.getInput().getDefiningOp();
     if (!out || !op || !q.getInput().hasOneUse() ||
-        !isa<MaxPoolOp, ReshapeOp, TransposeOp, SliceOp>(op))
+        !isa<MaxPoolOp, ReshapeOp, TransposeOp, SliceOp>(op) &&
+            !(isa<ResizeOp>(op) && cast<ResizeOp>(op).getMode() == "nearest"))
       return failure();
     Value x = dequantizedSource(op->getOperand(0));
     auto xt = x ? activation8(getElementTypeOrSelf(x)) : nullptr;

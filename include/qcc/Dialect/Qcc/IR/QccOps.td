@@ -456,6 +456,34 @@ def Qcc_PadOp : Qcc_Op<"pad", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Qcc_ResizeOp : Qcc_Op<"resize", [Pure]> {
+  let summary = "spatial resize of an NCHW tensor by index maps (ONNX Resize, TFLite RESIZE_*)";
+  let description = [{
+    The importers resolve their framework's coordinate rules (ONNX's
+    coordinate_transformation_mode and nearest_mode, TFLite's align_corners and
+    half_pixel_centers) into maps over the output rows and columns, so the op itself has one
+    meaning. Nearest (`mode = "nearest"`): `y[n, c, i, j] = x[n, c, rows[i], cols[j]]`.
+    Linear (`mode = "linear"`): with `rows`/`cols` the lower source indices, `rows_hi` /
+    `cols_hi` the upper ones and `row_weights` / `col_weights` the weights of the upper ones,
+    `y = (1 - wr) * ((1 - wc) * x[r0, c0] + wc * x[r0, c1]) + wr * ((1 - wc) * x[r1, c0] + wc * x[r1, c1])`,
+    in f32.
+
+    ```mlir
+    %y = qcc.resize %x {mode = "nearest", rows = array<i64: 0, 0, 1, 1>, cols = array<i64: 0, 0, 1, 1>}
+         : (tensor<1x8x2x2xf32>) -> tensor<1x8x4x4xf32>
+    ```
+    Nearest on a quantized operand moves the stored integers; linear is f32 only.
+  }];
+  let arguments = (ins Qcc_NumericTensor:$input, StrAttr:$mode, DenseI64ArrayAttr:$rows,
+                       DenseI64ArrayAttr:$cols, OptionalAttr<DenseI64ArrayAttr>:$rows_hi,
+                       OptionalAttr<DenseI64ArrayAttr>:$cols_hi,
+                       OptionalAttr<DenseF32ArrayAttr>:$row_weights,
+                       OptionalAttr<DenseF32ArrayAttr>:$col_weights);
+  let results = (outs Qcc_NumericTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Qcc_ArgMaxOp : Qcc_Op<"argmax", [Pure]> {
   let summary = "index of the largest element along one axis (ONNX ArgMax, TFLite ARG_MAX)";
   let description = [{
