@@ -255,16 +255,17 @@ bool Importer::importReduceMean(const onnx::NodeProto &n) {
 
 namespace {
 /// ONNX Resize's source coordinate of output position `i` (f32, as ONNX Runtime computes
-/// it), or nullopt for a mode qcc does not implement.
-std::optional<float> sourceCoordinate(llvm::StringRef mode, int64_t i, float scale, int64_t in,
-                                      int64_t out) {
+/// it), or nullopt for a mode qcc does not implement. The resized length is `in * scale`,
+/// not rounded (align_corners and pytorch_half_pixel use it so).
+std::optional<float> sourceCoordinate(llvm::StringRef mode, int64_t i, float scale, int64_t in) {
   float x = static_cast<float>(i);
+  float resized = static_cast<float>(in) * scale;
   if (mode == "half_pixel")
     return (x + 0.5f) / scale - 0.5f;
   if (mode == "pytorch_half_pixel")
-    return out > 1 ? (x + 0.5f) / scale - 0.5f : 0.f;
+    return resized > 1.f ? (x + 0.5f) / scale - 0.5f : 0.f;
   if (mode == "align_corners")
-    return out == 1 ? 0.f : x * static_cast<float>(in - 1) / static_cast<float>(out - 1);
+    return resized == 1.f ? 0.f : x * static_cast<float>(in - 1) / (resized - 1.f);
   if (mode == "asymmetric")
     return x / scale;
   if (mode == "tf_half_pixel_for_nn")
@@ -323,7 +324,7 @@ bool Importer::importResize(const onnx::NodeProto &n) {
       return false;
     }
     for (int64_t i = 0; i < out; ++i) {
-      auto s = sourceCoordinate(ctm, i, scales[a], in, out);
+      auto s = sourceCoordinate(ctm, i, scales[a], in);
       if (!s) {
         nodeError(n) << "coordinate_transformation_mode '" << ctm << "' is not supported; "
                      << "supported: half_pixel, pytorch_half_pixel, align_corners, asymmetric, "

@@ -369,8 +369,15 @@ Type Importer::quantType(int i, int64_t physicalAxisOfChannels) {
   SmallVector<int64_t> zps;
   for (float s : *q->scale())
     scales.push_back(s);
-  for (size_t k = 0; k < scales.size(); ++k)
-    zps.push_back(q->zero_point() && q->zero_point()->size() ? q->zero_point()->Get(k) : 0);
+  // flatc's verifier checks a vector's length field for 4-byte alignment only: the int64
+  // zero points may sit at any 4-byte boundary (found by fuzzing: UBSan, misaligned load).
+  const auto *zp = q->zero_point();
+  for (size_t k = 0; k < scales.size(); ++k) {
+    int64_t z = 0;
+    if (zp && zp->size())
+      std::memcpy(&z, reinterpret_cast<const uint8_t *>(zp->Data()) + 8 * k, sizeof(z));
+    zps.push_back(z);
+  }
   int64_t rank = t.shape() ? t.shape()->size() : 0;
   int32_t axis = physicalAxisOfChannels >= 0
                      ? physicalAxisOfChannels
