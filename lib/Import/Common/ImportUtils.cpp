@@ -1,6 +1,9 @@
 //===- ImportUtils.cpp - what every frontend needs ------------------------===//
 #include "qcc/Import/Common/ImportUtils.h"
 
+#include "qcc/Dialect/Qcc/IR/QccDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/QuantOps.h"
 #include "mlir/Dialect/Quant/QuantTypes.h"
 
@@ -75,6 +78,23 @@ Value quantizedView(OpBuilder &b, Location loc, Value v, Type quantElementType) 
   v = storageView(b, loc, v);
   return b.create<quant::StorageCastOp>(
       loc, RankedTensorType::get(t.getShape(), quantElementType), v);
+}
+
+void finishEntryFunction(OpBuilder &b, Location loc, func::FuncOp func, ValueRange results,
+                         ArrayRef<TensorLabel> inputs, ArrayRef<TensorLabel> outputs) {
+  b.create<func::ReturnOp>(loc, results);
+  func.setType(b.getFunctionType(func.getArgumentTypes(), results.getTypes()));
+  for (auto [i, label] : llvm::enumerate(inputs)) {
+    func.setArgAttr(i, kNameAttrName, b.getStringAttr(label.name));
+    func.setArgAttr(i, kDtypeAttrName, b.getStringAttr(label.dtype));
+  }
+  for (auto [i, label] : llvm::enumerate(outputs)) {
+    func.setResultAttr(i, kNameAttrName, b.getStringAttr(label.name));
+    func.setResultAttr(i, kDtypeAttrName, b.getStringAttr(label.dtype));
+  }
+  func->setAttr(kEntryAttrName, b.getUnitAttr());
+  func->setAttr(kNumInputsAttrName, b.getI64IntegerAttr(inputs.size()));
+  func->setAttr(kNumOutputsAttrName, b.getI64IntegerAttr(outputs.size()));
 }
 
 } // namespace mlir::qcc

@@ -11,6 +11,7 @@
 #include "Importer.h"
 
 #include "qcc/Dialect/Qcc/IR/QccOps.h"
+#include "qcc/Import/Common/ImportUtils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Verifier.h"
@@ -86,7 +87,7 @@ OwningOpRef<ModuleOp> Importer::run(llvm::StringRef contents) {
 
   // Graph inputs that are not initializers become the function's arguments.
   SmallVector<Type> argTypes;
-  SmallVector<std::string> argNames, argDtypes;
+  SmallVector<TensorLabel> inputLabels, outputLabels;
   for (const auto &in : g.input()) {
     if (initializers.count(in.name()))
       continue;
@@ -94,8 +95,7 @@ OwningOpRef<ModuleOp> Importer::run(llvm::StringRef contents) {
     if (!t)
       return nullptr;
     argTypes.push_back(*t);
-    argNames.push_back(in.name());
-    argDtypes.push_back(onnxTypeName(in.type().tensor_type().elem_type()));
+    inputLabels.push_back({in.name(), onnxTypeName(in.type().tensor_type().elem_type())});
   }
 
   // Owned from the start: every early return below erases it.
@@ -103,11 +103,8 @@ OwningOpRef<ModuleOp> Importer::run(llvm::StringRef contents) {
   b.setInsertionPointToEnd(module->getBody());
   auto func = b.create<func::FuncOp>(fileLoc, "main_graph", b.getFunctionType(argTypes, {}));
   Block *entry = func.addEntryBlock();
-  for (auto [i, name] : llvm::enumerate(argNames)) {
-    values[name] = entry->getArgument(i);
-    func.setArgAttr(i, mlir::qcc::kNameAttrName, b.getStringAttr(name));
-    func.setArgAttr(i, mlir::qcc::kDtypeAttrName, b.getStringAttr(argDtypes[i]));
-  }
+  for (auto [i, label] : llvm::enumerate(inputLabels))
+    values[label.name] = entry->getArgument(i);
   b.setInsertionPointToStart(entry);
 
   for (const auto &n : g.node()) {
@@ -121,7 +118,6 @@ OwningOpRef<ModuleOp> Importer::run(llvm::StringRef contents) {
     return nullptr;
 
   SmallVector<Value> results;
-  SmallVector<std::string> outNames, outDtypes;
   for (const auto &out : g.output()) {
     Value v = values.count(out.name()) ? values[out.name()] : Value();
     if (!v && constantTensor(out.name()))
@@ -131,21 +127,12 @@ OwningOpRef<ModuleOp> Importer::run(llvm::StringRef contents) {
       return nullptr;
     }
     results.push_back(asStorage(v, fileLoc));
-    outNames.push_back(out.name());
     int32_t et = out.type().tensor_type().elem_type();
     if (auto it = valueTypes.find(out.name()); it != valueTypes.end())
       et = it->second.tensor_type().elem_type();
-    outDtypes.push_back(onnxTypeName(et));
+    outputLabels.push_back({out.name(), onnxTypeName(et)});
   }
-  b.create<func::ReturnOp>(fileLoc, results);
-  func.setType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
-  for (auto [i, name] : llvm::enumerate(outNames)) {
-    func.setResultAttr(i, mlir::qcc::kNameAttrName, b.getStringAttr(name));
-    func.setResultAttr(i, mlir::qcc::kDtypeAttrName, b.getStringAttr(outDtypes[i]));
-  }
-  func->setAttr(mlir::qcc::kEntryAttrName, b.getUnitAttr());
-  func->setAttr(mlir::qcc::kNumInputsAttrName, b.getI64IntegerAttr(argTypes.size()));
-  func->setAttr(mlir::qcc::kNumOutputsAttrName, b.getI64IntegerAttr(results.size()));
+  finishEntryFunction(b, fileLoc, func, results, inputLabels, outputLabels);
   (*module)->setAttr(mlir::qcc::kOpsetAttrName, b.getI64IntegerAttr(opset));
   if (failed(mlir::verify(*module))) {
     return nullptr;

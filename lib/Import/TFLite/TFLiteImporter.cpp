@@ -617,10 +617,13 @@ OwningOpRef<ModuleOp> Importer::run(llvm::StringRef contents) {
   auto func = b.create<func::FuncOp>(fileLoc, "main_graph", b.getFunctionType(argTypes, {}));
   Block *entry = func.addEntryBlock();
   b.setInsertionPointToStart(entry);
+  auto label = [&](int t) {
+    return TensorLabel{tensor(t).name() ? tensor(t).name()->str() : "",
+                       tensorTypeName(tensor(t).type())};
+  };
+  SmallVector<TensorLabel> inputLabels, outputLabels;
   for (auto [k, t] : llvm::enumerate(argTensors)) {
-    func.setArgAttr(k, mlir::qcc::kNameAttrName,
-                    b.getStringAttr(tensor(t).name() ? tensor(t).name()->str() : ""));
-    func.setArgAttr(k, mlir::qcc::kDtypeAttrName, b.getStringAttr(tensorTypeName(tensor(t).type())));
+    inputLabels.push_back(label(t));
     Value v = toPhysical(entry->getArgument(k), fileLoc);
     if (Type q = quantType(t))
       v = quantizedView(b, fileLoc, v, q);
@@ -641,7 +644,6 @@ OwningOpRef<ModuleOp> Importer::run(llvm::StringRef contents) {
     return nullptr;
 
   SmallVector<Value> results;
-  SmallVector<int> outTensors;
   for (int32_t t : *graph->outputs()) {
     Value v = value(t);
     if (!v) {
@@ -649,19 +651,9 @@ OwningOpRef<ModuleOp> Importer::run(llvm::StringRef contents) {
       return nullptr;
     }
     results.push_back(toLogical(storageView(b, fileLoc, v), fileLoc));
-    outTensors.push_back(t);
+    outputLabels.push_back(label(t));
   }
-  b.create<func::ReturnOp>(fileLoc, results);
-  func.setType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
-  for (auto [k, t] : llvm::enumerate(outTensors)) {
-    func.setResultAttr(k, mlir::qcc::kNameAttrName,
-                       b.getStringAttr(tensor(t).name() ? tensor(t).name()->str() : ""));
-    func.setResultAttr(k, mlir::qcc::kDtypeAttrName,
-                       b.getStringAttr(tensorTypeName(tensor(t).type())));
-  }
-  func->setAttr(mlir::qcc::kEntryAttrName, b.getUnitAttr());
-  func->setAttr(mlir::qcc::kNumInputsAttrName, b.getI64IntegerAttr(argTypes.size()));
-  func->setAttr(mlir::qcc::kNumOutputsAttrName, b.getI64IntegerAttr(results.size()));
+  finishEntryFunction(b, fileLoc, func, results, inputLabels, outputLabels);
   if (failed(mlir::verify(*module)))
     return nullptr;
   return module;

@@ -16,6 +16,12 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Value.h"
 
+#include <string>
+
+namespace mlir::func {
+class FuncOp;
+} // namespace mlir::func
+
 namespace mlir::qcc {
 
 /// The integer storage of a quantized tensor.
@@ -50,6 +56,21 @@ mlir::Value storageView(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v);
 /// `quantElementType`.
 mlir::Value quantizedView(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                           mlir::Type quantElementType);
+
+/// A graph input or output as the C header names it: its name in the model and its element
+/// type in the model's words ("uint8", "float32", ...).
+struct TensorLabel {
+  std::string name;
+  std::string dtype;
+};
+
+/// Ends the import of a graph into `func` (whose entry block ends with the values to return):
+/// returns `results`, sets the function type, names each argument and result (qcc.name,
+/// qcc.dtype) and marks the function as the model's entry (qcc.entry, qcc.num_inputs,
+/// qcc.num_outputs).
+void finishEntryFunction(mlir::OpBuilder &b, mlir::Location loc, mlir::func::FuncOp func,
+                         mlir::ValueRange results, llvm::ArrayRef<TensorLabel> inputs,
+                         llvm::ArrayRef<TensorLabel> outputs);
 
 } // namespace mlir::qcc
 
