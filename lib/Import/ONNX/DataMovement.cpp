@@ -139,6 +139,10 @@ bool Importer::importSlice(const onnx::NodeProto &n) {
     nodeError(n) << "starts, ends, axes and steps have different lengths";
     return false;
   }
+  if (t->getRank() != rank) {
+    nodeError(n) << "the output has rank " << t->getRank() << " but the input " << rank;
+    return false;
+  }
   SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
   for (size_t j = 0; j < axes.size(); ++j) {
     int64_t d = axes[j], dim = xt.getDimSize(d), step = steps[j];
@@ -182,6 +186,11 @@ bool Importer::importSplit(const onnx::NodeProto &n) {
     auto t = typeOf(n.output(k), &n);
     if (!t)
       return false;
+    // Found by fuzzing: an output declared with a lower rank than the input.
+    if (t->getRank() != rank) {
+      nodeError(n) << "output " << k << " has rank " << t->getRank() << " but the input " << rank;
+      return false;
+    }
     if (t->getDimSize(axis) <= 0) {
       nodeError(n) << "output " << k << " is empty; empty tensors are not supported";
       return false;
