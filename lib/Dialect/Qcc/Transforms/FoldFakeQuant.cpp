@@ -8,6 +8,7 @@
 
 #include "qcc/Dialect/Qcc/IR/QccOps.h"
 #include "qcc/Dialect/Qcc/Transforms/Passes.h"
+#include "FoldFakeQuantUtils.h"
 #include "qcc/Dialect/Qcc/Utils/QuantParams.h"
 #include "qcc/Dialect/Qcc/Utils/QuantMath.h"
 
@@ -28,13 +29,9 @@ namespace mlir::qcc {
 
 using namespace mlir;
 using namespace mlir::qcc;
+using namespace mlir::qcc::fold_fake_quant;
 
-namespace {
-
-using quant::QuantizedType;
-using quant::UniformQuantizedPerAxisType;
-using quant::UniformQuantizedType;
-
+namespace mlir::qcc::fold_fake_quant {
 
 RankedTensorType withElement(Value v, Type element) {
   return RankedTensorType::get(cast<RankedTensorType>(v.getType()).getShape(), element);
@@ -48,10 +45,28 @@ Value dequantizedSource(Value floatValue) {
 }
 
 /// An 8-bit per-tensor quantized type, or null.
-UniformQuantizedType activation8(Type t) {
-  auto u = dyn_cast_or_null<UniformQuantizedType>(t);
+quant::UniformQuantizedType activation8(Type t) {
+  auto u = dyn_cast_or_null<quant::UniformQuantizedType>(t);
   return u && u.getStorageTypeIntegralWidth() == 8 ? u : nullptr;
 }
+
+/// Converts a quantized value to `type`: itself, or a requantize.
+Value convertTo(PatternRewriter &rewriter, Location loc, Value v, Type elementType) {
+  if (getElementTypeOrSelf(v) == elementType)
+    return v;
+  return rewriter.create<RequantizeOp>(loc, withElement(v, elementType), v, DenseF32ArrayAttr(),
+                                       IntegerAttr(), IntegerAttr());
+}
+
+} // namespace mlir::qcc::fold_fake_quant
+
+namespace {
+
+using quant::QuantizedType;
+using quant::UniformQuantizedPerAxisType;
+using quant::UniformQuantizedType;
+
+
 
 /// True if `v` is a compile-time constant (a quant.scast of an arith.constant).
 bool isConstantWeight(Value v) {
@@ -555,181 +570,6 @@ struct FoldAvgPool : FoldQuantizedResult<AvgPoolOp, FoldAvgPool> {
   }
 };
 
-/// quantize(sigmoid|tanh|hard_swish|exp|sqrt|rsqrt|leaky_relu(dequantize(x))) -> table(x): the 256 results computed
-/// at compile time exactly as the fake-quant graph would (dequantize, f32 function,
-/// quantize), which is how ONNX Runtime builds its QLinearSigmoid tables too.
-struct FoldToTable : OpRewritePattern<QuantizeOp> {
-  FoldToTable(MLIRContext *ctx, bool fixed) : OpRewritePattern(ctx), fixed(fixed) {}
-  bool fixed;
-  LogicalResult matchAndRewrite(QuantizeOp q, PatternRewriter &rewriter) const override {
-    auto out = activation8(q.getType().getElementType());
-    Operation *op = q.getInput().getDefiningOp();
-    if (!out || !op || !q.getInput().hasOneUse() || !isa<SigmoidOp, TanhOp, HardSwishOp, ExpOp, SqrtOp, RsqrtOp, LeakyReluOp>(op))
-      return failure();
-    Value x = dequantizedSource(op->getOperand(0));
-    auto xt = x ? activation8(getElementTypeOrSelf(x)) : nullptr;
-    if (!xt)
-      return failure();
-    auto f = [&](float v) -> float {
-      if (isa<SigmoidOp>(op))
-        return 1.f / (1.f + std::exp(-v));
-      if (isa<TanhOp>(op))
-        return std::tanh(v);
-      if (isa<ExpOp>(op))
-        return std::exp(v);
-      if (isa<SqrtOp>(op))
-        return std::sqrt(v);
-      if (isa<RsqrtOp>(op))
-        return 1.f / std::sqrt(v);
-      if (auto leaky = dyn_cast<LeakyReluOp>(op))
-        return v >= 0.f ? v : leaky.getAlpha().convertToFloat() * v;
-      float t = std::min(std::max(v * (1.f / 6.f) + 0.5f, 0.f), 1.f);
-      return v * t;
-    };
-    SmallVector<int32_t> table;
-    auto sx = static_cast<float>(xt.getScale());
-    if (auto leaky = dyn_cast<LeakyReluOp>(op); leaky && fixed) {
-      // TFLite's integer LEAKY_RELU (reference_ops::QuantizeLeakyRelu): multipliers in
-      // double from the f32 parameters, MultiplyByQuantizedMultiplier, saturation.
-      double ratio = xt.getScale() / out.getScale();
-      int32_t mId, mAlpha;
-      int shiftId, shiftAlpha;
-      ::mlir::qcc::quantizeMultiplier(ratio, mId, shiftId);
-      ::mlir::qcc::quantizeMultiplier(
-          xt.getScale() * static_cast<double>(leaky.getAlpha().convertToFloat()) / out.getScale(),
-          mAlpha, shiftAlpha);
-      for (int64_t s = xt.getStorageTypeMin(); s <= xt.getStorageTypeMax(); ++s) {
-        auto v = static_cast<int32_t>(s - xt.getZeroPoint());
-        int64_t y = out.getZeroPoint() +
-                    (v >= 0 ? ::mlir::qcc::multiplyByQuantizedMultiplier(v, mId, shiftId)
-                            : ::mlir::qcc::multiplyByQuantizedMultiplier(v, mAlpha, shiftAlpha));
-        table.push_back(static_cast<int32_t>(
-            std::min<int64_t>(std::max<int64_t>(y, out.getStorageTypeMin()), out.getStorageTypeMax())));
-      }
-      rewriter.replaceOpWithNewOp<TableOp>(q, q.getType(), x, rewriter.getDenseI32ArrayAttr(table));
-      return success();
-    }
-    for (int64_t s = xt.getStorageTypeMin(); s <= xt.getStorageTypeMax(); ++s) {
-      float real = static_cast<float>(s - xt.getZeroPoint()) * sx;
-      // sqrt of a negative value: ONNX leaves QuantizeLinear(NaN) unspecified; the table
-      // gives the zero point (0.0) rather than an undefined conversion.
-      float value = f(real);
-      if (std::isnan(value))
-        value = 0.f;
-      table.push_back(static_cast<int32_t>(::mlir::qcc::quantizeValue(
-          value, static_cast<float>(out.getScale()), out.getZeroPoint(),
-          out.getStorageTypeMin(), out.getStorageTypeMax())));
-    }
-    rewriter.replaceOpWithNewOp<TableOp>(q, q.getType(), x, rewriter.getDenseI32ArrayAttr(table));
-    return success();
-  }
-};
-
-/// quantize(softmax(dequantize(x))) -> softmax(x) on 8-bit values when the result has
-/// TFLite's softmax parameters (scale 1/256, the storage minimum as zero point): the
-/// integer op computes the fake-quant value with --requant=float and TFLite Micro's
-/// integer-only softmax with --requant=fixed. Other result parameters stay fake-quant.
-struct FoldSoftmax : OpRewritePattern<QuantizeOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(QuantizeOp q, PatternRewriter &rewriter) const override {
-    auto out = activation8(q.getType().getElementType());
-    auto softmax = q.getInput().getDefiningOp<SoftmaxOp>();
-    if (!out || !softmax || !q.getInput().hasOneUse() || out.getScale() != 1.0 / 256 ||
-        out.getZeroPoint() != out.getStorageTypeMin())
-      return failure();
-    Value x = dequantizedSource(softmax.getInput());
-    if (!x || !activation8(getElementTypeOrSelf(x)))
-      return failure();
-    rewriter.replaceOpWithNewOp<SoftmaxOp>(q, q.getType(), x, softmax.getAxisAttr());
-    return success();
-  }
-};
-
-/// Converts a quantized value to `type`: itself, or a requantize.
-Value convertTo(PatternRewriter &rewriter, Location loc, Value v, Type elementType) {
-  if (getElementTypeOrSelf(v) == elementType)
-    return v;
-  return rewriter.create<RequantizeOp>(loc, withElement(v, elementType), v, DenseF32ArrayAttr(),
-                                       IntegerAttr(), IntegerAttr());
-}
-
-/// quantize(op(dq(x))) for ops that only move or select values (max_pool, reshape,
-/// transpose): the op runs on the stored integers, then converts to the output parameters.
-struct FoldDataMovement : OpRewritePattern<QuantizeOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(QuantizeOp q, PatternRewriter &rewriter) const override {
-    auto out = activation8(q.getType().getElementType());
-    Operation *op = q.getInput().getDefiningOp();
-    if (!out || !op || !q.getInput().hasOneUse() ||
-        !isa<MaxPoolOp, ReshapeOp, TransposeOp, SliceOp>(op) &&
-            !(isa<ResizeOp>(op) && cast<ResizeOp>(op).getMode() == "nearest"))
-      return failure();
-    Value x = dequantizedSource(op->getOperand(0));
-    auto xt = x ? activation8(getElementTypeOrSelf(x)) : nullptr;
-    if (!xt || xt.getScale() <= 0)
-      return failure();
-    OperationState state(op->getLoc(), op->getName());
-    state.addOperands(x);
-    state.addAttributes(op->getAttrs());
-    state.addTypes(withElement(op->getResult(0), xt));
-    Value moved = rewriter.create(state)->getResult(0);
-    rewriter.replaceOp(q, convertTo(rewriter, q.getLoc(), moved, out));
-    return success();
-  }
-};
-
-/// quantize(pad(dq(x), v)) -> pad(x converted to the output's parameters, v): the padded
-/// positions hold quantize(v) with the output's parameters, as in the fake-quant graph.
-struct FoldPad : OpRewritePattern<QuantizeOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(QuantizeOp q, PatternRewriter &rewriter) const override {
-    auto out = activation8(q.getType().getElementType());
-    auto pad = q.getInput().getDefiningOp<PadOp>();
-    if (!out || !pad || !pad->hasOneUse())
-      return failure();
-    Value x = dequantizedSource(pad.getInput());
-    if (!x || !activation8(getElementTypeOrSelf(x)))
-      return failure();
-    Value converted = convertTo(rewriter, pad.getLoc(), x, out);
-    rewriter.replaceOpWithNewOp<PadOp>(q, q.getType(), converted, pad.getPadsAttr(),
-                                       pad.getValueAttr());
-    return success();
-  }
-};
-
-/// argmax(dq(x)) -> argmax(x): with a positive scale the stored integers are in the order
-/// of the real values.
-struct FoldArgMax : OpRewritePattern<ArgMaxOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ArgMaxOp op, PatternRewriter &rewriter) const override {
-    Value x = dequantizedSource(op.getInput());
-    auto xt = x ? dyn_cast<UniformQuantizedType>(getElementTypeOrSelf(x)) : nullptr;
-    if (!xt || !(xt.getScale() > 0))
-      return failure();
-    rewriter.modifyOpInPlace(op, [&] { op.getInputMutable().assign(x); });
-    return success();
-  }
-};
-
-/// quantize(concat(dq(x_i)...)): inputs converted to the output's parameters, then joined.
-struct FoldConcat : OpRewritePattern<QuantizeOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(QuantizeOp q, PatternRewriter &rewriter) const override {
-    auto out = activation8(q.getType().getElementType());
-    auto concat = q.getInput().getDefiningOp<ConcatOp>();
-    if (!out || !concat || !concat->hasOneUse())
-      return failure();
-    SmallVector<Value> inputs;
-    for (Value in : concat.getInputs()) {
-      Value x = dequantizedSource(in);
-      if (!x || !activation8(getElementTypeOrSelf(x)))
-        return failure();
-      inputs.push_back(convertTo(rewriter, concat.getLoc(), x, out));
-    }
-    rewriter.replaceOpWithNewOp<ConcatOp>(q, q.getType(), inputs, concat.getAxisAttr());
-    return success();
-  }
-};
 
 /// quantize(act?(dequantize(x))): x itself, or one requantize (with the activation's clamp).
 struct FoldQuantizeOfDequantize : OpRewritePattern<QuantizeOp> {
@@ -877,11 +717,11 @@ struct QccFoldFakeQuantPass : mlir::qcc::impl::QccFoldFakeQuantBase<QccFoldFakeQ
   using QccFoldFakeQuantBase::QccFoldFakeQuantBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FoldToTable>(&getContext(), requantMode == ::mlir::qcc::RequantMode::Fixed);
+    populateTableFolds(patterns, requantMode == ::mlir::qcc::RequantMode::Fixed);
+    populateDataMovementFolds(patterns);
     patterns.add<FoldQuantizeOfConstant, SinkDequantize<ReshapeOp>, SinkDequantize<TransposeOp>,
-                 FoldSoftmax, FoldConv, FoldGemm, FoldMatMul, FoldMatMulBias, FoldGlobalAvgPool, FoldAdd, FoldMul, FoldAvgPool,
-                 FoldDataMovement, FoldPad, FoldArgMax,
-                 FoldConcat, FoldQuantizeOfDequantize, SignedWeights>(&getContext());
+                 FoldConv, FoldGemm, FoldMatMul, FoldMatMulBias, FoldGlobalAvgPool, FoldAdd, FoldMul, FoldAvgPool,
+                 FoldQuantizeOfDequantize, SignedWeights>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
