@@ -80,6 +80,12 @@ Value quantizedView(OpBuilder &b, Location loc, Value v, Type quantElementType) 
       loc, RankedTensorType::get(t.getShape(), quantElementType), v);
 }
 
+std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank) {
+  if (axis < -rank || axis >= rank)
+    return std::nullopt;
+  return axis < 0 ? axis + rank : axis;
+}
+
 void finishEntryFunction(OpBuilder &b, Location loc, func::FuncOp func, ValueRange results,
                          ArrayRef<TensorLabel> inputs, ArrayRef<TensorLabel> outputs) {
   b.create<func::ReturnOp>(loc, results);

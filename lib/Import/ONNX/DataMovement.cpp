@@ -9,6 +9,7 @@
 #include "Importer.h"
 
 #include "qcc/Dialect/Qcc/IR/QccOps.h"
+#include "qcc/Import/Common/ImportUtils.h"
 
 #include <algorithm>
 #include <cmath>
@@ -41,12 +42,12 @@ static bool normalizeAxes(Importer &im, const onnx::NodeProto &n, SmallVector<in
                           int64_t rank) {
   SmallVector<bool> seen(rank, false);
   for (int64_t &a : axes) {
-    if (a < -rank || a >= rank) {
+    std::optional<int64_t> normalized = normalizeAxis(a, rank);
+    if (!normalized) {
       im.nodeError(n) << "axis " << a << " is out of range for rank " << rank;
       return false;
     }
-    if (a < 0)
-      a += rank;
+    a = *normalized;
     if (seen[a]) {
       im.nodeError(n) << "axis " << a << " is given twice";
       return false;
@@ -174,13 +175,13 @@ bool Importer::importSplit(const onnx::NodeProto &n) {
   if (!x)
     return false;
   auto xt = cast<RankedTensorType>(x.getType());
-  int64_t rank = xt.getRank(), axis = attrInt(n, "axis", 0);
-  if (axis < -rank || axis >= rank) {
-    nodeError(n) << "axis " << axis << " is out of range for rank " << rank;
+  int64_t rank = xt.getRank();
+  std::optional<int64_t> normalized = normalizeAxis(attrInt(n, "axis", 0), rank);
+  if (!normalized) {
+    nodeError(n) << "axis " << attrInt(n, "axis", 0) << " is out of range for rank " << rank;
     return false;
   }
-  if (axis < 0)
-    axis += rank;
+  int64_t axis = *normalized;
   int64_t offset = 0;
   for (int k = 0; k < n.output_size(); ++k) {
     auto t = typeOf(n.output(k), &n);
@@ -216,13 +217,13 @@ bool Importer::importArgMax(const onnx::NodeProto &n) {
   auto t = typeOf(n.output(0), &n);
   if (!x || !t)
     return false;
-  int64_t rank = cast<RankedTensorType>(x.getType()).getRank(), axis = attrInt(n, "axis", 0);
-  if (axis < -rank || axis >= rank) {
-    nodeError(n) << "axis " << axis << " is out of range for rank " << rank;
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  std::optional<int64_t> normalized = normalizeAxis(attrInt(n, "axis", 0), rank);
+  if (!normalized) {
+    nodeError(n) << "axis " << attrInt(n, "axis", 0) << " is out of range for rank " << rank;
     return false;
   }
-  if (axis < 0)
-    axis += rank;
+  int64_t axis = *normalized;
   define(n, 0,
          b.create<mlir::qcc::ArgMaxOp>(nodeLoc(n), *t, x, b.getI64IntegerAttr(axis),
                                        b.getBoolAttr(attrInt(n, "keepdims", 1) != 0),

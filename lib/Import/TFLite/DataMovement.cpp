@@ -10,6 +10,7 @@
 #include "Importer.h"
 
 #include "qcc/Dialect/Qcc/IR/QccOps.h"
+#include "qcc/Import/Common/ImportUtils.h"
 
 #include "mlir/Dialect/Quant/QuantTypes.h"
 
@@ -51,13 +52,13 @@ bool Importer::importConcatenation(int i) {
       return false;
     in.push_back(v);
   }
-  int64_t rank = shapeOf(output(i, 0)).size(), axis = o ? o->axis() : 0;
-  if (axis < 0)
-    axis += rank;
-  if (axis < 0 || axis >= rank) {
+  int64_t rank = shapeOf(output(i, 0)).size();
+  std::optional<int64_t> normalized = normalizeAxis(o ? o->axis() : 0, rank);
+  if (!normalized) {
     opError(i) << "axis " << (o ? o->axis() : 0) << " is out of range for rank " << rank;
     return false;
   }
+  int64_t axis = *normalized;
   for (Value v : in)
     if (cast<RankedTensorType>(v.getType()).getRank() != rank) {
       opError(i) << "all inputs must have the output's rank " << rank;
@@ -253,11 +254,12 @@ bool Importer::importSplit(int i, bool withSizes) {
     opError(i) << "the axis must be a constant int32 scalar";
     return false;
   }
-  int64_t axis = (*axisValues)[0] < 0 ? (*axisValues)[0] + rank : (*axisValues)[0];
-  if (axis < 0 || axis >= rank) {
+  std::optional<int64_t> normalized = normalizeAxis((*axisValues)[0], rank);
+  if (!normalized) {
     opError(i) << "axis " << (*axisValues)[0] << " is out of range for rank " << rank;
     return false;
   }
+  int64_t axis = *normalized;
   int outs = op(i).outputs()->size();
   SmallVector<int64_t> parts;
   if (withSizes) {
@@ -311,11 +313,12 @@ bool Importer::importArgMax(int i) {
     opError(i) << "the axis must be a constant int32 or int64 scalar";
     return false;
   }
-  int64_t axis = (*axisValues)[0] < 0 ? (*axisValues)[0] + rank : (*axisValues)[0];
-  if (axis < 0 || axis >= rank) {
+  std::optional<int64_t> normalized = normalizeAxis((*axisValues)[0], rank);
+  if (!normalized) {
     opError(i) << "axis " << (*axisValues)[0] << " is out of range for rank " << rank;
     return false;
   }
+  int64_t axis = *normalized;
   tfl::TensorType ot = tensor(output(i, 0)).type();
   if (ot != tfl::TensorType_INT32 && ot != tfl::TensorType_INT64) {
     opError(i) << "the output must be int32 or int64, not " << tensorTypeName(ot);

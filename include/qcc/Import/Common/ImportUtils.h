@@ -16,6 +16,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Value.h"
 
+#include <optional>
 #include <string>
 
 namespace mlir::func {
@@ -56,6 +57,10 @@ mlir::Value storageView(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v);
 /// `quantElementType`.
 mlir::Value quantizedView(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                           mlir::Type quantElementType);
+
+/// `axis` counted from the end when negative (numpy / ONNX / TFLite convention), in
+/// [0, rank); nullopt when it is out of range.
+std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank);
 
 /// A graph input or output as the C header names it: its name in the model and its element
 /// type in the model's words ("uint8", "float32", ...).
