@@ -198,6 +198,44 @@ def op_cases() -> list:
             [] if scales else ["sizes"])], ["y"], name="resize_0", **attrs_)
         c.append(Case(name, make_model([node], [vi("x0", in_shape)], [vi("y", out_shape)], inits_),
                       [rng(6).standard_normal(in_shape).astype(np.float32)]))
+    # Gather, GatherND (constant and run-time indices, negative ones from the end), Cast.
+    c.append(single_op("gather_axis1_neg_indices", "Gather", [(2, 5, 3)], (2, 2, 2, 3),
+                       {"axis": 1}, {"idx": np.array([[0, -1], [3, 2]], np.int64)}))
+    g = make_model([helper.make_node("Gather", ["x0", "i"], ["y"], name="gather_0", axis=-1)],
+                   [vi("x0", (3, 6)), vi("i", (4,), TensorProto.INT32)], [vi("y", (3, 4))])
+    c.append(Case("gather_runtime_indices", g,
+                  [rng(7).standard_normal((3, 6)).astype(np.float32),
+                   np.array([5, 0, -2, 5], np.int32)]))
+    c.append(single_op("gathernd_batch_dims1", "GatherND", [(2, 3, 4)], (2, 2, 4),
+                       {"batch_dims": 1}, {"idx": np.array([[[2], [0]], [[1], [-1]]], np.int64)}))
+    c.append(single_op("gathernd_full_tuples", "GatherND", [(3, 4, 5)], (2,), {},
+                       {"idx": np.array([[2, 3, 4], [0, -1, 1]], np.int64)}))
+    gnd = make_model([helper.make_node("GatherND", ["x0", "i"], ["y"], name="gathernd_0")],
+                     [vi("x0", (4, 5, 2)), vi("i", (3, 2), TensorProto.INT64)],
+                     [vi("y", (3, 2))])
+    c.append(Case("gathernd_runtime_indices", gnd,
+                  [rng(8).standard_normal((4, 5, 2)).astype(np.float32),
+                   np.array([[3, 4], [0, 0], [1, -3]], np.int64)]))
+    ci = single_op("cast_f32_to_int32_truncates", "Cast", [(2, 3, 4)], (2, 3, 4),
+                   {"to": TensorProto.INT32})
+    ci.model.graph.output[0].type.tensor_type.elem_type = TensorProto.INT32
+    ci.inputs[0] = ci.inputs[0] * 50
+    c.append(ci)
+    cf = make_model([helper.make_node("Cast", ["x0"], ["y"], name="cast_0", to=FLOAT)],
+                    [vi("x0", (2, 5), TensorProto.INT64)], [vi("y", (2, 5))])
+    c.append(Case("cast_int64_to_f32", cf,
+                  [np.array([[-3, 0, 7, 1 << 40, -(1 << 33)], [1, 2, 3, 4, 5]], np.int64)]))
+    cu = make_model([helper.make_node("Cast", ["x0"], ["y"], name="cast_0", to=FLOAT)],
+                    [vi("x0", (2, 4), TensorProto.UINT8)], [vi("y", (2, 4))])
+    c.append(Case("cast_uint8_to_f32", cu,
+                  [np.array([[0, 1, 127, 128], [200, 255, 3, 64]], np.uint8)]))
+    # ArgMax -> Cast -> arithmetic, as pose heads decode keypoint positions.
+    ac = make_model([helper.make_node("ArgMax", ["x0"], ["a"], name="argmax_0", axis=1,
+                                      keepdims=0),
+                     helper.make_node("Cast", ["a"], ["af"], name="cast_0", to=FLOAT),
+                     helper.make_node("Mul", ["af", "k"], ["y"], name="mul_0")],
+                    [vi("x0", (2, 7))], [vi("y", (2,))], [init("k", np.float32(0.5))])
+    c.append(Case("argmax_cast_mul", ac, [rng(9).standard_normal((2, 7)).astype(np.float32)]))
     c.append(single_op("softmax_last", "Softmax", [(2, 10)], (2, 10)))
     c.append(single_op("softmax_axis1", "Softmax", [(2, 3, 4)], (2, 3, 4), {"axis": 1}))
     c.append(single_op("batchnorm", "BatchNormalization", [(1, 3, 4, 4)], (1, 3, 4, 4),
@@ -272,6 +310,17 @@ def quant_cases() -> list:
          init("v", np.array(0.7, np.float32)), init("st", np.array([1, 0], np.int64)),
          init("en", np.array([4, 6], np.int64)), init("ax", np.array([2, 3], np.int64))]),
         [q], quantized=True))
+    c.append(Case("qdq_gather_gathernd", make_model(
+        [helper.make_node("DequantizeLinear", ["x", "s1", "z1"], ["f"], name="dq_0"),
+         helper.make_node("Gather", ["f", "gi"], ["g"], name="gather_0", axis=2),
+         helper.make_node("QuantizeLinear", ["g", "s2", "z2"], ["gq"], name="q_0"),
+         helper.make_node("DequantizeLinear", ["gq", "s2", "z2"], ["gf"], name="dq_1"),
+         helper.make_node("GatherND", ["gf", "ni"], ["n"], name="gathernd_0"),
+         helper.make_node("QuantizeLinear", ["n", "s2", "z2"], ["y"], name="q_1")],
+        [vi("x", q.shape, TensorProto.UINT8)], [vi("y", (2, 3, 5), TensorProto.UINT8)],
+        [init("s1", np.float32(0.02)), init("z1", np.uint8(120)), init("s2", np.float32(0.03)),
+         init("z2", np.uint8(100)), init("gi", np.array([4, 0, 2], np.int64)),
+         init("ni", np.array([[0, 1], [0, 3]], np.int64))]), [q], quantized=True))
     c.append(Case("qdq_argmax", make_model(
         [helper.make_node("DequantizeLinear", ["x", "s1", "z1"], ["f"], name="dq_0"),
          helper.make_node("ArgMax", ["f"], ["y"], name="argmax_0", axis=1, keepdims=0)],

@@ -790,6 +790,27 @@ class Evaluator:
             r = np.argmax(x, axis=axis)
         return (np.expand_dims(r, axis) if keep else r).astype(np.int64)
 
+    def op_Gather(self, n):
+        x, i = self.inp(n, 0), self.inp(n, 1).astype(np.int64)
+        return np.take(x, i, axis=attrs(n).get("axis", 0))
+
+    def op_GatherND(self, n):
+        x, i = self.inp(n, 0), self.inp(n, 1).astype(np.int64)
+        bd = attrs(n).get("batch_dims", 0)
+        k = i.shape[-1]
+        lead = i.shape[:-1]
+        out = np.empty(lead + x.shape[bd + k:], x.dtype)
+        for pos in np.ndindex(*lead):
+            out[pos] = x[tuple(pos[:bd]) + tuple(int(v) for v in i[pos])]
+        return out
+
+    def op_Cast(self, n):
+        to = attrs(n)["to"]
+        dtype = {1: F32, 2: np.uint8, 3: np.int8, 6: np.int32, 7: np.int64}.get(to)
+        if dtype is None:
+            raise Unsupported(f"node '{n.name}': Cast to type {to}")
+        return self.inp(n, 0).astype(dtype)
+
     def op_ReduceMean(self, n):
         a = attrs(n)
         axes = tuple(a["axes"]) if "axes" in a else tuple(int(v) for v in self.inp(n, 1))

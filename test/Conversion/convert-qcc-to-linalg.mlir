@@ -759,3 +759,54 @@ func.func @resize_nearest_and_linear(%x: tensor<1x2x2x3xf32>) -> (tensor<1x2x4x6
        : (tensor<1x2x2x3xf32>) -> tensor<1x2x3x3xf32>
   return %n, %l : tensor<1x2x4x6xf32>, tensor<1x2x3x3xf32>
 }
+
+// -----
+
+// gather: one generic over the output reading the indices along the gathered loops; each
+// index counts from the end when negative and is clamped into the axis, then the input
+// element is read with tensor.extract (u8 storage moves unchanged).
+// CHECK-LABEL: func @gather_u8
+// CHECK: linalg.generic {{.*}} ins(%arg1 : tensor<2x2xi64>)
+// CHECK: arith.cmpi slt
+// CHECK: arith.minsi
+// CHECK: arith.maxsi
+// CHECK: arith.index_cast
+// CHECK: tensor.extract %arg0[%{{.*}}, %{{.*}}, %{{.*}}] : tensor<3x5x2xi8>
+func.func @gather_u8(%x: tensor<3x5x2x!quant.uniform<u8:f32, 0.1:100>>, %i: tensor<2x2xi64>)
+    -> tensor<3x2x2x2x!quant.uniform<u8:f32, 0.1:100>> {
+  %y = qcc.gather %x, %i {axis = 1 : i64} : (tensor<3x5x2x!quant.uniform<u8:f32, 0.1:100>>, tensor<2x2xi64>) -> tensor<3x2x2x2x!quant.uniform<u8:f32, 0.1:100>>
+  return %y : tensor<3x2x2x2x!quant.uniform<u8:f32, 0.1:100>>
+}
+
+// -----
+
+// gather_nd: the tuple's entries are read from the indices inside the generic.
+// CHECK-LABEL: func @gather_nd_batch
+// CHECK: linalg.generic
+// CHECK: tensor.extract %arg1[%{{.*}}, %{{.*}}, %{{.*}}] : tensor<2x3x1xi32>
+// CHECK: tensor.extract %arg0[%{{.*}}, %{{.*}}, %{{.*}}] : tensor<2x4x5xf32>
+func.func @gather_nd_batch(%x: tensor<2x4x5xf32>, %i: tensor<2x3x1xi32>) -> tensor<2x3x5xf32> {
+  %y = qcc.gather_nd %x, %i {batch_dims = 1 : i64} : (tensor<2x4x5xf32>, tensor<2x3x1xi32>) -> tensor<2x3x5xf32>
+  return %y : tensor<2x3x5xf32>
+}
+
+// -----
+
+// cast: f32 to integer clamps to the largest f32 values inside the range (2147483520 for
+// i32), maps NaN to 0, then truncates; u8 storage zero-extends; i64 truncates to i32.
+// CHECK-LABEL: func @casts
+// CHECK: %[[LO:.*]] = arith.constant -2.14748365E+9 : f32
+// CHECK: %[[HI:.*]] = arith.constant 2.14748352E+9 : f32
+// CHECK: arith.cmpf uno
+// CHECK: arith.maximumf %{{.*}}, %[[LO]]
+// CHECK: arith.minimumf %{{.*}}, %[[HI]]
+// CHECK: arith.select
+// CHECK: arith.fptosi {{.*}} : f32 to i32
+// CHECK: arith.uitofp {{.*}} : i8 to f32
+// CHECK: arith.trunci {{.*}} : i64 to i32
+func.func @casts(%x: tensor<4xf32>, %u: tensor<4xi8>, %w: tensor<4xi64>) -> (tensor<4xi32>, tensor<4xf32>, tensor<4xi32>) {
+  %a = qcc.cast %x : (tensor<4xf32>) -> tensor<4xi32>
+  %b = qcc.cast %u {source_unsigned = true} : (tensor<4xi8>) -> tensor<4xf32>
+  %c = qcc.cast %w : (tensor<4xi64>) -> tensor<4xi32>
+  return %a, %b, %c : tensor<4xi32>, tensor<4xf32>, tensor<4xi32>
+}

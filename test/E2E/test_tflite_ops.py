@@ -202,6 +202,23 @@ def data_movement_model(dtype, op, seed=8):
                          b.const("axis", np.array([1], np.int32))], outs, "SplitVOptions",
              num_splits=3)
         return b, [x], outs
+    elif op == "GATHER":  # columns 4, 0, 4, 2 (a repeat), then channels by a 2-D index
+        g = same("g", (1, 6, 4, 8))
+        b.op("GATHER", [x, b.const("cols", np.array([4, 0, 4, 2], np.int32))], [g],
+             "GatherOptions", axis=2)
+        y = same("y", (1, 6, 4, 3))
+        # int64 positions too (LiteRT has them; TFLite Micro, the int8 reference, does not).
+        wide = np.int64 if dtype == "uint8" else np.int32
+        b.op("GATHER", [g, b.const("chans", np.array([7, 1, 3], wide))], [y],
+             "GatherOptions", axis=-1)
+    elif op == "GATHER_ND":  # (n, row) pairs and a full (n, row, col, channel) tuple
+        y = same("y", (3, 5, 8))
+        b.op("GATHER_ND", [x, b.const("rows", np.array([[0, 5], [0, 0], [0, 2]], np.int32))],
+             [y])
+        y2 = same("y2", (2,))
+        b.op("GATHER_ND", [x, b.const("points", np.array([[0, 1, 2, 3], [0, 5, 4, 7]],
+                                                         np.int32))], [y2])
+        return b, [x], [y, y2]
     else:  # ARG_MAX over the channels and over the rows
         y = b.tensor("y", (1, 6, 5), "int32")
         b.op("ARG_MAX", [x, b.const("axis", np.array([3], np.int32))], [y], "ArgMaxOptions",
@@ -249,6 +266,24 @@ def resize_model(dtype, op, align=False, half_pixel=False, out_hw=(7, 10), seed=
     return b, [x], [y]
 
 
+def gather_cast_model():
+    """Float GATHER with run-time int32 indices, then CAST float -> int32 (truncation) and
+    int32 -> float, and uint8 -> float32."""
+    b = TFLiteBuilder()
+    x = b.tensor("x", (4, 6), "float32")
+    idx = b.tensor("idx", (3,), "int32")
+    g = b.tensor("g", (3, 6), "float32")
+    b.op("GATHER", [x, idx], [g], "GatherOptions", axis=0)
+    gi = b.tensor("gi", (3, 6), "int32")
+    b.op("CAST", [g], [gi], "CastOptions", in_data_type=0, out_data_type=2)
+    gf = b.tensor("gf", (3, 6), "float32")
+    b.op("CAST", [gi], [gf], "CastOptions", in_data_type=2, out_data_type=0)
+    u = b.tensor("u", (2, 4), "uint8")
+    uf = b.tensor("uf", (2, 4), "float32")
+    b.op("CAST", [u], [uf], "CastOptions", in_data_type=3, out_data_type=0)
+    return b, [x, idx, u], [gi, gf, uf]
+
+
 CASES = {
     "conv_s8_same_relu6": lambda: conv_model("int8"),
     "conv_s8_valid_stride2": lambda: conv_model("int8", stride=2, padding="VALID", activation="NONE"),
@@ -275,6 +310,10 @@ CASES = {
     "strided_slice_u8": lambda: data_movement_model("uint8", "STRIDED_SLICE"),
     "split_s8": lambda: data_movement_model("int8", "SPLIT"),
     "split_v_u8": lambda: data_movement_model("uint8", "SPLIT_V"),
+    "gather_s8": lambda: data_movement_model("int8", "GATHER"),
+    "gather_u8": lambda: data_movement_model("uint8", "GATHER"),
+    "gather_nd_s8": lambda: data_movement_model("int8", "GATHER_ND"),
+    "gather_cast_f32": gather_cast_model,
     "arg_max_s8": lambda: data_movement_model("int8", "ARG_MAX"),
     "arg_max_u8": lambda: data_movement_model("uint8", "ARG_MAX"),
     "resize_nearest_s8": lambda: resize_model("int8", "RESIZE_NEAREST_NEIGHBOR"),
@@ -298,6 +337,9 @@ def test_tflite_op_fixed(case, target):
     inputs = []
     if case == "conv_s8_exact_product_multiplier":  # every int8 value once
         inputs = [np.arange(-128, 128, dtype=np.int8).reshape(1, 16, 16, 1)]
+    if case == "gather_cast_f32":  # values to truncate both ways, indices from the end too
+        inputs = [(r.standard_normal((4, 6)) * 20).astype(np.float32),
+                  np.array([3, 0, 3], np.int32), r.integers(0, 256, (2, 4)).astype(np.uint8)]
     for t in ins[len(inputs):]:
         if builder.tensors[t].type == 0:  # float32
             inputs.append(r.standard_normal(builder.tensors[t].shape).astype(np.float32))

@@ -408,3 +408,22 @@ func.func @matmul_add_bias(%x: tensor<1x4x!quant.uniform<u8:f32, 0.5:128>>) -> t
   %q = qcc.quantize %r : (tensor<1x3xf32>) -> tensor<1x3x!quant.uniform<u8:f32, 0.25>>
   return %q : tensor<1x3x!quant.uniform<u8:f32, 0.25>>
 }
+
+// -----
+
+// gather and gather_nd between dequantize and quantize move the stored integers; the
+// indices stay as they are, and the output's parameters are reached by one requantize.
+// CHECK-LABEL: func @gather_moves_integers
+// CHECK: %[[G:.*]] = qcc.gather %arg0, %arg1 {axis = 1 : i64} : (tensor<2x5x!quant.uniform<i8:f32, 1.000000e-01:-3>>, tensor<3xi32>) -> tensor<2x3x!quant.uniform<i8:f32, 1.000000e-01:-3>>
+// CHECK: qcc.requantize %[[G]] {{.*}} -> tensor<2x3x!quant.uniform<i8:f32, 2.000000e-01:4>>
+// CHECK: qcc.gather_nd %arg0, %arg2 : (tensor<2x5x!quant.uniform<i8:f32, 1.000000e-01:-3>>, tensor<4x2xi64>) -> tensor<4x!quant.uniform<i8:f32, 1.000000e-01:-3>>
+// CHECK-NOT: qcc.dequantize
+func.func @gather_moves_integers(%x: tensor<2x5x!quant.uniform<i8:f32, 0.1:-3>>, %i: tensor<3xi32>, %t: tensor<4x2xi64>)
+    -> (tensor<2x3x!quant.uniform<i8:f32, 0.2:4>>, tensor<4x!quant.uniform<i8:f32, 0.1:-3>>) {
+  %f = qcc.dequantize %x : (tensor<2x5x!quant.uniform<i8:f32, 0.1:-3>>) -> tensor<2x5xf32>
+  %g = qcc.gather %f, %i {axis = 1 : i64} : (tensor<2x5xf32>, tensor<3xi32>) -> tensor<2x3xf32>
+  %q = qcc.quantize %g : (tensor<2x3xf32>) -> tensor<2x3x!quant.uniform<i8:f32, 0.2:4>>
+  %n = qcc.gather_nd %f, %t : (tensor<2x5xf32>, tensor<4x2xi64>) -> tensor<4xf32>
+  %m = qcc.quantize %n : (tensor<4xf32>) -> tensor<4x!quant.uniform<i8:f32, 0.1:-3>>
+  return %q, %m : tensor<2x3x!quant.uniform<i8:f32, 0.2:4>>, tensor<4x!quant.uniform<i8:f32, 0.1:-3>>
+}

@@ -280,11 +280,161 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
   }
 };
 
+/// An index read from an indices tensor, as an `index` into a dimension of size `dim`:
+/// negative ones count from the end, and the result is clamped to [0, dim - 1] (the op's
+/// definition: no read outside the tensor whatever the indices hold).
+static Value wrapAndClampIndex(OpBuilder &b, Location loc, Value raw, int64_t dim) {
+  Type t = raw.getType();
+  auto c = [&](int64_t v) {
+    return b.create<arith::ConstantOp>(loc, b.getIntegerAttr(t, v)).getResult();
+  };
+  Value zero = c(0);
+  Value negative = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, raw, zero);
+  Value wrapped = b.create<arith::SelectOp>(loc, negative,
+                                            b.create<arith::AddIOp>(loc, raw, c(dim)), raw);
+  Value clamped = b.create<arith::MaxSIOp>(loc, b.create<arith::MinSIOp>(loc, wrapped, c(dim - 1)),
+                                           zero);
+  return b.create<arith::IndexCastOp>(loc, b.getIndexType(), clamped);
+}
+
+/// One generic over the output reading the indices as an input; the gathered element is
+/// read with tensor.extract.
+struct GatherLowering : OpConversionPattern<GatherOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(GatherOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    Value x = adaptor.getInput(), indices = adaptor.getIndices();
+    auto inType = cast<RankedTensorType>(x.getType());
+    int64_t axis = op.getAxis(), q = cast<RankedTensorType>(indices.getType()).getRank();
+    int64_t rank = outType.getRank(), dim = inType.getDimSize(axis);
+    MLIRContext *ctx = b.getContext();
+    SmallVector<AffineExpr> idxExprs;
+    for (int64_t j = 0; j < q; ++j)
+      idxExprs.push_back(b.getAffineDimExpr(axis + j));
+    SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, idxExprs, ctx),
+                                   AffineMap::getMultiDimIdentityMap(rank, ctx)};
+    Value init = emptyTensor(b, loc, outType.getShape(), outType.getElementType());
+    SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+    auto generic = b.create<linalg::GenericOp>(
+        loc, TypeRange{outType}, ValueRange{indices}, ValueRange{init}, maps, iters,
+        [&](OpBuilder &nb, Location nl, ValueRange v) {
+          SmallVector<Value> at;
+          for (int64_t d = 0; d < axis; ++d)
+            at.push_back(nb.create<linalg::IndexOp>(nl, d));
+          at.push_back(wrapAndClampIndex(nb, nl, v[0], dim));
+          for (int64_t d = axis + q; d < rank; ++d)
+            at.push_back(nb.create<linalg::IndexOp>(nl, d));
+          nb.create<linalg::YieldOp>(nl, nb.create<tensor::ExtractOp>(nl, x, at).getResult());
+        });
+    b.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+/// One generic over the output; each of the k tuple entries is read from the indices with
+/// tensor.extract, then the input element.
+struct GatherNDLowering : OpConversionPattern<GatherNDOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(GatherNDOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    Value x = adaptor.getInput(), indices = adaptor.getIndices();
+    auto inType = cast<RankedTensorType>(x.getType());
+    auto idxType = cast<RankedTensorType>(indices.getType());
+    int64_t q = idxType.getRank(), k = idxType.getDimSize(q - 1), bd = op.getBatchDims();
+    int64_t rank = outType.getRank();
+    MLIRContext *ctx = b.getContext();
+    SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx)};
+    Value init = emptyTensor(b, loc, outType.getShape(), outType.getElementType());
+    SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+    auto generic = b.create<linalg::GenericOp>(
+        loc, TypeRange{outType}, ValueRange{}, ValueRange{init}, maps, iters,
+        [&](OpBuilder &nb, Location nl, ValueRange) {
+          SmallVector<Value> lead;
+          for (int64_t d = 0; d < q - 1; ++d)
+            lead.push_back(nb.create<linalg::IndexOp>(nl, d));
+          SmallVector<Value> at(lead.begin(), lead.begin() + bd);
+          for (int64_t j = 0; j < k; ++j) {
+            SmallVector<Value> pos = lead;
+            pos.push_back(nb.create<arith::ConstantIndexOp>(nl, j));
+            Value raw = nb.create<tensor::ExtractOp>(nl, indices, pos);
+            at.push_back(wrapAndClampIndex(nb, nl, raw, inType.getDimSize(bd + j)));
+          }
+          for (int64_t d = q - 1; d < rank; ++d)
+            at.push_back(nb.create<linalg::IndexOp>(nl, d));
+          nb.create<linalg::YieldOp>(nl, nb.create<tensor::ExtractOp>(nl, x, at).getResult());
+        });
+    b.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+/// Elementwise conversion; f32 to integer saturates (arith.fptosi is poison out of range,
+/// so the value is clamped first to the largest f32 inside the range) and maps NaN to 0.
+struct CastLowering : OpConversionPattern<CastOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(CastOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    Type from = getElementTypeOrSelf(x.getType());
+    Type to = op.getType().getElementType();
+    bool srcU = op.getSourceUnsigned(), dstU = op.getResultUnsigned();
+    Value result = buildElementwise(
+        b, loc, ValueRange{x}, op.getType(),
+        [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+          Value e = v[0];
+          if (from == to)
+            return e;
+          if (isa<FloatType>(to))
+            return srcU ? nb.create<arith::UIToFPOp>(nl, to, e).getResult()
+                        : nb.create<arith::SIToFPOp>(nl, to, e).getResult();
+          unsigned width = to.getIntOrFloatBitWidth();
+          if (isa<FloatType>(from)) {
+            // Bounds as f32 values inside the range (2^(w-1) - 1 rounds up to 2^(w-1)
+            // in f32 for wide types: step down to the next f32).
+            APInt lo = dstU ? APInt::getMinValue(width) : APInt::getSignedMinValue(width);
+            APInt hi = dstU ? APInt::getMaxValue(width) : APInt::getSignedMaxValue(width);
+            auto asFloat = [&](const APInt &v, bool isSigned, bool down) {
+              float f = isSigned ? static_cast<float>(v.getSExtValue())
+                                 : static_cast<float>(v.getZExtValue());
+              double exact = isSigned ? static_cast<double>(v.getSExtValue())
+                                      : static_cast<double>(v.getZExtValue());
+              if (down && static_cast<double>(f) > exact)
+                f = std::nextafter(f, 0.f);
+              return f;
+            };
+            Value flo = f32Const(nb, nl, asFloat(lo, !dstU, false));
+            Value fhi = f32Const(nb, nl, asFloat(hi, !dstU, true));
+            Value isNan = nb.create<arith::CmpFOp>(nl, arith::CmpFPredicate::UNO, e, e);
+            Value c = nb.create<arith::MinimumFOp>(nl, nb.create<arith::MaximumFOp>(nl, e, flo),
+                                                   fhi);
+            c = nb.create<arith::SelectOp>(nl, isNan, f32Const(nb, nl, 0.f), c);
+            return dstU ? nb.create<arith::FPToUIOp>(nl, to, c).getResult()
+                        : nb.create<arith::FPToSIOp>(nl, to, c).getResult();
+          }
+          unsigned fromWidth = from.getIntOrFloatBitWidth();
+          if (fromWidth > width)
+            return nb.create<arith::TruncIOp>(nl, to, e);
+          if (fromWidth < width)
+            return srcU ? nb.create<arith::ExtUIOp>(nl, to, e).getResult()
+                        : nb.create<arith::ExtSIOp>(nl, to, e).getResult();
+          return e;
+        });
+    b.replaceOp(op, result);
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::qcc::lowering::populateDataMovementPatterns(const TypeConverter &converter,
     RewritePatternSet &patterns) {
   MLIRContext *ctx = patterns.getContext();
   patterns.add<ReshapeLowering, TransposeLowering, ConcatLowering, SliceLowering, PadLowering,
-               ArgMaxLowering, ResizeLowering>(converter, ctx);
+               ArgMaxLowering, ResizeLowering, GatherLowering, GatherNDLowering,
+               CastLowering>(converter, ctx);
 }

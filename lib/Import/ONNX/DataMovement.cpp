@@ -11,6 +11,8 @@
 #include "qcc/Dialect/Qcc/IR/QccOps.h"
 #include "qcc/Import/Common/ImportUtils.h"
 
+#include "mlir/IR/TypeUtilities.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -373,6 +375,110 @@ bool Importer::importResize(const onnx::NodeProto &n) {
              linear ? b.getDenseI64ArrayAttr(hi[1]) : nullptr,
              linear ? b.getDenseF32ArrayAttr(w[0]) : nullptr,
              linear ? b.getDenseF32ArrayAttr(w[1]) : nullptr));
+  return true;
+}
+
+} // namespace mlir::qcc::onnx_import
+
+namespace mlir::qcc::onnx_import {
+
+/// An indices operand: int32 or int64 (ONNX allows both for Gather and int64 for GatherND).
+static Value indicesOperand(Importer &im, const onnx::NodeProto &n) {
+  Value i = im.lookup(n.input(1), n);
+  if (!i)
+    return nullptr;
+  Type et = cast<RankedTensorType>(i.getType()).getElementType();
+  if (!et.isInteger(32) && !et.isInteger(64)) {
+    im.nodeError(n) << "input 1 (indices) must be int32 or int64";
+    return nullptr;
+  }
+  return i;
+}
+
+bool Importer::importGather(const onnx::NodeProto &n) {
+  Value x = lookup(n.input(0), n);
+  Value i = x ? indicesOperand(*this, n) : nullptr;
+  auto t = typeOf(n.output(0), &n);
+  if (!x || !i || !t)
+    return false;
+  auto xt = cast<RankedTensorType>(x.getType());
+  std::optional<int64_t> axis = normalizeAxis(attrInt(n, "axis", 0), xt.getRank());
+  if (!axis) {
+    nodeError(n) << "axis " << attrInt(n, "axis", 0) << " is out of range for rank "
+                 << xt.getRank();
+    return false;
+  }
+  SmallVector<int64_t> expected(xt.getShape().take_front(*axis));
+  llvm::append_range(expected, cast<RankedTensorType>(i.getType()).getShape());
+  llvm::append_range(expected, xt.getShape().drop_front(*axis + 1));
+  if (ArrayRef<int64_t>(expected) != t->getShape()) {
+    nodeError(n) << "the output's shape is not the input's with the indices' shape at axis "
+                 << *axis;
+    return false;
+  }
+  auto type = RankedTensorType::get(t->getShape(), xt.getElementType());
+  define(n, 0,
+         b.create<mlir::qcc::GatherOp>(nodeLoc(n), type, x, i, b.getI64IntegerAttr(*axis)));
+  return true;
+}
+
+bool Importer::importGatherND(const onnx::NodeProto &n) {
+  Value x = lookup(n.input(0), n);
+  Value i = x ? indicesOperand(*this, n) : nullptr;
+  auto t = typeOf(n.output(0), &n);
+  if (!x || !i || !t)
+    return false;
+  auto xt = cast<RankedTensorType>(x.getType());
+  auto it = cast<RankedTensorType>(i.getType());
+  int64_t bd = attrInt(n, "batch_dims", 0), q = it.getRank();
+  int64_t k = q > 0 ? it.getDimSize(q - 1) : 0;
+  bool fits = q >= 1 && k >= 1 && bd >= 0 && bd < q && bd + k <= xt.getRank();
+  for (int64_t d = 0; fits && d < bd; ++d)
+    fits = xt.getDimSize(d) == it.getDimSize(d);
+  if (!fits) {
+    nodeError(n) << "batch_dims " << bd << " and indices of rank " << q
+                 << " with tuples of " << k << " do not fit an input of rank " << xt.getRank()
+                 << " (batch dimensions must match)";
+    return false;
+  }
+  SmallVector<int64_t> expected(it.getShape().drop_back());
+  llvm::append_range(expected, xt.getShape().drop_front(bd + k));
+  if (ArrayRef<int64_t>(expected) != t->getShape()) {
+    nodeError(n) << "the output's shape is not GatherND's for these shapes";
+    return false;
+  }
+  auto type = RankedTensorType::get(t->getShape(), xt.getElementType());
+  define(n, 0, b.create<mlir::qcc::GatherNDOp>(nodeLoc(n), type, x, i, b.getI64IntegerAttr(bd)));
+  return true;
+}
+
+bool Importer::importCast(const onnx::NodeProto &n) {
+  Value x = lookup(n.input(0), n);
+  auto t = typeOf(n.output(0), &n);
+  if (!x || !t)
+    return false;
+  int64_t to = attrInt(n, "to", 0);
+  if (to != onnx::TensorProto::FLOAT && to != onnx::TensorProto::INT32 &&
+      to != onnx::TensorProto::INT64 && to != onnx::TensorProto::INT8 &&
+      to != onnx::TensorProto::UINT8) {
+    nodeError(n) << "cast to " << onnxTypeName(static_cast<int32_t>(to))
+                 << " is not supported; supported: float32, int32, int64, int8, uint8";
+    return false;
+  }
+  if (isa<quant::QuantizedType>(getElementTypeOrSelf(x.getType()))) {
+    nodeError(n) << "input 0 is a quantized tensor; Cast of quantized values is not supported";
+    return false;
+  }
+  bool srcUnsigned = false;
+  if (auto it = valueTypes.find(n.input(0)); it != valueTypes.end())
+    srcUnsigned = it->second.tensor_type().elem_type() == onnx::TensorProto::UINT8;
+  if (x.getType() == *t && srcUnsigned == (to == onnx::TensorProto::UINT8)) {
+    define(n, 0, x);
+    return true;
+  }
+  define(n, 0,
+         b.create<mlir::qcc::CastOp>(nodeLoc(n), *t, x, b.getBoolAttr(srcUnsigned),
+                                     b.getBoolAttr(to == onnx::TensorProto::UINT8)));
   return true;
 }
 

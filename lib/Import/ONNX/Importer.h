@@ -185,6 +185,9 @@ public:
   bool importSlice(const onnx::NodeProto &n);
   bool importSplit(const onnx::NodeProto &n);
   bool importArgMax(const onnx::NodeProto &n);
+  bool importGather(const onnx::NodeProto &n);
+  bool importGatherND(const onnx::NodeProto &n);
+  bool importCast(const onnx::NodeProto &n);
   bool importReduceMean(const onnx::NodeProto &n);
   bool importResize(const onnx::NodeProto &n);
   bool importBatchNormalization(const onnx::NodeProto &n);

@@ -399,3 +399,106 @@ bool Importer::importResize(int i, bool bilinear) {
 }
 
 } // namespace mlir::qcc::tflite_import
+
+namespace mlir::qcc::tflite_import {
+
+Value Importer::movedValue(int t, Location loc) {
+  Value v = value(t);
+  if (!v)
+    return {};
+  Type et = cast<RankedTensorType>(v.getType()).getElementType();
+  if (isa<quant::QuantizedType>(et))
+    v = floatValue(t);
+  return v ? toLogical(v, loc) : v;
+}
+
+/// GATHER (axis, batch_dims 0) and GATHER_ND on TFLite's dimension order. TFLite's
+/// reference kernels reject an index outside the axis at run time; qcc.gather clamps it.
+bool Importer::importGather(int i, bool nd) {
+  Location loc = opLoc(i);
+  int xi = input(i, 0), ii = input(i, 1), yi = output(i, 0);
+  tfl::TensorType it = tensor(ii).type();
+  if (it != tfl::TensorType_INT32 && it != tfl::TensorType_INT64) {
+    opError(i) << "the indices must be int32 or int64, not " << tensorTypeName(it);
+    return false;
+  }
+  bool quantized = static_cast<bool>(quantType(xi));
+  Value x = movedValue(xi, loc), idx = value(ii);
+  if (!x || !idx)
+    return false;
+  idx = toLogical(idx, loc);
+  auto xt = cast<RankedTensorType>(x.getType());
+  auto idxt = cast<RankedTensorType>(idx.getType());
+  SmallVector<int64_t> shape;
+  Value y;
+  if (!nd) {
+    const auto *o = options<tfl::GatherOptions>(op(i));
+    int64_t batchDims = o ? o->batch_dims() : 0;
+    if (batchDims != 0) {
+      opError(i) << "batch_dims " << batchDims << " is not supported (0 only)";
+      return false;
+    }
+    std::optional<int64_t> axis = normalizeAxis(o ? o->axis() : 0, xt.getRank());
+    if (!axis) {
+      opError(i) << "axis " << (o ? o->axis() : 0) << " is out of range for rank "
+                 << xt.getRank();
+      return false;
+    }
+    shape.assign(xt.getShape().take_front(*axis).begin(), xt.getShape().take_front(*axis).end());
+    llvm::append_range(shape, idxt.getShape());
+    llvm::append_range(shape, xt.getShape().drop_front(*axis + 1));
+    y = b.create<mlir::qcc::GatherOp>(loc, RankedTensorType::get(shape, xt.getElementType()), x,
+                                      idx, b.getI64IntegerAttr(*axis));
+  } else {
+    int64_t q = idxt.getRank(), k = q > 0 ? idxt.getDimSize(q - 1) : 0;
+    if (q < 1 || k < 1 || k > xt.getRank()) {
+      opError(i) << "indices of rank " << q << " with tuples of " << k
+                 << " do not fit an input of rank " << xt.getRank();
+      return false;
+    }
+    shape.assign(idxt.getShape().begin(), idxt.getShape().end() - 1);
+    llvm::append_range(shape, xt.getShape().drop_front(k));
+    y = b.create<mlir::qcc::GatherNDOp>(loc, RankedTensorType::get(shape, xt.getElementType()), x,
+                                        idx, b.getI64IntegerAttr(0));
+  }
+  if (cast<RankedTensorType>(y.getType()).getRank() != static_cast<int64_t>(shapeOf(yi).size())) {
+    opError(i) << "its output's rank in the model differs from the one it computes";
+    return false;
+  }
+  y = toPhysical(y, loc);
+  return quantized || xt.getElementType().isF32() ? define(i, yi, y) : defineInteger(i, yi, y);
+}
+
+/// CAST between float32 and int8/uint8/int16/int32/int64 (C conversions, as TFLite's
+/// kernel does); quantized tensors' parameters are not part of CAST's arithmetic, so they
+/// are refused rather than guessed.
+bool Importer::importCast(int i) {
+  Location loc = opLoc(i);
+  int xi = input(i, 0), yi = output(i, 0);
+  auto supported = [](tfl::TensorType t) {
+    return t == tfl::TensorType_FLOAT32 || t == tfl::TensorType_INT8 ||
+           t == tfl::TensorType_UINT8 || t == tfl::TensorType_INT16 ||
+           t == tfl::TensorType_INT32 || t == tfl::TensorType_INT64;
+  };
+  tfl::TensorType from = tensor(xi).type(), to = tensor(yi).type();
+  if (!supported(from) || !supported(to)) {
+    opError(i) << "cast from " << tensorTypeName(from) << " to " << tensorTypeName(to)
+               << " is not supported; supported: float32, int8, uint8, int16, int32, int64";
+    return false;
+  }
+  if (quantType(xi) || quantType(yi)) {
+    opError(i) << "CAST of a quantized tensor is not supported";
+    return false;
+  }
+  Value x = value(xi);
+  Type et = storageElementType(to);
+  if (!x || !et)
+    return false;
+  auto xt = cast<RankedTensorType>(x.getType());
+  Value y = b.create<mlir::qcc::CastOp>(loc, RankedTensorType::get(xt.getShape(), et), x,
+                                        b.getBoolAttr(from == tfl::TensorType_UINT8),
+                                        b.getBoolAttr(to == tfl::TensorType_UINT8));
+  return et.isF32() ? define(i, yi, y) : defineInteger(i, yi, y);
+}
+
+} // namespace mlir::qcc::tflite_import

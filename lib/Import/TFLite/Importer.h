@@ -144,6 +144,11 @@ public:
   bool importSplit(int op, bool sizes);
   bool importArgMax(int op);
   bool importResize(int op, bool bilinear);
+  bool importGather(int op, bool nd);
+  bool importCast(int op);
+  /// The value of a plain integer or a float/quantized tensor in TFLite's dimension order:
+  /// a data-movement op's source (quantized tensors seen as f32 for the fake-quant form).
+  Value movedValue(int tensor, Location loc);
   /// A box of a tensor given in TFLite's (logical) dimension order, on the physical value.
   Value sliceLogical(Value physical, ArrayRef<int64_t> offsets, ArrayRef<int64_t> sizes,
                      ArrayRef<int64_t> strides, Location loc);

@@ -83,6 +83,11 @@ const std::map<tfl::BuiltinOperator, ImportFn> &opTable() {
        [](Importer &im, int op, BO) { return im.importResize(op, /*bilinear=*/false); }},
       {BO::BuiltinOperator_RESIZE_BILINEAR,
        [](Importer &im, int op, BO) { return im.importResize(op, /*bilinear=*/true); }},
+      {BO::BuiltinOperator_GATHER,
+       [](Importer &im, int op, BO) { return im.importGather(op, /*nd=*/false); }},
+      {BO::BuiltinOperator_GATHER_ND,
+       [](Importer &im, int op, BO) { return im.importGather(op, /*nd=*/true); }},
+      {BO::BuiltinOperator_CAST, call<&Importer::importCast>},
       {BO::BuiltinOperator_MAXIMUM,
        [](Importer &im, int op, BO c) { return im.importBinary(op, c); }},
       {BO::BuiltinOperator_MINIMUM,
@@ -110,7 +115,9 @@ std::pair<int, int> arity(tfl::BuiltinOperator code) {
   case BO::BuiltinOperator_SPLIT:
   case BO::BuiltinOperator_RESIZE_NEAREST_NEIGHBOR:
   case BO::BuiltinOperator_RESIZE_BILINEAR:
-  case BO::BuiltinOperator_ARG_MAX: return {2, 2};
+  case BO::BuiltinOperator_ARG_MAX:
+  case BO::BuiltinOperator_GATHER:
+  case BO::BuiltinOperator_GATHER_ND: return {2, 2};
   case BO::BuiltinOperator_PADV2:
   case BO::BuiltinOperator_SLICE:
   case BO::BuiltinOperator_SPLIT_V: return {3, 3};

@@ -314,3 +314,19 @@ func.func @softmax_output_params(%a: tensor<2x3x!quant.uniform<i8:f32, 0.1>>) ->
   %y = qcc.softmax %a {axis = 1 : i64} : (tensor<2x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<2x3x!quant.uniform<i8:f32, 0.00390625>>
   return %y : tensor<2x3x!quant.uniform<i8:f32, 0.00390625>>
 }
+
+// -----
+
+func.func @gather_shape(%x: tensor<2x5x3xf32>, %i: tensor<4xi32>) -> tensor<2x3x3xf32> {
+  // expected-error @+1 {{result shape}}
+  %y = qcc.gather %x, %i {axis = 1 : i64} : (tensor<2x5x3xf32>, tensor<4xi32>) -> tensor<2x3x3xf32>
+  return %y : tensor<2x3x3xf32>
+}
+
+// -----
+
+func.func @gather_nd_tuple_too_long(%x: tensor<2x5xf32>, %i: tensor<4x3xi32>) -> tensor<4xf32> {
+  // expected-error @+1 {{batch_dims 0 and tuples of 3 do not fit an input of rank 2 and indices of rank 2}}
+  %y = qcc.gather_nd %x, %i : (tensor<2x5xf32>, tensor<4x3xi32>) -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}

@@ -111,3 +111,20 @@ func.func @quantization(%x: tensor<1x4xf32>, %w: tensor<4x3x!quant.uniform<i8:f3
   %dw = qcc.dequantize %w : (tensor<4x3x!quant.uniform<i8:f32:0, {0.5,0.25,0.125,1.0}>>) -> tensor<4x3xf32>
   return %d, %r, %dw : tensor<1x4xf32>, tensor<1x4x!quant.uniform<i8:f32, 0.2:-3>>, tensor<4x3xf32>
 }
+
+// -----
+
+// Gather, gather_nd (run-time indices) and cast.
+// CHECK-LABEL: func @gather_and_cast
+// CHECK: qcc.gather %arg0, %arg1 {axis = 1 : i64} : (tensor<2x5x3xf32>, tensor<4xi32>) -> tensor<2x4x3xf32>
+// CHECK: qcc.gather_nd %arg0, %arg2 : (tensor<2x5x3xf32>, tensor<6x2xi64>) -> tensor<6x3xf32>
+// CHECK: qcc.cast %arg1 : (tensor<4xi32>) -> tensor<4xf32>
+// CHECK: qcc.cast %{{.*}} {result_unsigned = true} : (tensor<6x3xf32>) -> tensor<6x3xi8>
+func.func @gather_and_cast(%x: tensor<2x5x3xf32>, %i: tensor<4xi32>, %t: tensor<6x2xi64>)
+    -> (tensor<2x4x3xf32>, tensor<4xf32>, tensor<6x3xi8>) {
+  %g = qcc.gather %x, %i {axis = 1 : i64} : (tensor<2x5x3xf32>, tensor<4xi32>) -> tensor<2x4x3xf32>
+  %n = qcc.gather_nd %x, %t : (tensor<2x5x3xf32>, tensor<6x2xi64>) -> tensor<6x3xf32>
+  %f = qcc.cast %i : (tensor<4xi32>) -> tensor<4xf32>
+  %u = qcc.cast %n {result_unsigned = true} : (tensor<6x3xf32>) -> tensor<6x3xi8>
+  return %g, %f, %u : tensor<2x4x3xf32>, tensor<4xf32>, tensor<6x3xi8>
+}

@@ -42,7 +42,7 @@ def unsupported():
     g = b.tensor("g", (1, 2), "float32")
     c = b.tensor("c", (1, 2), "float32")
     y = b.tensor("y", (1, 2), "float32")
-    b.op("GATHER", [x, idx], [g])
+    b.op("SEGMENT_SUM", [x, idx], [g])
     b.op("CUSTOM:MyPostProcess", [g], [c])
     b.op("RELU", [c], [y])
     b.save(HERE / "unsupported.tflite", [x], [y])

@@ -583,6 +583,47 @@ LogicalResult ArgMaxOp::verify() {
   return verifyExpectedShape(*this, expected);
 }
 
+LogicalResult GatherOp::verify() {
+  auto in = getInput().getType(), out = getOutput().getType();
+  auto idx = getIndices().getType();
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("element types differ");
+  int64_t rank = in.getRank(), axis = getAxis();
+  if (axis < 0 || axis >= rank)
+    return emitOpError("axis ") << axis << " out of range for rank " << rank;
+  if (isa<quant::QuantizedType>(in.getElementType()) &&
+      !isa<quant::UniformQuantizedType>(in.getElementType()))
+    return emitOpError("expects a per-tensor quantized, f32 or integer operand");
+  SmallVector<int64_t> expected(in.getShape().take_front(axis));
+  llvm::append_range(expected, idx.getShape());
+  llvm::append_range(expected, in.getShape().drop_front(axis + 1));
+  return verifyExpectedShape(*this, expected);
+}
+
+LogicalResult GatherNDOp::verify() {
+  auto in = getInput().getType(), out = getOutput().getType();
+  auto idx = getIndices().getType();
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("element types differ");
+  if (isa<quant::QuantizedType>(in.getElementType()) &&
+      !isa<quant::UniformQuantizedType>(in.getElementType()))
+    return emitOpError("expects a per-tensor quantized, f32 or integer operand");
+  int64_t b = getBatchDims(), q = idx.getRank();
+  if (q < 1)
+    return emitOpError("indices need rank 1 or more");
+  int64_t k = idx.getDimSize(q - 1);
+  if (b < 0 || b >= q || b + k > in.getRank() || k < 1)
+    return emitOpError("batch_dims ") << b << " and tuples of " << k
+                                      << " do not fit an input of rank " << in.getRank()
+                                      << " and indices of rank " << q;
+  for (int64_t d = 0; d < b; ++d)
+    if (in.getDimSize(d) != idx.getDimSize(d))
+      return emitOpError("batch dimension ") << d << " differs between input and indices";
+  SmallVector<int64_t> expected(idx.getShape().drop_back());
+  llvm::append_range(expected, in.getShape().drop_front(b + k));
+  return verifyExpectedShape(*this, expected);
+}
+
 LogicalResult ConcatOp::verify() {
   if (getInputs().empty())
     return emitOpError("expects at least one operand");

@@ -1,8 +1,8 @@
 //===- FoldDataMovement.cpp - qcc-fold-fake-quant: ops that move values --===//
 //
 // The folds of qcc-fold-fake-quant for ops that move or select values without arithmetic:
-// they run on the stored integers (max_pool, reshape, transpose, slice, nearest resize, pad,
-// concat, argmax).
+// they run on the stored integers (max_pool, reshape, transpose, slice, gather, gather_nd,
+// nearest resize, pad, concat, argmax).
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,15 +26,15 @@ using quant::UniformQuantizedType;
 namespace {
 
 /// quantize(op(dq(x))) for ops that only move or select values (max_pool, reshape,
-/// transpose): the op runs on the stored integers, then converts to the output parameters.
+/// transpose, slice, gather, gather_nd, nearest resize): the op runs on the stored integers, then converts to the output parameters.
 struct FoldDataMovement : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(QuantizeOp q, PatternRewriter &rewriter) const override {
     auto out = activation8(q.getType().getElementType());
     Operation *op = q.getInput().getDefiningOp();
-    if (!out || !op || !q.getInput().hasOneUse() ||
-        !isa<MaxPoolOp, ReshapeOp, TransposeOp, SliceOp>(op) &&
-            !(isa<ResizeOp>(op) && cast<ResizeOp>(op).getMode() == "nearest"))
+    bool moves = op && (isa<MaxPoolOp, ReshapeOp, TransposeOp, SliceOp, GatherOp, GatherNDOp>(op) ||
+                        (isa<ResizeOp>(op) && cast<ResizeOp>(op).getMode() == "nearest"));
+    if (!out || !moves || !q.getInput().hasOneUse())
       return failure();
     Value x = dequantizedSource(op->getOperand(0));
     auto xt = x ? activation8(getElementTypeOrSelf(x)) : nullptr;
@@ -42,6 +42,7 @@ struct FoldDataMovement : OpRewritePattern<QuantizeOp> {
       return failure();
     OperationState state(op->getLoc(), op->getName());
     state.addOperands(x);
+    state.addOperands(op->getOperands().drop_front()); // gather's indices
     state.addAttributes(op->getAttrs());
     state.addTypes(withElement(op->getResult(0), xt));
     Value moved = rewriter.create(state)->getResult(0);

@@ -504,6 +504,74 @@ def Qcc_ArgMaxOp : Qcc_Op<"argmax", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Qcc_GatherOp : Qcc_Op<"gather", [Pure]> {
+  let summary = "select slices along one axis by run-time indices (ONNX Gather, TFLite GATHER)";
+  let description = [{
+    With `r` the input's rank and `q` the indices' rank, the result has shape
+    `input[:axis] ++ indices.shape ++ input[axis+1:]` and
+    `y[i_0..i_{axis-1}, j_0..j_{q-1}, k...] = x[i_0..i_{axis-1}, idx(indices[j]), k...]`.
+    `idx` takes a negative index from the end (ONNX) and clamps the result to
+    `[0, dim - 1]`: an index outside the axis reads the nearest element rather than
+    memory outside the tensor (ONNX Runtime reports such an index as an error at run time;
+    qcc's objects have no error path).
+
+    ```mlir
+    %y = qcc.gather %x, %i {axis = 1 : i64}
+         : (tensor<1x10x4xf32>, tensor<3xi64>) -> tensor<1x3x4xf32>
+    ```
+    On a quantized operand the stored integers move and the type passes through.
+  }];
+  let arguments = (ins Qcc_AnyTensor:$input, RankedTensorOf<[I32, I64]>:$indices,
+                       I64Attr:$axis);
+  let results = (outs Qcc_AnyTensor:$output);
+  let assemblyFormat = "$input `,` $indices attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Qcc_GatherNDOp : Qcc_Op<"gather_nd", [Pure]> {
+  let summary = "select elements or slices by index tuples (ONNX GatherND, TFLite GATHER_ND)";
+  let description = [{
+    The indices' last dimension `k` holds tuples indexing the input's dimensions
+    `batch_dims .. batch_dims + k - 1`; the first `batch_dims` dimensions of input and
+    indices are shared. The result has shape
+    `indices.shape[:-1] ++ input.shape[batch_dims + k:]`. Each index is taken from the end
+    when negative and clamped to its dimension, as in `qcc.gather`.
+
+    ```mlir
+    %y = qcc.gather_nd %x, %i {batch_dims = 0 : i64}
+         : (tensor<4x5x8xf32>, tensor<3x2xi64>) -> tensor<3x8xf32>
+    ```
+    On a quantized operand the stored integers move and the type passes through.
+  }];
+  let arguments = (ins Qcc_AnyTensor:$input, RankedTensorOf<[I32, I64]>:$indices,
+                       DefaultValuedAttr<I64Attr, "0">:$batch_dims);
+  let results = (outs Qcc_AnyTensor:$output);
+  let assemblyFormat = "$input `,` $indices attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Qcc_CastOp : Qcc_Op<"cast", [Pure, SameOperandsAndResultShape]> {
+  let summary = "element type conversion between f32 and integers (ONNX Cast, TFLite CAST)";
+  let description = [{
+    Integers are signless; `source_unsigned` / `result_unsigned` say when the source or
+    the result is an unsigned type (ONNX and TFLite uint8). Integer to f32 rounds to
+    nearest even; f32 to integer truncates toward zero (C's conversion, which ONNX Runtime
+    and TFLite use), saturating at the result type's range and giving 0 for NaN (where C
+    leaves the result undefined); integer to integer keeps the low bits of the source
+    sign- or zero-extended.
+
+    ```mlir
+    %y = qcc.cast %i : (tensor<1x4xi64>) -> tensor<1x4xf32>
+    %u = qcc.cast %x {result_unsigned = true} : (tensor<1x4xf32>) -> tensor<1x4xi8>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[F32, AnySignlessInteger]>:$input,
+                       DefaultValuedAttr<BoolAttr, "false">:$source_unsigned,
+                       DefaultValuedAttr<BoolAttr, "false">:$result_unsigned);
+  let results = (outs RankedTensorOf<[F32, AnySignlessInteger]>:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
 //===----------------------------------------------------------------------===//
 // Quantization
 //===----------------------------------------------------------------------===//

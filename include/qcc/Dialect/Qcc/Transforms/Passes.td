@@ -20,8 +20,8 @@ def QccFoldFakeQuant : Pass<"qcc-fold-fake-quant", "func::FuncOp"> {
     - global_avg_pool: int32 sum, requantized by `s_x / (s_y * H * W)`.
     - add, mul: the integer forms of `qcc.add` and `qcc.mul` (both inputs and the output
       8-bit per tensor).
-    - max_pool, reshape, transpose, slice, nearest resize, concat, pad: run on the stored
-      integers; inputs whose parameters differ from the output's are requantized first
+    - max_pool, reshape, transpose, slice, gather, gather_nd, nearest resize, concat, pad:
+      run on the stored integers; inputs whose parameters differ from the output's are requantized first
       (pad's added positions hold its value quantized with the output's parameters).
     - argmax of a dequantized 8-bit tensor: argmax of its stored integers.
     - `quantize(dequantize(q))`: the identity, or one requantize.
