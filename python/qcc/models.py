@@ -236,6 +236,34 @@ def op_cases() -> list:
                      helper.make_node("Mul", ["af", "k"], ["y"], name="mul_0")],
                     [vi("x0", (2, 7))], [vi("y", (2,))], [init("k", np.float32(0.5))])
     c.append(Case("argmax_cast_mul", ac, [rng(9).standard_normal((2, 7)).astype(np.float32)]))
+    # Shape computations as PyTorch exports them, evaluated at compile time: flatten by
+    # Shape -> Gather -> Unsqueeze -> Concat -> Reshape, Resize sizes from Shape -> Slice ->
+    # Concat, and a ConstantOfShape fill added to the result.
+    i64 = lambda name, v: init(name, np.array(v, np.int64))  # noqa: E731
+    sh = make_model(
+        [helper.make_node("Shape", ["x0"], ["s"], name="shape_0"),
+         helper.make_node("Gather", ["s", "zero"], ["n"], name="gather_0", axis=0),
+         helper.make_node("Unsqueeze", ["n", "ax0"], ["nu"], name="unsqueeze_0"),
+         helper.make_node("Concat", ["nu", "minus1"], ["target"], name="concat_0", axis=0),
+         helper.make_node("Reshape", ["x0", "target"], ["flat"], name="reshape_0"),
+         helper.make_node("Shape", ["x0"], ["s2"], name="shape_1", start=0, end=2),
+         helper.make_node("Concat", ["s2", "hw"], ["sizes"], name="concat_1", axis=0),
+         helper.make_node("Resize", ["x0", "", "", "sizes"], ["big"], name="resize_0",
+                          mode="nearest"),
+         helper.make_node("Shape", ["big"], ["s3"], name="shape_2"),
+         helper.make_node("Cast", ["s3"], ["s3f"], name="cast_0", to=TensorProto.FLOAT),
+         helper.make_node("ConstantOfShape", ["s3"], ["fill"], name="fill_0",
+                          value=numpy_helper.from_array(np.array([0.25], np.float32))),
+         helper.make_node("Add", ["big", "fill"], ["y"], name="add_0"),
+         helper.make_node("Size", ["big"], ["sz"], name="size_0"),
+         helper.make_node("Range", ["zero_s", "sz_lim", "three"], ["r"], name="range_0")],
+        [vi("x0", (2, 3, 4, 4))],
+        [vi("flat", (2, 48)), vi("y", (2, 3, 8, 6)), vi("s3f", (4,)),
+         vi("r", (4,), TensorProto.INT64), vi("sz", (), TensorProto.INT64)],
+        [i64("zero", 0), i64("ax0", [0]), i64("minus1", [-1]), i64("hw", [8, 6]),
+         i64("zero_s", 0), i64("sz_lim", 10), i64("three", 3)], opset=15)
+    c.append(Case("shape_computations_folded", sh,
+                  [rng(10).standard_normal((2, 3, 4, 4)).astype(np.float32)]))
     c.append(single_op("softmax_last", "Softmax", [(2, 10)], (2, 10)))
     c.append(single_op("softmax_axis1", "Softmax", [(2, 3, 4)], (2, 3, 4), {"axis": 1}))
     c.append(single_op("batchnorm", "BatchNormalization", [(1, 3, 4, 4)], (1, 3, 4, 4),

@@ -52,14 +52,20 @@ class TFLiteBuilder:
         array = np.asarray(array)
         return self.tensor(name, array.shape, array.dtype.name, scale, zero_point, axis, array)
 
-    def op(self, name, inputs, outputs, options=None, **fields):
-        """A builtin operator by its name (CONV_2D), or a custom one as "CUSTOM:name"."""
+    def op(self, name, inputs, outputs, options=None, custom_options=None, **fields):
+        """A builtin operator by its name (CONV_2D), or a custom one as "CUSTOM:name" (its
+        parameters `custom_options`, a dict written as a FlexBuffers map, as TFLite's
+        converter writes them)."""
         code = name if name.startswith("CUSTOM:") else getattr(s.BuiltinOperator, name)
         if code not in self.codes:
             self.codes.append(code)
         o = s.OperatorT()
         o.opcodeIndex = self.codes.index(code)
         o.inputs, o.outputs = list(inputs), list(outputs)
+        if custom_options is not None:
+            from flatbuffers import flexbuffers
+            o.customOptions = list(flexbuffers.Dumps(custom_options))
+            o.customOptionsFormat = s.CustomOptionsFormat.FLEXBUFFERS
         if options:
             opt = getattr(s, options + "T")()
             for k, v in fields.items():

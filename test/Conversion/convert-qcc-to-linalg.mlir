@@ -810,3 +810,33 @@ func.func @casts(%x: tensor<4xf32>, %u: tensor<4xi8>, %w: tensor<4xi64>) -> (ten
   %c = qcc.cast %w : (tensor<4xi64>) -> tensor<4xi32>
   return %a, %b, %c : tensor<4xi32>, tensor<4xf32>, tensor<4xi32>
 }
+
+// -----
+
+// detection_postprocess: one generic decodes the corners (f64 arithmetic, f32 exponential),
+// one reduction gives each anchor its best non-background class, then one scf.for over the
+// output slots takes the first largest live score (a reduction to a scalar), writes the
+// slot and suppresses by IoU (one generic); the count is converted last.
+// CHECK-LABEL: func @detection
+// FMA-LABEL: func @detection
+// CHECK: linalg.generic
+// CHECK: arith.extf {{.*}} : f32 to f64
+// CHECK: math.exp {{.*}} : f32
+// CHECK: tensor.extract_slice %arg1[0, 0, 1] [1, 8, 3] [1, 1, 1]
+// CHECK: iterator_types = ["parallel", "reduction"]
+// CHECK: scf.for
+// CHECK: iterator_types = ["reduction"]
+// CHECK: tensor.insert
+// CHECK: arith.cmpf ogt
+// CHECK: scf.yield
+// CHECK: arith.sitofp {{.*}} : i32 to f32
+func.func @detection(%b: tensor<1x8x4xf32>, %s: tensor<1x8x4xf32>, %a: tensor<8x4xf32>)
+    -> (tensor<1x3x4xf32>, tensor<1x3xf32>, tensor<1x3xf32>, tensor<1xf32>) {
+  %0, %1, %2, %3 = qcc.detection_postprocess %b, %s, %a {max_detections = 3 : i64,
+      max_classes_per_detection = 1 : i64, num_classes = 3 : i64, score_threshold = 0.3 : f32,
+      iou_threshold = 0.5 : f32, y_scale = 10.0 : f32, x_scale = 10.0 : f32, h_scale = 5.0 : f32,
+      w_scale = 5.0 : f32, use_regular_nms = false}
+      : (tensor<1x8x4xf32>, tensor<1x8x4xf32>, tensor<8x4xf32>)
+      -> (tensor<1x3x4xf32>, tensor<1x3xf32>, tensor<1x3xf32>, tensor<1xf32>)
+  return %0, %1, %2, %3 : tensor<1x3x4xf32>, tensor<1x3xf32>, tensor<1x3xf32>, tensor<1xf32>
+}

@@ -92,9 +92,11 @@ def load_case(name):
 
 
 def freeze_parameters(model: onnx.ModelProto, inputs):
-    """Graph inputs other than the node's data input become initializers."""
-    node = model.graph.node[0]
-    keep = node.input[0]
+    """Graph inputs other than the node's data input (the first node input that is a graph
+    input; expanded function tests begin with Constant nodes) become initializers."""
+    names = {vi.name for vi in model.graph.input}
+    keep = next((i for n in model.graph.node for i in n.input if i in names),
+                model.graph.input[0].name if model.graph.input else "")
     runtime = []
     graph_inputs = list(model.graph.input)
     del model.graph.input[:]

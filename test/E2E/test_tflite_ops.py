@@ -359,3 +359,73 @@ def test_tflite_op_fixed(case, target):
             continue
         diff = np.abs(a.astype(np.int64) - e.astype(np.int64))
         assert diff.max() == 0, f"{(diff > 0).sum()} of {diff.size} differ (max {diff.max()} LSB)"
+
+
+def detection_model(dtype, n=300, classes=5, max_det=10, seed=21):
+    """An SSD head's end: class logits through LOGISTIC, then TFLite_Detection_PostProcess
+    on box encodings and a constant anchor grid (the TF Object Detection API's export: y, x,
+    h, w scales 10, 10, 5, 5, fast NMS, one class per detection)."""
+    r = np.random.default_rng(seed)
+    b = TFLiteBuilder()
+    side = int(np.ceil(np.sqrt(n)))
+    cy, cx = np.divmod(np.arange(n), side)
+    anchors = np.stack([(cy + 0.5) / side, (cx + 0.5) / side,
+                        np.full(n, 2.5 / side), np.full(n, 2.5 / side)], 1).astype(np.float32)
+    if dtype == "float32":
+        boxes = b.tensor("boxes", (1, n, 4), "float32")
+        logits = b.tensor("logits", (1, n, classes + 1), "float32")
+        scores = b.tensor("scores", (1, n, classes + 1), "float32")
+        a = b.const("anchors", anchors)
+    else:
+        boxes = b.tensor("boxes", (1, n, 4), "uint8", 0.08, 128)
+        logits = b.tensor("logits", (1, n, classes + 1), "uint8", 0.06, 150)
+        scores = b.tensor("scores", (1, n, classes + 1), "uint8", 1 / 256, 0)
+        a = b.const("anchors", np.round(anchors / 0.005).astype(np.uint8), [0.005], [0])
+    b.op("LOGISTIC", [logits], [scores])
+    outs = [b.tensor("det_boxes", (1, max_det, 4), "float32"),
+            b.tensor("det_classes", (1, max_det), "float32"),
+            b.tensor("det_scores", (1, max_det), "float32"),
+            b.tensor("num_det", (1,), "float32")]
+    b.op("CUSTOM:TFLite_Detection_PostProcess", [boxes, scores, a], outs,
+         custom_options={"max_detections": max_det, "max_classes_per_detection": 1,
+                         "detections_per_class": 100, "use_regular_nms": False,
+                         "nms_score_threshold": 0.3, "nms_iou_threshold": 0.5,
+                         "num_classes": classes, "y_scale": 10.0, "x_scale": 10.0,
+                         "h_scale": 5.0, "w_scale": 5.0})
+    return b, [boxes, logits], outs
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("dtype,scene", [("uint8", "many"), ("uint8", "few"),
+                                         ("float32", "many")])
+def test_detection_postprocess(dtype, scene, target):
+    """Against LiteRT's reference kernels: the same number of detections, the same anchors'
+    boxes in the same order with the same classes and scores. Boxes within 1e-5 (qcc's
+    exponential is f32, TFLite's f64); slots past the count are not compared (TFLite leaves
+    them unwritten, qcc writes zeros)."""
+    builder, ins, outs = detection_model(dtype)
+    d = OUT / "tflite_ops" / f"detection_{dtype}_{scene}"
+    path = builder.save(d / "model.tflite", ins, outs)
+    r = np.random.default_rng(7)
+    if dtype == "float32":
+        inputs = [(r.standard_normal((1, 300, 4)) * 1.5).astype(np.float32),
+                  (r.standard_normal((1, 300, 6)) * 2 - 1).astype(np.float32)]
+    elif scene == "many":  # scores from 0.05 to 0.99, many equal (u8): ties in the order
+        inputs = [r.integers(100, 156, (1, 300, 4)).astype(np.uint8),
+                  r.integers(100, 230, (1, 300, 6)).astype(np.uint8)]
+    else:  # six confident anchors, two of them overlapping neighbours: fewer than 10 kept
+        logits = np.full((1, 300, 6), 60, np.uint8)
+        for a, cls in [(40, 2), (41, 2), (120, 5), (200, 1), (201, 3), (290, 4)]:
+            logits[0, a, cls] = 250
+        inputs = [np.full((1, 300, 4), 128, np.uint8), logits]
+    expected = tflite_reference(path, inputs, "reference")
+    art = qcc.compile_model(path, target, d / target, name="m", extra_args=["--requant=fixed"])
+    actual, _ = qcc.run_app(qcc.build_app(art, d / target), art, inputs)
+    count = int(expected[3][0])
+    assert (count == 10) if scene == "many" else (2 <= count < 10), count
+    assert int(actual[3][0]) == count
+    np.testing.assert_array_equal(actual[1][0, :count], expected[1][0, :count])
+    np.testing.assert_array_equal(actual[2][0, :count], expected[2][0, :count])
+    np.testing.assert_allclose(actual[0][0, :count], expected[0][0, :count], rtol=1e-5,
+                               atol=1e-6)
+    assert not actual[0][0, count:].any() and not actual[2][0, count:].any()

@@ -358,6 +358,8 @@ void populatePoolingPatterns(const TypeConverter &converter, RewritePatternSet &
                              const LoweringOptions &options);
 /// Reshape, transpose and concat (DataMovement.cpp).
 void populateDataMovementPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
+
+void populateDetectionPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// Quantize, dequantize, requantize and storage casts (Quantization.cpp).
 void populateQuantizationPatterns(const TypeConverter &converter, RewritePatternSet &patterns,
                                   const LoweringOptions &options);

@@ -52,7 +52,7 @@ struct ConvertQccToLinalgPass
     target.addIllegalDialect<QccDialect, quant::QuantizationDialect>();
     target.addLegalOp<ModuleOp>();
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect, arith::ArithDialect,
-                           math::MathDialect>();
+                           math::MathDialect, scf::SCFDialect>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp f) {
       return converter.isSignatureLegal(f.getFunctionType());
     });
@@ -84,6 +84,7 @@ struct ConvertQccToLinalgPass
     populateSoftmaxPatterns(converter, patterns, o);
     populatePoolingPatterns(converter, patterns, o);
     populateDataMovementPatterns(converter, patterns);
+    populateDetectionPatterns(converter, patterns);
     populateQuantizationPatterns(converter, patterns, o);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns, converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

@@ -179,6 +179,17 @@ public:
   bool importSoftmax(const onnx::NodeProto &n);
   bool importLeakyRelu(const onnx::NodeProto &n);
   bool importMaxMin(const onnx::NodeProto &n);
+  // ShapeFolding.cpp
+  /// Evaluates a shape computation node whose inputs are constants (Shape of a static
+  /// shape, ConstantOfShape, integer arithmetic, ...) and records its output as a constant;
+  /// `folded` says whether it did. False after reporting a node that cannot be right.
+  /// `quiet`: a Shape of a still unknown shape is left alone instead of reported.
+  bool foldShapeComputation(const onnx::NodeProto &n, bool &folded, bool quiet = false);
+  /// Folds every shape computation of the graph before the import (see ShapeFolding.cpp).
+  bool foldShapeGraph();
+  bool hasStaticShape(const std::string &name);
+  /// Shape, Size, ConstantOfShape, Range: reached only when folding was impossible.
+  bool importFoldedOnly(const onnx::NodeProto &n);
   // DataMovement.cpp
   bool constantInts(const onnx::NodeProto &n, int i, const char *what, SmallVector<int64_t> &out);
   bool importPad(const onnx::NodeProto &n);

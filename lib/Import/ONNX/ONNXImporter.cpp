@@ -81,9 +81,11 @@ OwningOpRef<ModuleOp> Importer::run(llvm::StringRef contents) {
       return nullptr;
   if (!checkElementTypes() || !pinAndCheckInputs() || !inferShapes())
     return nullptr;
-  const auto &g = model.graph();
-  for (const auto &t : g.initializer())
+  for (const auto &t : model.graph().initializer())
     initializers[t.name()] = &t;
+  if (!foldShapeGraph())
+    return nullptr;
+  const auto &g = model.graph();
 
   // Graph inputs that are not initializers become the function's arguments.
   SmallVector<Type> argTypes;

@@ -36,6 +36,7 @@ const llvm::StringMap<ImportFn> &defaultDomainOps() {
       {"Clip", &Importer::importClip},
       {"Concat", &Importer::importConcat},
       {"Constant", &Importer::importConstant},
+      {"ConstantOfShape", &Importer::importFoldedOnly},
       {"Conv", &Importer::importConv},
       {"ConvInteger", &Importer::importConvInteger},
       {"DequantizeLinear", &Importer::importDequantizeLinear},
@@ -62,9 +63,12 @@ const llvm::StringMap<ImportFn> &defaultDomainOps() {
       {"QuantizeLinear", &Importer::importQuantizeLinear},
       {"ReduceMean", &Importer::importReduceMean},
       {"Relu", &Importer::importUnary<mlir::qcc::ReluOp>},
+      {"Range", &Importer::importFoldedOnly},
       {"Reshape", &Importer::importReshape},
       {"Resize", &Importer::importResize},
+      {"Shape", &Importer::importFoldedOnly},
       {"Sigmoid", &Importer::importUnary<mlir::qcc::SigmoidOp>},
+      {"Size", &Importer::importFoldedOnly},
       {"Slice", &Importer::importSlice},
       {"Softmax", &Importer::importSoftmax},
       {"Split", &Importer::importSplit},
@@ -128,6 +132,11 @@ bool Importer::importNode(const onnx::NodeProto &n) {
     nodeError(n) << "unsupported op: qcc supports only the default ONNX domain and com.microsoft";
     return false;
   }
+  bool folded = false;
+  if (!foldShapeComputation(n, folded))
+    return false;
+  if (folded)
+    return true;
   auto it = ops->find(n.op_type());
   if (it == ops->end()) {
     nodeError(n) << "unsupported op (model opset " << opset << "); qcc supports, in the default "

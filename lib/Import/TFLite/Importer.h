@@ -57,6 +57,9 @@ inline int64_t physicalAxis(int64_t axis, int64_t rank) {
 /// The physical shape of a tensor whose TFLite (logical) shape is `shape`.
 SmallVector<int64_t> physicalShape(ArrayRef<int64_t> shape);
 
+/// The custom operator qcc imports (TFLite's SSD post-processing).
+inline constexpr const char *kDetectionPostProcess = "TFLite_Detection_PostProcess";
+
 class Importer {
 public:
   Importer(MLIRContext *ctx, const ImportOptions &opts)
@@ -146,6 +149,7 @@ public:
   bool importResize(int op, bool bilinear);
   bool importGather(int op, bool nd);
   bool importCast(int op);
+  bool importDetectionPostProcess(int op); // Detection.cpp
   /// The value of a plain integer or a float/quantized tensor in TFLite's dimension order:
   /// a data-movement op's source (quantized tensors seen as f32 for the fake-quant form).
   Value movedValue(int tensor, Location loc);

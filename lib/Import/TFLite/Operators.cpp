@@ -146,6 +146,26 @@ bool Importer::checkSupportedOps() {
   for (int i = 0; i < numOps; ++i) {
     const tfl::OperatorCode &code = *model->operator_codes()->Get(op(i).opcode_index());
     tfl::BuiltinOperator bc = builtinCode(code);
+    if (bc == tfl::BuiltinOperator_CUSTOM) {
+      std::string name = code.custom_code() ? code.custom_code()->str() : "";
+      if (name != kDetectionPostProcess) {
+        opError(i) << "this operator is not supported";
+        ok = false;
+        continue;
+      }
+      int outs = op(i).outputs() ? op(i).outputs()->size() : 0;
+      if (numInputs(i) != 3 || outs != 4) {
+        opError(i) << "has " << numInputs(i) << " inputs and " << outs << " outputs; "
+                   << name << " takes 3 (boxes, scores, anchors) and produces 4";
+        ok = false;
+      }
+      for (int k = 0; k < std::min(numInputs(i), 3); ++k)
+        if (input(i, k) < 0) {
+          opError(i) << "its input " << k << " is absent";
+          ok = false;
+        }
+      continue;
+    }
     if (!opTable().count(bc)) {
       opError(i) << "this operator is not supported";
       ok = false;
@@ -174,7 +194,8 @@ bool Importer::checkSupportedOps() {
   }
   if (!ok)
     emitRemark(fileLoc) << "qcc supports these TFLite builtin operators: "
-                        << supportedOpListImpl();
+                        << supportedOpListImpl() << "; and the custom operator "
+                        << kDetectionPostProcess;
   return ok;
 }
 
@@ -187,6 +208,8 @@ int Importer::output(int i, int k) const { return op(i).outputs()->Get(k); }
 bool Importer::importOperator(int i) {
   const tfl::OperatorCode &code = *model->operator_codes()->Get(op(i).opcode_index());
   tfl::BuiltinOperator bc = builtinCode(code);
+  if (bc == tfl::BuiltinOperator_CUSTOM)
+    return importDetectionPostProcess(i); // the one custom operator checkSupportedOps admits
   return opTable().at(bc)(*this, i, bc);
 }
 

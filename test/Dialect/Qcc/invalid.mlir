@@ -330,3 +330,17 @@ func.func @gather_nd_tuple_too_long(%x: tensor<2x5xf32>, %i: tensor<4x3xi32>) ->
   %y = qcc.gather_nd %x, %i : (tensor<2x5xf32>, tensor<4x3xi32>) -> tensor<4xf32>
   return %y : tensor<4xf32>
 }
+
+// -----
+
+func.func @detection_classes(%b: tensor<1x8x4xf32>, %s: tensor<1x8x6xf32>, %a: tensor<8x4xf32>)
+    -> (tensor<1x3x4xf32>, tensor<1x3xf32>, tensor<1x3xf32>, tensor<1xf32>) {
+  // expected-error @+1 {{num_classes 3 does not fit 6 score columns (at most one background column)}}
+  %0, %1, %2, %3 = qcc.detection_postprocess %b, %s, %a {max_detections = 3 : i64,
+      max_classes_per_detection = 1 : i64, num_classes = 3 : i64, score_threshold = 0.3 : f32,
+      iou_threshold = 0.5 : f32, y_scale = 10.0 : f32, x_scale = 10.0 : f32, h_scale = 5.0 : f32,
+      w_scale = 5.0 : f32, use_regular_nms = false}
+      : (tensor<1x8x4xf32>, tensor<1x8x6xf32>, tensor<8x4xf32>)
+      -> (tensor<1x3x4xf32>, tensor<1x3xf32>, tensor<1x3xf32>, tensor<1xf32>)
+  return %0, %1, %2, %3 : tensor<1x3x4xf32>, tensor<1x3xf32>, tensor<1x3xf32>, tensor<1xf32>
+}

@@ -67,6 +67,25 @@ def float_add():
     b.save(HERE / "float_add.tflite", [x], [y])
 
 
+def detection_bad_params():
+    """TFLite_Detection_PostProcess with per-class NMS, and one without its parameters."""
+    for name, options in [("detection_regular_nms", {
+            "max_detections": 2, "max_classes_per_detection": 1, "use_regular_nms": True,
+            "nms_score_threshold": 0.5, "nms_iou_threshold": 0.5, "num_classes": 2,
+            "y_scale": 10.0, "x_scale": 10.0, "h_scale": 5.0, "w_scale": 5.0}),
+            ("detection_no_params", {"max_detections": 2})]:
+        b = TFLiteBuilder()
+        boxes = b.tensor("boxes", (1, 4, 4), "float32")
+        scores = b.tensor("scores", (1, 4, 3), "float32")
+        anchors = b.const("anchors", np.full((4, 4), 0.5, np.float32))
+        outs = [b.tensor("det_boxes", (1, 2, 4), "float32"),
+                b.tensor("det_classes", (1, 2), "float32"),
+                b.tensor("det_scores", (1, 2), "float32"), b.tensor("num", (1,), "float32")]
+        b.op("CUSTOM:TFLite_Detection_PostProcess", [boxes, scores, anchors], outs,
+             custom_options=options)
+        b.save(HERE / f"{name}.tflite", [boxes, scores], outs)
+
+
 if __name__ == "__main__":
-    for f in (conv_s8, unsupported, bad_index, float_add):
+    for f in (conv_s8, unsupported, bad_index, float_add, detection_bad_params):
         f()

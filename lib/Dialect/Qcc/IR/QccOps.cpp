@@ -624,6 +624,35 @@ LogicalResult GatherNDOp::verify() {
   return verifyExpectedShape(*this, expected);
 }
 
+LogicalResult DetectionPostProcessOp::verify() {
+  auto bt = getBoxes().getType(), st = getScores().getType(), at = getAnchors().getType();
+  if (bt.getRank() != 3 || bt.getDimSize(0) != 1 || bt.getDimSize(2) < 4)
+    return emitOpError("boxes must be 1 x N x K with K >= 4");
+  int64_t n = bt.getDimSize(1);
+  if (st.getRank() != 3 || st.getDimSize(0) != 1 || st.getDimSize(1) != n)
+    return emitOpError("scores must be 1 x ") << n << " x C";
+  if (at.getRank() != 2 || at.getDimSize(0) != n || at.getDimSize(1) != 4)
+    return emitOpError("anchors must be ") << n << " x 4";
+  int64_t c = st.getDimSize(2), classes = getNumClasses();
+  if (classes < 1 || classes > c || c - classes > 1)
+    return emitOpError("num_classes ") << classes << " does not fit " << c
+                                       << " score columns (at most one background column)";
+  int64_t m = getMaxDetections();
+  if (m < 1 || getMaxClassesPerDetection() != 1)
+    return emitOpError("needs max_detections >= 1 and max_classes_per_detection = 1");
+  float iou = getIouThreshold().convertToFloat();
+  if (!(iou > 0.f && iou <= 1.f))
+    return emitOpError("iou_threshold must be in (0, 1]");
+  auto expect = [&](Value v, ArrayRef<int64_t> shape) {
+    return cast<RankedTensorType>(v.getType()).getShape() == shape;
+  };
+  if (!expect(getDetectionBoxes(), {1, m, 4}) || !expect(getDetectionClasses(), {1, m}) ||
+      !expect(getDetectionScores(), {1, m}) || !expect(getNumDetections(), {1}))
+    return emitOpError("results must be 1 x ") << m << " x 4, 1 x " << m << ", 1 x " << m
+                                               << " and 1";
+  return success();
+}
+
 LogicalResult ConcatOp::verify() {
   if (getInputs().empty())
     return emitOpError("expects at least one operand");

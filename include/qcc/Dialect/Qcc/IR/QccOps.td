@@ -572,6 +572,43 @@ def Qcc_CastOp : Qcc_Op<"cast", [Pure, SameOperandsAndResultShape]> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
+def Qcc_DetectionPostProcessOp : Qcc_Op<"detection_postprocess", [Pure]> {
+  let summary = "SSD box decoding and non-maximum suppression (TFLite_Detection_PostProcess)";
+  let description = [{
+    `boxes` (1 x N x K, K >= 4: y, x, h, w per anchor), `scores` (1 x N x C, the first
+    `C - num_classes` columns a background class) and `anchors` (N x 4: y, x, h, w) in f32.
+    Each box is decoded against its anchor (TFLite's CenterSizeEncoding, in f64:
+    `yc = y / y_scale * ah + ay`, `half_h = 0.5 * exp(h / h_scale) * ah`, likewise x and
+    w) into corners (ymin, xmin, ymax, xmax). With `use_regular_nms = false` (TFLite's
+    "fast" NMS, `max_classes_per_detection` = 1) each anchor keeps its best class (the
+    first on ties); anchors whose score is at least `score_threshold` are taken in
+    decreasing score order (the lower anchor index first on ties, TFLite's stable sort),
+    each suppressing the later ones whose intersection over union with it exceeds
+    `iou_threshold`, up to `max_detections`. Results: corners (1 x M x 4), class indices
+    (1 x M, as f32, without the background offset), scores (1 x M) and the number of
+    detections (1), M = `max_detections`; slots past the number of detections hold 0
+    (TFLite leaves them unwritten). Everything is static: no allocation at run time.
+
+    ```mlir
+    %b, %c, %s, %n = qcc.detection_postprocess %boxes, %scores, %anchors {
+        max_detections = 10 : i64, max_classes_per_detection = 1 : i64, num_classes = 90 : i64,
+        score_threshold = 0.3 : f32, iou_threshold = 0.6 : f32, y_scale = 10.0 : f32,
+        x_scale = 10.0 : f32, h_scale = 5.0 : f32, w_scale = 5.0 : f32, use_regular_nms = false}
+      : (tensor<1x1917x4xf32>, tensor<1x1917x91xf32>, tensor<1917x4xf32>)
+      -> (tensor<1x10x4xf32>, tensor<1x10xf32>, tensor<1x10xf32>, tensor<1xf32>)
+    ```
+  }];
+  let arguments = (ins Qcc_FloatTensor:$boxes, Qcc_FloatTensor:$scores, Qcc_FloatTensor:$anchors,
+                       I64Attr:$max_detections, I64Attr:$max_classes_per_detection,
+                       I64Attr:$num_classes, F32Attr:$score_threshold, F32Attr:$iou_threshold,
+                       F32Attr:$y_scale, F32Attr:$x_scale, F32Attr:$h_scale, F32Attr:$w_scale,
+                       BoolAttr:$use_regular_nms);
+  let results = (outs Qcc_FloatTensor:$detection_boxes, Qcc_FloatTensor:$detection_classes,
+                      Qcc_FloatTensor:$detection_scores, Qcc_FloatTensor:$num_detections);
+  let assemblyFormat = "$boxes `,` $scores `,` $anchors attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Quantization
 //===----------------------------------------------------------------------===//

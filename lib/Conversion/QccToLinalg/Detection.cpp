@@ -1,0 +1,227 @@
+//===- Detection.cpp - detection_postprocess ------------------------------===//
+//
+// qcc.detection_postprocess (TFLite_Detection_PostProcess, fast NMS) as static code:
+//   1. one generic over the anchors decodes the boxes into four corner vectors;
+//   2. one reduction over the classes gives each anchor its best score and class;
+//   3. an scf.for over the M output slots carries the scores still live (-inf once
+//      selected, suppressed or below the threshold): each iteration takes the first
+//      largest live score (a reduction), writes its slot (zeros once nothing is live) and
+//      suppresses the anchors whose IoU with it exceeds the threshold (one generic).
+// Taking the first maximum each time selects what TFLite's stable sort followed by its
+// greedy pass selects, in the same order. O(M x N) work, no allocation at run time.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+
+#include "qcc/Dialect/Qcc/IR/QccOps.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::qcc;
+using namespace mlir::qcc::lowering;
+
+namespace {
+
+struct DetectionPostProcessLowering : OpConversionPattern<DetectionPostProcessOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(DetectionPostProcessOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    if (op.getUseRegularNms())
+      return op.emitOpError("regular (per-class) NMS is not lowered yet");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    Value boxes = adaptor.getBoxes(), scores = adaptor.getScores(),
+          anchors = adaptor.getAnchors();
+    auto st = cast<RankedTensorType>(scores.getType());
+    int64_t n = st.getDimSize(1), c = st.getDimSize(2);
+    int64_t classes = static_cast<int64_t>(op.getNumClasses());
+    int64_t offset = c - classes, m = static_cast<int64_t>(op.getMaxDetections());
+    Type f32 = b.getF32Type(), f64 = b.getF64Type(), i32 = b.getI32Type();
+    auto idx = [&](OpBuilder &nb, Location nl, int64_t v) {
+      return nb.create<arith::ConstantIndexOp>(nl, v).getResult();
+    };
+    auto d64 = [&](OpBuilder &nb, Location nl, double v) {
+      return nb.create<arith::ConstantOp>(nl, nb.getF64FloatAttr(v)).getResult();
+    };
+    auto vecType = RankedTensorType::get({n}, f32);
+    AffineMap id1 = AffineMap::getMultiDimIdentityMap(1, ctx);
+    SmallVector<utils::IteratorType> par1 = {utils::IteratorType::parallel};
+
+    // 1. Decoding, as TFLite's DecodeCenterSizeBoxes: f64 arithmetic rounded to f32 (the
+    // exponential in f32: the object calls no libm).
+    float ys = op.getYScale().convertToFloat(), xs = op.getXScale().convertToFloat();
+    float hs = op.getHScale().convertToFloat(), ws = op.getWScale().convertToFloat();
+    SmallVector<Value> inits;
+    for (int k = 0; k < 4; ++k)
+      inits.push_back(emptyTensor(b, loc, {n}, f32));
+    auto decode = b.create<linalg::GenericOp>(
+        loc, TypeRange(SmallVector<Type>(4, vecType)), ValueRange{}, inits,
+        SmallVector<AffineMap>(4, id1), par1, [&](OpBuilder &nb, Location nl, ValueRange) {
+          Value i = nb.create<linalg::IndexOp>(nl, 0);
+          auto box = [&](int64_t k) {
+            Value v = nb.create<tensor::ExtractOp>(nl, boxes, ValueRange{idx(nb, nl, 0), i,
+                                                                         idx(nb, nl, k)});
+            return nb.create<arith::ExtFOp>(nl, f64, v).getResult();
+          };
+          auto anchor = [&](int64_t k) {
+            Value v = nb.create<tensor::ExtractOp>(nl, anchors, ValueRange{i, idx(nb, nl, k)});
+            return nb.create<arith::ExtFOp>(nl, f64, v).getResult();
+          };
+          auto mul = [&](Value x, Value y) { return nb.create<arith::MulFOp>(nl, x, y).getResult(); };
+          auto div = [&](Value x, double y) {
+            return nb.create<arith::DivFOp>(nl, x, d64(nb, nl, static_cast<double>(static_cast<float>(y))))
+                .getResult();
+          };
+          auto add = [&](Value x, Value y) { return nb.create<arith::AddFOp>(nl, x, y).getResult(); };
+          auto toF32 = [&](Value x) { return nb.create<arith::TruncFOp>(nl, f32, x).getResult(); };
+          Value ah = anchor(2), aw = anchor(3);
+          Value yc = toF32(add(mul(div(box(0), ys), ah), anchor(0)));
+          Value xc = toF32(add(mul(div(box(1), xs), aw), anchor(1)));
+          auto half = [&](Value e, double scale, Value a) {
+            Value q = nb.create<arith::TruncFOp>(nl, f32, div(e, scale));
+            Value ex = nb.create<arith::ExtFOp>(nl, f64, nb.create<math::ExpOp>(nl, q).getResult());
+            return toF32(mul(mul(d64(nb, nl, 0.5), ex), a));
+          };
+          Value hh = half(box(2), hs, ah), hw = half(box(3), ws, aw);
+          nb.create<linalg::YieldOp>(
+              nl, ValueRange{nb.create<arith::SubFOp>(nl, yc, hh), nb.create<arith::SubFOp>(nl, xc, hw),
+                             nb.create<arith::AddFOp>(nl, yc, hh), nb.create<arith::AddFOp>(nl, xc, hw)});
+        });
+    SmallVector<Value> corner(decode.getResults());
+
+    // 2. Best class per anchor: the first maximum over the non-background columns; the
+    // live score is it when at least the threshold, else -inf.
+    Value negInf = f32Const(b, loc, -std::numeric_limits<float>::infinity());
+    Value threshold = f32Const(b, loc, op.getScoreThreshold().convertToFloat());
+    Value bestInit = filledWith(b, loc, {n}, negInf);
+    Value classInit = filledWith(b, loc, {n}, b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(0)));
+    auto classSlice = b.create<tensor::ExtractSliceOp>(
+        loc, RankedTensorType::get({n, classes}, f32), scores, ValueRange{},
+        ValueRange{}, ValueRange{}, b.getDenseI64ArrayAttr({0, 0, offset}),
+        b.getDenseI64ArrayAttr({1, n, classes}), b.getDenseI64ArrayAttr({1, 1, 1}));
+    AffineMap rows = AffineMap::get(2, 0, {b.getAffineDimExpr(0)}, ctx);
+    auto best = b.create<linalg::GenericOp>(
+        loc, TypeRange{vecType, RankedTensorType::get({n}, i32)}, ValueRange{classSlice},
+        ValueRange{bestInit, classInit},
+        SmallVector<AffineMap>{AffineMap::getMultiDimIdentityMap(2, ctx), rows, rows},
+        SmallVector<utils::IteratorType>{utils::IteratorType::parallel,
+                                         utils::IteratorType::reduction},
+        [&](OpBuilder &nb, Location nl, ValueRange v) {
+          Value take = nb.create<arith::CmpFOp>(nl, arith::CmpFPredicate::OGT, v[0], v[1]);
+          Value k = nb.create<arith::IndexCastOp>(nl, i32, nb.create<linalg::IndexOp>(nl, 1));
+          nb.create<linalg::YieldOp>(nl, ValueRange{nb.create<arith::SelectOp>(nl, take, v[0], v[1]),
+                                                    nb.create<arith::SelectOp>(nl, take, k, v[2])});
+        });
+    Value bestScore = best.getResult(0), bestClass = best.getResult(1);
+    Value live = buildElementwise(b, loc, ValueRange{bestScore}, vecType,
+                                  [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+                                    Value keep = nb.create<arith::CmpFOp>(
+                                        nl, arith::CmpFPredicate::OGE, v[0], threshold);
+                                    return nb.create<arith::SelectOp>(nl, keep, v[0], negInf);
+                                  });
+
+    // 3. Greedy selection, one output slot per iteration.
+    Value zero = f32Const(b, loc, 0.f);
+    Value outBoxes = filledWith(b, loc, {1, m, 4}, zero);
+    Value outClasses = filledWith(b, loc, {1, m}, zero);
+    Value outScores = filledWith(b, loc, {1, m}, zero);
+    Value count0 = b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(0));
+    float iouThreshold = op.getIouThreshold().convertToFloat();
+    auto loop = b.create<scf::ForOp>(
+        loc, idx(b, loc, 0), idx(b, loc, m), idx(b, loc, 1),
+        ValueRange{live, outBoxes, outClasses, outScores, count0},
+        [&](OpBuilder &nb, Location nl, Value slot, ValueRange carried) {
+          Value liveNow = carried[0];
+          // The first largest live score and its anchor.
+          auto scalar = [&](Type t, Value init) {
+            Value e = nb.create<tensor::EmptyOp>(nl, ArrayRef<int64_t>{}, t);
+            return nb.create<linalg::FillOp>(nl, init, e).getResult(0);
+          };
+          AffineMap toScalar = AffineMap::get(1, 0, {}, ctx);
+          auto pick = nb.create<linalg::GenericOp>(
+              nl, TypeRange{RankedTensorType::get({}, f32), RankedTensorType::get({}, i32)},
+              ValueRange{liveNow},
+              ValueRange{scalar(f32, negInf),
+                         scalar(i32, nb.create<arith::ConstantOp>(nl, nb.getI32IntegerAttr(0)))},
+              SmallVector<AffineMap>{id1, toScalar, toScalar},
+              SmallVector<utils::IteratorType>{utils::IteratorType::reduction},
+              [&](OpBuilder &pb, Location pl, ValueRange v) {
+                Value take = pb.create<arith::CmpFOp>(pl, arith::CmpFPredicate::OGT, v[0], v[1]);
+                Value k = pb.create<arith::IndexCastOp>(pl, i32, pb.create<linalg::IndexOp>(pl, 0));
+                pb.create<linalg::YieldOp>(pl, ValueRange{pb.create<arith::SelectOp>(pl, take, v[0], v[1]),
+                                                          pb.create<arith::SelectOp>(pl, take, k, v[2])});
+              });
+          Value score = nb.create<tensor::ExtractOp>(nl, pick.getResult(0), ValueRange{});
+          Value anchorI32 = nb.create<tensor::ExtractOp>(nl, pick.getResult(1), ValueRange{});
+          Value anchor = nb.create<arith::IndexCastOp>(nl, nb.getIndexType(), anchorI32);
+          Value valid = nb.create<arith::CmpFOp>(nl, arith::CmpFPredicate::OGT, score, negInf);
+          auto orZero = [&](Value v) {
+            return nb.create<arith::SelectOp>(nl, valid, v, zero).getResult();
+          };
+          // Its slot: corners, class, score (zeros once nothing is live).
+          Value bx = carried[1];
+          SmallVector<Value> sel;
+          for (int k = 0; k < 4; ++k) {
+            sel.push_back(nb.create<tensor::ExtractOp>(nl, corner[k], ValueRange{anchor}));
+            bx = nb.create<tensor::InsertOp>(nl, orZero(sel.back()), bx,
+                                             ValueRange{idx(nb, nl, 0), slot, idx(nb, nl, k)});
+          }
+          Value cls = nb.create<arith::SIToFPOp>(
+              nl, f32, nb.create<tensor::ExtractOp>(nl, bestClass, ValueRange{anchor}));
+          Value classes = nb.create<tensor::InsertOp>(nl, orZero(cls), carried[2],
+                                                      ValueRange{idx(nb, nl, 0), slot});
+          Value scoresOut = nb.create<tensor::InsertOp>(nl, orZero(score), carried[3],
+                                                        ValueRange{idx(nb, nl, 0), slot});
+          Value count = nb.create<arith::AddIOp>(
+              nl, carried[4], nb.create<arith::ExtUIOp>(nl, i32, valid));
+          // Suppression: IoU as TFLite's ComputeIntersectionOverUnion, in f32.
+          auto suppress = nb.create<linalg::GenericOp>(
+              nl, TypeRange{vecType}, ValueRange{corner[0], corner[1], corner[2], corner[3]},
+              ValueRange{liveNow}, SmallVector<AffineMap>(5, id1), par1,
+              [&](OpBuilder &sb, Location sl, ValueRange v) {
+                auto sub = [&](Value x, Value y) { return sb.create<arith::SubFOp>(sl, x, y).getResult(); };
+                auto mulf = [&](Value x, Value y) { return sb.create<arith::MulFOp>(sl, x, y).getResult(); };
+                auto maxf = [&](Value x, Value y) { return sb.create<arith::MaximumFOp>(sl, x, y).getResult(); };
+                auto minf = [&](Value x, Value y) { return sb.create<arith::MinimumFOp>(sl, x, y).getResult(); };
+                Value fzero = f32Const(sb, sl, 0.f);
+                Value areaI = mulf(sub(sel[2], sel[0]), sub(sel[3], sel[1]));
+                Value areaJ = mulf(sub(v[2], v[0]), sub(v[3], v[1]));
+                Value inter = mulf(maxf(sub(minf(sel[2], v[2]), maxf(sel[0], v[0])), fzero),
+                                   maxf(sub(minf(sel[3], v[3]), maxf(sel[1], v[1])), fzero));
+                Value iou = sb.create<arith::DivFOp>(
+                    sl, inter, sub(sb.create<arith::AddFOp>(sl, areaI, areaJ), inter));
+                Value degenerate = sb.create<arith::OrIOp>(
+                    sl, sb.create<arith::CmpFOp>(sl, arith::CmpFPredicate::OLE, areaI, fzero),
+                    sb.create<arith::CmpFOp>(sl, arith::CmpFPredicate::OLE, areaJ, fzero));
+                iou = sb.create<arith::SelectOp>(sl, degenerate, fzero, iou);
+                Value over = sb.create<arith::CmpFOp>(sl, arith::CmpFPredicate::OGT, iou,
+                                                      f32Const(sb, sl, iouThreshold));
+                Value self = sb.create<arith::CmpIOp>(sl, arith::CmpIPredicate::eq,
+                                                      sb.create<linalg::IndexOp>(sl, 0), anchor);
+                Value drop = sb.create<arith::OrIOp>(sl, over, self);
+                sb.create<linalg::YieldOp>(sl, ValueRange{sb.create<arith::SelectOp>(
+                                                   sl, drop, f32Const(sb, sl, -std::numeric_limits<float>::infinity()), v[4])});
+              });
+          nb.create<scf::YieldOp>(
+              nl, ValueRange{suppress.getResult(0), bx, classes, scoresOut, count});
+        });
+    Value count = b.create<arith::SIToFPOp>(loc, f32, loop.getResult(4));
+    Value num = b.create<tensor::FromElementsOp>(loc, RankedTensorType::get({1}, f32),
+                                                 ValueRange{count});
+    b.replaceOp(op, ValueRange{loop.getResult(1), loop.getResult(2), loop.getResult(3), num});
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::qcc::lowering::populateDetectionPatterns(const TypeConverter &converter,
+                                                    RewritePatternSet &patterns) {
+  patterns.add<DetectionPostProcessLowering>(converter, patterns.getContext());
+}
