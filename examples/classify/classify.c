@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "model.h"
+#include "../common/image.h"
 
 #if QCC_IN_FLOAT
 typedef float in_t;
@@ -35,63 +36,20 @@ static in_t input[MODEL_INPUT0_SIZE / sizeof(in_t)];
 static out_t output[MODEL_OUTPUT0_SIZE / sizeof(out_t)];
 enum { NUM_CLASSES = MODEL_OUTPUT0_SIZE / sizeof(out_t) };
 
-static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
-
-/* Returns RGB rows top-down, 3 bytes per pixel. */
-static uint8_t *load_bmp(const char *path, int *w, int *h) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  uint8_t hdr[54];
-  if (fread(hdr, 1, 54, f) != 54 || hdr[0] != 'B' || hdr[1] != 'M') { fclose(f); return NULL; }
-  uint32_t offset = le32(hdr + 10);
-  int32_t width = (int32_t)le32(hdr + 18), height = (int32_t)le32(hdr + 22);
-  int bpp = hdr[28] | hdr[29] << 8;
-  if (bpp != 24 || le32(hdr + 30) != 0 || width <= 0 || height == 0) { fclose(f); return NULL; }
-  int bottom_up = height > 0;
-  if (height < 0) height = -height;
-  size_t stride = ((size_t)width * 3 + 3) & ~(size_t)3;
-  uint8_t *row = malloc(stride), *rgb = malloc((size_t)width * height * 3);
-  fseek(f, offset, SEEK_SET);
-  for (int y = 0; y < height; ++y) {
-    if (fread(row, 1, stride, f) != stride) { free(row); free(rgb); fclose(f); return NULL; }
-    uint8_t *dst = rgb + (size_t)(bottom_up ? height - 1 - y : y) * width * 3;
-    for (int x = 0; x < width; ++x) { /* BGR -> RGB */
-      dst[3 * x] = row[3 * x + 2]; dst[3 * x + 1] = row[3 * x + 1]; dst[3 * x + 2] = row[3 * x];
-    }
-  }
-  free(row);
-  fclose(f);
-  *w = width;
-  *h = height;
-  return rgb;
+static void put_input(void *ctx, int y, int x, int c, float v) {
+  (void)ctx;
+  size_t idx = QCC_IN_NCHW ? ((size_t)c * QCC_IN_H + y) * QCC_IN_W + x
+                           : ((size_t)y * QCC_IN_W + x) * 3 + c;
+#if QCC_IN_FLOAT
+  input[idx] = v / 127.5f - 1.0f;
+#else
+  input[idx] = (uint8_t)(v + 0.5f);
+#endif
 }
 
 /* Bilinear resize (half-pixel centres), then layout and type conversion. */
 static void preprocess(const uint8_t *rgb, int w, int h) {
-  for (int y = 0; y < QCC_IN_H; ++y) {
-    float fy = ((float)y + 0.5f) * h / QCC_IN_H - 0.5f;
-    if (fy < 0) fy = 0;
-    int y0 = (int)fy, y1 = y0 + 1 < h ? y0 + 1 : h - 1;
-    float dy = fy - y0;
-    for (int x = 0; x < QCC_IN_W; ++x) {
-      float fx = ((float)x + 0.5f) * w / QCC_IN_W - 0.5f;
-      if (fx < 0) fx = 0;
-      int x0 = (int)fx, x1 = x0 + 1 < w ? x0 + 1 : w - 1;
-      float dx = fx - x0;
-      for (int c = 0; c < 3; ++c) {
-        float top = rgb[(y0 * w + x0) * 3 + c] * (1 - dx) + rgb[(y0 * w + x1) * 3 + c] * dx;
-        float bot = rgb[(y1 * w + x0) * 3 + c] * (1 - dx) + rgb[(y1 * w + x1) * 3 + c] * dx;
-        float v = top * (1 - dy) + bot * dy;
-        size_t idx = QCC_IN_NCHW ? ((size_t)c * QCC_IN_H + y) * QCC_IN_W + x
-                                 : ((size_t)y * QCC_IN_W + x) * 3 + c;
-#if QCC_IN_FLOAT
-        input[idx] = v / 127.5f - 1.0f;
-#else
-        input[idx] = (uint8_t)(v + 0.5f);
-#endif
-      }
-    }
-  }
+  resize_rgb(rgb, w, h, QCC_IN_W, QCC_IN_H, put_input, NULL);
 }
 
 static double now_ms(void) {

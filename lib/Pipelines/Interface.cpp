@@ -303,6 +303,9 @@ void printLayerReport(ModuleOp module, llvm::raw_ostream &os) {
     } else if (isa<mlir::qcc::QuantizeOp, mlir::qcc::DequantizeOp>(op)) {
       Type q = isa<mlir::qcc::QuantizeOp>(op) ? op->getResult(0).getType() : op->getOperand(0).getType();
       details = precisionOf(q, true);
+    } else if (isa<mlir::qcc::DetectionPostProcessOp>(op)) {
+      // Float by definition (TFLite dequantizes its inputs too): not a missed fold.
+      details = "f32 box decoding and NMS, as TFLite";
     } else if (op->getNumOperands() > 0 && precisionOf(op->getResult(0).getType(), false) == "f32" &&
                llvm::any_of(op->getOperands(), [](Value v) {
                  return v.getDefiningOp<mlir::qcc::DequantizeOp>() != nullptr;

@@ -28,6 +28,35 @@ class TFLiteBuilder:
     def __init__(self):
         self.tensors, self.buffers, self.ops, self.codes = [], [s.BufferT()], [], []
 
+    @classmethod
+    def from_file(cls, path, keep_ops=None) -> "TFLiteBuilder":
+        """A builder holding an existing model's first subgraph (its first `keep_ops`
+        operators, all when None), to extend with more operators."""
+        m = s.ModelT.InitFromPackedBuf(Path(path).read_bytes(), 0)
+        b = cls()
+        g = m.subgraphs[0]
+        b.tensors, b.buffers = list(g.tensors), list(m.buffers)
+        for oc in m.operatorCodes:
+            code = max(oc.builtinCode, oc.deprecatedBuiltinCode)
+            b.codes.append(f"CUSTOM:{oc.customCode.decode()}"
+                           if code == s.BuiltinOperator.CUSTOM else code)
+        b.ops = list(g.operators[:keep_ops] if keep_ops is not None else g.operators)
+        b.inputs = list(g.inputs)
+        return b
+
+    def index_of(self, name) -> int:
+        """The index of the tensor called `name`."""
+        for i, t in enumerate(self.tensors):
+            if (t.name.decode() if isinstance(t.name, bytes) else t.name) == name:
+                return i
+        raise KeyError(name)
+
+    def data(self, t) -> np.ndarray:
+        """The constant data of tensor `t`, shaped."""
+        tensor = self.tensors[t]
+        dtype = {v: k for k, v in TYPES.items()}[tensor.type]
+        return np.frombuffer(bytes(self.buffers[tensor.buffer].data), dtype).reshape(tensor.shape)
+
     def tensor(self, name, shape, dtype="int8", scale=None, zero_point=None, axis=0,
                data=None) -> int:
         t = s.TensorT()
