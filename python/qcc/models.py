@@ -152,6 +152,10 @@ def op_cases() -> list:
     sq.inputs[0] = np.abs(sq.inputs[0])
     c.append(sq)
     c.append(single_op("leaky_relu", "LeakyRelu", [(2, 3, 4)], (2, 3, 4), {"alpha": 0.2}))
+    c.append(single_op("prelu_per_channel", "PRelu", [(1, 3, 4, 4)], (1, 3, 4, 4), {},
+                       {"slope": np.array([0.1, -0.5, 2.0], np.float32).reshape(3, 1, 1)}))
+    c.append(single_op("prelu_scalar_slope", "PRelu", [(2, 5)], (2, 5), {},
+                       {"slope": np.array([0.25], np.float32)}))
     c.append(single_op("max_3_broadcast", "Max", [(2, 3, 4), (3, 1), (4,)], (2, 3, 4)))
     c.append(single_op("min_2", "Min", [(2, 3, 4), (2, 3, 4)], (2, 3, 4)))
     # Pad, Slice, Split, ArgMax, ReduceMean with their parameters as constants.
@@ -338,6 +342,17 @@ def quant_cases() -> list:
          init("v", np.array(0.7, np.float32)), init("st", np.array([1, 0], np.int64)),
          init("en", np.array([4, 6], np.int64)), init("ax", np.array([2, 3], np.int64))]),
         [q], quantized=True))
+    # PRelu with a quantized per-channel slope: one 256-entry table per channel.
+    c.append(Case("qdq_prelu_per_channel", make_model(
+        [helper.make_node("DequantizeLinear", ["x", "s1", "z1"], ["f"], name="dq_0"),
+         helper.make_node("DequantizeLinear", ["a", "sa", "za"], ["af"], name="dq_a"),
+         helper.make_node("PRelu", ["f", "af"], ["p"], name="prelu_0"),
+         helper.make_node("QuantizeLinear", ["p", "s2", "z2"], ["y"], name="q_0")],
+        [vi("x", q.shape, TensorProto.UINT8)], [vi("y", q.shape, TensorProto.UINT8)],
+        [init("s1", np.float32(0.02)), init("z1", np.uint8(120)),
+         init("a", np.array([10, -40, 90, 127], np.int8).reshape(4, 1, 1)),
+         init("sa", np.float32(0.01)), init("za", np.int8(0)),
+         init("s2", np.float32(0.015)), init("z2", np.uint8(110))]), [q], quantized=True))
     c.append(Case("qdq_gather_gathernd", make_model(
         [helper.make_node("DequantizeLinear", ["x", "s1", "z1"], ["f"], name="dq_0"),
          helper.make_node("Gather", ["f", "gi"], ["g"], name="gather_0", axis=2),

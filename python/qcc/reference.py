@@ -790,6 +790,10 @@ class Evaluator:
             r = np.argmax(x, axis=axis)
         return (np.expand_dims(r, axis) if keep else r).astype(np.int64)
 
+    def op_PRelu(self, n):
+        x, slope = self.inp(n, 0), self.inp(n, 1)
+        return np.where(x < 0, (slope * x).astype(F32), x).astype(F32)
+
     def op_Gather(self, n):
         x, i = self.inp(n, 0), self.inp(n, 1).astype(np.int64)
         return np.take(x, i, axis=attrs(n).get("axis", 0))

@@ -156,7 +156,13 @@ def elementwise_model(dtype, op, seed=7):
         b.op(op, [x0, x1], [y])
         return b, [x0, x1], [y]
     y = act(b, r, "y", (1, 5, 5, 4), dtype, 0.04)
-    if op == "LEAKY_RELU":
+    if op == "PRELU":  # a quantized alpha per channel (what the converter writes), some > 1
+        info = INFO[dtype]
+        zpa = 0 if dtype == "int8" else 128
+        alpha = b.const("alpha", r.integers(info.min, info.max + 1, (1, 1, 4)).astype(dtype),
+                        [0.01], [zpa])
+        b.op(op, [x0, alpha], [y])
+    elif op == "LEAKY_RELU":
         b.op(op, [x0], [y], "LeakyReluOptions", alpha=0.2)
     else:
         b.op(op, [x0], [y])
@@ -304,6 +310,8 @@ CASES = {
     "maximum_s8": lambda: elementwise_model("int8", "MAXIMUM"),
     "minimum_u8": lambda: elementwise_model("uint8", "MINIMUM"),
     "leaky_relu_s8": lambda: elementwise_model("int8", "LEAKY_RELU"),
+    "prelu_s8": lambda: elementwise_model("int8", "PRELU"),
+    "prelu_u8": lambda: elementwise_model("uint8", "PRELU"),
     "pad_s8": lambda: data_movement_model("int8", "PAD"),
     "padv2_u8": lambda: data_movement_model("uint8", "PADV2"),
     "slice_s8": lambda: data_movement_model("int8", "SLICE"),

@@ -427,3 +427,27 @@ func.func @gather_moves_integers(%x: tensor<2x5x!quant.uniform<i8:f32, 0.1:-3>>,
   %m = qcc.quantize %n : (tensor<4xf32>) -> tensor<4x!quant.uniform<i8:f32, 0.1:-3>>
   return %q, %m : tensor<2x3x!quant.uniform<i8:f32, 0.2:4>>, tensor<4x!quant.uniform<i8:f32, 0.1:-3>>
 }
+
+// -----
+
+// prelu with a dequantized constant slope varying along the channels: one 256-entry table
+// per channel (axis 1). Channel 0 (slope 0.5 = (50 - 0) * 0.01): the stored input 0 is real
+// -12.8 (zero point 128, scale 0.1), times 0.5 is -6.4, quantized with scale 0.1 and zero
+// point 128 to 64; its last entry (real 12.7) is 255. Channel 1 (slope -1) starts at 12.8
+// -> 256, saturated to 255, then 12.7 -> 255, 12.6 -> 254. Fixed mode (TFLite's integer
+// PRELU) gives the same first entries.
+// CHECK-LABEL: func @prelu_per_channel_table
+// CHECK: qcc.table %arg0 {axis = 1 : i64, table = array<i32: 64, 64, 65, 66,
+// CHECK-SAME: 255, 255, 255, 254,
+// CHECK-NOT: qcc.prelu
+// FIXED-LABEL: func @prelu_per_channel_table
+// FIXED: qcc.table %arg0 {axis = 1 : i64, table = array<i32: 64,
+func.func @prelu_per_channel_table(%x: tensor<1x2x3x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<1x2x3x!quant.uniform<u8:f32, 0.1:128>> {
+  %a = arith.constant dense<[[50], [-100]]> : tensor<2x1xi8>
+  %aq = "quant.scast"(%a) : (tensor<2x1xi8>) -> tensor<2x1x!quant.uniform<i8:f32, 0.01>>
+  %af = qcc.dequantize %aq : (tensor<2x1x!quant.uniform<i8:f32, 0.01>>) -> tensor<2x1xf32>
+  %f = qcc.dequantize %x : (tensor<1x2x3x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<1x2x3xf32>
+  %p = qcc.prelu %f, %af : (tensor<1x2x3xf32>, tensor<2x1xf32>) -> tensor<1x2x3xf32>
+  %q = qcc.quantize %p : (tensor<1x2x3xf32>) -> tensor<1x2x3x!quant.uniform<u8:f32, 0.1:128>>
+  return %q : tensor<1x2x3x!quant.uniform<u8:f32, 0.1:128>>
+}

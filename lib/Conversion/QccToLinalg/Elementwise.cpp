@@ -239,16 +239,41 @@ struct TableLowering : OpConversionPattern<TableOp> {
     SmallVector<APInt> entries;
     for (int32_t v : op.getTable())
       entries.push_back(APInt(8, static_cast<uint64_t>(v), /*isSigned=*/true));
-    auto tableType = RankedTensorType::get({256}, b.getIntegerType(8));
+    auto tableType = RankedTensorType::get({static_cast<int64_t>(entries.size())},
+                                           b.getIntegerType(8));
     Value table = b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(tableType, entries));
+    std::optional<uint64_t> axis = op.getAxis();
     b.replaceOp(op, buildElementwise(
                         b, loc, adaptor.getInput(), outType,
                         [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
                           Value idx = nb.create<arith::SubIOp>(nl, widenToI32(nb, nl, v[0], in),
                                                                i32Const(nb, nl, in.qmin));
+                          if (axis) { // the channel's table: 256 entries further per channel
+                            Value c = nb.create<arith::IndexCastOp>(
+                                nl, nb.getI32Type(), nb.create<linalg::IndexOp>(nl, *axis));
+                            idx = nb.create<arith::AddIOp>(
+                                nl, idx, nb.create<arith::MulIOp>(nl, c, i32Const(nb, nl, 256)));
+                          }
                           Value index = nb.create<arith::IndexCastOp>(nl, nb.getIndexType(), idx);
                           return nb.create<tensor::ExtractOp>(nl, table, ValueRange{index});
                         }));
+    return success();
+  }
+};
+
+/// prelu on f32: select(x >= 0, x, slope * x), the slope broadcast.
+struct PReluLowering : OpConversionPattern<PReluOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(PReluOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    b.replaceOp(op, buildElementwise(b, op.getLoc(), adaptor.getOperands(), op.getType(),
+                                     [](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+                                       Value neg = nb.create<arith::CmpFOp>(
+                                           nl, arith::CmpFPredicate::OLT, v[0],
+                                           f32Const(nb, nl, 0.f));
+                                       Value scaled = nb.create<arith::MulFOp>(nl, v[1], v[0]);
+                                       return nb.create<arith::SelectOp>(nl, neg, scaled, v[0]);
+                                     }));
     return success();
   }
 };
@@ -327,5 +352,5 @@ void mlir::qcc::lowering::populateElementwisePatterns(const TypeConverter &conve
                UnaryFloatLowering<HardSwishOp>, TableLowering>(converter, ctx);
   patterns.add<BinaryLowering<AddOp, arith::AddFOp>, BinaryLowering<SubOp, arith::SubFOp>,
                BinaryLowering<MulOp, arith::MulFOp>, BinaryLowering<DivOp, arith::DivFOp>,
-               ReluLowering, ClampLowering, BatchNormLowering>(converter, ctx);
+               ReluLowering, PReluLowering, ClampLowering, BatchNormLowering>(converter, ctx);
 }

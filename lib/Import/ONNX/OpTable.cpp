@@ -58,6 +58,7 @@ const llvm::StringMap<ImportFn> &defaultDomainOps() {
       {"Min", &Importer::importMaxMin},
       {"Mul", &Importer::importBinary<mlir::qcc::MulOp>},
       {"Pad", &Importer::importPad},
+      {"PRelu", &Importer::importBinary<mlir::qcc::PReluOp>},
       {"QLinearConv", &Importer::importQLinearConv},
       {"QLinearMatMul", &Importer::importQLinearMatMul},
       {"QuantizeLinear", &Importer::importQuantizeLinear},

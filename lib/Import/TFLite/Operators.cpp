@@ -92,6 +92,8 @@ const std::map<tfl::BuiltinOperator, ImportFn> &opTable() {
        [](Importer &im, int op, BO c) { return im.importBinary(op, c); }},
       {BO::BuiltinOperator_MINIMUM,
        [](Importer &im, int op, BO c) { return im.importBinary(op, c); }},
+      {BO::BuiltinOperator_PRELU,
+       [](Importer &im, int op, BO c) { return im.importBinary(op, c); }},
   };
   return table;
 }
@@ -108,6 +110,7 @@ std::pair<int, int> arity(tfl::BuiltinOperator code) {
   case BO::BuiltinOperator_MUL:
   case BO::BuiltinOperator_MAXIMUM:
   case BO::BuiltinOperator_MINIMUM:
+  case BO::BuiltinOperator_PRELU:
   case BO::BuiltinOperator_MEAN:
   case BO::BuiltinOperator_TRANSPOSE: return {2, 2};
   case BO::BuiltinOperator_RESHAPE: return {1, 2};
@@ -431,6 +434,12 @@ bool Importer::importBinary(int i, tfl::BuiltinOperator code) {
     y = b.create<mlir::qcc::MulOp>(loc, t, l, r);
   } else if (code == tfl::BuiltinOperator_MAXIMUM) {
     y = b.create<mlir::qcc::MaxOp>(loc, t, l, r);
+  } else if (code == tfl::BuiltinOperator_PRELU) {
+    if (cast<RankedTensorType>(l.getType()).getShape() != t.getShape()) {
+      opError(i) << "the alpha must broadcast to the input's shape";
+      return false;
+    }
+    y = b.create<mlir::qcc::PReluOp>(loc, t, l, r);
   } else {
     y = b.create<mlir::qcc::MinOp>(loc, t, l, r);
   }

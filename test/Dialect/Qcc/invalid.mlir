@@ -344,3 +344,19 @@ func.func @detection_classes(%b: tensor<1x8x4xf32>, %s: tensor<1x8x6xf32>, %a: t
       -> (tensor<1x3x4xf32>, tensor<1x3xf32>, tensor<1x3xf32>, tensor<1xf32>)
   return %0, %1, %2, %3 : tensor<1x3x4xf32>, tensor<1x3xf32>, tensor<1x3xf32>, tensor<1xf32>
 }
+
+// -----
+
+func.func @prelu_slope_shape(%x: tensor<1x2x3xf32>, %s: tensor<4x1xf32>) -> tensor<1x2x3xf32> {
+  // expected-error @+1 {{slope of shape 4x1 does not broadcast to the input's 1x2x3}}
+  %y = qcc.prelu %x, %s : (tensor<1x2x3xf32>, tensor<4x1xf32>) -> tensor<1x2x3xf32>
+  return %y : tensor<1x2x3xf32>
+}
+
+// -----
+
+func.func @table_per_channel_size(%x: tensor<1x2x!quant.uniform<u8:f32, 0.1>>) -> tensor<1x2x!quant.uniform<u8:f32, 0.1>> {
+  // expected-error @+1 {{table has 2 entries; expected 512}}
+  %y = qcc.table %x {axis = 1 : i64, table = array<i32: 1, 2>} : (tensor<1x2x!quant.uniform<u8:f32, 0.1>>) -> tensor<1x2x!quant.uniform<u8:f32, 0.1>>
+  return %y : tensor<1x2x!quant.uniform<u8:f32, 0.1>>
+}

@@ -350,8 +350,15 @@ LogicalResult TableOp::verify() {
   auto out = dyn_cast<quant::UniformQuantizedType>(getOutput().getType().getElementType());
   if (!in || !out || in.getStorageTypeIntegralWidth() != 8 || out.getStorageTypeIntegralWidth() != 8)
     return emitOpError("expects 8-bit per-tensor quantized operand and result");
-  if (getTable().size() != 256)
-    return emitOpError("table has ") << getTable().size() << " entries; expected 256";
+  int64_t expected = 256;
+  if (std::optional<uint64_t> axis = getAxis()) {
+    if (static_cast<int64_t>(*axis) >= getInput().getType().getRank())
+      return emitOpError("axis ") << *axis << " out of range for rank "
+                                  << getInput().getType().getRank();
+    expected *= getInput().getType().getDimSize(*axis);
+  }
+  if (static_cast<int64_t>(getTable().size()) != expected)
+    return emitOpError("table has ") << getTable().size() << " entries; expected " << expected;
   for (int32_t v : getTable())
     if (v < out.getStorageTypeMin() || v > out.getStorageTypeMax())
       return emitOpError("table entry ") << v << " is outside the result's storage range";
@@ -650,6 +657,18 @@ LogicalResult DetectionPostProcessOp::verify() {
       !expect(getDetectionScores(), {1, m}) || !expect(getNumDetections(), {1}))
     return emitOpError("results must be 1 x ") << m << " x 4, 1 x " << m << ", 1 x " << m
                                                << " and 1";
+  return success();
+}
+
+LogicalResult PReluOp::verify() {
+  auto x = getInput().getType(), slope = getSlope().getType();
+  if (getOutput().getType().getShape() != x.getShape())
+    return emitOpError("the result must have the input's shape");
+  auto shape = broadcastShapes(x.getShape(), slope.getShape());
+  if (!shape || ArrayRef<int64_t>(*shape) != x.getShape())
+    return emitOpError("slope of shape ") << shapeStr(slope.getShape())
+                                          << " does not broadcast to the input's "
+                                          << shapeStr(x.getShape());
   return success();
 }
 

@@ -10,7 +10,9 @@
 #include "qcc/Dialect/Qcc/IR/QccOps.h"
 #include "qcc/Dialect/Qcc/Utils/QuantMath.h"
 
+#include "mlir/Dialect/Quant/QuantOps.h"
 #include "mlir/Dialect/Quant/QuantTypes.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
 
@@ -75,7 +77,8 @@ struct FoldToTable : OpRewritePattern<QuantizeOp> {
         table.push_back(static_cast<int32_t>(
             std::min<int64_t>(std::max<int64_t>(y, out.getStorageTypeMin()), out.getStorageTypeMax())));
       }
-      rewriter.replaceOpWithNewOp<TableOp>(q, q.getType(), x, rewriter.getDenseI32ArrayAttr(table));
+      rewriter.replaceOpWithNewOp<TableOp>(q, q.getType(), x, rewriter.getDenseI32ArrayAttr(table),
+                                         IntegerAttr());
       return success();
     }
     for (int64_t s = xt.getStorageTypeMin(); s <= xt.getStorageTypeMax(); ++s) {
@@ -89,7 +92,109 @@ struct FoldToTable : OpRewritePattern<QuantizeOp> {
           value, static_cast<float>(out.getScale()), out.getZeroPoint(),
           out.getStorageTypeMin(), out.getStorageTypeMax())));
     }
-    rewriter.replaceOpWithNewOp<TableOp>(q, q.getType(), x, rewriter.getDenseI32ArrayAttr(table));
+    rewriter.replaceOpWithNewOp<TableOp>(q, q.getType(), x, rewriter.getDenseI32ArrayAttr(table),
+                                         IntegerAttr());
+    return success();
+  }
+};
+
+/// A constant slope behind reshapes: its values in the slope's (broadcast-aligned) shape,
+/// as the fake-quant graph computes them (f32 dequantization), and, when it is a
+/// dequantized per-tensor constant, its stored integers and parameters.
+struct ConstantSlope {
+  SmallVector<float> real;
+  SmallVector<int64_t> stored;
+  quant::UniformQuantizedType type;
+};
+static std::optional<ConstantSlope> constantSlope(Value v) {
+  while (auto r = v.getDefiningOp<ReshapeOp>())
+    v = r.getInput();
+  ConstantSlope c;
+  DenseElementsAttr attr;
+  if (matchPattern(v, m_Constant(&attr)) && attr.getElementType().isF32()) {
+    for (float f : attr.getValues<float>())
+      c.real.push_back(f);
+    return c;
+  }
+  Value q = dequantizedSource(v);
+  auto cast = q ? q.getDefiningOp<quant::StorageCastOp>() : nullptr;
+  auto qt = q ? dyn_cast<quant::UniformQuantizedType>(getElementTypeOrSelf(q)) : nullptr;
+  if (!cast || !qt || !matchPattern(cast.getArg(), m_Constant(&attr)))
+    return std::nullopt;
+  c.type = qt;
+  for (const APInt &i : attr.getValues<APInt>()) {
+    int64_t s = qt.isSigned() ? i.getSExtValue() : static_cast<int64_t>(i.getZExtValue());
+    c.stored.push_back(s);
+    c.real.push_back(static_cast<float>(s - qt.getZeroPoint()) * static_cast<float>(qt.getScale()));
+  }
+  return c;
+}
+
+/// quantize(prelu(dequantize(x), constant slope)) -> table(x), one 256-entry table per
+/// channel when the slope varies along one dimension. Default: the fake-quant arithmetic per
+/// entry (dequantize, x >= 0 ? x : slope * x in f32, quantize). --requant=fixed with a
+/// quantized slope: TFLite's integer PRELU (reference_ops::BroadcastPrelu4DSlow):
+/// x - zx times the multiplier sx / sy when not negative, else (x - zx) (a - za) times
+/// sx sa / sy (multipliers from doubles, MultiplyByQuantizedMultiplier), plus zy, saturated.
+struct FoldPRelu : OpRewritePattern<QuantizeOp> {
+  FoldPRelu(MLIRContext *ctx, bool fixed) : OpRewritePattern(ctx), fixed(fixed) {}
+  bool fixed;
+  LogicalResult matchAndRewrite(QuantizeOp q, PatternRewriter &rewriter) const override {
+    auto out = activation8(q.getType().getElementType());
+    auto prelu = q.getInput().getDefiningOp<PReluOp>();
+    if (!out || !prelu || !q.getInput().hasOneUse())
+      return failure();
+    Value x = dequantizedSource(prelu.getInput());
+    auto xt = x ? activation8(getElementTypeOrSelf(x)) : nullptr;
+    std::optional<ConstantSlope> slope = constantSlope(prelu.getSlope());
+    if (!xt || !slope)
+      return failure();
+    // The one dimension (of x) the slope varies along, if any.
+    ArrayRef<int64_t> sshape = prelu.getSlope().getType().getShape();
+    int64_t rank = prelu.getInput().getType().getRank(), lead = rank - sshape.size();
+    std::optional<int64_t> axis;
+    for (size_t d = 0; d < sshape.size(); ++d)
+      if (sshape[d] != 1) {
+        if (axis)
+          return failure(); // varies along two dimensions: stays fake-quant
+        axis = lead + static_cast<int64_t>(d);
+      }
+    int64_t channels = axis ? prelu.getInput().getType().getDimSize(*axis) : 1;
+    bool integer = fixed && slope->type && slope->type.getStorageTypeIntegralWidth() == 8;
+    int32_t mId = 0, mAlpha = 0;
+    int shiftId = 0, shiftAlpha = 0;
+    if (integer) {
+      ::mlir::qcc::quantizeMultiplier(xt.getScale() / out.getScale(), mId, shiftId);
+      ::mlir::qcc::quantizeMultiplier(xt.getScale() * slope->type.getScale() / out.getScale(),
+                                      mAlpha, shiftAlpha);
+    }
+    auto sx = static_cast<float>(xt.getScale());
+    SmallVector<int32_t> table;
+    for (int64_t c = 0; c < channels; ++c) {
+      size_t k = slope->real.size() == 1 ? 0 : static_cast<size_t>(c);
+      for (int64_t s = xt.getStorageTypeMin(); s <= xt.getStorageTypeMax(); ++s) {
+        int64_t y;
+        if (integer) {
+          auto v = static_cast<int32_t>(s - xt.getZeroPoint());
+          auto a = static_cast<int32_t>(slope->stored[k] - slope->type.getZeroPoint());
+          y = out.getZeroPoint() +
+              (v >= 0 ? ::mlir::qcc::multiplyByQuantizedMultiplier(v, mId, shiftId)
+                      : ::mlir::qcc::multiplyByQuantizedMultiplier(v * a, mAlpha, shiftAlpha));
+          y = std::min<int64_t>(std::max<int64_t>(y, out.getStorageTypeMin()),
+                                out.getStorageTypeMax());
+        } else {
+          float real = static_cast<float>(s - xt.getZeroPoint()) * sx;
+          float value = real < 0.f ? slope->real[k] * real : real;
+          y = ::mlir::qcc::quantizeValue(value, static_cast<float>(out.getScale()),
+                                         out.getZeroPoint(), out.getStorageTypeMin(),
+                                         out.getStorageTypeMax());
+        }
+        table.push_back(static_cast<int32_t>(y));
+      }
+    }
+    rewriter.replaceOpWithNewOp<TableOp>(
+        q, q.getType(), x, rewriter.getDenseI32ArrayAttr(table),
+        axis ? rewriter.getI64IntegerAttr(*axis) : IntegerAttr());
     return success();
   }
 };
@@ -117,6 +222,6 @@ struct FoldSoftmax : OpRewritePattern<QuantizeOp> {
 } // namespace
 
 void mlir::qcc::fold_fake_quant::populateTableFolds(RewritePatternSet &patterns, bool fixed) {
-  patterns.add<FoldToTable>(patterns.getContext(), fixed);
+  patterns.add<FoldToTable, FoldPRelu>(patterns.getContext(), fixed);
   patterns.add<FoldSoftmax>(patterns.getContext());
 }

@@ -167,6 +167,23 @@ def Qcc_DivOp : Qcc_BroadcastBinaryOp<"div", "Div">;
 def Qcc_MaxOp : Qcc_BroadcastBinaryOp<"max", "Max">;
 def Qcc_MinOp : Qcc_BroadcastBinaryOp<"min", "Min">;
 
+def Qcc_PReluOp : Qcc_Op<"prelu", [Pure]> {
+  let summary = "parametric ReLU: y = x >= 0 ? x : slope * x (ONNX PRelu, TFLite PRELU)";
+  let description = [{
+    `slope` broadcasts to `x` (numpy rules, aligned on the right); the result has `x`'s
+    shape. f32 only: on quantized models `qcc-fold-fake-quant` turns
+    `quantize(prelu(dequantize(x), constant slope))` into a per-channel `qcc.table`.
+
+    ```mlir
+    %y = qcc.prelu %x, %slope : (tensor<1x8x4x4xf32>, tensor<8x1x1xf32>) -> tensor<1x8x4x4xf32>
+    ```
+  }];
+  let arguments = (ins Qcc_FloatTensor:$input, Qcc_FloatTensor:$slope);
+  let results = (outs Qcc_FloatTensor:$output);
+  let assemblyFormat = "$input `,` $slope attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Qcc_ReluOp : Qcc_Op<"relu", [Pure, SameOperandsAndResultType]> {
   let summary = "max(x, 0) (ONNX Relu)";
   let description = [{
@@ -231,18 +248,21 @@ def Qcc_LeakyReluOp : Qcc_Op<"leaky_relu", [Pure, SameOperandsAndResultType]> {
 }
 
 def Qcc_TableOp : Qcc_Op<"table", [Pure]> {
-  let summary = "8-bit lookup table: y = table[x - storage_min]";
+  let summary = "8-bit lookup table: y = table[x - storage_min], or one table per channel";
   let description = [{
     Maps every stored 8-bit value of a per-tensor quantized operand through a 256-entry table
     of stored result values, built at compile time (by `qcc-fold-fake-quant` from a float
     function: dequantize each of the 256 inputs, apply the function in f32, quantize).
+    With `axis`, the table holds one 256-entry table per index along that dimension
+    (`table[c * 256 + x - storage_min]`): per-channel functions such as PRelu.
 
     ```mlir
     %y = qcc.table %x {table = array<i32: ...256 values...>}
          : (tensor<1x8x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<1x8x!quant.uniform<u8:f32, 0.00390625>>
     ```
   }];
-  let arguments = (ins Qcc_QuantTensor:$input, DenseI32ArrayAttr:$table);
+  let arguments = (ins Qcc_QuantTensor:$input, DenseI32ArrayAttr:$table,
+                       OptionalAttr<I64Attr>:$axis);
   let results = (outs Qcc_QuantTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
