@@ -125,6 +125,9 @@ public:
   bool runShapeInference();
   std::map<std::string, int64_t> ranks;
   bool checkOpsets();
+  /// Opset 18 forms that qcc's opset-17 schemas do not know, rewritten to their opset-13
+  /// equivalents where the meaning is the same (Loader.cpp).
+  bool rewriteOpset18Forms();
   bool checkSupportedOps();
   bool pinAndCheckInputs();
   bool inferShapes();

@@ -8,6 +8,8 @@
 
 #include "Importer.h"
 
+#include "llvm/ADT/StringSet.h"
+
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -147,6 +149,74 @@ bool Importer::checkOpsets() {
     }
   }
   return ok;
+}
+
+/// Opset 18 moved the axes of ReduceMean, ReduceMax, ReduceMin, ReduceProd, ReduceL1,
+/// ReduceL2, ReduceLogSum, ReduceLogSumExp and ReduceSumSquare from an attribute to an
+/// input and gave Split a num_outputs attribute. qcc reads ONNX 1.12's schemas (opset 17),
+/// so such nodes are rewritten to the opset-13 form when that means the same: constant axes
+/// (an initializer or a Constant node) become the attribute (noop_with_empty_axes = 0 and
+/// non-empty axes, or no axes: all of them), and num_outputs equal to the number of outputs
+/// is dropped (an equal split). Anything else is left for validation to report.
+bool Importer::rewriteOpset18Forms() {
+  if (opset < 18)
+    return true;
+  static const llvm::StringSet<> reduces = {
+      "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
+      "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare"};
+  auto *g = model.mutable_graph();
+  auto constantInts = [&](const std::string &name, std::vector<int64_t> &out) {
+    const onnx::TensorProto *t = nullptr;
+    for (const auto &init : g->initializer())
+      if (init.name() == name)
+        t = &init;
+    for (const auto &n : g->node())
+      if (n.op_type() == "Constant" && n.output_size() == 1 && n.output(0) == name)
+        for (const auto &a : n.attribute())
+          if (a.name() == "value" && a.has_t())
+            t = &a.t();
+    std::vector<double> values;
+    if (!t || t->data_type() != onnx::TensorProto::INT64 || !readTensor(*t, values))
+      return false;
+    out.assign(values.begin(), values.end());
+    return true;
+  };
+  auto removeAttr = [](onnx::NodeProto &n, llvm::StringRef name) {
+    auto *attrs = n.mutable_attribute();
+    for (int i = 0; i < attrs->size(); ++i)
+      if ((*attrs)[i].name() == name) {
+        attrs->DeleteSubrange(i, 1);
+        return;
+      }
+  };
+  for (auto &n : *g->mutable_node()) {
+    if (!n.domain().empty() && n.domain() != "ai.onnx")
+      continue;
+    if (reduces.contains(n.op_type())) {
+      bool noop = attrInt(n, "noop_with_empty_axes", 0) != 0;
+      std::vector<int64_t> axes;
+      bool hasAxes = n.input_size() > 1 && !n.input(1).empty();
+      if (hasAxes && !constantInts(n.input(1), axes))
+        continue; // run-time axes: validation names the extra input
+      if (noop && axes.empty())
+        continue; // the identity: not an opset-13 form
+      removeAttr(n, "noop_with_empty_axes");
+      if (n.input_size() > 1)
+        n.mutable_input()->DeleteSubrange(1, n.input_size() - 1);
+      if (!axes.empty()) {
+        auto *a = n.add_attribute();
+        a->set_name("axes");
+        a->set_type(onnx::AttributeProto::INTS);
+        for (int64_t v : axes)
+          a->add_ints(v);
+      }
+    } else if (n.op_type() == "Split" && findAttr(n, "num_outputs") &&
+               attrInt(n, "num_outputs", 0) == n.output_size() &&
+               (n.input_size() < 2 || n.input(1).empty())) {
+      removeAttr(n, "num_outputs");
+    }
+  }
+  return true;
 }
 
 bool Importer::loadExternalData(onnx::TensorProto &t) {

@@ -73,8 +73,8 @@ OwningOpRef<ModuleOp> Importer::run(llvm::StringRef contents) {
                    func::FuncDialect>();
   // qcc's own structural checks come first: ONNX's version converter and shape inference
   // assume a well-formed graph (they crash on dangling inputs or a zero stride).
-  if (!parse(contents) || !readOpset() || !validateGraph() || !checkSupportedOps() ||
-      !checkOpsets())
+  if (!parse(contents) || !readOpset() || !rewriteOpset18Forms() || !validateGraph() ||
+      !checkSupportedOps() || !checkOpsets())
     return nullptr;
   for (auto &t : *model.mutable_graph()->mutable_initializer())
     if (!loadExternalData(t))
