@@ -859,3 +859,26 @@ func.func @channel_table_and_prelu(%x: tensor<1x2x3x!quant.uniform<i8:f32, 0.1>>
   %p = qcc.prelu %f, %s : (tensor<1x2x3xf32>, tensor<2x1xf32>) -> tensor<1x2x3xf32>
   return %y, %p : tensor<1x2x3x!quant.uniform<i8:f32, 0.1>>, tensor<1x2x3xf32>
 }
+
+// -----
+
+// non_max_suppression: corners per box (corner order normalized), an -1-filled result, then
+// one scf.for over batch x class carrying the result and the rows written, and inside it
+// one scf.for over the slots: first-max reduction, three tensor.insert at the row, and
+// the suppression generic.
+// CHECK-LABEL: func @nms
+// CHECK: arith.constant -1 : i64
+// CHECK: scf.for
+// CHECK: arith.divui
+// CHECK: scf.for
+// CHECK: iterator_types = ["reduction"]
+// CHECK-COUNT-3: tensor.insert
+// CHECK: arith.cmpf ogt
+// CHECK: scf.yield
+// CHECK: scf.yield
+func.func @nms(%b: tensor<1x6x4xf32>, %s: tensor<1x2x6xf32>) -> tensor<6x3xi64> {
+  %0 = qcc.non_max_suppression %b, %s {max_output_boxes_per_class = 3 : i64,
+      iou_threshold = 0.5 : f32, score_threshold = 0.1 : f32, center_point_box = 0 : i64}
+      : (tensor<1x6x4xf32>, tensor<1x2x6xf32>) -> tensor<6x3xi64>
+  return %0 : tensor<6x3xi64>
+}

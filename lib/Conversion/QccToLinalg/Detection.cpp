@@ -219,9 +219,194 @@ struct DetectionPostProcessLowering : OpConversionPattern<DetectionPostProcessOp
   }
 };
 
+/// ONNX NonMaxSuppression: loops over batches and classes carrying the output and the
+/// number of rows written; per class, the same first-max selection and IoU suppression as
+/// above, with ONNX Runtime's SuppressByIOU (corners ordered per box, early outs on empty
+/// intersections and non-positive areas).
+struct NonMaxSuppressionLowering : OpConversionPattern<NonMaxSuppressionOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(NonMaxSuppressionOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    Value boxes = adaptor.getBoxes(), scores = adaptor.getScores();
+    auto bt = cast<RankedTensorType>(boxes.getType());
+    auto st = cast<RankedTensorType>(scores.getType());
+    int64_t nb = bt.getDimSize(0), n = bt.getDimSize(1), nc = st.getDimSize(1);
+    int64_t m = static_cast<int64_t>(op.getMaxOutputBoxesPerClass());
+    bool centers = op.getCenterPointBox() == 1;
+    Type f32 = b.getF32Type(), i64 = b.getI64Type(), i32 = b.getI32Type();
+    auto idx = [](OpBuilder &nb_, Location nl, int64_t v) {
+      return nb_.create<arith::ConstantIndexOp>(nl, v).getResult();
+    };
+    float negInfV = -std::numeric_limits<float>::infinity();
+    // Corners (x_min, x_max, y_min, y_max) of every box, B x N each.
+    auto planeType = RankedTensorType::get({nb, n}, f32);
+    AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, ctx);
+    SmallVector<Value> inits;
+    for (int k = 0; k < 4; ++k)
+      inits.push_back(emptyTensor(b, loc, {nb, n}, f32));
+    auto corners = b.create<linalg::GenericOp>(
+        loc, TypeRange(SmallVector<Type>(4, planeType)), ValueRange{}, inits,
+        SmallVector<AffineMap>(4, id2),
+        SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+        [&](OpBuilder &g, Location gl, ValueRange) {
+          Value bi = g.create<linalg::IndexOp>(gl, 0), ni = g.create<linalg::IndexOp>(gl, 1);
+          auto at = [&](int64_t k) {
+            return g.create<tensor::ExtractOp>(gl, boxes, ValueRange{bi, ni, idx(g, gl, k)})
+                .getResult();
+          };
+          SmallVector<Value> r;
+          if (!centers) { // [y1, x1, y2, x2]: MaxMin as ONNX Runtime (lhs >= rhs: min = rhs)
+            auto minmax = [&](Value l, Value rr) {
+              Value ge = g.create<arith::CmpFOp>(gl, arith::CmpFPredicate::OGE, l, rr);
+              return std::pair<Value, Value>(g.create<arith::SelectOp>(gl, ge, rr, l),
+                                             g.create<arith::SelectOp>(gl, ge, l, rr));
+            };
+            auto [x0, x1] = minmax(at(1), at(3));
+            auto [y0, y1] = minmax(at(0), at(2));
+            r = {x0, x1, y0, y1};
+          } else { // [x_center, y_center, width, height]
+            Value two = f32Const(g, gl, 2.f);
+            Value hw = g.create<arith::DivFOp>(gl, at(2), two);
+            Value hh = g.create<arith::DivFOp>(gl, at(3), two);
+            r = {g.create<arith::SubFOp>(gl, at(0), hw), g.create<arith::AddFOp>(gl, at(0), hw),
+                 g.create<arith::SubFOp>(gl, at(1), hh), g.create<arith::AddFOp>(gl, at(1), hh)};
+          }
+          g.create<linalg::YieldOp>(gl, r);
+        });
+    SmallVector<Value> cr(corners.getResults());
+    int64_t rows = nb * nc * m;
+    Value out0 = filledWith(b, loc, {rows, 3},
+                            b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(-1)));
+    Value count0 = b.create<arith::ConstantIndexOp>(loc, 0);
+    std::optional<float> thr;
+    if (auto a = op.getScoreThreshold())
+      thr = a->convertToFloat();
+    float iouThr = op.getIouThreshold().convertToFloat();
+    auto vecType = RankedTensorType::get({n}, f32);
+    AffineMap id1 = AffineMap::getMultiDimIdentityMap(1, ctx);
+    auto outer = b.create<scf::ForOp>(
+        loc, idx(b, loc, 0), idx(b, loc, nb * nc), idx(b, loc, 1), ValueRange{out0, count0},
+        [&](OpBuilder &ob, Location ol, Value bc, ValueRange carried) {
+          Value bi = ob.create<arith::DivUIOp>(ol, bc, idx(ob, ol, nc));
+          Value ci = ob.create<arith::RemUIOp>(ol, bc, idx(ob, ol, nc));
+          // Live scores: above the threshold, else -inf.
+          auto live0 = ob.create<linalg::GenericOp>(
+              ol, TypeRange{vecType}, ValueRange{}, ValueRange{emptyTensor(ob, ol, {n}, f32)},
+              SmallVector<AffineMap>{id1},
+              SmallVector<utils::IteratorType>{utils::IteratorType::parallel},
+              [&](OpBuilder &g, Location gl, ValueRange) {
+                Value s = g.create<tensor::ExtractOp>(gl, scores,
+                                                      ValueRange{bi, ci, g.create<linalg::IndexOp>(gl, 0)});
+                if (thr) {
+                  Value keep = g.create<arith::CmpFOp>(gl, arith::CmpFPredicate::OGT, s,
+                                                       f32Const(g, gl, *thr));
+                  s = g.create<arith::SelectOp>(gl, keep, s, f32Const(g, gl, negInfV));
+                }
+                g.create<linalg::YieldOp>(gl, s);
+              });
+          auto inner = ob.create<scf::ForOp>(
+              ol, idx(ob, ol, 0), idx(ob, ol, m), idx(ob, ol, 1),
+              ValueRange{live0.getResult(0), carried[0], carried[1]},
+              [&](OpBuilder &nb2, Location nl, Value, ValueRange c2) {
+                Value live = c2[0];
+                auto scalar = [&](Type t, Value init) {
+                  Value e = nb2.create<tensor::EmptyOp>(nl, ArrayRef<int64_t>{}, t);
+                  return nb2.create<linalg::FillOp>(nl, init, e).getResult(0);
+                };
+                AffineMap toScalar = AffineMap::get(1, 0, {}, ctx);
+                auto pick = nb2.create<linalg::GenericOp>(
+                    nl, TypeRange{RankedTensorType::get({}, f32), RankedTensorType::get({}, i32)},
+                    ValueRange{live},
+                    ValueRange{scalar(f32, f32Const(nb2, nl, negInfV)),
+                               scalar(i32, nb2.create<arith::ConstantOp>(nl, nb2.getI32IntegerAttr(0)))},
+                    SmallVector<AffineMap>{id1, toScalar, toScalar},
+                    SmallVector<utils::IteratorType>{utils::IteratorType::reduction},
+                    [&](OpBuilder &pb, Location pl, ValueRange v) {
+                      Value take = pb.create<arith::CmpFOp>(pl, arith::CmpFPredicate::OGT, v[0], v[1]);
+                      Value k = pb.create<arith::IndexCastOp>(pl, i32, pb.create<linalg::IndexOp>(pl, 0));
+                      pb.create<linalg::YieldOp>(pl, ValueRange{pb.create<arith::SelectOp>(pl, take, v[0], v[1]),
+                                                                pb.create<arith::SelectOp>(pl, take, k, v[2])});
+                    });
+                Value score = nb2.create<tensor::ExtractOp>(nl, pick.getResult(0), ValueRange{});
+                Value boxI32 = nb2.create<tensor::ExtractOp>(nl, pick.getResult(1), ValueRange{});
+                Value box = nb2.create<arith::IndexCastOp>(nl, nb2.getIndexType(), boxI32);
+                Value valid = nb2.create<arith::CmpFOp>(nl, arith::CmpFPredicate::OGT, score,
+                                                        f32Const(nb2, nl, negInfV));
+                // Row `count`: the triplet, or -1 (already there) when nothing is live.
+                Value minus1 = nb2.create<arith::ConstantOp>(nl, nb2.getI64IntegerAttr(-1));
+                auto asI64 = [&](Value v) {
+                  Value x = nb2.create<arith::IndexCastOp>(nl, i64, v);
+                  return nb2.create<arith::SelectOp>(nl, valid, x, minus1).getResult();
+                };
+                Value row = c2[2], outT = c2[1];
+                outT = nb2.create<tensor::InsertOp>(nl, asI64(bi), outT, ValueRange{row, idx(nb2, nl, 0)});
+                outT = nb2.create<tensor::InsertOp>(nl, asI64(ci), outT, ValueRange{row, idx(nb2, nl, 1)});
+                outT = nb2.create<tensor::InsertOp>(nl, asI64(box), outT, ValueRange{row, idx(nb2, nl, 2)});
+                Value next = nb2.create<arith::AddIOp>(
+                    nl, row, nb2.create<arith::IndexCastOp>(
+                                 nl, nb2.getIndexType(), nb2.create<arith::ExtUIOp>(nl, i32, valid)));
+                SmallVector<Value> sel;
+                for (int k = 0; k < 4; ++k)
+                  sel.push_back(nb2.create<tensor::ExtractOp>(nl, cr[k], ValueRange{bi, box}));
+                // Suppression (SuppressByIOU(selected, j)) and the selected box itself.
+                auto suppress = nb2.create<linalg::GenericOp>(
+                    nl, TypeRange{vecType}, ValueRange{}, ValueRange{live},
+                    SmallVector<AffineMap>{id1},
+                    SmallVector<utils::IteratorType>{utils::IteratorType::parallel},
+                    [&](OpBuilder &g, Location gl, ValueRange v) {
+                      Value j = g.create<linalg::IndexOp>(gl, 0);
+                      SmallVector<Value> o;
+                      for (int k = 0; k < 4; ++k)
+                        o.push_back(g.create<tensor::ExtractOp>(gl, cr[k], ValueRange{bi, j}));
+                      auto lt = [&](arith::CmpFPredicate p, Value a, Value c) {
+                        return g.create<arith::CmpFOp>(gl, p, a, c).getResult();
+                      };
+                      // HelperMax / HelperMin are std::max / std::min: (a < b) ? b : a.
+                      auto mx = [&](Value a, Value c) {
+                        return g.create<arith::SelectOp>(gl, lt(arith::CmpFPredicate::OLT, a, c), c, a).getResult();
+                      };
+                      auto mn = [&](Value a, Value c) {
+                        return g.create<arith::SelectOp>(gl, lt(arith::CmpFPredicate::OLT, c, a), c, a).getResult();
+                      };
+                      auto sub = [&](Value a, Value c) { return g.create<arith::SubFOp>(gl, a, c).getResult(); };
+                      auto mul = [&](Value a, Value c) { return g.create<arith::MulFOp>(gl, a, c).getResult(); };
+                      Value zero = f32Const(g, gl, 0.f);
+                      Value ix0 = mx(sel[0], o[0]), ix1 = mn(sel[1], o[1]);
+                      Value iy0 = mx(sel[2], o[2]), iy1 = mn(sel[3], o[3]);
+                      Value inter = mul(sub(ix1, ix0), sub(iy1, iy0));
+                      Value a1 = mul(sub(sel[1], sel[0]), sub(sel[3], sel[2]));
+                      Value a2 = mul(sub(o[1], o[0]), sub(o[3], o[2]));
+                      Value uni = sub(g.create<arith::AddFOp>(gl, a1, a2), inter);
+                      Value iou = g.create<arith::DivFOp>(gl, inter, uni);
+                      Value over = lt(arith::CmpFPredicate::OGT, iou, f32Const(g, gl, iouThr));
+                      for (Value cond : {lt(arith::CmpFPredicate::ULE, ix1, ix0),
+                                         lt(arith::CmpFPredicate::ULE, iy1, iy0),
+                                         lt(arith::CmpFPredicate::ULE, inter, zero),
+                                         lt(arith::CmpFPredicate::ULE, a1, zero),
+                                         lt(arith::CmpFPredicate::ULE, a2, zero),
+                                         lt(arith::CmpFPredicate::ULE, uni, zero)})
+                        over = g.create<arith::AndIOp>(
+                            gl, over, g.create<arith::XOrIOp>(gl, cond, g.create<arith::ConstantOp>(gl, g.getBoolAttr(true))));
+                      Value self = g.create<arith::CmpIOp>(gl, arith::CmpIPredicate::eq, j, box);
+                      Value drop = g.create<arith::OrIOp>(gl, over, self);
+                      g.create<linalg::YieldOp>(
+                          gl, ValueRange{g.create<arith::SelectOp>(gl, drop, f32Const(g, gl, negInfV), v[0])});
+                    });
+                nb2.create<scf::YieldOp>(nl, ValueRange{suppress.getResult(0), outT, next});
+              });
+          ob.create<scf::YieldOp>(ol, ValueRange{inner.getResult(1), inner.getResult(2)});
+        });
+    b.replaceOp(op, outer.getResult(0));
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::qcc::lowering::populateDetectionPatterns(const TypeConverter &converter,
                                                     RewritePatternSet &patterns) {
-  patterns.add<DetectionPostProcessLowering>(converter, patterns.getContext());
+  patterns.add<DetectionPostProcessLowering, NonMaxSuppressionLowering>(converter,
+                                                                     patterns.getContext());
 }

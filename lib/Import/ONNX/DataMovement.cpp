@@ -483,3 +483,89 @@ bool Importer::importCast(const onnx::NodeProto &n) {
 }
 
 } // namespace mlir::qcc::onnx_import
+
+namespace mlir::qcc::onnx_import {
+
+/// The compile-time parameters of a NonMaxSuppression node: max_output_boxes_per_class
+/// (capped at the number of boxes), the IoU threshold and the optional score threshold.
+bool Importer::nmsParameters(const onnx::NodeProto &n, int64_t &maxOut, float &iou,
+                             std::optional<float> &score, bool report) {
+  auto scalar = [&](int i, double dflt, std::optional<double> &out) {
+    out = std::nullopt;
+    if (!hasInput(n, i)) {
+      out = dflt;
+      return true;
+    }
+    const onnx::TensorProto *t = constantTensor(n.input(i));
+    std::vector<double> v;
+    if (!t || !readTensor(*t, v) || v.size() != 1) {
+      if (report)
+        nodeError(n) << "input " << i << " must be a constant scalar (qcc fixes the number of "
+                        "outputs and the thresholds at compile time)";
+      return false;
+    }
+    out = v[0];
+    return true;
+  };
+  std::optional<double> m, i, s;
+  if (!scalar(2, 0, m) || !scalar(3, 0, i) || !scalar(4, 0, s))
+    return false;
+  maxOut = static_cast<int64_t>(*m);
+  iou = static_cast<float>(*i);
+  score = hasInput(n, 4) ? std::optional<float>(static_cast<float>(*s)) : std::nullopt;
+  if (maxOut < 1) {
+    if (report)
+      nodeError(n) << "max_output_boxes_per_class is " << maxOut
+                   << "; it must be positive (0 selects nothing)";
+    return false;
+  }
+  return true;
+}
+
+bool Importer::importNonMaxSuppression(const onnx::NodeProto &n) {
+  Value boxes = requireFloat(lookup(n.input(0), n), n, 0);
+  Value scores = boxes ? requireFloat(lookup(n.input(1), n), n, 1) : Value();
+  if (!boxes || !scores)
+    return false;
+  auto bt = cast<RankedTensorType>(boxes.getType()), st = cast<RankedTensorType>(scores.getType());
+  if (bt.getRank() != 3 || bt.getDimSize(2) != 4 || st.getRank() != 3 ||
+      st.getDimSize(0) != bt.getDimSize(0) || st.getDimSize(2) != bt.getDimSize(1)) {
+    nodeError(n) << "needs boxes of shape [batches, boxes, 4] and scores of shape [batches, "
+                    "classes, boxes]";
+    return false;
+  }
+  int64_t maxOut;
+  float iou;
+  std::optional<float> score;
+  if (!nmsParameters(n, maxOut, iou, score, /*report=*/true))
+    return false;
+  int64_t cpb = attrInt(n, "center_point_box", 0);
+  if (cpb != 0 && cpb != 1) {
+    nodeError(n) << "center_point_box must be 0 or 1";
+    return false;
+  }
+  maxOut = std::min(maxOut, bt.getDimSize(1));
+  int64_t rows = bt.getDimSize(0) * st.getDimSize(1) * maxOut;
+  auto t = typeOf(n.output(0), &n);
+  if (!t)
+    return false;
+  // A model that declares fewer rows (the count it expects) gets the first ones.
+  if (t->getRank() != 2 || t->getDimSize(1) != 3 || t->getDimSize(0) < 1 ||
+      t->getDimSize(0) > rows) {
+    nodeError(n) << "the output must have at most " << rows << " x 3 rows (qcc's static "
+                 << "maximum: batches x classes x max_output_boxes_per_class)";
+    return false;
+  }
+  Value sel = b.create<mlir::qcc::NonMaxSuppressionOp>(
+      nodeLoc(n), RankedTensorType::get({rows, 3}, b.getI64Type()), boxes, scores,
+      b.getI64IntegerAttr(maxOut), b.getF32FloatAttr(iou),
+      score ? b.getF32FloatAttr(*score) : FloatAttr(), b.getI64IntegerAttr(cpb));
+  if (t->getDimSize(0) < rows)
+    sel = b.create<mlir::qcc::SliceOp>(nodeLoc(n), *t, sel, b.getDenseI64ArrayAttr({0, 0}),
+                                       b.getDenseI64ArrayAttr({1, 1}));
+  define(n, 0, sel);
+  return true;
+}
+
+} // namespace mlir::qcc::onnx_import
+

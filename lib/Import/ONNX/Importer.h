@@ -202,6 +202,9 @@ public:
   bool importGather(const onnx::NodeProto &n);
   bool importGatherND(const onnx::NodeProto &n);
   bool importCast(const onnx::NodeProto &n);
+  bool importNonMaxSuppression(const onnx::NodeProto &n);
+  bool nmsParameters(const onnx::NodeProto &n, int64_t &maxOut, float &iou,
+                     std::optional<float> &score, bool report);
   bool importReduceMean(const onnx::NodeProto &n);
   bool importResize(const onnx::NodeProto &n);
   bool importBatchNormalization(const onnx::NodeProto &n);
@@ -251,6 +254,8 @@ public:
   std::map<std::string, onnx::TypeProto> valueTypes;
   std::map<std::string, const onnx::TensorProto *> initializers;
   std::map<std::string, onnx::TensorProto> constantNodes;
+  /// Output shapes qcc fixes where ONNX's are data dependent (NonMaxSuppression).
+  std::map<std::string, std::vector<int64_t>> pinnedShapes;
   std::map<std::string, Value> values;
   llvm::StringSet<> failedValues; // outputs of nodes that could not be imported
 };

@@ -57,6 +57,7 @@ const llvm::StringMap<ImportFn> &defaultDomainOps() {
       {"MaxPool", &Importer::importMaxPool},
       {"Min", &Importer::importMaxMin},
       {"Mul", &Importer::importBinary<mlir::qcc::MulOp>},
+      {"NonMaxSuppression", &Importer::importNonMaxSuppression},
       {"Pad", &Importer::importPad},
       {"PRelu", &Importer::importBinary<mlir::qcc::PReluOp>},
       {"QLinearConv", &Importer::importQLinearConv},

@@ -476,12 +476,49 @@ bool Importer::foldShapeGraph() {
       *a->mutable_t() = constantNodes[out];
       changed = true;
     }
+    // NonMaxSuppression's output has as many rows as it selects; qcc's has its static
+    // maximum (batches x classes x max_output_boxes_per_class), which downstream shapes
+    // then follow.
+    for (const auto &n : model.graph().node()) {
+      if (n.op_type() != "NonMaxSuppression" || n.output_size() != 1 ||
+          pinnedShapes.count(n.output(0)) || !hasStaticShape(n.input(0)) ||
+          !hasStaticShape(n.input(1)))
+        continue;
+      int64_t maxOut;
+      float iou;
+      std::optional<float> score;
+      if (!nmsParameters(n, maxOut, iou, score, /*report=*/false))
+        continue;
+      const auto &bd = valueTypes[n.input(0)].tensor_type().shape();
+      const auto &sd = valueTypes[n.input(1)].tensor_type().shape();
+      if (bd.dim_size() != 3 || sd.dim_size() != 3)
+        continue;
+      int64_t rows = bd.dim(0).dim_value() * sd.dim(1).dim_value() *
+                     std::min(maxOut, bd.dim(1).dim_value());
+      pinnedShapes[n.output(0)] = {rows, 3};
+      changed = true;
+    }
     if (!changed)
       return true;
     model.mutable_graph()->clear_value_info();
+    for (const auto &kv : pinnedShapes) {
+      auto *vi = model.mutable_graph()->add_value_info();
+      vi->set_name(kv.first);
+      auto *tt = vi->mutable_type()->mutable_tensor_type();
+      tt->set_elem_type(onnx::TensorProto::INT64);
+      for (int64_t d : kv.second)
+        tt->mutable_shape()->add_dim()->set_dim_value(d);
+    }
     valueTypes.clear();
     if (!inferShapes())
       return false;
+    for (const auto &kv : pinnedShapes) { // over a graph output's declared dynamic shape
+      auto *shape = valueTypes[kv.first].mutable_tensor_type()->mutable_shape();
+      valueTypes[kv.first].mutable_tensor_type()->set_elem_type(onnx::TensorProto::INT64);
+      shape->clear_dim();
+      for (int64_t d : kv.second)
+        shape->add_dim()->set_dim_value(d);
+    }
   }
   return true;
 }

@@ -672,6 +672,22 @@ LogicalResult PReluOp::verify() {
   return success();
 }
 
+LogicalResult NonMaxSuppressionOp::verify() {
+  auto bt = getBoxes().getType(), st = getScores().getType();
+  if (bt.getRank() != 3 || bt.getDimSize(2) != 4 || st.getRank() != 3 ||
+      st.getDimSize(0) != bt.getDimSize(0) || st.getDimSize(2) != bt.getDimSize(1))
+    return emitOpError("needs boxes B x N x 4 and scores B x C x N");
+  int64_t m = getMaxOutputBoxesPerClass();
+  if (m < 1 || m > bt.getDimSize(1))
+    return emitOpError("max_output_boxes_per_class must be in [1, N]");
+  if (getCenterPointBox() != 0 && getCenterPointBox() != 1)
+    return emitOpError("center_point_box must be 0 or 1");
+  int64_t rows = bt.getDimSize(0) * st.getDimSize(1) * m;
+  if (getSelectedIndices().getType().getShape() != ArrayRef<int64_t>{rows, 3})
+    return emitOpError("result must be ") << rows << " x 3";
+  return success();
+}
+
 LogicalResult ConcatOp::verify() {
   if (getInputs().empty())
     return emitOpError("expects at least one operand");

@@ -629,6 +629,34 @@ def Qcc_DetectionPostProcessOp : Qcc_Op<"detection_postprocess", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Qcc_NonMaxSuppressionOp : Qcc_Op<"non_max_suppression", [Pure]> {
+  let summary = "ONNX NonMaxSuppression with a static maximum";
+  let description = [{
+    `boxes` (B x N x 4: y1, x1, y2, x2 corners in any order, or x, y centre, width and
+    height with `center_point_box = 1`) and `scores` (B x C x N), in f32. For each batch
+    and class, in that order: the boxes whose score exceeds `score_threshold` (without it,
+    all whose score is above -inf) are taken in decreasing score order (the lower index first on ties, which
+    ONNX leaves open), each suppressing the others whose intersection over union with it
+    exceeds `iou_threshold` (ONNX Runtime's SuppressByIOU), up to
+    `max_output_boxes_per_class`. The result holds the selected (batch, class, box) triplets
+    one after another, as ONNX Runtime returns them; its static size is
+    B x C x `max_output_boxes_per_class` rows, and the rows after the last selected one
+    hold -1.
+
+    ```mlir
+    %i = qcc.non_max_suppression %boxes, %scores {max_output_boxes_per_class = 5 : i64,
+        iou_threshold = 0.5 : f32, score_threshold = 0.2 : f32, center_point_box = 0 : i64}
+      : (tensor<1x100x4xf32>, tensor<1x3x100xf32>) -> tensor<15x3xi64>
+    ```
+  }];
+  let arguments = (ins Qcc_FloatTensor:$boxes, Qcc_FloatTensor:$scores,
+                       I64Attr:$max_output_boxes_per_class, F32Attr:$iou_threshold,
+                       OptionalAttr<F32Attr>:$score_threshold, I64Attr:$center_point_box);
+  let results = (outs RankedTensorOf<[I64]>:$selected_indices);
+  let assemblyFormat = "$boxes `,` $scores attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Quantization
 //===----------------------------------------------------------------------===//
