@@ -268,6 +268,18 @@ def op_cases() -> list:
          i64("zero_s", 0), i64("sz_lim", 10), i64("three", 3)], opset=15)
     c.append(Case("shape_computations_folded", sh,
                   [rng(10).standard_normal((2, 3, 4, 4)).astype(np.float32)]))
+    # TopK: largest along the last axis, smallest along axis 1, ties (lower index first).
+    for name, attrs_, shape, k, out in [("topk_largest_last", {}, (2, 3, 10), 4, (2, 3, 4)),
+                                        ("topk_smallest_axis1", {"axis": 1, "largest": 0},
+                                         (2, 6, 3), 2, (2, 2, 3))]:
+        tk = make_model([helper.make_node("TopK", ["x0", "k"], ["v", "i"], name="topk_0",
+                                          **attrs_)],
+                        [vi("x0", shape)], [vi("v", out), vi("i", out, TensorProto.INT64)],
+                        [init("k", np.array([k], np.int64))])
+        x = rng(11).standard_normal(shape).astype(np.float32)
+        if name == "topk_largest_last":
+            x = np.round(x * 2).astype(np.float32)  # many equal values
+        c.append(Case(name, tk, [x]))
     c.append(single_op("softmax_last", "Softmax", [(2, 10)], (2, 10)))
     c.append(single_op("softmax_axis1", "Softmax", [(2, 3, 4)], (2, 3, 4), {"axis": 1}))
     c.append(single_op("batchnorm", "BatchNormalization", [(1, 3, 4, 4)], (1, 3, 4, 4),
@@ -353,6 +365,14 @@ def quant_cases() -> list:
          init("a", np.array([10, -40, 90, 127], np.int8).reshape(4, 1, 1)),
          init("sa", np.float32(0.01)), init("za", np.int8(0)),
          init("s2", np.float32(0.015)), init("z2", np.uint8(110))]), [q], quantized=True))
+    c.append(Case("qdq_topk", make_model(
+        [helper.make_node("DequantizeLinear", ["x", "s1", "z1"], ["f"], name="dq_0"),
+         helper.make_node("TopK", ["f", "k"], ["v", "i"], name="topk_0", axis=1),
+         helper.make_node("QuantizeLinear", ["v", "s1", "z1"], ["y"], name="q_0")],
+        [vi("x", q.shape, TensorProto.UINT8)],
+        [vi("y", (1, 2, 5, 5), TensorProto.UINT8), vi("i", (1, 2, 5, 5), TensorProto.INT64)],
+        [init("s1", np.float32(0.02)), init("z1", np.uint8(120)),
+         init("k", np.array([2], np.int64))]), [q], quantized=True))
     c.append(Case("qdq_gather_gathernd", make_model(
         [helper.make_node("DequantizeLinear", ["x", "s1", "z1"], ["f"], name="dq_0"),
          helper.make_node("Gather", ["f", "gi"], ["g"], name="gather_0", axis=2),

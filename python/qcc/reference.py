@@ -794,6 +794,14 @@ class Evaluator:
         x, slope = self.inp(n, 0), self.inp(n, 1)
         return np.where(x < 0, (slope * x).astype(F32), x).astype(F32)
 
+    def op_TopK(self, n):
+        x, k = self.inp(n, 0), int(self.inp(n, 1).reshape(-1)[0])
+        a = attrs(n)
+        axis, largest = a.get("axis", -1) % x.ndim, a.get("largest", 1)
+        order = np.argsort(-x if largest else x, axis=axis, kind="stable")
+        idx = np.take(order, np.arange(k), axis=axis)
+        return [np.take_along_axis(x, idx, axis=axis), idx.astype(np.int64)]
+
     def op_Gather(self, n):
         x, i = self.inp(n, 0), self.inp(n, 1).astype(np.int64)
         return np.take(x, i, axis=attrs(n).get("axis", 0))

@@ -882,3 +882,21 @@ func.func @nms(%b: tensor<1x6x4xf32>, %s: tensor<1x2x6xf32>) -> tensor<6x3xi64> 
       : (tensor<1x6x4xf32>, tensor<1x2x6xf32>) -> tensor<6x3xi64>
   return %0 : tensor<6x3xi64>
 }
+
+// -----
+
+// topk: an scf.for over the k positions; each round one reduction over the axis takes the
+// first largest element not yet taken (masks in i8: vectorized i1 memory is bit-packed),
+// inserts value and index at position j and marks it taken.
+// CHECK-LABEL: func @topk
+// CHECK: linalg.fill ins(%{{.*}} : i8)
+// CHECK: scf.for %[[J:[a-z0-9]+]] =
+// CHECK: iterator_types = ["parallel", "reduction"]
+// CHECK: arith.cmpf ogt
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, %[[J]]] [2, 1] [1, 1]
+// CHECK: arith.cmpi eq
+// CHECK: scf.yield
+func.func @topk(%x: tensor<2x7xf32>) -> (tensor<2x3xf32>, tensor<2x3xi64>) {
+  %v, %i = qcc.topk %x {axis = 1 : i64, k = 3 : i64} : (tensor<2x7xf32>) -> (tensor<2x3xf32>, tensor<2x3xi64>)
+  return %v, %i : tensor<2x3xf32>, tensor<2x3xi64>
+}

@@ -208,6 +208,11 @@ def data_movement_model(dtype, op, seed=8):
                          b.const("axis", np.array([1], np.int32))], outs, "SplitVOptions",
              num_splits=3)
         return b, [x], outs
+    elif op == "TOPK_V2":  # the 3 largest channels (u8/s8 values keep their parameters)
+        y = same("y", (1, 6, 5, 3))
+        idx = b.tensor("idx", (1, 6, 5, 3), "int32")
+        b.op("TOPK_V2", [x, b.const("k", np.array([3], np.int32))], [y, idx])
+        return b, [x], [y, idx]
     elif op == "GATHER":  # columns 4, 0, 4, 2 (a repeat), then channels by a 2-D index
         g = same("g", (1, 6, 4, 8))
         b.op("GATHER", [x, b.const("cols", np.array([4, 0, 4, 2], np.int32))], [g],
@@ -318,6 +323,7 @@ CASES = {
     "strided_slice_u8": lambda: data_movement_model("uint8", "STRIDED_SLICE"),
     "split_s8": lambda: data_movement_model("int8", "SPLIT"),
     "split_v_u8": lambda: data_movement_model("uint8", "SPLIT_V"),
+    "topk_u8": lambda: data_movement_model("uint8", "TOPK_V2"),
     "gather_s8": lambda: data_movement_model("int8", "GATHER"),
     "gather_u8": lambda: data_movement_model("uint8", "GATHER"),
     "gather_nd_s8": lambda: data_movement_model("int8", "GATHER_ND"),

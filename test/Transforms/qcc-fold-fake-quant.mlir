@@ -451,3 +451,18 @@ func.func @prelu_per_channel_table(%x: tensor<1x2x3x!quant.uniform<u8:f32, 0.1:1
   %q = qcc.quantize %p : (tensor<1x2x3xf32>) -> tensor<1x2x3x!quant.uniform<u8:f32, 0.1:128>>
   return %q : tensor<1x2x3x!quant.uniform<u8:f32, 0.1:128>>
 }
+
+// -----
+
+// topk of a dequantized tensor whose values are quantized again: topk of the stored
+// integers; values reach the quantize's parameters by one requantize, indices unchanged.
+// CHECK-LABEL: func @topk_moves_integers
+// CHECK: %[[V:.*]], %[[I:.*]] = qcc.topk %arg0 {axis = 1 : i64, k = 2 : i64} : (tensor<1x5x!quant.uniform<u8:f32, 1.000000e-01:100>>) -> (tensor<1x2x!quant.uniform<u8:f32, 1.000000e-01:100>>, tensor<1x2xi64>)
+// CHECK: qcc.requantize %[[V]]
+// CHECK: return {{.*}}, %[[I]]
+func.func @topk_moves_integers(%x: tensor<1x5x!quant.uniform<u8:f32, 0.1:100>>) -> (tensor<1x2x!quant.uniform<u8:f32, 0.2:100>>, tensor<1x2xi64>) {
+  %f = qcc.dequantize %x : (tensor<1x5x!quant.uniform<u8:f32, 0.1:100>>) -> tensor<1x5xf32>
+  %v, %i = qcc.topk %f {axis = 1 : i64, k = 2 : i64} : (tensor<1x5xf32>) -> (tensor<1x2xf32>, tensor<1x2xi64>)
+  %q = qcc.quantize %v : (tensor<1x2xf32>) -> tensor<1x2x!quant.uniform<u8:f32, 0.2:100>>
+  return %q, %i : tensor<1x2x!quant.uniform<u8:f32, 0.2:100>>, tensor<1x2xi64>
+}

@@ -11,6 +11,7 @@
 #include "qcc/Dialect/Qcc/Utils/QuantMath.h"
 
 #include "mlir/Dialect/Quant/QuantOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/Matchers.h"
@@ -372,6 +373,105 @@ struct GatherNDLowering : OpConversionPattern<GatherNDOp> {
   }
 };
 
+/// k rounds, each a reduction over `axis` that picks the first largest (smallest) element
+/// not yet taken, inserts it and its index at position j of the results and marks it taken.
+/// O(k n) work, no sorting buffers.
+struct TopKLowering : OpConversionPattern<TopKOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(TopKOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    Value x = adaptor.getInput();
+    auto inType = cast<RankedTensorType>(x.getType());
+    Type et = inType.getElementType();
+    auto valType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getValues().getType()));
+    auto idxType = cast<RankedTensorType>(op.getIndices().getType());
+    Type it = idxType.getElementType();
+    int64_t rank = inType.getRank(), axis = op.getAxis(), k = op.getK();
+    bool isFloat = et.isF32(), largest = op.getLargest();
+    bool isSigned = isFloat || getQuantParams(op.getInput().getType().getElementType()).isSigned;
+    SmallVector<int64_t> reduced;
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != axis) {
+        reduced.push_back(inType.getDimSize(d));
+        outExprs.push_back(b.getAffineDimExpr(d));
+      }
+    AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    AffineMap red = AffineMap::get(rank, 0, outExprs, ctx);
+    SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+    SmallVector<utils::IteratorType> redIters = iters;
+    redIters[axis] = utils::IteratorType::reduction;
+    // Masks are i8 (0 / 1), not i1: vectorized i1 memory accesses are bit-packed in LLVM
+    // while scalar ones use a byte per element.
+    Type i8 = b.getI8Type();
+    auto byte = [&](OpBuilder &nb, Location nl, int64_t v) {
+      return nb.create<arith::ConstantOp>(nl, nb.getIntegerAttr(i8, v)).getResult();
+    };
+    Value taken0 = filledWith(b, loc, inType.getShape(), byte(b, loc, 0));
+    Value vals0 = emptyTensor(b, loc, valType.getShape(), valType.getElementType());
+    Value idxs0 = emptyTensor(b, loc, idxType.getShape(), it);
+    auto c = [&](OpBuilder &nb, Location nl, int64_t v) {
+      return nb.create<arith::ConstantIndexOp>(nl, v).getResult();
+    };
+    auto better = [&](OpBuilder &nb, Location nl, Value v, Value best) -> Value {
+      if (isFloat)
+        return nb.create<arith::CmpFOp>(nl, largest ? arith::CmpFPredicate::OGT
+                                                    : arith::CmpFPredicate::OLT, v, best);
+      arith::CmpIPredicate p = largest ? (isSigned ? arith::CmpIPredicate::sgt : arith::CmpIPredicate::ugt)
+                                       : (isSigned ? arith::CmpIPredicate::slt : arith::CmpIPredicate::ult);
+      return nb.create<arith::CmpIOp>(nl, p, v, best);
+    };
+    auto loop = b.create<scf::ForOp>(
+        loc, c(b, loc, 0), c(b, loc, k), c(b, loc, 1), ValueRange{taken0, vals0, idxs0},
+        [&](OpBuilder &nb, Location nl, Value j, ValueRange carried) {
+          Value zeroV = isFloat ? f32Const(nb, nl, 0.f)
+                                : nb.create<arith::ConstantOp>(nl, nb.getIntegerAttr(et, 0)).getResult();
+          Value bestV = filledWith(nb, nl, reduced, zeroV);
+          Value bestI = filledWith(nb, nl, reduced, nb.create<arith::ConstantOp>(nl, nb.getIntegerAttr(it, 0)));
+          Value found = filledWith(nb, nl, reduced, byte(nb, nl, 0));
+          auto pick = nb.create<linalg::GenericOp>(
+              nl, TypeRange{bestV.getType(), bestI.getType(), found.getType()},
+              ValueRange{x, carried[0]}, ValueRange{bestV, bestI, found},
+              SmallVector<AffineMap>{id, id, red, red, red}, redIters,
+              [&](OpBuilder &g, Location gl, ValueRange v) {
+                Value fresh = g.create<arith::CmpIOp>(gl, arith::CmpIPredicate::eq, v[1], byte(g, gl, 0));
+                Value notFound = g.create<arith::CmpIOp>(gl, arith::CmpIPredicate::eq, v[4], byte(g, gl, 0));
+                Value take = g.create<arith::AndIOp>(
+                    gl, fresh, g.create<arith::OrIOp>(gl, notFound, better(g, gl, v[0], v[2])));
+                Value i = g.create<arith::IndexCastOp>(gl, it, g.create<linalg::IndexOp>(gl, axis));
+                g.create<linalg::YieldOp>(
+                    gl, ValueRange{g.create<arith::SelectOp>(gl, take, v[0], v[2]),
+                                   g.create<arith::SelectOp>(gl, take, i, v[3]),
+                                   g.create<arith::OrIOp>(gl, v[4], g.create<arith::ExtUIOp>(gl, i8, take))});
+              });
+          // Insert at position j along the axis (rank-reduced sources).
+          SmallVector<OpFoldResult> offs, sizes, strides;
+          for (int64_t d = 0; d < rank; ++d) {
+            offs.push_back(d == axis ? OpFoldResult(j) : OpFoldResult(nb.getIndexAttr(0)));
+            sizes.push_back(nb.getIndexAttr(d == axis ? 1 : inType.getDimSize(d)));
+            strides.push_back(nb.getIndexAttr(1));
+          }
+          Value vals = nb.create<tensor::InsertSliceOp>(nl, pick.getResult(0), carried[1], offs, sizes, strides);
+          Value idxs = nb.create<tensor::InsertSliceOp>(nl, pick.getResult(1), carried[2], offs, sizes, strides);
+          // Mark the picked elements taken.
+          auto mark = nb.create<linalg::GenericOp>(
+              nl, TypeRange{carried[0].getType()}, ValueRange{pick.getResult(1)},
+              ValueRange{carried[0]}, SmallVector<AffineMap>{red, id}, iters,
+              [&](OpBuilder &g, Location gl, ValueRange v) {
+                Value i = g.create<arith::IndexCastOp>(gl, it, g.create<linalg::IndexOp>(gl, axis));
+                Value hit = g.create<arith::CmpIOp>(gl, arith::CmpIPredicate::eq, i, v[0]);
+                g.create<linalg::YieldOp>(
+                    gl, ValueRange{g.create<arith::OrIOp>(gl, v[1], g.create<arith::ExtUIOp>(gl, i8, hit))});
+              });
+          nb.create<scf::YieldOp>(nl, ValueRange{mark.getResult(0), vals, idxs});
+        });
+    b.replaceOp(op, ValueRange{loop.getResult(1), loop.getResult(2)});
+    return success();
+  }
+};
+
 /// Elementwise conversion; f32 to integer saturates (arith.fptosi is poison out of range,
 /// so the value is clamped first to the largest f32 inside the range) and maps NaN to 0.
 struct CastLowering : OpConversionPattern<CastOp> {
@@ -436,5 +536,5 @@ void mlir::qcc::lowering::populateDataMovementPatterns(const TypeConverter &conv
   MLIRContext *ctx = patterns.getContext();
   patterns.add<ReshapeLowering, TransposeLowering, ConcatLowering, SliceLowering, PadLowering,
                ArgMaxLowering, ResizeLowering, GatherLowering, GatherNDLowering,
-               CastLowering>(converter, ctx);
+               CastLowering, TopKLowering>(converter, ctx);
 }

@@ -569,3 +569,39 @@ bool Importer::importNonMaxSuppression(const onnx::NodeProto &n) {
 
 } // namespace mlir::qcc::onnx_import
 
+namespace mlir::qcc::onnx_import {
+
+bool Importer::importTopK(const onnx::NodeProto &n) {
+  Value x = requireFloat(lookup(n.input(0), n), n, 0);
+  if (!x)
+    return false;
+  SmallVector<int64_t> k;
+  if (!constantInts(n, 1, "K", k))
+    return false;
+  auto xt = cast<RankedTensorType>(x.getType());
+  std::optional<int64_t> axis = normalizeAxis(attrInt(n, "axis", -1), xt.getRank());
+  if (!axis) {
+    nodeError(n) << "axis " << attrInt(n, "axis", -1) << " is out of range for rank "
+                 << xt.getRank();
+    return false;
+  }
+  if (k.size() != 1 || k[0] < 1 || k[0] > xt.getDimSize(*axis)) {
+    nodeError(n) << "K must be one value in [1, " << xt.getDimSize(*axis)
+                 << "] (K = 0 gives empty tensors, which qcc does not support)";
+    return false;
+  }
+  SmallVector<int64_t> shape(xt.getShape());
+  shape[*axis] = k[0];
+  auto vt = RankedTensorType::get(shape, b.getF32Type());
+  auto itype = RankedTensorType::get(shape, b.getI64Type());
+  auto op = b.create<mlir::qcc::TopKOp>(nodeLoc(n), vt, itype, x, b.getI64IntegerAttr(*axis),
+                                        b.getI64IntegerAttr(k[0]),
+                                        b.getBoolAttr(attrInt(n, "largest", 1) != 0));
+  define(n, 0, op.getValues());
+  if (n.output_size() > 1)
+    define(n, 1, op.getIndices());
+  return true;
+}
+
+} // namespace mlir::qcc::onnx_import
+

@@ -203,6 +203,7 @@ public:
   bool importGatherND(const onnx::NodeProto &n);
   bool importCast(const onnx::NodeProto &n);
   bool importNonMaxSuppression(const onnx::NodeProto &n);
+  bool importTopK(const onnx::NodeProto &n);
   bool nmsParameters(const onnx::NodeProto &n, int64_t &maxOut, float &iou,
                      std::optional<float> &score, bool report);
   bool importReduceMean(const onnx::NodeProto &n);

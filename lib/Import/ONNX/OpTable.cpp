@@ -78,6 +78,7 @@ const llvm::StringMap<ImportFn> &defaultDomainOps() {
       {"Squeeze", &Importer::importReshape},
       {"Sub", &Importer::importBinary<mlir::qcc::SubOp>},
       {"Tanh", &Importer::importUnary<mlir::qcc::TanhOp>},
+      {"TopK", &Importer::importTopK},
       {"Transpose", &Importer::importTranspose},
       {"Unsqueeze", &Importer::importReshape},
   };

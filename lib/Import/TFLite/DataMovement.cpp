@@ -502,3 +502,36 @@ bool Importer::importCast(int i) {
 }
 
 } // namespace mlir::qcc::tflite_import
+
+namespace mlir::qcc::tflite_import {
+
+/// TOPK_V2: the k largest along the last axis, sorted, the lower index first on ties.
+bool Importer::importTopK(int i) {
+  Location loc = opLoc(i);
+  int xi = input(i, 0);
+  auto k = intValues(input(i, 1));
+  SmallVector<int64_t> shape = shapeOf(xi);
+  if (!k || k->size() != 1 || shape.empty() || (*k)[0] < 1 || (*k)[0] > shape.back()) {
+    opError(i) << "k must be a constant in [1, the last dimension]";
+    return false;
+  }
+  if (op(i).outputs()->size() != 2 || tensor(output(i, 1)).type() != tfl::TensorType_INT32) {
+    opError(i) << "needs two outputs, the values and int32 indices";
+    return false;
+  }
+  Value x = floatValue(xi);
+  if (!x)
+    return false;
+  x = toLogical(x, loc);
+  int64_t axis = static_cast<int64_t>(shape.size()) - 1;
+  shape[axis] = (*k)[0];
+  auto t = b.create<mlir::qcc::TopKOp>(
+      loc, RankedTensorType::get(shape, b.getF32Type()),
+      RankedTensorType::get(shape, b.getI32Type()), x, b.getI64IntegerAttr(axis),
+      b.getI64IntegerAttr((*k)[0]), b.getBoolAttr(true));
+  return define(i, output(i, 0), toPhysical(t.getValues(), loc)) &&
+         defineInteger(i, output(i, 1), toPhysical(t.getIndices(), loc));
+}
+
+} // namespace mlir::qcc::tflite_import
+

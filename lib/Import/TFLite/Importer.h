@@ -149,6 +149,7 @@ public:
   bool importResize(int op, bool bilinear);
   bool importGather(int op, bool nd);
   bool importCast(int op);
+  bool importTopK(int op);
   bool importDetectionPostProcess(int op); // Detection.cpp
   /// The value of a plain integer or a float/quantized tensor in TFLite's dimension order:
   /// a data-movement op's source (quantized tensors seen as f32 for the fake-quant form).

@@ -88,6 +88,7 @@ const std::map<tfl::BuiltinOperator, ImportFn> &opTable() {
       {BO::BuiltinOperator_GATHER_ND,
        [](Importer &im, int op, BO) { return im.importGather(op, /*nd=*/true); }},
       {BO::BuiltinOperator_CAST, call<&Importer::importCast>},
+      {BO::BuiltinOperator_TOPK_V2, call<&Importer::importTopK>},
       {BO::BuiltinOperator_MAXIMUM,
        [](Importer &im, int op, BO c) { return im.importBinary(op, c); }},
       {BO::BuiltinOperator_MINIMUM,
@@ -120,7 +121,8 @@ std::pair<int, int> arity(tfl::BuiltinOperator code) {
   case BO::BuiltinOperator_RESIZE_BILINEAR:
   case BO::BuiltinOperator_ARG_MAX:
   case BO::BuiltinOperator_GATHER:
-  case BO::BuiltinOperator_GATHER_ND: return {2, 2};
+  case BO::BuiltinOperator_GATHER_ND:
+  case BO::BuiltinOperator_TOPK_V2: return {2, 2};
   case BO::BuiltinOperator_PADV2:
   case BO::BuiltinOperator_SLICE:
   case BO::BuiltinOperator_SPLIT_V: return {3, 3};
@@ -183,9 +185,10 @@ bool Importer::checkSupportedOps() {
     }
     int outs = op(i).outputs() ? op(i).outputs()->size() : 0;
     bool split = bc == tfl::BuiltinOperator_SPLIT || bc == tfl::BuiltinOperator_SPLIT_V;
-    if (split ? outs < 1 : outs != 1) {
+    int want = bc == tfl::BuiltinOperator_TOPK_V2 ? 2 : 1;
+    if (split ? outs < 1 : outs != want) {
       opError(i) << "has " << outs << " outputs; " << builtinName(bc) << " produces "
-                 << (split ? "1 or more" : "1");
+                 << (split ? std::string("1 or more") : std::to_string(want));
       ok = false;
     }
     // Inputs past the minimum are optional (a bias, RESHAPE's shape) and may be -1.

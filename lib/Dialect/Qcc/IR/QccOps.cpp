@@ -590,6 +590,26 @@ LogicalResult ArgMaxOp::verify() {
   return verifyExpectedShape(*this, expected);
 }
 
+LogicalResult TopKOp::verify() {
+  auto in = getInput().getType();
+  int64_t rank = in.getRank(), axis = getAxis(), k = getK();
+  if (axis < 0 || axis >= rank)
+    return emitOpError("axis ") << axis << " out of range for rank " << rank;
+  if (k < 1 || k > in.getDimSize(axis))
+    return emitOpError("k = ") << k << " must be in [1, " << in.getDimSize(axis) << "]";
+  if (getValues().getType().getElementType() != in.getElementType())
+    return emitOpError("values must have the input's element type");
+  if (isa<quant::QuantizedType>(in.getElementType()) &&
+      !isa<quant::UniformQuantizedType>(in.getElementType()))
+    return emitOpError("expects a per-tensor quantized or f32 operand");
+  SmallVector<int64_t> shape(in.getShape());
+  shape[axis] = k;
+  if (getValues().getType().getShape() != ArrayRef<int64_t>(shape) ||
+      getIndices().getType().getShape() != ArrayRef<int64_t>(shape))
+    return emitOpError("results must be ") << shapeStr(shape);
+  return success();
+}
+
 LogicalResult GatherOp::verify() {
   auto in = getInput().getType(), out = getOutput().getType();
   auto idx = getIndices().getType();

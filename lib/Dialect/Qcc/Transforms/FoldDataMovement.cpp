@@ -53,6 +53,30 @@ struct FoldDataMovement : OpRewritePattern<QuantizeOp> {
 
 /// quantize(pad(dq(x), v)) -> pad(x converted to the output's parameters, v): the padded
 /// positions hold quantize(v) with the output's parameters, as in the fake-quant graph.
+/// topk(dequantize(x)) whose values only feed quantize ops: topk of the stored integers
+/// (the order of the real values is theirs), its values converted to each quantize's type.
+struct FoldTopK : OpRewritePattern<TopKOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TopKOp op, PatternRewriter &rewriter) const override {
+    Value x = dequantizedSource(op.getInput());
+    auto xt = x ? activation8(getElementTypeOrSelf(x)) : nullptr;
+    if (!xt || xt.getScale() <= 0)
+      return failure();
+    for (Operation *user : op.getValues().getUsers())
+      if (!isa<QuantizeOp>(user) || !activation8(getElementTypeOrSelf(user->getResult(0))))
+        return failure();
+    auto moved = rewriter.create<TopKOp>(op.getLoc(), withElement(op.getValues(), xt),
+                                         op.getIndices().getType(), x, op.getAxisAttr(),
+                                         op.getKAttr(), op.getLargestAttr());
+    for (Operation *user : llvm::make_early_inc_range(op.getValues().getUsers()))
+      rewriter.replaceOp(user, convertTo(rewriter, user->getLoc(), moved.getValues(),
+                                         getElementTypeOrSelf(user->getResult(0))));
+    rewriter.replaceAllUsesWith(op.getIndices(), moved.getIndices());
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
 struct FoldPad : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(QuantizeOp q, PatternRewriter &rewriter) const override {
@@ -107,5 +131,5 @@ struct FoldConcat : OpRewritePattern<QuantizeOp> {
 } // namespace
 
 void mlir::qcc::fold_fake_quant::populateDataMovementFolds(RewritePatternSet &patterns) {
-  patterns.add<FoldDataMovement, FoldPad, FoldArgMax, FoldConcat>(patterns.getContext());
+  patterns.add<FoldDataMovement, FoldPad, FoldArgMax, FoldConcat, FoldTopK>(patterns.getContext());
 }

@@ -524,6 +524,27 @@ def Qcc_ArgMaxOp : Qcc_Op<"argmax", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Qcc_TopKOp : Qcc_Op<"topk", [Pure]> {
+  let summary = "the k largest (or smallest) elements along one axis (ONNX TopK, TFLite TOPK_V2)";
+  let description = [{
+    Results: the values and their indices along `axis`, which has size `k` in both, in
+    decreasing order (increasing with `largest = false`); equal values keep their index
+    order (the lower index first, as ONNX and TFLite specify). On a quantized operand
+    (positive scale) the stored integers are compared and move, and the type passes
+    through.
+
+    ```mlir
+    %v, %i = qcc.topk %x {axis = 1 : i64, k = 3 : i64, largest = true}
+         : (tensor<2x10xf32>) -> (tensor<2x3xf32>, tensor<2x3xi64>)
+    ```
+  }];
+  let arguments = (ins Qcc_NumericTensor:$input, I64Attr:$axis, I64Attr:$k,
+                       DefaultValuedAttr<BoolAttr, "true">:$largest);
+  let results = (outs Qcc_NumericTensor:$values, RankedTensorOf<[I32, I64]>:$indices);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Qcc_GatherOp : Qcc_Op<"gather", [Pure]> {
   let summary = "select slices along one axis by run-time indices (ONNX Gather, TFLite GATHER)";
   let description = [{
