@@ -19,6 +19,7 @@
 
 #include "model.h"
 #include "../common/image.h"
+#include "../common/timing.h"
 
 #if QCC_IN_FLOAT
 typedef float in_t;
@@ -50,17 +51,6 @@ static void put_input(void *ctx, int y, int x, int c, float v) {
 /* Bilinear resize (half-pixel centres), then layout and type conversion. */
 static void preprocess(const uint8_t *rgb, int w, int h) {
   resize_rgb(rgb, w, h, QCC_IN_W, QCC_IN_H, put_input, NULL);
-}
-
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
 }
 
 static int dump(const char *path, const void *data, size_t n) {

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "../common/image.h"
+#include "../common/timing.h"
 #include "model.h"
 
 #if MODEL_NUM_OUTPUTS != 4
@@ -39,17 +40,6 @@ static char names[1024][64];
 static void put_input(void *ctx, int y, int x, int c, float v) {
   (void)ctx;
   input[((size_t)y * QCC_IN_W + x) * 3 + c] = (uint8_t)(v + 0.5f);
-}
-
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
 }
 
 static int run(void) {

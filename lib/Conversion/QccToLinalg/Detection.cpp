@@ -21,12 +21,42 @@
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 
 #include <limits>
+#include <tuple>
 
 using namespace mlir;
 using namespace mlir::qcc;
 using namespace mlir::qcc::lowering;
 
 namespace {
+
+/// The first largest element of a 1-D f32 tensor (a reduction to two scalars: strictly
+/// larger replaces, so ties keep the lower index): its value and its index.
+std::pair<Value, Value> firstMax(OpBuilder &b, Location loc, Value live) {
+  MLIRContext *ctx = b.getContext();
+  Type f32 = b.getF32Type(), i32 = b.getI32Type();
+  auto scalar = [&](Type t, Value init) {
+    Value e = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{}, t);
+    return b.create<linalg::FillOp>(loc, init, e).getResult(0);
+  };
+  AffineMap toScalar = AffineMap::get(1, 0, {}, ctx);
+  auto pick = b.create<linalg::GenericOp>(
+      loc, TypeRange{RankedTensorType::get({}, f32), RankedTensorType::get({}, i32)},
+      ValueRange{live},
+      ValueRange{scalar(f32, f32Const(b, loc, -std::numeric_limits<float>::infinity())),
+                 scalar(i32, b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(0)))},
+      SmallVector<AffineMap>{AffineMap::getMultiDimIdentityMap(1, ctx), toScalar, toScalar},
+      SmallVector<utils::IteratorType>{utils::IteratorType::reduction},
+      [&](OpBuilder &pb, Location pl, ValueRange v) {
+        Value take = pb.create<arith::CmpFOp>(pl, arith::CmpFPredicate::OGT, v[0], v[1]);
+        Value k = pb.create<arith::IndexCastOp>(pl, i32, pb.create<linalg::IndexOp>(pl, 0));
+        pb.create<linalg::YieldOp>(pl, ValueRange{pb.create<arith::SelectOp>(pl, take, v[0], v[1]),
+                                                  pb.create<arith::SelectOp>(pl, take, k, v[2])});
+      });
+  Value score = b.create<tensor::ExtractOp>(loc, pick.getResult(0), ValueRange{});
+  Value index = b.create<arith::IndexCastOp>(
+      loc, b.getIndexType(), b.create<tensor::ExtractOp>(loc, pick.getResult(1), ValueRange{}));
+  return {score, index};
+}
 
 struct DetectionPostProcessLowering : OpConversionPattern<DetectionPostProcessOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -139,27 +169,8 @@ struct DetectionPostProcessLowering : OpConversionPattern<DetectionPostProcessOp
         [&](OpBuilder &nb, Location nl, Value slot, ValueRange carried) {
           Value liveNow = carried[0];
           // The first largest live score and its anchor.
-          auto scalar = [&](Type t, Value init) {
-            Value e = nb.create<tensor::EmptyOp>(nl, ArrayRef<int64_t>{}, t);
-            return nb.create<linalg::FillOp>(nl, init, e).getResult(0);
-          };
-          AffineMap toScalar = AffineMap::get(1, 0, {}, ctx);
-          auto pick = nb.create<linalg::GenericOp>(
-              nl, TypeRange{RankedTensorType::get({}, f32), RankedTensorType::get({}, i32)},
-              ValueRange{liveNow},
-              ValueRange{scalar(f32, negInf),
-                         scalar(i32, nb.create<arith::ConstantOp>(nl, nb.getI32IntegerAttr(0)))},
-              SmallVector<AffineMap>{id1, toScalar, toScalar},
-              SmallVector<utils::IteratorType>{utils::IteratorType::reduction},
-              [&](OpBuilder &pb, Location pl, ValueRange v) {
-                Value take = pb.create<arith::CmpFOp>(pl, arith::CmpFPredicate::OGT, v[0], v[1]);
-                Value k = pb.create<arith::IndexCastOp>(pl, i32, pb.create<linalg::IndexOp>(pl, 0));
-                pb.create<linalg::YieldOp>(pl, ValueRange{pb.create<arith::SelectOp>(pl, take, v[0], v[1]),
-                                                          pb.create<arith::SelectOp>(pl, take, k, v[2])});
-              });
-          Value score = nb.create<tensor::ExtractOp>(nl, pick.getResult(0), ValueRange{});
-          Value anchorI32 = nb.create<tensor::ExtractOp>(nl, pick.getResult(1), ValueRange{});
-          Value anchor = nb.create<arith::IndexCastOp>(nl, nb.getIndexType(), anchorI32);
+          Value score, anchor;
+          std::tie(score, anchor) = firstMax(nb, nl, liveNow);
           Value valid = nb.create<arith::CmpFOp>(nl, arith::CmpFPredicate::OGT, score, negInf);
           auto orZero = [&](Value v) {
             return nb.create<arith::SelectOp>(nl, valid, v, zero).getResult();
@@ -311,27 +322,8 @@ struct NonMaxSuppressionLowering : OpConversionPattern<NonMaxSuppressionOp> {
               ValueRange{live0.getResult(0), carried[0], carried[1]},
               [&](OpBuilder &nb2, Location nl, Value, ValueRange c2) {
                 Value live = c2[0];
-                auto scalar = [&](Type t, Value init) {
-                  Value e = nb2.create<tensor::EmptyOp>(nl, ArrayRef<int64_t>{}, t);
-                  return nb2.create<linalg::FillOp>(nl, init, e).getResult(0);
-                };
-                AffineMap toScalar = AffineMap::get(1, 0, {}, ctx);
-                auto pick = nb2.create<linalg::GenericOp>(
-                    nl, TypeRange{RankedTensorType::get({}, f32), RankedTensorType::get({}, i32)},
-                    ValueRange{live},
-                    ValueRange{scalar(f32, f32Const(nb2, nl, negInfV)),
-                               scalar(i32, nb2.create<arith::ConstantOp>(nl, nb2.getI32IntegerAttr(0)))},
-                    SmallVector<AffineMap>{id1, toScalar, toScalar},
-                    SmallVector<utils::IteratorType>{utils::IteratorType::reduction},
-                    [&](OpBuilder &pb, Location pl, ValueRange v) {
-                      Value take = pb.create<arith::CmpFOp>(pl, arith::CmpFPredicate::OGT, v[0], v[1]);
-                      Value k = pb.create<arith::IndexCastOp>(pl, i32, pb.create<linalg::IndexOp>(pl, 0));
-                      pb.create<linalg::YieldOp>(pl, ValueRange{pb.create<arith::SelectOp>(pl, take, v[0], v[1]),
-                                                                pb.create<arith::SelectOp>(pl, take, k, v[2])});
-                    });
-                Value score = nb2.create<tensor::ExtractOp>(nl, pick.getResult(0), ValueRange{});
-                Value boxI32 = nb2.create<tensor::ExtractOp>(nl, pick.getResult(1), ValueRange{});
-                Value box = nb2.create<arith::IndexCastOp>(nl, nb2.getIndexType(), boxI32);
+                Value score, box;
+                std::tie(score, box) = firstMax(nb2, nl, live);
                 Value valid = nb2.create<arith::CmpFOp>(nl, arith::CmpFPredicate::OGT, score,
                                                         f32Const(nb2, nl, negInfV));
                 // Row `count`: the triplet, or -1 (already there) when nothing is live.
