@@ -181,6 +181,10 @@ def op_cases() -> list:
     c.append(ties)
     c.append(single_op("reduce_mean_spatial", "ReduceMean", [(1, 3, 4, 5)], (1, 3, 1, 1),
                        {"axes": [2, 3]}))
+    c.append(single_op("reduce_mean_axis1_drop", "ReduceMean", [(2, 5, 3)], (2, 3),
+                       {"axes": [-2], "keepdims": 0}))
+    c.append(single_op("reduce_mean_all_keepdims", "ReduceMean", [(2, 3, 4)], (1, 1, 1)))
+
     # Resize: nearest and linear, scales or sizes, ONNX's coordinate modes.
     for name, attrs_, scales, sizes, in_shape, out_shape in [
         ("resize_nearest_asymmetric_floor", {"mode": "nearest", "nearest_mode": "floor",

@@ -900,3 +900,19 @@ func.func @topk(%x: tensor<2x7xf32>) -> (tensor<2x3xf32>, tensor<2x3xi64>) {
   %v, %i = qcc.topk %x {axis = 1 : i64, k = 3 : i64} : (tensor<2x7xf32>) -> (tensor<2x3xf32>, tensor<2x3xi64>)
   return %v, %i : tensor<2x3xf32>, tensor<2x3xi64>
 }
+
+// -----
+
+// reduce_mean: an f32 sum over the axes (reduction iterators), then a multiply by 1 / 5;
+// a reshape from a scalar to a one-element tensor is one expand_shape without groups.
+// CHECK-LABEL: func @reduce_mean_and_scalar_reshape
+// CHECK: iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK: arith.addf
+// CHECK: arith.constant 2.000000e-01 : f32
+// CHECK: arith.mulf
+// CHECK: tensor.expand_shape %{{.*}} [] output_shape [1, 1] : tensor<f32> into tensor<1x1xf32>
+func.func @reduce_mean_and_scalar_reshape(%x: tensor<2x5x3xf32>, %s: tensor<f32>) -> (tensor<2x3xf32>, tensor<1x1xf32>) {
+  %y = qcc.reduce_mean %x {axes = array<i64: 1>} : (tensor<2x5x3xf32>) -> tensor<2x3xf32>
+  %r = qcc.reshape %s : (tensor<f32>) -> tensor<1x1xf32>
+  return %y, %r : tensor<2x3xf32>, tensor<1x1xf32>
+}

@@ -39,6 +39,15 @@ struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
       b.replaceOp(op, v);
       return success();
     }
+    // A scalar and a one-element tensor: one view, with no dimension groups.
+    if (inType.getRank() == 0) {
+      b.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, outType, v, SmallVector<ReassociationIndices>{});
+      return success();
+    }
+    if (outType.getRank() == 0) {
+      b.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, outType, v, SmallVector<ReassociationIndices>{});
+      return success();
+    }
     // Through a 1-D view: both steps are pure views once bufferized.
     auto flatType = RankedTensorType::get({inType.getNumElements()}, inType.getElementType());
     auto all = [](int64_t rank) {

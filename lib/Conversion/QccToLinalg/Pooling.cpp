@@ -287,9 +287,35 @@ struct GlobalAvgPoolLowering : OpConversionPattern<GlobalAvgPoolOp> {
 
 } // namespace
 
+namespace {
+/// reduce_mean: an f32 sum over the axes, then one multiply by 1 / count.
+struct ReduceMeanLowering : OpConversionPattern<ReduceMeanOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(ReduceMeanOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    auto in = cast<RankedTensorType>(adaptor.getInput().getType());
+    int64_t count = 1;
+    for (int64_t a : op.getAxes())
+      count *= in.getDimSize(a);
+    Value sum = reduceDims(b, loc, adaptor.getInput(), op.getAxes(), f32Const(b, loc, 0.f),
+                           [](OpBuilder &nb, Location nl, Value acc, Value x) -> Value {
+                             return nb.create<arith::AddFOp>(nl, acc, x);
+                           });
+    float inv = 1.f / static_cast<float>(count);
+    b.replaceOp(op, buildElementwise(b, loc, ValueRange{sum}, op.getType(),
+                                     [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+                                       return nb.create<arith::MulFOp>(nl, v[0],
+                                                                       f32Const(nb, nl, inv));
+                                     }));
+    return success();
+  }
+};
+} // namespace
+
 void mlir::qcc::lowering::populatePoolingPatterns(const TypeConverter &converter, RewritePatternSet &patterns,
     const LoweringOptions &o) {
   MLIRContext *ctx = patterns.getContext();
   patterns.add<AvgPoolLowering>(converter, ctx, o.fixed);
-  patterns.add<MaxPoolLowering, GlobalAvgPoolLowering>(converter, ctx);
+  patterns.add<MaxPoolLowering, GlobalAvgPoolLowering, ReduceMeanLowering>(converter, ctx);
 }

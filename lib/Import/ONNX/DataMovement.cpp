@@ -250,15 +250,25 @@ bool Importer::importReduceMean(const onnx::NodeProto &n) {
   }
   if (!normalizeAxes(*this, n, axes, rank))
     return false;
+  if (axes.empty()) // no axes: all of them
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
   llvm::sort(axes);
-  if (rank != 4 || axes != SmallVector<int64_t>{2, 3}) {
-    nodeError(n) << "only the mean over the spatial axes (2, 3) of an NCHW tensor is "
-                 << "supported";
-    return false;
-  }
   Location loc = nodeLoc(n);
-  Value y = b.create<mlir::qcc::GlobalAvgPoolOp>(
-      loc, RankedTensorType::get({xt.getDimSize(0), xt.getDimSize(1), 1, 1}, b.getF32Type()), x);
+  Value y;
+  if (rank == 4 && axes == SmallVector<int64_t>{2, 3}) {
+    // The spatial mean: global_avg_pool, which has an integer form on quantized models.
+    y = b.create<mlir::qcc::GlobalAvgPoolOp>(
+        loc, RankedTensorType::get({xt.getDimSize(0), xt.getDimSize(1), 1, 1}, b.getF32Type()),
+        x);
+  } else {
+    SmallVector<int64_t> kept;
+    for (int64_t d = 0; d < rank; ++d)
+      if (!llvm::is_contained(axes, d))
+        kept.push_back(xt.getDimSize(d));
+    y = b.create<mlir::qcc::ReduceMeanOp>(loc, RankedTensorType::get(kept, b.getF32Type()), x,
+                                          b.getDenseI64ArrayAttr(axes));
+  }
   if (y.getType() != *t)
     y = b.create<mlir::qcc::ReshapeOp>(loc, *t, y);
   define(n, 0, y);

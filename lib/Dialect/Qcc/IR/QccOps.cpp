@@ -590,6 +590,21 @@ LogicalResult ArgMaxOp::verify() {
   return verifyExpectedShape(*this, expected);
 }
 
+LogicalResult ReduceMeanOp::verify() {
+  auto in = getInput().getType();
+  SmallVector<int64_t> expected;
+  int64_t last = -1;
+  for (int64_t a : getAxes()) {
+    if (a <= last || a >= in.getRank())
+      return emitOpError("axes must be increasing and below the rank ") << in.getRank();
+    last = a;
+  }
+  for (int64_t d = 0; d < in.getRank(); ++d)
+    if (!llvm::is_contained(getAxes(), d))
+      expected.push_back(in.getDimSize(d));
+  return verifyExpectedShape(*this, expected);
+}
+
 LogicalResult TopKOp::verify() {
   auto in = getInput().getType();
   int64_t rank = in.getRank(), axis = getAxis(), k = getK();

@@ -524,6 +524,24 @@ def Qcc_ArgMaxOp : Qcc_Op<"argmax", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Qcc_ReduceMeanOp : Qcc_Op<"reduce_mean", [Pure]> {
+  let summary = "mean over some axes, which the result drops (ONNX ReduceMean)";
+  let description = [{
+    `axes` are distinct and in range, in increasing order; the result has the input's
+    shape without them (the importers reshape for keepdims). The sum is accumulated in f32,
+    then multiplied by 1 / count. The spatial mean of an NCHW tensor is
+    `qcc.global_avg_pool` instead, which has an integer form.
+
+    ```mlir
+    %y = qcc.reduce_mean %x {axes = array<i64: 1>} : (tensor<2x5x3xf32>) -> tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins Qcc_FloatTensor:$input, DenseI64ArrayAttr:$axes);
+  let results = (outs Qcc_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Qcc_TopKOp : Qcc_Op<"topk", [Pure]> {
   let summary = "the k largest (or smallest) elements along one axis (ONNX TopK, TFLite TOPK_V2)";
   let description = [{
