@@ -26,6 +26,46 @@ using quant::UniformQuantizedType;
 
 namespace {
 
+/// Appends the 256 stored results of an 8-bit elementwise function to `table`:
+/// `unsaturated(v)` maps the input's stored value minus its zero point to the result's
+/// stored value before saturation to the result's storage range.
+void appendTable(UniformQuantizedType xt, UniformQuantizedType out,
+                 function_ref<int64_t(int32_t)> unsaturated, SmallVectorImpl<int32_t> &table) {
+  for (int64_t s = xt.getStorageTypeMin(); s <= xt.getStorageTypeMax(); ++s)
+    table.push_back(static_cast<int32_t>(
+        std::clamp<int64_t>(unsaturated(static_cast<int32_t>(s - xt.getZeroPoint())),
+                            out.getStorageTypeMin(), out.getStorageTypeMax())));
+}
+
+/// The fake-quant result of `f` for input v: dequantize, f in f32, quantize (a NaN, as
+/// sqrt of a negative value gives, becomes 0.0: ONNX leaves QuantizeLinear(NaN) open).
+int64_t fakeQuantEntry(UniformQuantizedType xt, UniformQuantizedType out,
+                       function_ref<float(float)> f, int32_t v) {
+  float value = f(static_cast<float>(v) * static_cast<float>(xt.getScale()));
+  if (std::isnan(value))
+    value = 0.f;
+  return ::mlir::qcc::quantizeValue(value, static_cast<float>(out.getScale()),
+                                    out.getZeroPoint(), out.getStorageTypeMin(),
+                                    out.getStorageTypeMax());
+}
+
+/// TFLite's integer LEAKY_RELU and PRELU (reference_ops::QuantizeLeakyRelu,
+/// BroadcastPrelu4DSlow): multipliers from doubles, then for input v and integer alpha a
+/// (1 for LEAKY_RELU, whose alpha is in its multiplier) zp_out + MultiplyByQuantizedMultiplier
+/// of v (v >= 0) or of v * a (v < 0).
+struct IntegerPRelu {
+  IntegerPRelu(double identity, double alpha) {
+    ::mlir::qcc::quantizeMultiplier(identity, mId, shiftId);
+    ::mlir::qcc::quantizeMultiplier(alpha, mAlpha, shiftAlpha);
+  }
+  int64_t operator()(int32_t v, int32_t a, int64_t zpOut) const {
+    return zpOut + (v >= 0 ? ::mlir::qcc::multiplyByQuantizedMultiplier(v, mId, shiftId)
+                           : ::mlir::qcc::multiplyByQuantizedMultiplier(v * a, mAlpha, shiftAlpha));
+  }
+  int32_t mId = 0, mAlpha = 0;
+  int shiftId = 0, shiftAlpha = 0;
+};
+
 /// quantize(sigmoid|tanh|hard_swish|exp|sqrt|rsqrt|leaky_relu(dequantize(x))) -> table(x): the 256 results computed
 /// at compile time exactly as the fake-quant graph would (dequantize, f32 function,
 /// quantize), which is how ONNX Runtime builds its QLinearSigmoid tables too.
@@ -58,39 +98,13 @@ struct FoldToTable : OpRewritePattern<QuantizeOp> {
       return v * t;
     };
     SmallVector<int32_t> table;
-    auto sx = static_cast<float>(xt.getScale());
     if (auto leaky = dyn_cast<LeakyReluOp>(op); leaky && fixed) {
-      // TFLite's integer LEAKY_RELU (reference_ops::QuantizeLeakyRelu): multipliers in
-      // double from the f32 parameters, MultiplyByQuantizedMultiplier, saturation.
-      double ratio = xt.getScale() / out.getScale();
-      int32_t mId, mAlpha;
-      int shiftId, shiftAlpha;
-      ::mlir::qcc::quantizeMultiplier(ratio, mId, shiftId);
-      ::mlir::qcc::quantizeMultiplier(
-          xt.getScale() * static_cast<double>(leaky.getAlpha().convertToFloat()) / out.getScale(),
-          mAlpha, shiftAlpha);
-      for (int64_t s = xt.getStorageTypeMin(); s <= xt.getStorageTypeMax(); ++s) {
-        auto v = static_cast<int32_t>(s - xt.getZeroPoint());
-        int64_t y = out.getZeroPoint() +
-                    (v >= 0 ? ::mlir::qcc::multiplyByQuantizedMultiplier(v, mId, shiftId)
-                            : ::mlir::qcc::multiplyByQuantizedMultiplier(v, mAlpha, shiftAlpha));
-        table.push_back(static_cast<int32_t>(
-            std::min<int64_t>(std::max<int64_t>(y, out.getStorageTypeMin()), out.getStorageTypeMax())));
-      }
-      rewriter.replaceOpWithNewOp<TableOp>(q, q.getType(), x, rewriter.getDenseI32ArrayAttr(table),
-                                         IntegerAttr());
-      return success();
-    }
-    for (int64_t s = xt.getStorageTypeMin(); s <= xt.getStorageTypeMax(); ++s) {
-      float real = static_cast<float>(s - xt.getZeroPoint()) * sx;
-      // sqrt of a negative value: ONNX leaves QuantizeLinear(NaN) unspecified; the table
-      // gives the zero point (0.0) rather than an undefined conversion.
-      float value = f(real);
-      if (std::isnan(value))
-        value = 0.f;
-      table.push_back(static_cast<int32_t>(::mlir::qcc::quantizeValue(
-          value, static_cast<float>(out.getScale()), out.getZeroPoint(),
-          out.getStorageTypeMin(), out.getStorageTypeMax())));
+      IntegerPRelu integer(xt.getScale() / out.getScale(),
+                           xt.getScale() * static_cast<double>(leaky.getAlpha().convertToFloat()) /
+                               out.getScale());
+      appendTable(xt, out, [&](int32_t v) { return integer(v, 1, out.getZeroPoint()); }, table);
+    } else {
+      appendTable(xt, out, [&](int32_t v) { return fakeQuantEntry(xt, out, f, v); }, table);
     }
     rewriter.replaceOpWithNewOp<TableOp>(q, q.getType(), x, rewriter.getDenseI32ArrayAttr(table),
                                          IntegerAttr());
@@ -161,36 +175,20 @@ struct FoldPRelu : OpRewritePattern<QuantizeOp> {
       }
     int64_t channels = axis ? prelu.getInput().getType().getDimSize(*axis) : 1;
     bool integer = fixed && slope->type && slope->type.getStorageTypeIntegralWidth() == 8;
-    int32_t mId = 0, mAlpha = 0;
-    int shiftId = 0, shiftAlpha = 0;
-    if (integer) {
-      ::mlir::qcc::quantizeMultiplier(xt.getScale() / out.getScale(), mId, shiftId);
-      ::mlir::qcc::quantizeMultiplier(xt.getScale() * slope->type.getScale() / out.getScale(),
-                                      mAlpha, shiftAlpha);
-    }
-    auto sx = static_cast<float>(xt.getScale());
+    std::optional<IntegerPRelu> tflite;
+    if (integer)
+      tflite.emplace(xt.getScale() / out.getScale(),
+                     xt.getScale() * slope->type.getScale() / out.getScale());
     SmallVector<int32_t> table;
     for (int64_t c = 0; c < channels; ++c) {
       size_t k = slope->real.size() == 1 ? 0 : static_cast<size_t>(c);
-      for (int64_t s = xt.getStorageTypeMin(); s <= xt.getStorageTypeMax(); ++s) {
-        int64_t y;
-        if (integer) {
-          auto v = static_cast<int32_t>(s - xt.getZeroPoint());
-          auto a = static_cast<int32_t>(slope->stored[k] - slope->type.getZeroPoint());
-          y = out.getZeroPoint() +
-              (v >= 0 ? ::mlir::qcc::multiplyByQuantizedMultiplier(v, mId, shiftId)
-                      : ::mlir::qcc::multiplyByQuantizedMultiplier(v * a, mAlpha, shiftAlpha));
-          y = std::min<int64_t>(std::max<int64_t>(y, out.getStorageTypeMin()),
-                                out.getStorageTypeMax());
-        } else {
-          float real = static_cast<float>(s - xt.getZeroPoint()) * sx;
-          float value = real < 0.f ? slope->real[k] * real : real;
-          y = ::mlir::qcc::quantizeValue(value, static_cast<float>(out.getScale()),
-                                         out.getZeroPoint(), out.getStorageTypeMin(),
-                                         out.getStorageTypeMax());
-        }
-        table.push_back(static_cast<int32_t>(y));
-      }
+      float a = slope->real[k];
+      appendTable(xt, out, [&](int32_t v) -> int64_t {
+        if (tflite)
+          return (*tflite)(v, static_cast<int32_t>(slope->stored[k] - slope->type.getZeroPoint()),
+                           out.getZeroPoint());
+        return fakeQuantEntry(xt, out, [&](float r) { return r < 0.f ? a * r : r; }, v);
+      }, table);
     }
     rewriter.replaceOpWithNewOp<TableOp>(
         q, q.getType(), x, rewriter.getDenseI32ArrayAttr(table),
