@@ -42,6 +42,7 @@
 using namespace mlir;
 
 void ::mlir::qcc::buildQccPipeline(OpPassManager &pm, const CompileOptions &options) {
+  pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccDecomposeConvTranspose());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   mlir::qcc::QccFoldFakeQuantOptions foldOpts;

@@ -299,7 +299,41 @@ def op_cases() -> list:
         [const, helper.make_node("Identity", ["x0"], ["i"], name="identity_0"),
          helper.make_node("Add", ["i", "k"], ["y"], name="add_0")],
         [vi("x0", (2, 3))], [vi("y", (2, 3))]), [rng(2).standard_normal((2, 3)).astype(np.float32)]))
+    c.extend(conv_transpose_cases())
     c.extend(quant_cases())
+    return c
+
+
+def conv_transpose_cases() -> list:
+    """ConvTranspose: strides, pads, output_padding, output_shape, SAME_UPPER/LOWER,
+    dilations, groups (also depthwise), bias or not, batch 2."""
+    r = rng(21)
+    c = []
+    for name, x_shape, cin, fg, k, attrs_, out_hw in [
+        ("convt_s2_k3_pad1_outpad1", (1, 4, 5, 5), 4, 3, 3,
+         {"strides": [2, 2], "pads": [1, 1, 1, 1], "output_padding": [1, 1]}, (10, 10)),
+        ("convt_s2_k4_pad1", (1, 3, 4, 6), 3, 5, 4, {"strides": [2, 2], "pads": [1, 1, 1, 1]},
+         (8, 12)),
+        ("convt_s1_k3_asym_pads", (2, 2, 5, 4), 2, 3, 3, {"pads": [0, 2, 1, 0]}, (6, 4)),
+        ("convt_s3x2_output_shape", (1, 2, 3, 3), 2, 2, 3,
+         {"strides": [3, 2], "output_shape": [10, 8]}, (10, 8)),
+        ("convt_same_upper_s2", (1, 2, 3, 3), 2, 2, 3,
+         {"strides": [2, 2], "auto_pad": "SAME_UPPER"}, (6, 6)),
+        ("convt_same_lower_s2", (1, 2, 3, 4), 2, 3, 2,
+         {"strides": [2, 2], "auto_pad": "SAME_LOWER"}, (6, 8)),
+        ("convt_dilation2", (1, 3, 4, 4), 3, 2, 3, {"dilations": [2, 2], "pads": [1, 1, 2, 2]},
+         (5, 5)),
+        ("convt_group2_s2", (1, 4, 3, 3), 4, 3, 3, {"group": 2, "strides": [2, 2]}, (7, 7)),
+        ("convt_depthwise_s2", (1, 6, 4, 4), 6, 1, 2, {"group": 6, "strides": [2, 2]}, (8, 8)),
+        ("convt_crop_pads_s2", (1, 2, 4, 4), 2, 2, 3, {"strides": [2, 2], "pads": [3, 0, 2, 3]},
+         (4, 6)),
+    ]:
+        group = attrs_.get("group", 1)
+        consts = {"w": weights(r, cin, fg, k, k)}
+        if name != "convt_s2_k4_pad1":
+            consts["b"] = r.standard_normal(fg * group).astype(np.float32)
+        c.append(single_op(name, "ConvTranspose", [x_shape], (x_shape[0], fg * group) + out_hw,
+                           attrs_, consts, seed=22))
     return c
 
 
@@ -634,6 +668,29 @@ def elementwise_net(resolution=16, seed=17) -> onnx.ModelProto:
     return make_model(g.nodes, [vi("input", (1, 3, resolution, resolution))],
                       [vi(y, (1, 4, resolution // 2, resolution // 2))], g.inits,
                       name="elementwise", opset=13)
+
+
+def decoder_net(resolution=8, seed=19) -> onnx.ModelProto:
+    """A segmentation-style decoder: Conv, then two ConvTranspose upsamplings (kernel 4
+    stride 2 pad 1, and kernel 3 stride 2 pad 1 output_padding 1, each followed by Relu),
+    then a 1x1 Conv to 3 classes."""
+    g = GraphBuilder(seed)
+    x = g.conv_relu("input", 3, 8, 3)
+
+    def up(x, cin, cout, k, **attrs_):
+        name = g.fresh("convt")
+        g.inits += [init(name + "_w", weights(g.r, cin, cout, k, k)),
+                    init(name + "_b", (g.r.standard_normal(cout) * 0.05).astype(np.float32))]
+        g.nodes.append(helper.make_node("ConvTranspose", [x, name + "_w", name + "_b"],
+                                        [name + "_out"], name=name, strides=[2, 2], **attrs_))
+        return g.relu(name + "_out")
+
+    x = up(x, 8, 6, 4, pads=[1, 1, 1, 1])
+    x = up(x, 6, 4, 3, pads=[1, 1, 1, 1], output_padding=[1, 1])
+    y = g.conv(x, 4, 3, 1, act=None)
+    return make_model(g.nodes, [vi("input", (1, 3, resolution, resolution))],
+                      [vi(y, (1, 3, 4 * resolution, 4 * resolution))], g.inits,
+                      name="decoder", opset=13)
 
 
 def mlp(inputs=256, hidden=(512, 256), classes=10, seed=15) -> onnx.ModelProto:

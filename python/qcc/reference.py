@@ -181,6 +181,61 @@ def conv_attrs(node, x_shape, w_shape):
     return dict(group=a.get("group", 1), strides=strides, pads=pads, dilations=dil)
 
 
+def conv_transpose_attrs(node, x_shape, w_shape):
+    """Strides, dilations, group, begin pads and output size of a 2-D ConvTranspose: an
+    explicit output_shape as ONNX Runtime reads it (padding at least 0, the odd element at
+    the end, for SAME_UPPER at the beginning); auto_pad SAME_* alone targets in * stride as
+    the ONNX specification says."""
+    a = attrs(node)
+    strides = a.get("strides", [1, 1])
+    dil = a.get("dilations", [1, 1])
+    opad = a.get("output_padding", [0, 0])
+    pads = list(a.get("pads", [0, 0, 0, 0]))
+    oshape = a.get("output_shape")
+    auto_pad = a.get("auto_pad", b"NOTSET")
+    auto_pad = auto_pad.decode() if isinstance(auto_pad, bytes) else auto_pad
+    out = []
+    for i in range(2):
+        full = strides[i] * (x_shape[2 + i] - 1) + opad[i] + (w_shape[2 + i] - 1) * dil[i] + 1
+        if oshape is not None:
+            target = oshape[len(oshape) - 2 + i]
+            total = max(0, full - target)
+            pads[i] = total - total // 2 if auto_pad == "SAME_UPPER" else total // 2
+            out.append(target)
+            continue
+        if auto_pad in ("SAME_UPPER", "SAME_LOWER"):
+            total = full - x_shape[2 + i] * strides[i]
+            pads[i] = total // 2 if auto_pad == "SAME_UPPER" else total - total // 2
+            out.append(x_shape[2 + i] * strides[i])
+            continue
+        if auto_pad == "VALID":
+            pads = [0, 0, 0, 0]
+        out.append(full - pads[i] - pads[i + 2])
+    return dict(group=a.get("group", 1), strides=strides, begin=pads[:2], dilations=dil,
+                out=out)
+
+
+def conv_transpose_f64(x, w, group, strides, begin, dilations, out):
+    """2-D transposed convolution of f64 arrays (NCHW input, C x F/g x KH x KW weight),
+    straight from its definition: input (c, ih, iw) times weight (c, f, kh, kw) adds to
+    output (g * F/g + f, ih * s - pad + kh * d, ...), accumulated in f64."""
+    n, c, h, wd = x.shape
+    _, fg, kh, kw = w.shape
+    cg = c // group
+    y = np.zeros((n, group * fg, out[0], out[1]), F64)
+    for g in range(group):
+        xg, wg = x[:, g * cg:(g + 1) * cg], w[g * cg:(g + 1) * cg]
+        for i in range(kh):
+            rows = np.arange(h) * strides[0] - begin[0] + i * dilations[0]
+            rk = (rows >= 0) & (rows < out[0])
+            for j in range(kw):
+                cols = np.arange(wd) * strides[1] - begin[1] + j * dilations[1]
+                ck = (cols >= 0) & (cols < out[1])
+                part = np.einsum("nchw,cf->nfhw", xg, wg[:, :, i, j])[:, :, rk][:, :, :, ck]
+                y[:, g * fg:(g + 1) * fg, rows[rk][:, None], cols[ck][None, :]] += part
+    return y
+
+
 def pool_windows(x, kernel, strides, pads, ceil_mode, dilations=(1, 1), pad_value=0.0):
     """The windows of a 2-D pooling: (list of (valid-mask, values) per kernel position in
     window order, output shape). Padded positions are marked invalid."""
@@ -408,7 +463,7 @@ class Evaluator:
                               dtype, lo, hi)
         if self.uses(src) != 1:
             return None
-        rule = {"Conv": self.fold_conv, "Gemm": self.fold_gemm, "MatMul": self.fold_matmul,
+        rule = {"Conv": self.fold_conv, "ConvTranspose": self.fold_conv_transpose, "Gemm": self.fold_gemm, "MatMul": self.fold_matmul,
                 "GlobalAveragePool": self.fold_gap, "Add": self.fold_binary, "Mul": self.fold_binary,
                 "AveragePool": self.fold_avg_pool, "Concat": self.fold_concat,
                 "MaxPool": self.fold_data_movement, "Reshape": self.fold_data_movement,
@@ -475,6 +530,16 @@ class Evaluator:
         bias = p.input[2] if len(p.input) > 2 else ""
         return self.contraction(p, x, w, sy, zy, dtype, lo, hi,
                                 lambda xc, wc: conv_f64(xc, wc, **ca), bias, 1)
+
+    def fold_conv_transpose(self, p, sy, zy, dtype, lo, hi):
+        x, w = self.activation8(p.input[0]), self.weight8(p.input[1], 1)
+        if x is None or w is None or x.q.ndim != 4 or \
+                (not w.per_tensor and attrs(p).get("group", 1) != 1):
+            return None
+        ca = conv_transpose_attrs(p, x.q.shape, w.q.shape)
+        bias = p.input[2] if len(p.input) > 2 else ""
+        return self.contraction(p, x, w, sy, zy, dtype, lo, hi,
+                                lambda xc, wc: conv_transpose_f64(xc, wc, **ca), bias, 1)
 
     def fold_gemm(self, p, sy, zy, dtype, lo, hi):
         a_ = attrs(p)
@@ -697,6 +762,15 @@ class Evaluator:
         x, w = self.inp(n, 0), self.inp(n, 1)
         b = self.inp(n, 2)
         y = conv_f64(x.astype(F64), w.astype(F64), **conv_attrs(n, x.shape, w.shape))
+        if b is not None:
+            y = y + b.astype(F64)[None, :, None, None]
+        return y.astype(F32)
+
+    def op_ConvTranspose(self, n):
+        x, w = self.inp(n, 0), self.inp(n, 1)
+        b = self.inp(n, 2)
+        y = conv_transpose_f64(x.astype(F64), w.astype(F64),
+                               **conv_transpose_attrs(n, x.shape, w.shape))
         if b is not None:
             y = y + b.astype(F64)[None, :, None, None]
         return y.astype(F32)

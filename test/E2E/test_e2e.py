@@ -384,6 +384,28 @@ def test_mul_and_average_pool(activation, quant_format, target):
 
 
 @pytest.mark.parametrize("target", INT8_TARGETS)
+@pytest.mark.parametrize("per_channel", [True, False], ids=["per_channel", "per_tensor"])
+def test_conv_transpose_qdq(per_channel, target):
+    """A decoder with two ConvTranspose upsamplings quantized by ONNX Runtime (QDQ, weights
+    per output channel: axis 1): after qcc's pipeline every transposed convolution is an
+    integer qcc.conv2d on the zero-spread stored integers (no float op, one quantize of the
+    input, one dequantize of the output), within 1 LSB of the exact reference, which
+    evaluates each ConvTranspose from its definition (not from qcc's decomposition)."""
+    d = OUT / "conv_transpose" / ("per_channel" if per_channel else "per_tensor")
+    d.mkdir(parents=True, exist_ok=True)
+    fp, qdq = d / "float.onnx", d / "qdq.onnx"
+    onnx.save(models.decoder_net(), fp)
+    if not qdq.exists():
+        models.quantize_qdq(fp, qdq, models.image_like_inputs((1, 3, 8, 8), 8, seed=51),
+                            per_channel=per_channel)
+    ops = integer_only(qdq)
+    assert ops["qcc.conv2d"] == 4 and ops["qcc.quantize"] == 1 and ops["qcc.dequantize"] == 1, ops
+    for k, x in enumerate(models.image_like_inputs((1, 3, 8, 8), 2, seed=52)):
+        print(check(d / f"float_{k}", onnx.load(fp), [x], target))
+        print(check(d / f"qdq_{k}", onnx.load(qdq), [x], target, min_exact=MIN_EXACT))
+
+
+@pytest.mark.parametrize("target", INT8_TARGETS)
 def test_activation_tables(target):
     """Sigmoid, Tanh and HardSwish in a QDQ model become 256-entry tables."""
     d = OUT / "activations"

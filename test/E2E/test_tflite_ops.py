@@ -67,6 +67,26 @@ def conv_model(dtype, depthwise=False, stride=1, padding="SAME", activation="REL
     return b, [x], [y]
 
 
+def transpose_conv_model(dtype, padding="SAME", stride=2, out_hw=(10, 10), activation=None,
+                         with_bias=True, seed=10):
+    """TRANSPOSE_CONV (inputs: output_shape, OHWI filter, input, optional bias) from a
+    5x5 input; out_hw is what output_shape asks for."""
+    r = np.random.default_rng(seed)
+    b = TFLiteBuilder()
+    c, f, k = 4, 3, 3
+    xs = float(r.uniform(0.02, 0.1))
+    x = act(b, r, "x", (1, 5, 5, c), dtype, xs)
+    shape = b.const("output_shape", np.array([1, *out_hw, f], np.int32))
+    w, ws = filt(b, r, "w", (f, k, k, c), dtype, 0, dtype == "int8")
+    ins = [shape, w, x] + ([bias(b, r, "b", f, xs, ws)] if with_bias else [])
+    y = act(b, r, "y", (1, *out_hw, f), dtype)
+    opts = dict(padding=padding, stride_h=stride, stride_w=stride)
+    if activation:
+        opts["fused_activation_function"] = activation
+    b.op("TRANSPOSE_CONV", ins, [y], "TransposeConvOptions", **opts)
+    return b, [x], [y]
+
+
 def fc_model(dtype, seed=1):
     r = np.random.default_rng(seed)
     b = TFLiteBuilder()
@@ -302,6 +322,12 @@ CASES = {
     "conv_s8_exact_product_multiplier": conv_multiplier_model,
     "depthwise_s8": lambda: conv_model("int8", depthwise=True),
     "depthwise_u8_stride2": lambda: conv_model("uint8", depthwise=True, stride=2),
+    "transpose_conv_s8_same_s2": lambda: transpose_conv_model("int8"),
+    "transpose_conv_s8_valid_relu": lambda: transpose_conv_model("int8", "VALID", out_hw=(11, 11),
+                                                                 activation="RELU"),
+    "transpose_conv_u8_same_s1_nobias": lambda: transpose_conv_model(
+        "uint8", stride=1, out_hw=(5, 5), with_bias=False),
+    "transpose_conv_s8_same_s2_odd": lambda: transpose_conv_model("int8", out_hw=(9, 9)),
     "fully_connected_s8": lambda: fc_model("int8"),
     "fully_connected_u8": lambda: fc_model("uint8"),
     "add_s8": lambda: binary_model("int8", "ADD"),

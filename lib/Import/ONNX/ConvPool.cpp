@@ -92,6 +92,84 @@ bool Importer::importConv(const onnx::NodeProto &n) {
   return true;
 }
 
+/// ConvTranspose (2-D): qcc.conv_transpose with the begin pads ONNX Runtime uses; the
+/// output size is the one ONNX's shape inference gives (which holds output_padding and
+/// output_shape), so the end pads follow from it.
+bool Importer::importConvTranspose(const onnx::NodeProto &n) {
+  Value x = requireFloat(lookup(n.input(0), n), n, 0);
+  Value w = requireFloat(lookup(n.input(1), n), n, 1);
+  Value bias = hasInput(n, 2) ? requireFloat(lookup(n.input(2), n), n, 2) : Value();
+  auto outType = typeOf(n.output(0), &n);
+  if (!x || !w || (hasInput(n, 2) && !bias) || !outType)
+    return false;
+  auto xShape = cast<RankedTensorType>(x.getType()).getShape();
+  auto wShape = cast<RankedTensorType>(w.getType()).getShape();
+  if (xShape.size() != 4 || wShape.size() != 4) {
+    nodeError(n) << "only 2-D transposed convolution (rank-4 NCHW input) is supported; input "
+                 << "has rank " << xShape.size();
+    return false;
+  }
+  auto strides = attrInts(n, "strides", {1, 1});
+  auto dilations = attrInts(n, "dilations", {1, 1});
+  auto outputPadding = attrInts(n, "output_padding", {0, 0});
+  auto outputShape = attrInts(n, "output_shape", {});
+  SmallVector<int64_t> pads = attrInts(n, "pads", {0, 0, 0, 0});
+  std::string autoPad = attrString(n, "auto_pad", "NOTSET");
+  if (autoPad != "NOTSET" && autoPad != "VALID" && autoPad != "SAME_UPPER" &&
+      autoPad != "SAME_LOWER") {
+    nodeError(n) << "unsupported auto_pad '" << autoPad << "'";
+    return false;
+  }
+  if (outputPadding.size() != 2 || (!outputShape.empty() && outputShape.size() != 2 &&
+                                    outputShape.size() != 4)) {
+    nodeError(n) << "output_padding needs 2 entries and output_shape 2 (or 4)";
+    return false;
+  }
+  for (int i = 0; i < 2; ++i) {
+    if (outputPadding[i] < 0 || outputPadding[i] >= std::max(strides[i], dilations[i])) {
+      nodeError(n) << "output_padding " << outputPadding[i] << " must lie in [0, max(stride, "
+                   << "dilation)) = [0, " << std::max(strides[i], dilations[i]) << ")";
+      return false;
+    }
+    // The begin padding a target output size implies. An explicit output_shape follows
+    // ONNX Runtime (total at least 0, the odd element at the end, for SAME_UPPER at the
+    // beginning); SAME_* alone targets in * stride as the ONNX specification says (the
+    // odd element at the end for SAME_UPPER, at the beginning for SAME_LOWER).
+    int64_t full = strides[i] * (xShape[2 + i] - 1) + outputPadding[i] +
+                   (wShape[2 + i] - 1) * dilations[i] + 1;
+    bool upper = autoPad == "SAME_UPPER";
+    if (!outputShape.empty()) {
+      int64_t total = std::max<int64_t>(full - outputShape[outputShape.size() - 2 + i], 0);
+      pads[i] = upper ? total - total / 2 : total / 2;
+      pads[2 + i] = total - pads[i];
+    } else if (upper || autoPad == "SAME_LOWER") {
+      int64_t total = full - xShape[2 + i] * strides[i];
+      int64_t floorHalf = total >= 0 ? total / 2 : -((1 - total) / 2);
+      pads[i] = upper ? floorHalf : total - floorHalf;
+      pads[2 + i] = total - pads[i];
+    } else if (autoPad == "VALID") {
+      pads[i] = pads[2 + i] = 0;
+    }
+    if (pads[i] < 0 || pads[2 + i] < 0) {
+      nodeError(n) << "padding " << pads[i] << ", " << pads[2 + i] << " of spatial dimension "
+                   << i << " is negative";
+      return false;
+    }
+  }
+  int64_t group = attrInt(n, "group", 1);
+  if (wShape[0] != xShape[1] || xShape[1] % group != 0) {
+    nodeError(n) << "the weight has " << wShape[0] << " input channels, the input " << xShape[1]
+                 << " (group " << group << ")";
+    return false;
+  }
+  Value y = b.create<mlir::qcc::ConvTransposeOp>(
+      nodeLoc(n), *outType, x, w, bias, b.getDenseI64ArrayAttr(strides),
+      b.getDenseI64ArrayAttr(pads), b.getDenseI64ArrayAttr(dilations),
+      b.getI64IntegerAttr(group));
+  define(n, 0, y);
+  return true;
+}
+
 bool Importer::importPool(const onnx::NodeProto &n, bool isMax) {
   // MaxPool also runs on quantized values (QOperator models pool uint8 tensors directly).
   Value x = lookup(n.input(0), n);

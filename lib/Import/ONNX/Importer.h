@@ -146,6 +146,7 @@ public:
   bool importNode(const onnx::NodeProto &n);
   bool verifyNodeOps(const onnx::NodeProto &n, Block *block, Operation *before);
   bool importConv(const onnx::NodeProto &n);
+  bool importConvTranspose(const onnx::NodeProto &n);
   Value buildConv(const onnx::NodeProto &n, Type resultType, Value x, Value w, Value bias);
   Type biasTypeFor(Type accElement, int64_t axis);
   bool importPool(const onnx::NodeProto &n, bool isMax);

@@ -39,6 +39,7 @@ const llvm::StringMap<ImportFn> &defaultDomainOps() {
       {"ConstantOfShape", &Importer::importFoldedOnly},
       {"Conv", &Importer::importConv},
       {"ConvInteger", &Importer::importConvInteger},
+      {"ConvTranspose", &Importer::importConvTranspose},
       {"DequantizeLinear", &Importer::importDequantizeLinear},
       {"Div", &Importer::importBinary<mlir::qcc::DivOp>},
       {"Dropout", &Importer::importIdentity},

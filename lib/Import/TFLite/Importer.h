@@ -132,6 +132,7 @@ public:
                                                  ArrayRef<int64_t> strides,
                                                  ArrayRef<int64_t> dilations);
   bool importConv(int op, bool depthwise);
+  bool importTransposeConv(int op);
   bool importFullyConnected(int op);
   bool importBinary(int op, tfl::BuiltinOperator code);
   bool importPool(int op, bool isMax);

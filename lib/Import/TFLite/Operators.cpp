@@ -39,6 +39,7 @@ const std::map<tfl::BuiltinOperator, ImportFn> &opTable() {
        [](Importer &im, int op, BO) { return im.importConv(op, /*depthwise=*/false); }},
       {BO::BuiltinOperator_DEPTHWISE_CONV_2D,
        [](Importer &im, int op, BO) { return im.importConv(op, /*depthwise=*/true); }},
+      {BO::BuiltinOperator_TRANSPOSE_CONV, call<&Importer::importTransposeConv>},
       {BO::BuiltinOperator_FULLY_CONNECTED, call<&Importer::importFullyConnected>},
       {BO::BuiltinOperator_ADD, [](Importer &im, int op, BO c) { return im.importBinary(op, c); }},
       {BO::BuiltinOperator_SUB, [](Importer &im, int op, BO c) { return im.importBinary(op, c); }},
@@ -127,6 +128,7 @@ std::pair<int, int> arity(tfl::BuiltinOperator code) {
   case BO::BuiltinOperator_SLICE:
   case BO::BuiltinOperator_SPLIT_V: return {3, 3};
   case BO::BuiltinOperator_STRIDED_SLICE: return {4, 4};
+  case BO::BuiltinOperator_TRANSPOSE_CONV: return {3, 4};
   case BO::BuiltinOperator_CONCATENATION: return {1, 1 << 16};
   default: return {1, 1};
   }
@@ -356,6 +358,92 @@ bool Importer::importConv(int i, bool depthwise) {
                                           b.getDenseI64ArrayAttr(*pads),
                                           b.getDenseI64ArrayAttr(dilations),
                                           b.getI64IntegerAttr(group));
+  y = fusedActivation(i, act, y);
+  return y && define(i, output(i, 0), y);
+}
+
+/// TRANSPOSE_CONV: inputs output_shape (constant NHWC), filter (OHWI), input, bias
+/// (optional). The begin padding is TFLite's: the SAME/VALID padding of the forward
+/// convolution from the output to the input, total / 2 at the beginning (the reference
+/// kernel ignores the odd element's offset); the output size is output_shape's.
+bool Importer::importTransposeConv(int i) {
+  Location loc = opLoc(i);
+  int si = input(i, 0), wi = input(i, 1), xi = input(i, 2), bi = input(i, 3);
+  Value x = floatValue(xi);
+  if (!x)
+    return false;
+  if (!isConstant(wi)) {
+    opError(i) << "the filter must be a constant";
+    return false;
+  }
+  auto outShape = intValues(si);
+  SmallVector<int64_t> xs = shapeOf(xi), ws = shapeOf(wi);
+  if (!outShape || outShape->size() != 4 || xs.size() != 4 || ws.size() != 4) {
+    opError(i) << "needs a constant output_shape of 4 values, an NHWC input and an OHWI filter";
+    return false;
+  }
+  int64_t outC = ws[0], kh = ws[1], kw = ws[2];
+  if (ws[3] != xs[3] || (*outShape)[3] != outC || (*outShape)[0] != xs[0] ||
+      (*outShape)[1] < 1 || (*outShape)[2] < 1) {
+    opError(i) << "the filter (" << ws[0] << "x" << ws[1] << "x" << ws[2] << "x" << ws[3]
+               << "), input channels (" << xs[3] << ") and output_shape do not agree";
+    return false;
+  }
+  const auto *o = options<tfl::TransposeConvOptions>(op(i));
+  int64_t strideH = o ? o->stride_h() : 1, strideW = o ? o->stride_w() : 1;
+  tfl::Padding padding = o ? o->padding() : tfl::Padding_SAME;
+  tfl::ActivationFunctionType act = o ? o->fused_activation_function()
+                                      : tfl::ActivationFunctionType_NONE;
+  if (strideH <= 0 || strideW <= 0) {
+    opError(i) << "strides must be positive";
+    return false;
+  }
+  // The filter as qcc.conv_transpose's IOHW (input channels first), per-channel scales
+  // on axis 1.
+  Value w = permutedConstant(wi, {3, 0, 1, 2}, quantType(wi, /*physicalAxisOfChannels=*/1));
+  if (!w)
+    return false;
+  if (auto qt = dyn_cast<quant::QuantizedType>(cast<RankedTensorType>(w.getType()).getElementType())) {
+    if (auto pa = dyn_cast<quant::UniformQuantizedPerAxisType>(qt);
+        pa && static_cast<int64_t>(pa.getScales().size()) != outC) {
+      opError(i) << "the filter is quantized along a dimension other than its output channels";
+      return false;
+    }
+    w = b.create<mlir::qcc::DequantizeOp>(
+        loc, RankedTensorType::get(cast<RankedTensorType>(w.getType()).getShape(), b.getF32Type()), w);
+  }
+  Value bias;
+  if (bi >= 0) {
+    if (shapeOf(bi) != SmallVector<int64_t>{outC}) {
+      opError(i) << "the bias must have " << outC << " elements";
+      return false;
+    }
+    bias = floatValue(bi);
+    if (!bias)
+      return false;
+  }
+  SmallVector<int64_t> out = {(*outShape)[1], (*outShape)[2]}, kernel = {kh, kw};
+  SmallVector<int64_t> strides = {strideH, strideW}, pads(4, 0);
+  for (int d = 0; d < 2; ++d) {
+    int64_t convOut;
+    if (padding == tfl::Padding_SAME)
+      convOut = (out[d] + strides[d] - 1) / strides[d];
+    else if (padding == tfl::Padding_VALID)
+      convOut = (out[d] - kernel[d] + strides[d]) / strides[d];
+    else {
+      opError(i) << "padding " << static_cast<int>(padding) << " is not supported; supported: "
+                 << "SAME, VALID";
+      return false;
+    }
+    int64_t total = std::max<int64_t>((convOut - 1) * strides[d] + kernel[d] - out[d], 0);
+    pads[d] = total / 2;
+    int64_t full = (xs[1 + d] - 1) * strides[d] + kernel[d];
+    pads[2 + d] = std::max<int64_t>(full - pads[d] - out[d], 0);
+  }
+  auto outType = RankedTensorType::get({xs[0], outC, out[0], out[1]}, b.getF32Type());
+  Value y = b.create<mlir::qcc::ConvTransposeOp>(
+      loc, outType, x, w, bias, b.getDenseI64ArrayAttr(strides), b.getDenseI64ArrayAttr(pads),
+      b.getDenseI64ArrayAttr({1, 1}), b.getI64IntegerAttr(1));
   y = fusedActivation(i, act, y);
   return y && define(i, output(i, 0), y);
 }

@@ -215,6 +215,33 @@ LogicalResult Conv2DOp::verify() {
   return verifyExpectedShape(*this, expected);
 }
 
+LogicalResult ConvTransposeOp::verify() {
+  if (failed(verifyStatic(*this)))
+    return failure();
+  auto in = getInput().getType().getShape();
+  auto w = getWeight().getType().getShape();
+  auto out = getOutput().getType().getShape();
+  if (in.size() != 4 || w.size() != 4)
+    return emitOpError("expects a rank-4 NCHW input and a rank-4 IOHW weight");
+  if (failed(verifyWindowAttrs(*this, getStrides(), getPads(), getDilations())))
+    return failure();
+  int64_t group = getGroup();
+  if (in[1] % group != 0)
+    return emitOpError("input channels (") << in[1] << ") must be a multiple of group " << group;
+  if (w[0] != in[1])
+    return emitOpError("weight has ") << w[0] << " input channels, input gives " << in[1];
+  int64_t filters = w[1] * group;
+  if (getBias()) {
+    auto b = getBias().getType().getShape();
+    if (b.size() != 1 || b[0] != filters)
+      return emitOpError("bias must have ") << filters << " elements";
+  }
+  if (out.size() != 4 || out[0] != in[0] || out[1] != filters || out[2] < 1 || out[3] < 1)
+    return emitOpError("expects a result of ") << in[0] << " x " << filters
+                                               << " x H x W with H, W positive";
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // MatMulOp and GemmOp
 //===----------------------------------------------------------------------===//

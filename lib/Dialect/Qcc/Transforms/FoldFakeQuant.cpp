@@ -19,6 +19,7 @@
 #include "mlir/IR/TypeUtilities.h"
 
 #include <cmath>
+#include <type_traits>
 #include <limits>
 #include <optional>
 
@@ -631,8 +632,9 @@ struct FoldQuantizeOfConstant : OpRewritePattern<QuantizeOp> {
   }
 };
 
-/// reshape/transpose(dequantize(x)) -> dequantize(reshape/transpose(x)): data movement runs
-/// on the stored integers, so the dequantize can reach a later integer op.
+/// reshape/transpose/slice/zero pad(dequantize(x)) -> dequantize(the same op on x): data
+/// movement runs on the stored integers, so the dequantize can reach a later integer op
+/// (the zero-spread input of a decomposed qcc.conv_transpose, a Pad before a Conv).
 template <typename MoveOp>
 struct SinkDequantize : OpRewritePattern<MoveOp> {
   using OpRewritePattern<MoveOp>::OpRewritePattern;
@@ -640,6 +642,17 @@ struct SinkDequantize : OpRewritePattern<MoveOp> {
     Value x = dequantizedSource(op->getOperand(0));
     if (!x || !isa<UniformQuantizedType>(getElementTypeOrSelf(x)))
       return failure();
+    if constexpr (std::is_same_v<MoveOp, PadOp>) {
+      // Zeros are the zero point's value: dq(pad(x, zp)) = pad(dq(x), 0). A pad whose one
+      // user is a quantize is left to FoldPad, which pads in the output's parameters.
+      if (!op.getValue().isZero() ||
+          (op->hasOneUse() && isa<QuantizeOp>(*op->getUsers().begin())))
+        return failure();
+    }
+    if constexpr (std::is_same_v<MoveOp, SliceOp>) {
+      if (op->hasOneUse() && isa<QuantizeOp>(*op->getUsers().begin()))
+        return failure(); // FoldDataMovement's
+    }
     OperationState state(op.getLoc(), op->getName());
     state.addOperands(x);
     state.addAttributes(op->getAttrs());
@@ -720,6 +733,7 @@ struct QccFoldFakeQuantPass : mlir::qcc::impl::QccFoldFakeQuantBase<QccFoldFakeQ
     populateTableFolds(patterns, requantMode == ::mlir::qcc::RequantMode::Fixed);
     populateDataMovementFolds(patterns);
     patterns.add<FoldQuantizeOfConstant, SinkDequantize<ReshapeOp>, SinkDequantize<TransposeOp>,
+                 SinkDequantize<SliceOp>, SinkDequantize<PadOp>,
                  FoldConv, FoldGemm, FoldMatMul, FoldMatMulBias, FoldGlobalAvgPool, FoldAdd, FoldMul, FoldAvgPool,
                  FoldQuantizeOfDequantize, SignedWeights>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))

@@ -74,6 +74,42 @@ def Qcc_Conv2DOp : Qcc_Op<"conv2d", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Qcc_ConvTransposeOp : Qcc_Op<"conv_transpose", [Pure]> {
+  let summary = "2-D transposed convolution (ONNX ConvTranspose, TFLite TRANSPOSE_CONV), NCHW";
+  let description = [{
+    The gradient of `qcc.conv2d` with respect to its input, with ONNX ConvTranspose
+    semantics. `input` is `N x C x H x W`, `weight` is `C x F/group x KH x KW` (ONNX's
+    order: input channels first), the optional `bias` has `F` elements. Input element
+    `(c, ih, iw)` times weight `(c, f, kh, kw)` adds to output element
+    `(g * F/group + f, ih * stride - pad_top + kh * dilation, ...)`, `g` the group of `c`,
+    plus the bias. `pads` is `[top, left, bottom, right]`; the result type gives the output
+    size, which may exceed `stride * (H - 1) + dilation * (KH - 1) + 1 - pad_top -
+    pad_bottom` (ONNX's `output_padding` and `output_shape`): those positions receive only
+    the bias.
+
+    ```mlir
+    %y = qcc.conv_transpose %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>,
+           dilations = array<i64: 1, 1>, group = 1 : i64}
+         : (tensor<1x8x4x4xf32>, tensor<8x3x3x3xf32>) -> tensor<1x3x7x7xf32>
+    ```
+
+    f32 only: `qcc-decompose-conv-transpose` rewrites it into a `qcc.conv2d` on the input
+    with `stride - 1` zeros inserted between its elements, with the weight transposed to
+    OIHW and flipped at compile time, which `qcc-fold-fake-quant` then folds like any
+    convolution.
+  }];
+  let arguments = (ins Qcc_FloatTensor:$input, Qcc_FloatTensor:$weight,
+                       Optional<Qcc_FloatTensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$group);
+  let results = (outs Qcc_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Qcc_MatMulOp : Qcc_Op<"matmul", [Pure]> {
   let summary = "matrix product with batch broadcasting (ONNX MatMul)";
   let description = [{

@@ -4,6 +4,42 @@
 
 include "mlir/Pass/PassBase.td"
 
+def QccDecomposeConvTranspose : Pass<"qcc-decompose-conv-transpose", "func::FuncOp"> {
+  let summary = "Rewrite qcc.conv_transpose as a qcc.conv2d on the zero-spread input";
+  let description = [{
+    Runs first in the qcc pipeline, before `qcc-fold-fake-quant`. A transposed convolution
+    with strides `s`, dilations `d`, pads `p` and kernel `K` equals a unit-stride
+    convolution (same dilations and group) of the input with `s - 1` zeros inserted after
+    each element (`reshape` to `N x C x H x 1 x W x 1`, `pad` of the unit dimensions to
+    `s`, `reshape` back), padded by `d * (K - 1) - p_begin` before and by what gives the
+    declared output size after (a negative amount crops the spread input with a `slice`).
+    The weight `C x F/g x KH x KW` becomes `F x C/g x KH x KW` with each window flipped,
+    computed at compile time from the constant: a float constant, or an integer constant
+    behind `quant.scast` and `qcc.dequantize` (per tensor, or per output channel: axis 1
+    becomes axis 0, its parameters repeated for each group). Those moves are data
+    movement, so in a QDQ model the convolution folds into an integer kernel.
+
+    The inserted zeros cost `s_h * s_w` times the multiply-adds of the transposed
+    convolution itself. A weight that is not constant is an error naming the op.
+
+    ```mlir
+    // before
+    %y = qcc.conv_transpose %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>,
+           dilations = array<i64: 1, 1>, group = 1 : i64}
+         : (tensor<1x2x3x3xf32>, tensor<2x4x2x2xf32>) -> tensor<1x4x6x6xf32>
+    // after
+    %0 = qcc.reshape %x : (tensor<1x2x3x3xf32>) -> tensor<1x2x3x1x3x1xf32>
+    %1 = qcc.pad %0 {pads = array<i64: 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1>, value = 0.0 : f32}
+         : (tensor<1x2x3x1x3x1xf32>) -> tensor<1x2x3x2x3x2xf32>
+    %2 = qcc.reshape %1 : (tensor<1x2x3x2x3x2xf32>) -> tensor<1x2x6x6xf32>
+    %y = qcc.conv2d %2, %flipped {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 0, 0>,
+           dilations = array<i64: 1, 1>, group = 1 : i64}
+         : (tensor<1x2x6x6xf32>, tensor<4x2x2x2xf32>) -> tensor<1x4x6x6xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::quant::QuantizationDialect", "::mlir::arith::ArithDialect"];
+}
+
 def QccFoldFakeQuant : Pass<"qcc-fold-fake-quant", "func::FuncOp"> {
   let summary = "Fold DequantizeLinear -> op -> QuantizeLinear groups into integer ops";
   let description = [{
