@@ -360,3 +360,21 @@ func.func @table_per_channel_size(%x: tensor<1x2x!quant.uniform<u8:f32, 0.1>>) -
   %y = qcc.table %x {axis = 1 : i64, table = array<i32: 1, 2>} : (tensor<1x2x!quant.uniform<u8:f32, 0.1>>) -> tensor<1x2x!quant.uniform<u8:f32, 0.1>>
   return %y : tensor<1x2x!quant.uniform<u8:f32, 0.1>>
 }
+
+// -----
+
+func.func @conv_transpose_weight_channels(%x: tensor<1x4x3x3xf32>, %w: tensor<2x3x2x2xf32>) -> tensor<1x3x4x4xf32> {
+  // expected-error @+1 {{weight has 2 input channels, input gives 4}}
+  %y = qcc.conv_transpose %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x4x3x3xf32>, tensor<2x3x2x2xf32>) -> tensor<1x3x4x4xf32>
+  return %y : tensor<1x3x4x4xf32>
+}
+
+// -----
+
+func.func @conv_transpose_result_channels(%x: tensor<1x4x3x3xf32>, %w: tensor<4x3x2x2xf32>) -> tensor<1x6x4x4xf32> {
+  // expected-error @+1 {{expects a result of 1 x 3 x H x W}}
+  %y = qcc.conv_transpose %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x4x3x3xf32>, tensor<4x3x2x2xf32>) -> tensor<1x6x4x4xf32>
+  return %y : tensor<1x6x4x4xf32>
+}
