@@ -212,7 +212,12 @@ void printLayerReport(ModuleOp module, llvm::raw_ostream &os) {
     if (auto c = dyn_cast<mlir::qcc::Conv2DOp>(op)) {
       auto w = c.getWeight().getType().getShape();
       macs = c.getType().getNumElements() * w[1] * w[2] * w[3];
+    } else if (auto c = dyn_cast<mlir::qcc::ConvIntegerOp>(op)) {
+      auto w = c.getWeight().getType().getShape();
+      macs = c.getType().getNumElements() * w[1] * w[2] * w[3];
     } else if (auto m = dyn_cast<mlir::qcc::MatMulOp>(op)) {
+      macs = m.getType().getNumElements() * m.getLhs().getType().getShape().back();
+    } else if (auto m = dyn_cast<mlir::qcc::MatMulIntegerOp>(op)) {
       macs = m.getType().getNumElements() * m.getLhs().getType().getShape().back();
     } else if (auto g = dyn_cast<mlir::qcc::GemmOp>(op)) {
       auto a = g.getA().getType().getShape();

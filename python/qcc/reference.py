@@ -996,6 +996,19 @@ class Evaluator:
             np.asarray(self.inp(n, 3)).astype(np.int64).reshape(-1)
         return self.conv_acc(n, x, w).astype(np.int32)
 
+    def op_DynamicQuantizeLinear(self, n):
+        """ONNX Runtime's uint8 parameters (GetQuantizationParameter), every step one f32
+        operation: lo = min(0, min x), hi = max(0, max x), scale = (hi - lo) / 255 (1 when
+        hi == lo), zero point round_half_even(clamp(0 - lo / scale, 0, 255)), then
+        QuantizeLinear with a true division."""
+        x = np.asarray(self.inp(n, 0), F32)
+        lo = min(F32(x.min()), F32(0)) if x.size else F32(0)
+        hi = max(F32(x.max()), F32(0)) if x.size else F32(0)
+        scale = F32(1) if hi == lo else F32(F32(hi - lo) / F32(255))
+        zp = np.rint(np.clip(F32(F32(0) - F32(lo / scale)), F32(0), F32(255))).astype(F32)
+        y = np.clip(np.rint((x / scale).astype(F32)) + zp, 0, 255).astype(np.uint8)
+        return [y, np.array(scale, F32), np.array(zp, F32).astype(np.uint8)]
+
     def op_MatMulInteger(self, n):
         a, b = self.inp(n, 0), self.inp(n, 1)
         za = self.inp(n, 2).astype(np.int64) if len(n.input) > 2 and n.input[2] else 0

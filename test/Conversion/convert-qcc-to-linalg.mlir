@@ -916,3 +916,60 @@ func.func @reduce_mean_and_scalar_reshape(%x: tensor<2x5x3xf32>, %s: tensor<f32>
   %r = qcc.reshape %s : (tensor<f32>) -> tensor<1x1xf32>
   return %y, %r : tensor<2x3xf32>, tensor<1x1xf32>
 }
+
+// -----
+
+// DynamicQuantizeLinear: one reduction to min and max, ONNX Runtime's parameters in f32
+// (scale (hi - lo) / 255, or 1 when hi == lo; zero point rounded half to even), then the
+// quantization with a true division.
+// CHECK-LABEL: func @dynamic_quantize
+// CHECK: %[[R:.*]]:2 = linalg.generic {{.*}}iterator_types = ["reduction", "reduction"]
+// CHECK: arith.cmpf olt
+// CHECK: arith.cmpf ogt
+// CHECK: %[[SAME:.*]] = arith.cmpf oeq
+// CHECK: %[[SCALE:.*]] = arith.select %[[SAME]]
+// CHECK: math.roundeven
+// CHECK: linalg.generic
+// CHECK: arith.divf %{{.*}}, %[[SCALE]]
+// CHECK: math.roundeven
+// CHECK: tensor.from_elements %[[SCALE]] : tensor<f32>
+// CHECK: tensor.from_elements %{{.*}} : tensor<i8>
+func.func @dynamic_quantize(%x: tensor<2x16xf32>) -> (tensor<2x16xi8>, tensor<f32>, tensor<i8>) {
+  %q, %s, %z = qcc.dynamic_quantize %x : (tensor<2x16xf32>) -> (tensor<2x16xi8>, tensor<f32>, tensor<i8>)
+  return %q, %s, %z : tensor<2x16xi8>, tensor<f32>, tensor<i8>
+}
+
+// -----
+
+// MatMulInteger with a run-time lhs zero point (unsigned) and a per-column rhs zero point
+// (signed): one generic over (batch, m, n, k) subtracting both in i32.
+// CHECK-LABEL: func @matmul_integer
+// CHECK: %[[ZA:.*]] = tensor.extract %arg2[]
+// CHECK: %[[ZA32:.*]] = arith.extui %[[ZA]] : i8 to i32
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+// CHECK-SAME: ins(%arg0, %arg1, %arg3 : tensor<2x3x16xi8>, tensor<16x8xi8>, tensor<8xi8>)
+// CHECK: arith.extsi %{{.*}} : i8 to i32
+// CHECK: arith.extui %{{.*}} : i8 to i32
+// CHECK: arith.subi %{{.*}}, %[[ZA32]]
+// CHECK: arith.muli
+// CHECK: arith.addi
+func.func @matmul_integer(%a: tensor<2x3x16xi8>, %b: tensor<16x8xi8>, %za: tensor<i8>, %zb: tensor<8xi8>) -> tensor<2x3x8xi32> {
+  %y = qcc.matmul_integer %a, %b, %za, %zb {lhs_unsigned = true}
+       : (tensor<2x3x16xi8>, tensor<16x8xi8>, tensor<i8>, tensor<8xi8>) -> tensor<2x3x8xi32>
+  return %y : tensor<2x3x8xi32>
+}
+
+// -----
+
+// ConvInteger: the input padded with its run-time zero point, then one generic over
+// (n, f, oh, ow, c, kh, kw); with group 2 the input channel is (f floordiv 3) * 2 + c.
+// CHECK-LABEL: func @conv_integer
+// CHECK: %[[Z:.*]] = tensor.extract %arg2[]
+// CHECK: tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: tensor.yield %[[Z]] : i8
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+func.func @conv_integer(%x: tensor<1x4x5x5xi8>, %w: tensor<6x2x3x3xi8>, %zx: tensor<i8>, %zw: tensor<i8>) -> tensor<1x6x5x5xi32> {
+  %y = qcc.conv_integer %x, %w, %zx, %zw {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 2 : i64, input_unsigned = true, weight_unsigned = true}
+       : (tensor<1x4x5x5xi8>, tensor<6x2x3x3xi8>, tensor<i8>, tensor<i8>) -> tensor<1x6x5x5xi32>
+  return %y : tensor<1x6x5x5xi32>
+}

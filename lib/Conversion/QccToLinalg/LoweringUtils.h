@@ -360,6 +360,8 @@ void populatePoolingPatterns(const TypeConverter &converter, RewritePatternSet &
 void populateDataMovementPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 
 void populateDetectionPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
+/// DynamicQuant.cpp: dynamic_quantize, matmul_integer, conv_integer.
+void populateDynamicQuantPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// Quantize, dequantize, requantize and storage casts (Quantization.cpp).
 void populateQuantizationPatterns(const TypeConverter &converter, RewritePatternSet &patterns,
                                   const LoweringOptions &options);

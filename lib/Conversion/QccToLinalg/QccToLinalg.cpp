@@ -85,6 +85,7 @@ struct ConvertQccToLinalgPass
     populatePoolingPatterns(converter, patterns, o);
     populateDataMovementPatterns(converter, patterns);
     populateDetectionPatterns(converter, patterns);
+    populateDynamicQuantPatterns(converter, patterns);
     populateQuantizationPatterns(converter, patterns, o);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns, converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

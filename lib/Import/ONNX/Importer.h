@@ -229,6 +229,9 @@ public:
   bool importMatMulInteger(const onnx::NodeProto &n) {
     return importIntegerConvOrMatMul(n, /*isConv=*/false);
   }
+  bool importIntegerWithRuntimeZeroPoints(const onnx::NodeProto &n, bool isConv,
+                                          RankedTensorType outType);
+  bool importDynamicQuantizeLinear(const onnx::NodeProto &n);
   bool inferMicrosoftShapes();
   std::optional<onnx::TypeProto> microsoftOutputType(const onnx::NodeProto &n);
   const onnx::TypeProto *knownType(const std::string &name);

@@ -43,6 +43,7 @@ const llvm::StringMap<ImportFn> &defaultDomainOps() {
       {"DequantizeLinear", &Importer::importDequantizeLinear},
       {"Div", &Importer::importBinary<mlir::qcc::DivOp>},
       {"Dropout", &Importer::importIdentity},
+      {"DynamicQuantizeLinear", &Importer::importDynamicQuantizeLinear},
       {"Exp", &Importer::importUnary<mlir::qcc::ExpOp>},
       {"Flatten", &Importer::importReshape},
       {"Gather", &Importer::importGather},

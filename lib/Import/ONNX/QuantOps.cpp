@@ -127,6 +127,89 @@ bool Importer::importQLinearConvOrMatMul(const onnx::NodeProto &n, bool isConv) 
   return true;
 }
 
+/// DynamicQuantizeLinear: qcc.dynamic_quantize (uint8 values, scale, zero point).
+bool Importer::importDynamicQuantizeLinear(const onnx::NodeProto &n) {
+  Value x = requireFloat(lookup(n.input(0), n), n, 0);
+  if (!x)
+    return false;
+  auto shape = cast<RankedTensorType>(x.getType()).getShape();
+  auto q = b.create<mlir::qcc::DynamicQuantizeOp>(
+      nodeLoc(n), RankedTensorType::get(shape, b.getI8Type()),
+      RankedTensorType::get({}, b.getF32Type()), RankedTensorType::get({}, b.getI8Type()), x);
+  for (int i = 0; i < 3 && i < n.output_size(); ++i)
+    if (!n.output(i).empty())
+      define(n, i, q->getResult(i));
+  return true;
+}
+
+/// ConvInteger / MatMulInteger whose zero points are not all constants (the run-time
+/// zero point of a DynamicQuantizeLinear): qcc.conv_integer / qcc.matmul_integer on the
+/// stored 8-bit values.
+bool Importer::importIntegerWithRuntimeZeroPoints(const onnx::NodeProto &n, bool isConv,
+                                                  RankedTensorType outType) {
+  Location loc = nodeLoc(n);
+  SmallVector<Value> operands;
+  SmallVector<bool> unsignedness;
+  for (int i = 0; i < 4; ++i) {
+    Value v;
+    int32_t type = onnx::TensorProto::UINT8;
+    if (hasInput(n, i)) {
+      v = lookup(n.input(i), n);
+      if (!v)
+        return false;
+      type = rawOnnxType(v, n.input(i));
+      v = asStorage(v, loc);
+    } else {
+      // An absent zero point is 0, of its data's type.
+      type = rawOnnxType(operands[i - 2], n.input(i - 2));
+      v = b.create<arith::ConstantOp>(
+          loc, DenseElementsAttr::get(RankedTensorType::get({}, b.getI8Type()), int8_t(0)));
+    }
+    if ((type != onnx::TensorProto::UINT8 && type != onnx::TensorProto::INT8) ||
+        !cast<RankedTensorType>(v.getType()).getElementType().isInteger(8)) {
+      nodeError(n) << "input " << i << " ('" << (hasInput(n, i) ? n.input(i) : "")
+                   << "') must be uint8 or int8, not " << onnxTypeName(type);
+      return false;
+    }
+    operands.push_back(v);
+    unsignedness.push_back(type == onnx::TensorProto::UINT8);
+  }
+  auto accType = RankedTensorType::get(outType.getShape(), b.getI32Type());
+  Value acc;
+  if (isConv) {
+    auto xShape = cast<RankedTensorType>(operands[0].getType()).getShape();
+    auto wShape = cast<RankedTensorType>(operands[1].getType()).getShape();
+    if (xShape.size() != 4 || wShape.size() != 4) {
+      nodeError(n) << "only 2-D convolution (rank-4 NCHW input) is supported; input has rank "
+                   << xShape.size();
+      return false;
+    }
+    auto strides = attrInts(n, "strides", {1, 1});
+    auto dilations = attrInts(n, "dilations", {1, 1});
+    auto pads = resolvePads(n, xShape.drop_front(2), wShape.drop_front(2), strides, dilations);
+    if (!pads) {
+      nodeError(n) << "unsupported auto_pad '" << attrString(n, "auto_pad", "") << "'";
+      return false;
+    }
+    acc = b.create<mlir::qcc::ConvIntegerOp>(
+        loc, accType, operands[0], operands[1], operands[2], operands[3],
+        b.getDenseI64ArrayAttr(strides), b.getDenseI64ArrayAttr(*pads),
+        b.getDenseI64ArrayAttr(dilations), b.getI64IntegerAttr(attrInt(n, "group", 1)),
+        b.getBoolAttr(unsignedness[0]), b.getBoolAttr(unsignedness[1]));
+  } else {
+    if (cast<RankedTensorType>(operands[1].getType()).getRank() != 2) {
+      nodeError(n) << "with a run-time zero point, B must be a matrix (rank 2)";
+      return false;
+    }
+    acc = b.create<mlir::qcc::MatMulIntegerOp>(loc, accType, operands[0], operands[1],
+                                               operands[2], operands[3],
+                                               b.getBoolAttr(unsignedness[0]),
+                                               b.getBoolAttr(unsignedness[1]));
+  }
+  define(n, 0, acc);
+  return true;
+}
+
 /// ConvInteger / MatMulInteger: the int32 accumulator itself (scale 1), wrapping on
 /// overflow like the ONNX reference.
 bool Importer::importIntegerConvOrMatMul(const onnx::NodeProto &n, bool isConv) {
@@ -134,6 +217,9 @@ bool Importer::importIntegerConvOrMatMul(const onnx::NodeProto &n, bool isConv) 
   auto outType = typeOf(n.output(0), &n);
   if (!outType)
     return false;
+  for (int i : {2, 3})
+    if (hasInput(n, i) && !constantTensor(n.input(i)))
+      return importIntegerWithRuntimeZeroPoints(n, isConv, *outType);
   Value x = quantizedOperand(n, 0, -1, 2, 1);
   Value wRaw = lookup(n.input(1), n);
   if (!x || !wRaw)

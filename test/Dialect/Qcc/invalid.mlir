@@ -378,3 +378,20 @@ func.func @conv_transpose_result_channels(%x: tensor<1x4x3x3xf32>, %w: tensor<4x
        : (tensor<1x4x3x3xf32>, tensor<4x3x2x2xf32>) -> tensor<1x6x4x4xf32>
   return %y : tensor<1x6x4x4xf32>
 }
+
+// -----
+
+func.func @matmul_integer_zero_point(%a: tensor<3x16xi8>, %b: tensor<16x8xi8>, %za: tensor<3xi8>, %zb: tensor<i8>) -> tensor<3x8xi32> {
+  // expected-error @+1 {{lhs_zero_point must be a scalar}}
+  %y = qcc.matmul_integer %a, %b, %za, %zb : (tensor<3x16xi8>, tensor<16x8xi8>, tensor<3xi8>, tensor<i8>) -> tensor<3x8xi32>
+  return %y : tensor<3x8xi32>
+}
+
+// -----
+
+func.func @conv_integer_shape(%x: tensor<1x4x5x5xi8>, %w: tensor<6x4x3x3xi8>, %z: tensor<i8>) -> tensor<1x6x5x5xi32> {
+  // expected-error @+1 {{does not match the expected 1x6x3x3}}
+  %y = qcc.conv_integer %x, %w, %z, %z {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x4x5x5xi8>, tensor<6x4x3x3xi8>, tensor<i8>, tensor<i8>) -> tensor<1x6x5x5xi32>
+  return %y : tensor<1x6x5x5xi32>
+}

@@ -243,6 +243,70 @@ LogicalResult ConvTransposeOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// Dynamic quantization
+//===----------------------------------------------------------------------===//
+
+LogicalResult DynamicQuantizeOp::verify() {
+  if (getInput().getType().getShape() != getOutput().getType().getShape())
+    return emitOpError("expects the output to have the input's shape");
+  return success();
+}
+
+/// A zero point: a scalar (rank 0 or one element), or `perChannel` values when that is
+/// not 0.
+static LogicalResult verifyZeroPoint(Operation *op, Value zp, int64_t perChannel,
+                                     const char *what) {
+  auto t = cast<RankedTensorType>(zp.getType());
+  if (!t.hasStaticShape() || t.getRank() > 1 ||
+      (t.getNumElements() != 1 && (perChannel == 0 || t.getNumElements() != perChannel)))
+    return op->emitOpError() << what << " must be a scalar"
+                             << (perChannel ? " or have one value per output channel" : "");
+  return success();
+}
+
+LogicalResult MatMulIntegerOp::verify() {
+  if (failed(verifyStatic(*this)))
+    return failure();
+  auto a = getLhs().getType().getShape(), b = getRhs().getType().getShape();
+  auto out = getOutput().getType().getShape();
+  if (a.size() < 2 || b.size() != 2)
+    return emitOpError("expects an lhs of rank 2 or more and a 2-D rhs");
+  if (a.back() != b[0])
+    return emitOpError("contracting dimensions differ: ") << a.back() << " vs " << b[0];
+  SmallVector<int64_t> expected(a.drop_back());
+  expected.push_back(b[1]);
+  if (failed(verifyZeroPoint(*this, getLhsZeroPoint(), 0, "lhs_zero_point")) ||
+      failed(verifyZeroPoint(*this, getRhsZeroPoint(), b[1], "rhs_zero_point")))
+    return failure();
+  if (ArrayRef<int64_t>(expected) != out)
+    return emitOpError("expects a result of shape ") << shapeStr(expected);
+  return success();
+}
+
+LogicalResult ConvIntegerOp::verify() {
+  if (failed(verifyStatic(*this)))
+    return failure();
+  auto in = getInput().getType().getShape(), w = getWeight().getType().getShape();
+  if (in.size() != 4 || w.size() != 4)
+    return emitOpError("expects a rank-4 NCHW input and a rank-4 OIHW weight");
+  if (failed(verifyWindowAttrs(*this, getStrides(), getPads(), getDilations())))
+    return failure();
+  int64_t group = getGroup();
+  if (in[1] % group != 0 || w[0] % group != 0 || w[1] != in[1] / group)
+    return emitOpError("the weight's ") << w[0] << "x" << w[1]
+                                        << " channels do not fit an input of " << in[1]
+                                        << " channels in " << group << " groups";
+  if (failed(verifyZeroPoint(*this, getInputZeroPoint(), 0, "input_zero_point")) ||
+      failed(verifyZeroPoint(*this, getWeightZeroPoint(), w[0], "weight_zero_point")))
+    return failure();
+  SmallVector<int64_t> expected = {in[0], w[0], 0, 0};
+  for (int i = 0; i < 2; ++i)
+    expected[2 + i] = windowOutputSize(in[2 + i], w[2 + i], getStrides()[i], getPads()[i],
+                                       getPads()[2 + i], getDilations()[i], false);
+  return verifyExpectedShape(*this, expected);
+}
+
+//===----------------------------------------------------------------------===//
 // MatMulOp and GemmOp
 //===----------------------------------------------------------------------===//
 

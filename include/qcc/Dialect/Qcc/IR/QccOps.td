@@ -736,6 +736,90 @@ def Qcc_NonMaxSuppressionOp : Qcc_Op<"non_max_suppression", [Pure]> {
 // Quantization
 //===----------------------------------------------------------------------===//
 
+//===----------------------------------------------------------------------===//
+// Dynamic (run-time) quantization: ONNX Runtime's quantize_dynamic
+//===----------------------------------------------------------------------===//
+
+def Qcc_DynamicQuantizeOp : Qcc_Op<"dynamic_quantize", [Pure]> {
+  let summary = "uint8 quantization with parameters computed at run time (ONNX DynamicQuantizeLinear)";
+  let description = [{
+    ONNX Runtime's DynamicQuantizeLinear, element for element: with `lo = min(0, min(x))`
+    and `hi = max(0, max(x))`, `scale = (hi - lo) / 255` (1 when `hi == lo`),
+    `zero_point = round_half_even(clamp(0 - lo / scale, 0, 255))` and
+    `output = saturate(round_half_even(x / scale) + zero_point)`, all in f32. The results
+    are the uint8 values (in signless i8), the scale and the zero point (rank 0).
+
+    ```mlir
+    %q, %s, %z = qcc.dynamic_quantize %x
+        : (tensor<2x16xf32>) -> (tensor<2x16xi8>, tensor<f32>, tensor<i8>)
+    ```
+  }];
+  let arguments = (ins Qcc_FloatTensor:$input);
+  let results = (outs RankedTensorOf<[I8]>:$output, 0DTensorOf<[F32]>:$scale,
+                      0DTensorOf<[I8]>:$zero_point);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Qcc_MatMulIntegerOp : Qcc_Op<"matmul_integer", [Pure]> {
+  let summary = "integer matrix product with run-time zero points (ONNX MatMulInteger)";
+  let description = [{
+    `output[..., m, n] = sum_k (lhs[..., m, k] - lhs_zero_point) * (rhs[k, n] -
+    rhs_zero_point[n])` in int32 (wrapping). `lhs` has rank 2 or more (leading dimensions
+    are batch), `rhs` is 2-D; `lhs_zero_point` is a scalar, `rhs_zero_point` a scalar or
+    one value per column; all are 8-bit values in signless i8, unsigned where
+    `lhs_unsigned` / `rhs_unsigned` say so. The integer ops with constant zero points keep
+    the quantized types of `qcc.matmul`; this op takes the zero points
+    `qcc.dynamic_quantize` computes.
+
+    ```mlir
+    %acc = qcc.matmul_integer %a, %b, %za, %zb {lhs_unsigned = true}
+        : (tensor<2x16xi8>, tensor<16x8xi8>, tensor<i8>, tensor<i8>) -> tensor<2x8xi32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[I8]>:$lhs, RankedTensorOf<[I8]>:$rhs,
+                       RankedTensorOf<[I8]>:$lhs_zero_point,
+                       RankedTensorOf<[I8]>:$rhs_zero_point,
+                       DefaultValuedAttr<BoolAttr, "false">:$lhs_unsigned,
+                       DefaultValuedAttr<BoolAttr, "false">:$rhs_unsigned);
+  let results = (outs RankedTensorOf<[I32]>:$output);
+  let assemblyFormat = [{
+    $lhs `,` $rhs `,` $lhs_zero_point `,` $rhs_zero_point attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Qcc_ConvIntegerOp : Qcc_Op<"conv_integer", [Pure]> {
+  let summary = "integer 2-D convolution with run-time zero points (ONNX ConvInteger)";
+  let description = [{
+    `qcc.conv2d`'s window arithmetic (NCHW input, OIHW weight, groups, strides, pads,
+    dilations) on `(input - input_zero_point) * (weight - weight_zero_point[f])` summed in
+    int32; padding reads `input_zero_point` (contributes 0), as ONNX Runtime pads.
+    `input_zero_point` is a scalar, `weight_zero_point` a scalar or one per filter; 8-bit
+    values in signless i8, unsigned where `input_unsigned` / `weight_unsigned` say so.
+
+    ```mlir
+    %acc = qcc.conv_integer %x, %w, %zx, %zw {strides = array<i64: 1, 1>,
+             pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64,
+             input_unsigned = true, weight_unsigned = true}
+        : (tensor<1x3x8x8xi8>, tensor<4x3x3x3xi8>, tensor<i8>, tensor<i8>) -> tensor<1x4x8x8xi32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[I8]>:$input, RankedTensorOf<[I8]>:$weight,
+                       RankedTensorOf<[I8]>:$input_zero_point,
+                       RankedTensorOf<[I8]>:$weight_zero_point,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$group,
+                       DefaultValuedAttr<BoolAttr, "false">:$input_unsigned,
+                       DefaultValuedAttr<BoolAttr, "false">:$weight_unsigned);
+  let results = (outs RankedTensorOf<[I32]>:$output);
+  let assemblyFormat = [{
+    $input `,` $weight `,` $input_zero_point `,` $weight_zero_point attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Qcc_QuantizeOp : Qcc_Op<"quantize", [Pure]> {
   let summary = "float to quantized (ONNX QuantizeLinear)";
   let description = [{
