@@ -943,7 +943,7 @@ func.func @dynamic_quantize(%x: tensor<2x16xf32>) -> (tensor<2x16xi8>, tensor<f3
 
 // MatMulInteger with a run-time lhs zero point (unsigned) and a per-column rhs zero point
 // (signed): one generic over (batch, m, n, k) subtracting both in i32.
-// CHECK-LABEL: func @matmul_integer
+// CHECK-LABEL: func @matmul_integer_runtime_zero_point
 // CHECK: %[[ZA:.*]] = tensor.extract %arg2[]
 // CHECK: %[[ZA32:.*]] = arith.extui %[[ZA]] : i8 to i32
 // CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
@@ -953,7 +953,7 @@ func.func @dynamic_quantize(%x: tensor<2x16xf32>) -> (tensor<2x16xi8>, tensor<f3
 // CHECK: arith.subi %{{.*}}, %[[ZA32]]
 // CHECK: arith.muli
 // CHECK: arith.addi
-func.func @matmul_integer(%a: tensor<2x3x16xi8>, %b: tensor<16x8xi8>, %za: tensor<i8>, %zb: tensor<8xi8>) -> tensor<2x3x8xi32> {
+func.func @matmul_integer_runtime_zero_point(%a: tensor<2x3x16xi8>, %b: tensor<16x8xi8>, %za: tensor<i8>, %zb: tensor<8xi8>) -> tensor<2x3x8xi32> {
   %y = qcc.matmul_integer %a, %b, %za, %zb {lhs_unsigned = true}
        : (tensor<2x3x16xi8>, tensor<16x8xi8>, tensor<i8>, tensor<8xi8>) -> tensor<2x3x8xi32>
   return %y : tensor<2x3x8xi32>
@@ -961,15 +961,40 @@ func.func @matmul_integer(%a: tensor<2x3x16xi8>, %b: tensor<16x8xi8>, %za: tenso
 
 // -----
 
-// ConvInteger: the input padded with its run-time zero point, then one generic over
-// (n, f, oh, ow, c, kh, kw); with group 2 the input channel is (f floordiv 3) * 2 + c.
-// CHECK-LABEL: func @conv_integer
-// CHECK: %[[Z:.*]] = tensor.extract %arg2[]
-// CHECK: tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
-// CHECK: tensor.yield %[[Z]] : i8
+// ConvInteger: the input minus its run-time zero point in i16, padded with 0, then one
+// generic over (n, f, oh, ow, c, kh, kw); with group 2 the input channel is
+// (f floordiv 3) * 2 + c.
+// CHECK-LABEL: func @conv_integer_runtime_zero_point
+// CHECK: linalg.generic {{.*}} ins(%arg0, %arg2 : tensor<1x4x5x5xi8>, tensor<i8>)
+// CHECK: arith.extui
+// CHECK: arith.subi
+// CHECK: arith.trunci %{{.*}} : i32 to i16
+// CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
-func.func @conv_integer(%x: tensor<1x4x5x5xi8>, %w: tensor<6x2x3x3xi8>, %zx: tensor<i8>, %zw: tensor<i8>) -> tensor<1x6x5x5xi32> {
+func.func @conv_integer_runtime_zero_point(%x: tensor<1x4x5x5xi8>, %w: tensor<6x2x3x3xi8>, %zx: tensor<i8>, %zw: tensor<i8>) -> tensor<1x6x5x5xi32> {
   %y = qcc.conv_integer %x, %w, %zx, %zw {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 2 : i64, input_unsigned = true, weight_unsigned = true}
        : (tensor<1x4x5x5xi8>, tensor<6x2x3x3xi8>, tensor<i8>, tensor<i8>) -> tensor<1x6x5x5xi32>
   return %y : tensor<1x6x5x5xi32>
+}
+
+// -----
+
+// TFLite's asymmetric per-batch quantization: min and max per batch index (dimension 0
+// parallel), the parameters in f64 per batch index, then zp + x * (1 / scale) rounded half
+// away from zero without libm (truncation and a correction), clamped to [-128, 127].
+// CHECK-LABEL: func @dynamic_quantize_asymmetric
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction", "reduction"]}
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel"]}
+// CHECK: arith.extf %{{.*}} : f32 to f64
+// CHECK: arith.divf %{{.*}} : f64
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel"]}
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: arith.fptosi
+// CHECK: arith.cmpf oge
+// CHECK: arith.maxsi
+// CHECK: arith.minsi
+func.func @dynamic_quantize_asymmetric(%x: tensor<2x3x4xf32>) -> (tensor<2x3x4xi8>, tensor<2xf32>, tensor<2xi8>) {
+  %q, %s, %z = qcc.dynamic_quantize %x {scheme = "asymmetric"} : (tensor<2x3x4xf32>) -> (tensor<2x3x4xi8>, tensor<2xf32>, tensor<2xi8>)
+  return %q, %s, %z : tensor<2x3x4xi8>, tensor<2xf32>, tensor<2xi8>
 }

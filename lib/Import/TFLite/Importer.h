@@ -132,6 +132,16 @@ public:
                                                  ArrayRef<int64_t> strides,
                                                  ArrayRef<int64_t> dilations);
   bool importConv(int op, bool depthwise);
+  // --- hybrid (dynamic-range) kernels (Hybrid.cpp) ---------------------------
+  /// A float32 input with an int8 quantized filter: one of TFLite's hybrid kernels.
+  bool isHybrid(int inputTensor, int filterTensor);
+  SmallVector<float> filterScales(int filterTensor);
+  /// FULLY_CONNECTED's hybrid form on `x` (batch x inputs, float); float result.
+  Value hybridFullyConnected(int op, Value x, int filterTensor, Value bias, bool asymmetric);
+  /// CONV_2D / DEPTHWISE_CONV_2D's hybrid form; `w` the quantized OIHW filter.
+  Value hybridConv(int op, Value x, int filterTensor, Value w, Value bias,
+                   RankedTensorType outType, ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+                   ArrayRef<int64_t> dilations, int64_t group, bool depthwise);
   bool importTransposeConv(int op);
   bool importFullyConnected(int op);
   bool importBinary(int op, tfl::BuiltinOperator code);

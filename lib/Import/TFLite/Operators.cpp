@@ -328,14 +328,11 @@ bool Importer::importConv(int i, bool depthwise) {
   }
   if (!w)
     return false;
-  if (auto qt = dyn_cast<quant::QuantizedType>(cast<RankedTensorType>(w.getType()).getElementType())) {
-    if (auto pa = dyn_cast<quant::UniformQuantizedPerAxisType>(qt);
-        pa && static_cast<int64_t>(pa.getScales().size()) != outC) {
-      opError(i) << "the filter is quantized along a dimension other than its output channels";
-      return false;
-    }
-    w = b.create<mlir::qcc::DequantizeOp>(
-        loc, RankedTensorType::get(cast<RankedTensorType>(w.getType()).getShape(), b.getF32Type()), w);
+  auto qt = dyn_cast<quant::QuantizedType>(cast<RankedTensorType>(w.getType()).getElementType());
+  if (auto pa = dyn_cast_or_null<quant::UniformQuantizedPerAxisType>(qt);
+      pa && static_cast<int64_t>(pa.getScales().size()) != outC) {
+    opError(i) << "the filter is quantized along a dimension other than its output channels";
+    return false;
   }
   Value bias;
   if (bi >= 0) {
@@ -354,10 +351,19 @@ bool Importer::importConv(int i, bool depthwise) {
   int64_t oh = (xs[1] + (*pads)[0] + (*pads)[2] - dilH * (kh - 1) - 1) / strideH + 1;
   int64_t ow = (xs[2] + (*pads)[1] + (*pads)[3] - dilW * (kw - 1) - 1) / strideW + 1;
   auto outType = RankedTensorType::get({xs[0], outC, oh, ow}, b.getF32Type());
-  Value y = b.create<mlir::qcc::Conv2DOp>(loc, outType, x, w, bias, b.getDenseI64ArrayAttr(strides),
-                                          b.getDenseI64ArrayAttr(*pads),
-                                          b.getDenseI64ArrayAttr(dilations),
-                                          b.getI64IntegerAttr(group));
+  Value y;
+  if (qt && isHybrid(xi, wi)) {
+    y = hybridConv(i, x, wi, w, bias, outType, strides, *pads, dilations, group, depthwise);
+  } else {
+    if (qt)
+      w = b.create<mlir::qcc::DequantizeOp>(
+          loc, RankedTensorType::get(cast<RankedTensorType>(w.getType()).getShape(), b.getF32Type()),
+          w);
+    y = b.create<mlir::qcc::Conv2DOp>(loc, outType, x, w, bias, b.getDenseI64ArrayAttr(strides),
+                                      b.getDenseI64ArrayAttr(*pads),
+                                      b.getDenseI64ArrayAttr(dilations),
+                                      b.getI64IntegerAttr(group));
+  }
   y = fusedActivation(i, act, y);
   return y && define(i, output(i, 0), y);
 }
@@ -461,8 +467,9 @@ bool Importer::importFullyConnected(int i) {
     opError(i) << "the weights must have rank 2 (outputs x inputs)";
     return false;
   }
-  Value x = floatValue(xi), w = floatValue(wi);
-  if (!x || !w)
+  bool hybrid = isHybrid(xi, wi);
+  Value x = floatValue(xi), w = hybrid ? Value() : floatValue(wi);
+  if (!x || (!hybrid && !w))
     return false;
   SmallVector<int64_t> xs = shapeOf(xi);
   int64_t elements = std::accumulate(xs.begin(), xs.end(), int64_t(1), std::multiplies<>());
@@ -483,9 +490,13 @@ bool Importer::importFullyConnected(int i) {
     if (!(bias = floatValue(bi)))
       return false;
   }
-  Value y = b.create<mlir::qcc::GemmOp>(loc, RankedTensorType::get({batch, ws[0]}, b.getF32Type()),
-                                        x, w, bias, b.getBoolAttr(false), b.getBoolAttr(true),
-                                        b.getF32FloatAttr(1.f), b.getF32FloatAttr(1.f));
+  Value y = hybrid ? hybridFullyConnected(i, x, wi, bias, o && o->asymmetric_quantize_inputs())
+                   : b.create<mlir::qcc::GemmOp>(
+                         loc, RankedTensorType::get({batch, ws[0]}, b.getF32Type()), x, w, bias,
+                         b.getBoolAttr(false), b.getBoolAttr(true), b.getF32FloatAttr(1.f),
+                         b.getF32FloatAttr(1.f));
+  if (!y)
+    return false;
   y = fusedActivation(i, o ? o->fused_activation_function() : tfl::ActivationFunctionType_NONE, y);
   if (!y)
     return false;

@@ -381,9 +381,9 @@ func.func @conv_transpose_result_channels(%x: tensor<1x4x3x3xf32>, %w: tensor<4x
 
 // -----
 
-func.func @matmul_integer_zero_point(%a: tensor<3x16xi8>, %b: tensor<16x8xi8>, %za: tensor<3xi8>, %zb: tensor<i8>) -> tensor<3x8xi32> {
-  // expected-error @+1 {{lhs_zero_point must be a scalar}}
-  %y = qcc.matmul_integer %a, %b, %za, %zb : (tensor<3x16xi8>, tensor<16x8xi8>, tensor<3xi8>, tensor<i8>) -> tensor<3x8xi32>
+func.func @matmul_integer_zero_point(%a: tensor<3x16xi8>, %b: tensor<16x8xi8>, %za: tensor<2xi8>, %zb: tensor<i8>) -> tensor<3x8xi32> {
+  // expected-error @+1 {{lhs_zero_point must be a scalar or have 3 values}}
+  %y = qcc.matmul_integer %a, %b, %za, %zb : (tensor<3x16xi8>, tensor<16x8xi8>, tensor<2xi8>, tensor<i8>) -> tensor<3x8xi32>
   return %y : tensor<3x8xi32>
 }
 
@@ -394,4 +394,12 @@ func.func @conv_integer_shape(%x: tensor<1x4x5x5xi8>, %w: tensor<6x4x3x3xi8>, %z
   %y = qcc.conv_integer %x, %w, %z, %z {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
        : (tensor<1x4x5x5xi8>, tensor<6x4x3x3xi8>, tensor<i8>, tensor<i8>) -> tensor<1x6x5x5xi32>
   return %y : tensor<1x6x5x5xi32>
+}
+
+// -----
+
+func.func @dynamic_quantize_scheme_shapes(%x: tensor<2x16xf32>) -> (tensor<2x16xi8>, tensor<f32>, tensor<i8>) {
+  // expected-error @+1 {{expects a scale and a zero point of shape [2]}}
+  %q, %s, %z = qcc.dynamic_quantize %x {scheme = "symmetric"} : (tensor<2x16xf32>) -> (tensor<2x16xi8>, tensor<f32>, tensor<i8>)
+  return %q, %s, %z : tensor<2x16xi8>, tensor<f32>, tensor<i8>
 }

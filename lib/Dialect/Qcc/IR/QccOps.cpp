@@ -247,20 +247,34 @@ LogicalResult ConvTransposeOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult DynamicQuantizeOp::verify() {
-  if (getInput().getType().getShape() != getOutput().getType().getShape())
+  auto in = getInput().getType();
+  if (in.getShape() != getOutput().getType().getShape())
     return emitOpError("expects the output to have the input's shape");
+  StringRef scheme = getScheme();
+  if (scheme != "onnx" && scheme != "symmetric" && scheme != "asymmetric")
+    return emitOpError("scheme must be onnx, symmetric or asymmetric, not '") << scheme << "'";
+  SmallVector<int64_t> params;
+  if (scheme != "onnx") {
+    if (in.getRank() < 1)
+      return emitOpError("the per-batch schemes need an input of rank 1 or more");
+    params.push_back(in.getDimSize(0));
+  }
+  if (getScale().getType().getShape() != ArrayRef<int64_t>(params) ||
+      getZeroPoint().getType().getShape() != ArrayRef<int64_t>(params))
+    return emitOpError("expects a scale and a zero point of shape [") << shapeStr(params) << "]";
   return success();
 }
 
-/// A zero point: a scalar (rank 0 or one element), or `perChannel` values when that is
-/// not 0.
+/// A zero point: a scalar (rank 0 or one element), or `perChannel` values (one per
+/// output channel, or per row / batch index of the input) when that is not 0.
 static LogicalResult verifyZeroPoint(Operation *op, Value zp, int64_t perChannel,
                                      const char *what) {
   auto t = cast<RankedTensorType>(zp.getType());
   if (!t.hasStaticShape() || t.getRank() > 1 ||
       (t.getNumElements() != 1 && (perChannel == 0 || t.getNumElements() != perChannel)))
     return op->emitOpError() << what << " must be a scalar"
-                             << (perChannel ? " or have one value per output channel" : "");
+                             << (perChannel ? " or have " + std::to_string(perChannel) + " values"
+                                            : std::string());
   return success();
 }
 
@@ -275,7 +289,8 @@ LogicalResult MatMulIntegerOp::verify() {
     return emitOpError("contracting dimensions differ: ") << a.back() << " vs " << b[0];
   SmallVector<int64_t> expected(a.drop_back());
   expected.push_back(b[1]);
-  if (failed(verifyZeroPoint(*this, getLhsZeroPoint(), 0, "lhs_zero_point")) ||
+  if (failed(verifyZeroPoint(*this, getLhsZeroPoint(), a.size() == 2 ? a[0] : 0,
+                             "lhs_zero_point")) ||
       failed(verifyZeroPoint(*this, getRhsZeroPoint(), b[1], "rhs_zero_point")))
     return failure();
   if (ArrayRef<int64_t>(expected) != out)
@@ -296,7 +311,7 @@ LogicalResult ConvIntegerOp::verify() {
     return emitOpError("the weight's ") << w[0] << "x" << w[1]
                                         << " channels do not fit an input of " << in[1]
                                         << " channels in " << group << " groups";
-  if (failed(verifyZeroPoint(*this, getInputZeroPoint(), 0, "input_zero_point")) ||
+  if (failed(verifyZeroPoint(*this, getInputZeroPoint(), in[0], "input_zero_point")) ||
       failed(verifyZeroPoint(*this, getWeightZeroPoint(), w[0], "weight_zero_point")))
     return failure();
   SmallVector<int64_t> expected = {in[0], w[0], 0, 0};

@@ -741,22 +741,40 @@ def Qcc_NonMaxSuppressionOp : Qcc_Op<"non_max_suppression", [Pure]> {
 //===----------------------------------------------------------------------===//
 
 def Qcc_DynamicQuantizeOp : Qcc_Op<"dynamic_quantize", [Pure]> {
-  let summary = "uint8 quantization with parameters computed at run time (ONNX DynamicQuantizeLinear)";
+  let summary = "8-bit quantization with parameters computed at run time (ONNX DynamicQuantizeLinear, TFLite's hybrid kernels)";
   let description = [{
-    ONNX Runtime's DynamicQuantizeLinear, element for element: with `lo = min(0, min(x))`
-    and `hi = max(0, max(x))`, `scale = (hi - lo) / 255` (1 when `hi == lo`),
-    `zero_point = round_half_even(clamp(0 - lo / scale, 0, 255))` and
-    `output = saturate(round_half_even(x / scale) + zero_point)`, all in f32. The results
-    are the uint8 values (in signless i8), the scale and the zero point (rank 0).
+    `scheme` says whose arithmetic, element for element:
+
+    - `onnx` (ONNX Runtime's DynamicQuantizeLinear, one set of parameters for the tensor):
+      with `lo = min(0, min(x))` and `hi = max(0, max(x))`, `scale = (hi - lo) / 255` (1
+      when `hi == lo`), `zero_point = round_half_even(clamp(0 - lo / scale, 0, 255))` and
+      `output = saturate(round_half_even(x / scale) + zero_point)` as uint8, all in f32;
+      `scale` and `zero_point` have rank 0.
+    - `symmetric` (TFLite's SymmetricQuantizeFloats, per batch: one set of parameters for
+      each index of dimension 0): `range = max(|min(x)|, |max(x)|)`, `scale = range / 127`,
+      `output = clamp(round_half_away(x * (127 / range)), -127, 127)` as int8, zero point 0
+      (`range == 0`: scale 1, output 0).
+    - `asymmetric` (TFLite's AsymmetricQuantizeFloats, per batch): with `rmin = min(0,
+      min(x))`, `rmax = max(0, max(x))`, in f64: `scale = (rmax - rmin) / 255` (the
+      subtraction in f32), the zero point from whichever end loses less,
+      `-128 - rmin / scale` or `127 - rmax / scale`, rounded half away from zero into
+      [-128, 127]; `output = clamp(round_half_away(zp + x * f32(1 / scale)), -128, 127)`
+      (`rmin == rmax`: scale 0, zero point 0, output 0).
+
+    The results are the 8-bit values (signless i8), the scales (f32) and the zero points
+    (i8), rank 0 for `onnx` and one per batch index for the TFLite schemes.
 
     ```mlir
     %q, %s, %z = qcc.dynamic_quantize %x
         : (tensor<2x16xf32>) -> (tensor<2x16xi8>, tensor<f32>, tensor<i8>)
+    %q2, %s2, %z2 = qcc.dynamic_quantize %x {scheme = "asymmetric"}
+        : (tensor<2x16xf32>) -> (tensor<2x16xi8>, tensor<2xf32>, tensor<2xi8>)
     ```
   }];
-  let arguments = (ins Qcc_FloatTensor:$input);
-  let results = (outs RankedTensorOf<[I8]>:$output, 0DTensorOf<[F32]>:$scale,
-                      0DTensorOf<[I8]>:$zero_point);
+  let arguments = (ins Qcc_FloatTensor:$input,
+                       DefaultValuedStrAttr<StrAttr, "onnx">:$scheme);
+  let results = (outs RankedTensorOf<[I8]>:$output, RankedTensorOf<[F32]>:$scale,
+                      RankedTensorOf<[I8]>:$zero_point);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
@@ -766,8 +784,9 @@ def Qcc_MatMulIntegerOp : Qcc_Op<"matmul_integer", [Pure]> {
   let description = [{
     `output[..., m, n] = sum_k (lhs[..., m, k] - lhs_zero_point) * (rhs[k, n] -
     rhs_zero_point[n])` in int32 (wrapping). `lhs` has rank 2 or more (leading dimensions
-    are batch), `rhs` is 2-D; `lhs_zero_point` is a scalar, `rhs_zero_point` a scalar or
-    one value per column; all are 8-bit values in signless i8, unsigned where
+    are batch), `rhs` is 2-D; `lhs_zero_point` is a scalar or, for a 2-D `lhs`, one value
+    per row (TFLite's per-batch input offsets), `rhs_zero_point` a scalar or one value per
+    column; all are 8-bit values in signless i8, unsigned where
     `lhs_unsigned` / `rhs_unsigned` say so. The integer ops with constant zero points keep
     the quantized types of `qcc.matmul`; this op takes the zero points
     `qcc.dynamic_quantize` computes.
@@ -794,8 +813,9 @@ def Qcc_ConvIntegerOp : Qcc_Op<"conv_integer", [Pure]> {
   let description = [{
     `qcc.conv2d`'s window arithmetic (NCHW input, OIHW weight, groups, strides, pads,
     dilations) on `(input - input_zero_point) * (weight - weight_zero_point[f])` summed in
-    int32; padding reads `input_zero_point` (contributes 0), as ONNX Runtime pads.
-    `input_zero_point` is a scalar, `weight_zero_point` a scalar or one per filter; 8-bit
+    int32; padding reads `input_zero_point` (contributes 0), as ONNX Runtime pads and TFLite's
+    hybrid kernels skip. `input_zero_point` is a scalar or one per batch index,
+    `weight_zero_point` a scalar or one per filter; 8-bit
     values in signless i8, unsigned where `input_unsigned` / `weight_unsigned` say so.
 
     ```mlir
