@@ -401,10 +401,11 @@ def test_tflite_op_fixed(case, target):
         assert diff.max() == 0, f"{(diff > 0).sum()} of {diff.size} differ (max {diff.max()} LSB)"
 
 
-def detection_model(dtype, n=300, classes=5, max_det=10, seed=21):
+def detection_model(dtype, n=300, classes=5, max_det=10, seed=21, regular=False, per_class=100):
     """An SSD head's end: class logits through LOGISTIC, then TFLite_Detection_PostProcess
     on box encodings and a constant anchor grid (the TF Object Detection API's export: y, x,
-    h, w scales 10, 10, 5, 5, fast NMS, one class per detection)."""
+    h, w scales 10, 10, 5, 5, fast NMS, one class per detection; or the regular, per-class
+    NMS with `per_class` detections per class)."""
     r = np.random.default_rng(seed)
     b = TFLiteBuilder()
     side = int(np.ceil(np.sqrt(n)))
@@ -428,7 +429,7 @@ def detection_model(dtype, n=300, classes=5, max_det=10, seed=21):
             b.tensor("num_det", (1,), "float32")]
     b.op("CUSTOM:TFLite_Detection_PostProcess", [boxes, scores, a], outs,
          custom_options={"max_detections": max_det, "max_classes_per_detection": 1,
-                         "detections_per_class": 100, "use_regular_nms": False,
+                         "detections_per_class": per_class, "use_regular_nms": regular,
                          "nms_score_threshold": 0.3, "nms_iou_threshold": 0.5,
                          "num_classes": classes, "y_scale": 10.0, "x_scale": 10.0,
                          "h_scale": 5.0, "w_scale": 5.0})
@@ -436,18 +437,30 @@ def detection_model(dtype, n=300, classes=5, max_det=10, seed=21):
 
 
 @pytest.mark.parametrize("target", TARGETS)
-@pytest.mark.parametrize("dtype,scene", [("uint8", "many"), ("uint8", "few"),
-                                         ("float32", "many")])
-def test_detection_postprocess(dtype, scene, target):
+@pytest.mark.parametrize("dtype,scene,nms", [
+    ("uint8", "many", "fast"), ("uint8", "few", "fast"), ("float32", "many", "fast"),
+    ("float32", "multiclass", "fast"), ("float32", "multiclass", "regular"),
+    ("float32", "multiclass", "regular_3_per_class"), ("uint8", "few", "regular")])
+def test_detection_postprocess(dtype, scene, nms, target):
     """Against LiteRT's reference kernels: the same number of detections, the same anchors'
     boxes in the same order with the same classes and scores. Boxes within 1e-5 (qcc's
     exponential is f32, TFLite's f64); slots past the count are not compared (TFLite leaves
-    them unwritten, qcc writes zeros)."""
-    builder, ins, outs = detection_model(dtype)
-    d = OUT / "tflite_ops" / f"detection_{dtype}_{scene}"
+    them unwritten, qcc writes zeros). The regular NMS is compared on scores without ties
+    between classes (float32), whose order TFLite's partial sort leaves open."""
+    builder, ins, outs = detection_model(dtype, regular=nms != "fast",
+                                         per_class=3 if nms.endswith("3_per_class") else 100)
+    d = OUT / "tflite_ops" / f"detection_{dtype}_{scene}_{nms}"
     path = builder.save(d / "model.tflite", ins, outs)
     r = np.random.default_rng(7)
-    if dtype == "float32":
+    if dtype == "float32" and scene == "multiclass":
+        # Five far-apart anchors confident in class 1 (logit 5) and nearly in class 2 (4.5),
+        # the rest below sigmoid(1.5): the fast NMS keeps one class per anchor, the regular
+        # one both, the 3-per-class one three of each.
+        logits = (r.standard_normal((1, 300, 6)) - 2.5).astype(np.float32)
+        for a in (20, 80, 150, 210, 270):
+            logits[0, a, 2], logits[0, a, 3] = 5.0, 4.5
+        inputs = [(r.standard_normal((1, 300, 4)) * 1.5).astype(np.float32), logits]
+    elif dtype == "float32":
         inputs = [(r.standard_normal((1, 300, 4)) * 1.5).astype(np.float32),
                   (r.standard_normal((1, 300, 6)) * 2 - 1).astype(np.float32)]
     elif scene == "many":  # scores from 0.05 to 0.99, many equal (u8): ties in the order
@@ -462,7 +475,12 @@ def test_detection_postprocess(dtype, scene, target):
     art = qcc.compile_model(path, target, d / target, name="m", extra_args=["--requant=fixed"])
     actual, _ = qcc.run_app(qcc.build_app(art, d / target), art, inputs)
     count = int(expected[3][0])
-    assert (count == 10) if scene == "many" else (2 <= count < 10), count
+    assert (count == 10) if scene in ("many", "multiclass") else (2 <= count < 10), count
+    if scene == "multiclass" and nms != "fast":  # the case tells the two NMS apart
+        fast, fast_ins, fast_outs = detection_model(dtype)
+        fast_path = fast.save(d / "fast.tflite", fast_ins, fast_outs)
+        assert not np.array_equal(tflite_reference(fast_path, inputs, "reference")[1],
+                                  expected[1])
     assert int(actual[3][0]) == count
     np.testing.assert_array_equal(actual[1][0, :count], expected[1][0, :count])
     np.testing.assert_array_equal(actual[2][0, :count], expected[2][0, :count])

@@ -1,6 +1,6 @@
 //===- Detection.cpp - detection_postprocess ------------------------------===//
 //
-// qcc.detection_postprocess (TFLite_Detection_PostProcess, fast NMS) as static code:
+// qcc.detection_postprocess (TFLite_Detection_PostProcess) as static code; the fast NMS:
 //   1. one generic over the anchors decodes the boxes into four corner vectors;
 //   2. one reduction over the classes gives each anchor its best score and class;
 //   3. an scf.for over the M output slots carries the scores still live (-inf once
@@ -8,7 +8,8 @@
 //      largest live score (a reduction), writes its slot (zeros once nothing is live) and
 //      suppresses the anchors whose IoU with it exceeds the threshold (one generic).
 // Taking the first maximum each time selects what TFLite's stable sort followed by its
-// greedy pass selects, in the same order. O(M x N) work, no allocation at run time.
+// greedy pass selects, in the same order. O(M x N) work, no allocation at run time. The
+// regular (per-class) NMS runs the same selection per class and merges (lowerRegular).
 //
 //===----------------------------------------------------------------------===//
 
@@ -58,12 +59,49 @@ std::pair<Value, Value> firstMax(OpBuilder &b, Location loc, Value live) {
   return {score, index};
 }
 
+/// `live` with -inf at `anchor` and at the anchors whose intersection over union with the
+/// box `sel` (its four corners) exceeds `iouThreshold`: TFLite's
+/// ComputeIntersectionOverUnion in f32 (0 when either area is not positive).
+Value suppress(OpBuilder &b, Location loc, ArrayRef<Value> corner, Value live,
+               ArrayRef<Value> sel, Value anchor, float iouThreshold) {
+  MLIRContext *ctx = b.getContext();
+  AffineMap id1 = AffineMap::getMultiDimIdentityMap(1, ctx);
+  auto generic = b.create<linalg::GenericOp>(
+      loc, TypeRange{live.getType()}, ValueRange{corner[0], corner[1], corner[2], corner[3]},
+      ValueRange{live}, SmallVector<AffineMap>(5, id1),
+      SmallVector<utils::IteratorType>{utils::IteratorType::parallel},
+      [&](OpBuilder &sb, Location sl, ValueRange v) {
+        auto sub = [&](Value x, Value y) { return sb.create<arith::SubFOp>(sl, x, y).getResult(); };
+        auto mulf = [&](Value x, Value y) { return sb.create<arith::MulFOp>(sl, x, y).getResult(); };
+        auto maxf = [&](Value x, Value y) { return sb.create<arith::MaximumFOp>(sl, x, y).getResult(); };
+        auto minf = [&](Value x, Value y) { return sb.create<arith::MinimumFOp>(sl, x, y).getResult(); };
+        Value fzero = f32Const(sb, sl, 0.f);
+        Value areaI = mulf(sub(sel[2], sel[0]), sub(sel[3], sel[1]));
+        Value areaJ = mulf(sub(v[2], v[0]), sub(v[3], v[1]));
+        Value inter = mulf(maxf(sub(minf(sel[2], v[2]), maxf(sel[0], v[0])), fzero),
+                           maxf(sub(minf(sel[3], v[3]), maxf(sel[1], v[1])), fzero));
+        Value iou = sb.create<arith::DivFOp>(
+            sl, inter, sub(sb.create<arith::AddFOp>(sl, areaI, areaJ), inter));
+        Value degenerate = sb.create<arith::OrIOp>(
+            sl, sb.create<arith::CmpFOp>(sl, arith::CmpFPredicate::OLE, areaI, fzero),
+            sb.create<arith::CmpFOp>(sl, arith::CmpFPredicate::OLE, areaJ, fzero));
+        iou = sb.create<arith::SelectOp>(sl, degenerate, fzero, iou);
+        Value over = sb.create<arith::CmpFOp>(sl, arith::CmpFPredicate::OGT, iou,
+                                              f32Const(sb, sl, iouThreshold));
+        Value self = sb.create<arith::CmpIOp>(sl, arith::CmpIPredicate::eq,
+                                              sb.create<linalg::IndexOp>(sl, 0), anchor);
+        Value drop = sb.create<arith::OrIOp>(sl, over, self);
+        sb.create<linalg::YieldOp>(
+            sl, ValueRange{sb.create<arith::SelectOp>(
+                    sl, drop, f32Const(sb, sl, -std::numeric_limits<float>::infinity()), v[4])});
+      });
+  return generic.getResult(0);
+}
+
 struct DetectionPostProcessLowering : OpConversionPattern<DetectionPostProcessOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(DetectionPostProcessOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
-    if (op.getUseRegularNms())
-      return op.emitOpError("regular (per-class) NMS is not lowered yet");
     Location loc = op.getLoc();
     MLIRContext *ctx = b.getContext();
     Value boxes = adaptor.getBoxes(), scores = adaptor.getScores(),
@@ -124,6 +162,8 @@ struct DetectionPostProcessLowering : OpConversionPattern<DetectionPostProcessOp
                              nb.create<arith::AddFOp>(nl, yc, hh), nb.create<arith::AddFOp>(nl, xc, hw)});
         });
     SmallVector<Value> corner(decode.getResults());
+    if (op.getUseRegularNms())
+      return lowerRegular(op, b, corner, scores);
 
     // 2. Best class per anchor: the first maximum over the non-background columns; the
     // live score is it when at least the threshold, else -inf.
@@ -191,41 +231,168 @@ struct DetectionPostProcessLowering : OpConversionPattern<DetectionPostProcessOp
                                                         ValueRange{idx(nb, nl, 0), slot});
           Value count = nb.create<arith::AddIOp>(
               nl, carried[4], nb.create<arith::ExtUIOp>(nl, i32, valid));
-          // Suppression: IoU as TFLite's ComputeIntersectionOverUnion, in f32.
-          auto suppress = nb.create<linalg::GenericOp>(
-              nl, TypeRange{vecType}, ValueRange{corner[0], corner[1], corner[2], corner[3]},
-              ValueRange{liveNow}, SmallVector<AffineMap>(5, id1), par1,
-              [&](OpBuilder &sb, Location sl, ValueRange v) {
-                auto sub = [&](Value x, Value y) { return sb.create<arith::SubFOp>(sl, x, y).getResult(); };
-                auto mulf = [&](Value x, Value y) { return sb.create<arith::MulFOp>(sl, x, y).getResult(); };
-                auto maxf = [&](Value x, Value y) { return sb.create<arith::MaximumFOp>(sl, x, y).getResult(); };
-                auto minf = [&](Value x, Value y) { return sb.create<arith::MinimumFOp>(sl, x, y).getResult(); };
-                Value fzero = f32Const(sb, sl, 0.f);
-                Value areaI = mulf(sub(sel[2], sel[0]), sub(sel[3], sel[1]));
-                Value areaJ = mulf(sub(v[2], v[0]), sub(v[3], v[1]));
-                Value inter = mulf(maxf(sub(minf(sel[2], v[2]), maxf(sel[0], v[0])), fzero),
-                                   maxf(sub(minf(sel[3], v[3]), maxf(sel[1], v[1])), fzero));
-                Value iou = sb.create<arith::DivFOp>(
-                    sl, inter, sub(sb.create<arith::AddFOp>(sl, areaI, areaJ), inter));
-                Value degenerate = sb.create<arith::OrIOp>(
-                    sl, sb.create<arith::CmpFOp>(sl, arith::CmpFPredicate::OLE, areaI, fzero),
-                    sb.create<arith::CmpFOp>(sl, arith::CmpFPredicate::OLE, areaJ, fzero));
-                iou = sb.create<arith::SelectOp>(sl, degenerate, fzero, iou);
-                Value over = sb.create<arith::CmpFOp>(sl, arith::CmpFPredicate::OGT, iou,
-                                                      f32Const(sb, sl, iouThreshold));
-                Value self = sb.create<arith::CmpIOp>(sl, arith::CmpIPredicate::eq,
-                                                      sb.create<linalg::IndexOp>(sl, 0), anchor);
-                Value drop = sb.create<arith::OrIOp>(sl, over, self);
-                sb.create<linalg::YieldOp>(sl, ValueRange{sb.create<arith::SelectOp>(
-                                                   sl, drop, f32Const(sb, sl, -std::numeric_limits<float>::infinity()), v[4])});
-              });
-          nb.create<scf::YieldOp>(
-              nl, ValueRange{suppress.getResult(0), bx, classes, scoresOut, count});
+          Value suppressed = suppress(nb, nl, corner, liveNow, sel, anchor, iouThreshold);
+          nb.create<scf::YieldOp>(nl, ValueRange{suppressed, bx, classes, scoresOut, count});
         });
     Value count = b.create<arith::SIToFPOp>(loc, f32, loop.getResult(4));
     Value num = b.create<tensor::FromElementsOp>(loc, RankedTensorType::get({1}, f32),
                                                  ValueRange{count});
     b.replaceOp(op, ValueRange{loop.getResult(1), loop.getResult(2), loop.getResult(3), num});
+    return success();
+  }
+
+  /// TFLite's regular NMS (NonMaxSuppressionMultiClassRegularHelper): for each class, the
+  /// single-class greedy selection on that class's column (at most detections_per_class,
+  /// stopping when nothing is live), merged into the running list of the max_detections
+  /// best (decreasing score; the earlier class first on equal scores, where TFLite's
+  /// partial sort leaves the order open). Then each kept entry writes its anchor's box.
+  static LogicalResult lowerRegular(DetectionPostProcessOp op, ConversionPatternRewriter &b,
+                                    ArrayRef<Value> corner, Value scores) {
+    Location loc = op.getLoc();
+    auto st = cast<RankedTensorType>(scores.getType());
+    int64_t n = st.getDimSize(1), c = st.getDimSize(2);
+    int64_t classes = static_cast<int64_t>(op.getNumClasses());
+    int64_t offset = c - classes, m = static_cast<int64_t>(op.getMaxDetections());
+    int64_t perClass = static_cast<int64_t>(op.getDetectionsPerClass());
+    Type f32 = b.getF32Type(), i32 = b.getI32Type();
+    auto idx = [](OpBuilder &nb, Location nl, int64_t v) {
+      return nb.create<arith::ConstantIndexOp>(nl, v).getResult();
+    };
+    auto i32c = [](OpBuilder &nb, Location nl, int64_t v) {
+      return nb.create<arith::ConstantOp>(nl, nb.getI32IntegerAttr(v)).getResult();
+    };
+    float negInfF = -std::numeric_limits<float>::infinity();
+    Value negInf = f32Const(b, loc, negInfF);
+    float threshold = op.getScoreThreshold().convertToFloat();
+    float iouThreshold = op.getIouThreshold().convertToFloat();
+    auto vecType = RankedTensorType::get({n}, f32);
+
+    Value topS0 = filledWith(b, loc, {m}, negInf);
+    Value topA0 = filledWith(b, loc, {m}, i32c(b, loc, 0));
+    Value topC0 = filledWith(b, loc, {m}, i32c(b, loc, 0));
+    auto classLoop = b.create<scf::ForOp>(
+        loc, idx(b, loc, 0), idx(b, loc, classes), idx(b, loc, 1),
+        ValueRange{topS0, topA0, topC0},
+        [&](OpBuilder &nb, Location nl, Value cls, ValueRange top) {
+          // This class's live scores: at least the threshold, else -inf.
+          Value column = nb.create<arith::AddIOp>(nl, cls, idx(nb, nl, offset));
+          Value live = buildElementwise(
+              nb, nl, ValueRange{}, vecType, [&](OpBuilder &eb, Location el, ValueRange) -> Value {
+                Value i = eb.create<linalg::IndexOp>(el, 0);
+                Value v = eb.create<tensor::ExtractOp>(el, scores, ValueRange{idx(eb, el, 0), i, column});
+                Value keep = eb.create<arith::CmpFOp>(el, arith::CmpFPredicate::OGE, v,
+                                                      f32Const(eb, el, threshold));
+                return eb.create<arith::SelectOp>(el, keep, v, f32Const(eb, el, negInfF));
+              });
+          // Single-class greedy selection, at most perClass, in decreasing score order.
+          Value selS0 = filledWith(nb, nl, {perClass}, f32Const(nb, nl, negInfF));
+          Value selA0 = filledWith(nb, nl, {perClass}, i32c(nb, nl, 0));
+          Value done0 = nb.create<arith::ConstantOp>(nl, nb.getBoolAttr(false));
+          auto select = nb.create<scf::ForOp>(
+              nl, idx(nb, nl, 0), idx(nb, nl, perClass), idx(nb, nl, 1),
+              ValueRange{live, selS0, selA0, done0},
+              [&](OpBuilder &lb, Location ll, Value slot, ValueRange carried) {
+                auto ifOp = lb.create<scf::IfOp>(
+                    ll, carried[3],
+                    [&](OpBuilder &tb, Location tl) { tb.create<scf::YieldOp>(tl, carried); },
+                    [&](OpBuilder &eb, Location el) {
+                      auto [score, anchor] = firstMax(eb, el, carried[0]);
+                      Value valid = eb.create<arith::CmpFOp>(el, arith::CmpFPredicate::OGT, score,
+                                                             f32Const(eb, el, negInfF));
+                      Value selS = eb.create<tensor::InsertOp>(el, score, carried[1], ValueRange{slot});
+                      Value anchor32 = eb.create<arith::IndexCastOp>(el, i32, anchor);
+                      Value selA = eb.create<tensor::InsertOp>(el, anchor32, carried[2], ValueRange{slot});
+                      SmallVector<Value> sel;
+                      for (int k = 0; k < 4; ++k)
+                        sel.push_back(eb.create<tensor::ExtractOp>(el, corner[k], ValueRange{anchor}));
+                      Value next = suppress(eb, el, corner, carried[0], sel, anchor, iouThreshold);
+                      Value done = eb.create<arith::XOrIOp>(
+                          el, valid, eb.create<arith::ConstantOp>(el, eb.getBoolAttr(true)));
+                      eb.create<scf::YieldOp>(el, ValueRange{next, selS, selA, done});
+                    });
+                lb.create<scf::YieldOp>(ll, ifOp.getResults());
+              });
+          Value selS = select.getResult(1), selA = select.getResult(2);
+          // Merge two lists in decreasing order into the m best.
+          Value cls32 = nb.create<arith::IndexCastOp>(nl, i32, cls);
+          auto merge = nb.create<scf::ForOp>(
+              nl, idx(nb, nl, 0), idx(nb, nl, m), idx(nb, nl, 1),
+              ValueRange{filledWith(nb, nl, {m}, f32Const(nb, nl, negInfF)),
+                         filledWith(nb, nl, {m}, i32c(nb, nl, 0)),
+                         filledWith(nb, nl, {m}, i32c(nb, nl, 0)), idx(nb, nl, 0), idx(nb, nl, 0)},
+              [&](OpBuilder &mb, Location ml, Value k, ValueRange carried) {
+                Value i = carried[3], j = carried[4];
+                Value jIn = mb.create<arith::CmpIOp>(ml, arith::CmpIPredicate::ult, j,
+                                                     idx(mb, ml, perClass));
+                Value jSafe = mb.create<arith::SelectOp>(ml, jIn, j, idx(mb, ml, 0));
+                Value a = mb.create<tensor::ExtractOp>(ml, top[0], ValueRange{i});
+                Value bS = mb.create<arith::SelectOp>(
+                    ml, jIn, mb.create<tensor::ExtractOp>(ml, selS, ValueRange{jSafe}),
+                    f32Const(mb, ml, negInfF));
+                Value takeTop = mb.create<arith::CmpFOp>(ml, arith::CmpFPredicate::OGE, a, bS);
+                Value s = mb.create<arith::SelectOp>(ml, takeTop, a, bS);
+                Value an = mb.create<arith::SelectOp>(
+                    ml, takeTop, mb.create<tensor::ExtractOp>(ml, top[1], ValueRange{i}),
+                    mb.create<tensor::ExtractOp>(ml, selA, ValueRange{jSafe}));
+                Value cl = mb.create<arith::SelectOp>(
+                    ml, takeTop, mb.create<tensor::ExtractOp>(ml, top[2], ValueRange{i}), cls32);
+                Value one = idx(mb, ml, 1), zeroI = idx(mb, ml, 0);
+                Value nextI = mb.create<arith::AddIOp>(
+                    ml, i, mb.create<arith::SelectOp>(ml, takeTop, one, zeroI));
+                Value nextJ = mb.create<arith::AddIOp>(
+                    ml, j, mb.create<arith::SelectOp>(ml, takeTop, zeroI, one));
+                mb.create<scf::YieldOp>(
+                    ml, ValueRange{mb.create<tensor::InsertOp>(ml, s, carried[0], ValueRange{k}),
+                                   mb.create<tensor::InsertOp>(ml, an, carried[1], ValueRange{k}),
+                                   mb.create<tensor::InsertOp>(ml, cl, carried[2], ValueRange{k}),
+                                   nextI, nextJ});
+              });
+          // Written back into the carried lists (the merge reads them while it writes): the
+          // loop keeps one buffer per list.
+          SmallVector<Value> next;
+          for (int k = 0; k < 3; ++k)
+            next.push_back(
+                nb.create<linalg::CopyOp>(nl, merge.getResult(k), top[k]).getResult(0));
+          nb.create<scf::YieldOp>(nl, next);
+        });
+    Value topS = classLoop.getResult(0), topA = classLoop.getResult(1),
+          topC = classLoop.getResult(2);
+
+    // The outputs: each kept entry's box, class and score; zeros past the count.
+    Value zero = f32Const(b, loc, 0.f);
+    auto out = b.create<scf::ForOp>(
+        loc, idx(b, loc, 0), idx(b, loc, m), idx(b, loc, 1),
+        ValueRange{filledWith(b, loc, {1, m, 4}, zero), filledWith(b, loc, {1, m}, zero),
+                   filledWith(b, loc, {1, m}, zero), i32c(b, loc, 0)},
+        [&](OpBuilder &nb, Location nl, Value slot, ValueRange carried) {
+          Value score = nb.create<tensor::ExtractOp>(nl, topS, ValueRange{slot});
+          Value valid = nb.create<arith::CmpFOp>(nl, arith::CmpFPredicate::OGT, score,
+                                                 f32Const(nb, nl, negInfF));
+          auto orZero = [&](Value v) {
+            return nb.create<arith::SelectOp>(nl, valid, v, f32Const(nb, nl, 0.f)).getResult();
+          };
+          Value anchor = nb.create<arith::IndexCastOp>(
+              nl, nb.getIndexType(), nb.create<tensor::ExtractOp>(nl, topA, ValueRange{slot}));
+          Value bx = carried[0];
+          for (int k = 0; k < 4; ++k) {
+            Value v = nb.create<tensor::ExtractOp>(nl, corner[k], ValueRange{anchor});
+            bx = nb.create<tensor::InsertOp>(nl, orZero(v), bx,
+                                             ValueRange{idx(nb, nl, 0), slot, idx(nb, nl, k)});
+          }
+          Value cls = nb.create<arith::SIToFPOp>(
+              nl, f32, nb.create<tensor::ExtractOp>(nl, topC, ValueRange{slot}));
+          Value classes = nb.create<tensor::InsertOp>(nl, orZero(cls), carried[1],
+                                                      ValueRange{idx(nb, nl, 0), slot});
+          Value scoresOut = nb.create<tensor::InsertOp>(nl, orZero(score), carried[2],
+                                                        ValueRange{idx(nb, nl, 0), slot});
+          Value count = nb.create<arith::AddIOp>(nl, carried[3],
+                                                 nb.create<arith::ExtUIOp>(nl, i32, valid));
+          nb.create<scf::YieldOp>(nl, ValueRange{bx, classes, scoresOut, count});
+        });
+    Value count = b.create<arith::SIToFPOp>(loc, f32, out.getResult(3));
+    Value num = b.create<tensor::FromElementsOp>(loc, RankedTensorType::get({1}, f32),
+                                                 ValueRange{count});
+    b.replaceOp(op, ValueRange{out.getResult(0), out.getResult(1), out.getResult(2), num});
     return success();
   }
 };

@@ -61,15 +61,16 @@ bool Importer::importDetectionPostProcess(int i) {
   double ys = number("y_scale", std::nullopt), xs = number("x_scale", std::nullopt);
   double hs = number("h_scale", std::nullopt), ws = number("w_scale", std::nullopt);
   bool regular = number("use_regular_nms", 0.0) != 0;
+  double perClass = number("detections_per_class", 100.0); // TFLite's default
   if (!ok)
     return false;
-  if (regular) {
-    opError(i) << "use_regular_nms = true (per-class NMS) is not supported yet; the fast NMS "
-                  "(use_regular_nms = false, the TF Object Detection API's default) is";
+  if (!regular && maxClasses != 1) {
+    opError(i) << "max_classes_per_detection = " << maxClasses << " is not supported with the "
+               << "fast NMS (1 only; the regular NMS, use_regular_nms = true, takes any)";
     return false;
   }
-  if (maxClasses != 1) {
-    opError(i) << "max_classes_per_detection = " << maxClasses << " is not supported (1 only)";
+  if (regular && !(perClass >= 1 && perClass <= 10000)) {
+    opError(i) << "detections_per_class = " << perClass << " must be in [1, 10000]";
     return false;
   }
   if (!(maxDetections >= 1 && maxDetections <= 10000)) {
@@ -109,10 +110,12 @@ bool Importer::importDetectionPostProcess(int i) {
       loc,
       TypeRange{RankedTensorType::get({1, md, 4}, f32), RankedTensorType::get({1, md}, f32),
                 RankedTensorType::get({1, md}, f32), RankedTensorType::get({1}, f32)},
-      boxes, scores, anchors, b.getI64IntegerAttr(md), b.getI64IntegerAttr(1),
+      boxes, scores, anchors, b.getI64IntegerAttr(md),
+      b.getI64IntegerAttr(regular ? static_cast<int64_t>(maxClasses) : 1),
       b.getI64IntegerAttr(classes), b.getF32FloatAttr(scoreThreshold),
       b.getF32FloatAttr(iouThreshold), b.getF32FloatAttr(ys), b.getF32FloatAttr(xs),
-      b.getF32FloatAttr(hs), b.getF32FloatAttr(ws), b.getBoolAttr(false));
+      b.getF32FloatAttr(hs), b.getF32FloatAttr(ws), b.getBoolAttr(regular),
+      b.getI64IntegerAttr(regular ? static_cast<int64_t>(perClass) : 100));
   for (int k = 0; k < 4; ++k) {
     int t = output(i, k);
     if (tensor(t).type() != tfl::TensorType_FLOAT32) {

@@ -121,8 +121,11 @@ LogicalResult DetectionPostProcessOp::verify() {
     return emitOpError("num_classes ") << classes << " does not fit " << c
                                        << " score columns (at most one background column)";
   int64_t m = getMaxDetections();
-  if (m < 1 || getMaxClassesPerDetection() != 1)
-    return emitOpError("needs max_detections >= 1 and max_classes_per_detection = 1");
+  if (m < 1 || (!getUseRegularNms() && getMaxClassesPerDetection() != 1))
+    return emitOpError("needs max_detections >= 1 and, for the fast NMS, "
+                       "max_classes_per_detection = 1");
+  if (getUseRegularNms() && getDetectionsPerClass() < 1)
+    return emitOpError("needs detections_per_class >= 1");
   float iou = getIouThreshold().convertToFloat();
   if (!(iou > 0.f && iou <= 1.f))
     return emitOpError("iou_threshold must be in (0, 1]");

@@ -679,7 +679,11 @@ def Qcc_DetectionPostProcessOp : Qcc_Op<"detection_postprocess", [Pure]> {
     first on ties); anchors whose score is at least `score_threshold` are taken in
     decreasing score order (the lower anchor index first on ties, TFLite's stable sort),
     each suppressing the later ones whose intersection over union with it exceeds
-    `iou_threshold`, up to `max_detections`. Results: corners (1 x M x 4), class indices
+    `iou_threshold`, up to `max_detections`. With `use_regular_nms = true` (TFLite's
+    regular NMS) that selection runs on each class's own column, up to
+    `detections_per_class` per class, and the selections of all classes are merged into
+    the `max_detections` with the highest scores, in decreasing order (on equal scores the
+    earlier class first, an order TFLite's partial sort leaves open). Results: corners (1 x M x 4), class indices
     (1 x M, as f32, without the background offset), scores (1 x M) and the number of
     detections (1), M = `max_detections`; slots past the number of detections hold 0
     (TFLite leaves them unwritten). Everything is static: no allocation at run time.
@@ -697,7 +701,8 @@ def Qcc_DetectionPostProcessOp : Qcc_Op<"detection_postprocess", [Pure]> {
                        I64Attr:$max_detections, I64Attr:$max_classes_per_detection,
                        I64Attr:$num_classes, F32Attr:$score_threshold, F32Attr:$iou_threshold,
                        F32Attr:$y_scale, F32Attr:$x_scale, F32Attr:$h_scale, F32Attr:$w_scale,
-                       BoolAttr:$use_regular_nms);
+                       BoolAttr:$use_regular_nms,
+                       DefaultValuedAttr<I64Attr, "100">:$detections_per_class);
   let results = (outs Qcc_FloatTensor:$detection_boxes, Qcc_FloatTensor:$detection_classes,
                       Qcc_FloatTensor:$detection_scores, Qcc_FloatTensor:$num_detections);
   let assemblyFormat = "$boxes `,` $scores `,` $anchors attr-dict `:` functional-type(operands, results)";
