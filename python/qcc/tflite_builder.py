@@ -163,3 +163,61 @@ def _micro_outputs(it):
 def _litert_interpreter_outputs(path):
     from ai_edge_litert import interpreter as tfl
     return tfl.Interpreter(model_path=str(path)).get_output_details()
+
+
+def hybrid_from_quantized(path):
+    """The dynamic-range (hybrid) form of an integer TFLite model, as TFLite's converter
+    writes one for `optimizations = [DEFAULT]` without representative data: activations
+    float32 without quantization, the filters of CONV_2D and DEPTHWISE_CONV_2D int8
+    symmetric per output channel and those of FULLY_CONNECTED per tensor (re-quantized from
+    the model's dequantized weights), biases float32. Returns (builder, inputs, outputs)."""
+    model = s.ModelT.InitFromPackedBuf(Path(path).read_bytes(), 0)
+    g = model.subgraphs[0]
+    b = TFLiteBuilder.from_file(path)
+    kinds = {s.BuiltinOperator.CONV_2D: 0, s.BuiltinOperator.DEPTHWISE_CONV_2D: 3,
+             s.BuiltinOperator.FULLY_CONNECTED: None}
+    filters, biases = {}, set()
+    for o in b.ops:
+        code = b.codes[o.opcodeIndex]
+        if code in kinds:
+            filters[o.inputs[1]] = kinds[code]
+            if len(o.inputs) > 2 and o.inputs[2] >= 0:
+                biases.add(o.inputs[2])
+
+    def dequantized(t):
+        q = b.tensors[t].quantization
+        data = b.data(t).astype(np.float64)
+        scale, zp = np.asarray(q.scale, np.float64), np.asarray(q.zeroPoint, np.float64)
+        shape = [1] * data.ndim
+        if scale.size > 1:
+            shape[q.quantizedDimension] = -1
+        return (data - zp.reshape(shape)) * scale.reshape(shape)
+
+    for i, t in enumerate(b.tensors):
+        if t.type not in (s.TensorType.UINT8, s.TensorType.INT8, s.TensorType.INT32):
+            continue
+        if i in filters:
+            w = dequantized(i)
+            axis = filters[i]
+            if axis is None:
+                scale = np.array([np.abs(w).max() / 127.0])
+                qw = np.clip(np.rint(w / scale[0]), -127, 127)
+            else:
+                other = tuple(d for d in range(w.ndim) if d != axis)
+                scale = np.maximum(np.abs(w).max(axis=other), 1e-12) / 127.0
+                shape = [1] * w.ndim
+                shape[axis] = -1
+                qw = np.clip(np.rint(w / scale.reshape(shape)), -127, 127)
+            b.buffers[t.buffer].data = qw.astype(np.int8).tobytes()
+            t.type = s.TensorType.INT8
+            q = s.QuantizationParametersT()
+            q.scale = [float(v) for v in scale.astype(np.float32)]
+            q.zeroPoint = [0] * len(q.scale)
+            q.quantizedDimension = 0 if axis is None else axis
+            t.quantization = q
+        elif i in biases:
+            b.buffers[t.buffer].data = dequantized(i).astype(np.float32).tobytes()
+            t.type, t.quantization = s.TensorType.FLOAT32, None
+        elif t.buffer == 0 or b.buffers[t.buffer].data is None or len(b.buffers[t.buffer].data) == 0:
+            t.type, t.quantization = s.TensorType.FLOAT32, None
+    return b, list(g.inputs), list(g.outputs)

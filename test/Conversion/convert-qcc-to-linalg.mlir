@@ -980,8 +980,9 @@ func.func @conv_integer_runtime_zero_point(%x: tensor<1x4x5x5xi8>, %w: tensor<6x
 // -----
 
 // TFLite's asymmetric per-batch quantization: min and max per batch index (dimension 0
-// parallel), the parameters in f64 per batch index, then zp + x * (1 / scale) rounded half
-// away from zero without libm (truncation and a correction), clamped to [-128, 127].
+// parallel), the parameters in f64 per batch index, then x * (1 / scale) rounded half
+// away from zero without libm (truncation and a correction), the zero point added as an
+// integer, clamped to [-128, 127].
 // CHECK-LABEL: func @dynamic_quantize_asymmetric
 // CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction", "reduction"]}
 // CHECK: linalg.generic {{.*}}iterator_types = ["parallel"]}
@@ -989,9 +990,10 @@ func.func @conv_integer_runtime_zero_point(%x: tensor<1x4x5x5xi8>, %w: tensor<6x
 // CHECK: arith.divf %{{.*}} : f64
 // CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel"]}
 // CHECK: arith.mulf
-// CHECK: arith.addf
 // CHECK: arith.fptosi
 // CHECK: arith.cmpf oge
+// CHECK: arith.extsi %{{.*}} : i8 to i32
+// CHECK: arith.addi
 // CHECK: arith.maxsi
 // CHECK: arith.minsi
 func.func @dynamic_quantize_asymmetric(%x: tensor<2x3x4xf32>) -> (tensor<2x3x4xi8>, tensor<2xf32>, tensor<2xi8>) {

@@ -10,6 +10,8 @@ tolerance, which a single input value quantized one step apart would exceed.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -116,3 +118,32 @@ def test_hybrid_is_not_float():
     exact = x @ w.T + bias
     hybrid = tflite_reference(path, [x], "reference")[0]
     assert np.abs(hybrid - exact).max() > 100 * 2e-6 * np.abs(hybrid).max()
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_hybrid_mobilenet_v2(target):
+    """The bundled MobileNetV2 (Coral, uint8) in dynamic-range form (qcc.tflite_builder's
+    hybrid_from_quantized: float activations, int8 per-channel filters re-quantized from its
+    weights, 36 hybrid CONV_2D and 17 DEPTHWISE_CONV_2D): on the 224x224 cat photo and a
+    random image, the same top-1 as LiteRT's reference kernels and probabilities within
+    1e-5. Every layer before the final average pool runs the same f32 operations in the
+    same order as LiteRT, so only the pool's and the softmax's summation orders differ."""
+    from qcc.images import read_bmp
+    from qcc.tflite_builder import hybrid_from_quantized
+    root = Path(__file__).resolve().parents[2]
+    d = OUT / "tflite_hybrid" / "mobilenet_v2"
+    builder, ins, outs = hybrid_from_quantized(
+        root / "examples" / "models" / "mobilenet_v2_1.0_224_quant.tflite")
+    path = builder.save(d / "model.tflite", ins, outs)
+    art = qcc.compile_model(path, target, d / target, name="m")
+    app = qcc.build_app(art, d / target)
+    cat = read_bmp(root / "examples" / "images" / "resized_cat.bmp").astype(np.float32)
+    images = [(cat[None] - 128.0) / 128.0,
+              np.random.default_rng(5).uniform(-1, 1, (1, 224, 224, 3)).astype(np.float32)]
+    for x in images:
+        expected = tflite_reference(path, [x], "reference")[0]
+        actual = qcc.run_app(app, art, [x])[0][0]
+        print(f"{target}: top-1 {actual.argmax()} (LiteRT {expected.argmax()}), "
+              f"max diff {np.abs(actual - expected).max():.2e}")
+        assert actual.argmax() == expected.argmax()
+        np.testing.assert_allclose(actual, expected, atol=1e-5)

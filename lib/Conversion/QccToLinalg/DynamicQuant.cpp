@@ -61,11 +61,6 @@ Value roundAwayToI32(OpBuilder &b, Location loc, Value v) {
   return b.create<arith::SubIOp>(loc, t, b.create<arith::ExtUIOp>(loc, i32, down));
 }
 
-Value clampI32(OpBuilder &b, Location loc, Value v, int32_t lo, int32_t hi) {
-  v = b.create<arith::MaxSIOp>(loc, v, i32Const(b, loc, lo));
-  return b.create<arith::MinSIOp>(loc, v, i32Const(b, loc, hi));
-}
-
 struct DynamicQuantizeLowering : OpConversionPattern<DynamicQuantizeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(DynamicQuantizeOp op, OpAdaptor adaptor,
@@ -100,24 +95,23 @@ struct DynamicQuantizeLowering : OpConversionPattern<DynamicQuantizeOp> {
     if (!perBatch)
       return lowerOnnx(op, b, x, range.getResult(0), range.getResult(1));
 
-    // Per batch index: scale, 1 / scale (as TFLite multiplies), zero point (i8 and f32).
+    // Per batch index: scale, 1 / scale (as TFLite multiplies), zero point.
     bool symmetric = op.getScheme() == "symmetric";
     auto i8Type = RankedTensorType::get(paramShape, i8);
     AffineMap id1 = b.getMultiDimIdentityMap(1);
     auto params = b.create<linalg::GenericOp>(
-        loc, TypeRange{paramType, paramType, i8Type, paramType},
+        loc, TypeRange{paramType, paramType, i8Type},
         ValueRange{range.getResult(0), range.getResult(1)},
         ValueRange{emptyTensor(b, loc, paramShape, f32), emptyTensor(b, loc, paramShape, f32),
-                   emptyTensor(b, loc, paramShape, i8), emptyTensor(b, loc, paramShape, f32)},
-        SmallVector<AffineMap>(6, id1), SmallVector<utils::IteratorType>(1, utils::IteratorType::parallel),
+                   emptyTensor(b, loc, paramShape, i8)},
+        SmallVector<AffineMap>(5, id1), SmallVector<utils::IteratorType>(1, utils::IteratorType::parallel),
         [&](OpBuilder &nb, Location nl, ValueRange a) {
           auto [scale, inv, zp] = symmetric ? symmetricParams(nb, nl, a[0], a[1])
                                             : asymmetricParams(nb, nl, a[0], a[1]);
-          Value zpF = nb.create<arith::SIToFPOp>(nl, nb.getF32Type(), zp);
           Value zp8 = nb.create<arith::TruncIOp>(nl, nb.getI8Type(), zp);
-          nb.create<linalg::YieldOp>(nl, ValueRange{scale, inv, zp8, zpF});
+          nb.create<linalg::YieldOp>(nl, ValueRange{scale, inv, zp8});
         });
-    Value inv = params.getResult(1), zpF = params.getResult(3);
+    Value inv = params.getResult(1), zp = params.getResult(2);
     int32_t qmin = symmetric ? -127 : -128;
     auto outType = cast<RankedTensorType>(op.getOutput().getType());
     SmallVector<AffineMap> qmaps = {b.getMultiDimIdentityMap(rank),
@@ -125,14 +119,17 @@ struct DynamicQuantizeLowering : OpConversionPattern<DynamicQuantizeOp> {
                                     AffineMap::get(rank, 0, {b.getAffineDimExpr(0)}, ctx),
                                     b.getMultiDimIdentityMap(rank)};
     auto quantized = b.create<linalg::GenericOp>(
-        loc, TypeRange{outType}, ValueRange{x, inv, zpF},
+        loc, TypeRange{outType}, ValueRange{x, inv, zp},
         ValueRange{emptyTensor(b, loc, outType.getShape(), i8)}, qmaps,
         SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
         [&](OpBuilder &nb, Location nl, ValueRange a) {
-          Value v = nb.create<arith::MulFOp>(nl, a[0], a[1]);
+          // round(x * inv), then the zero point added as an integer: what LiteRT's
+          // AsymmetricQuantizeFloats computes (rounding zp + x * inv instead differs where
+          // x * inv ends in exactly one half).
+          Value r = roundAwayToI32(nb, nl, nb.create<arith::MulFOp>(nl, a[0], a[1]));
           if (!symmetric)
-            v = nb.create<arith::AddFOp>(nl, a[2], v);
-          Value q = clampI32(nb, nl, roundAwayToI32(nb, nl, v), qmin, 127);
+            r = nb.create<arith::AddIOp>(nl, r, nb.create<arith::ExtSIOp>(nl, nb.getI32Type(), a[2]));
+          Value q = clampInt(nb, nl, r, qmin, 127);
           nb.create<linalg::YieldOp>(nl, ValueRange{nb.create<arith::TruncIOp>(nl, nb.getI8Type(), q)});
         });
     b.replaceOp(op, {quantized.getResult(0), params.getResult(0), params.getResult(2)});

@@ -53,6 +53,11 @@ bool Importer::importDetectionPostProcess(int i) {
     }
     return r.IsFloat() ? r.AsDouble() : static_cast<double>(r.AsInt64());
   };
+  // A parameter as the file wrote it: integers without a fraction.
+  auto shown = [](double v) {
+    return v == std::floor(v) && std::fabs(v) < 1e15 ? std::to_string(static_cast<long long>(v))
+                                                     : std::to_string(v);
+  };
   double maxDetections = number("max_detections", std::nullopt);
   double maxClasses = number("max_classes_per_detection", std::nullopt);
   double numClasses = number("num_classes", std::nullopt);
@@ -65,16 +70,16 @@ bool Importer::importDetectionPostProcess(int i) {
   if (!ok)
     return false;
   if (!regular && maxClasses != 1) {
-    opError(i) << "max_classes_per_detection = " << maxClasses << " is not supported with the "
+    opError(i) << "max_classes_per_detection = " << shown(maxClasses) << " is not supported with the "
                << "fast NMS (1 only; the regular NMS, use_regular_nms = true, takes any)";
     return false;
   }
   if (regular && !(perClass >= 1 && perClass <= 10000)) {
-    opError(i) << "detections_per_class = " << perClass << " must be in [1, 10000]";
+    opError(i) << "detections_per_class = " << shown(perClass) << " must be in [1, 10000]";
     return false;
   }
   if (!(maxDetections >= 1 && maxDetections <= 10000)) {
-    opError(i) << "max_detections = " << maxDetections << " must be in [1, 10000]";
+    opError(i) << "max_detections = " << shown(maxDetections) << " must be in [1, 10000]";
     return false;
   }
   if (!(iouThreshold > 0 && iouThreshold <= 1)) {

@@ -68,11 +68,17 @@ def float_add():
 
 
 def detection_bad_params():
-    """TFLite_Detection_PostProcess with per-class NMS, and one without its parameters."""
-    for name, options in [("detection_regular_nms", {
-            "max_detections": 2, "max_classes_per_detection": 1, "use_regular_nms": True,
-            "nms_score_threshold": 0.5, "nms_iou_threshold": 0.5, "num_classes": 2,
-            "y_scale": 10.0, "x_scale": 10.0, "h_scale": 5.0, "w_scale": 5.0}),
+    """TFLite_Detection_PostProcess with parameters qcc refuses: per-class NMS with no
+    detections per class, fast NMS with two classes per detection, none at all."""
+    common = {"max_detections": 2, "nms_score_threshold": 0.5, "nms_iou_threshold": 0.5,
+              "num_classes": 2, "y_scale": 10.0, "x_scale": 10.0, "h_scale": 5.0,
+              "w_scale": 5.0}
+    for name, options in [
+            ("detection_regular_no_per_class", {**common, "max_classes_per_detection": 1,
+                                                "use_regular_nms": True,
+                                                "detections_per_class": 0}),
+            ("detection_fast_two_classes", {**common, "max_classes_per_detection": 2,
+                                            "use_regular_nms": False}),
             ("detection_no_params", {"max_detections": 2})]:
         b = TFLiteBuilder()
         boxes = b.tensor("boxes", (1, 4, 4), "float32")

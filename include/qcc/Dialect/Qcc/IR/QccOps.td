@@ -763,8 +763,9 @@ def Qcc_DynamicQuantizeOp : Qcc_Op<"dynamic_quantize", [Pure]> {
       min(x))`, `rmax = max(0, max(x))`, in f64: `scale = (rmax - rmin) / 255` (the
       subtraction in f32), the zero point from whichever end loses less,
       `-128 - rmin / scale` or `127 - rmax / scale`, rounded half away from zero into
-      [-128, 127]; `output = clamp(round_half_away(zp + x * f32(1 / scale)), -128, 127)`
-      (`rmin == rmax`: scale 0, zero point 0, output 0).
+      [-128, 127]; `output = clamp(round_half_away(x * f32(1 / scale)) + zp, -128, 127)`,
+      rounded before the zero point is added as LiteRT does (`rmin == rmax`: scale 0,
+      zero point 0, output 0).
 
     The results are the 8-bit values (signless i8), the scales (f32) and the zero points
     (i8), rank 0 for `onnx` and one per batch index for the TFLite schemes.
