@@ -45,6 +45,7 @@ void ::mlir::qcc::buildQccPipeline(OpPassManager &pm, const CompileOptions &opti
   pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccDecomposeConvTranspose());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccRuntimeZeroPoints());
   mlir::qcc::QccFoldFakeQuantOptions foldOpts;
   foldOpts.requantMode = options.requantMode;
   pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccFoldFakeQuant(foldOpts));

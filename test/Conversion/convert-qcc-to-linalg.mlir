@@ -1000,3 +1000,17 @@ func.func @dynamic_quantize_asymmetric(%x: tensor<2x3x4xf32>) -> (tensor<2x3x4xi
   %q, %s, %z = qcc.dynamic_quantize %x {scheme = "asymmetric"} : (tensor<2x3x4xf32>) -> (tensor<2x3x4xi8>, tensor<2xf32>, tensor<2xi8>)
   return %q, %s, %z : tensor<2x3x4xi8>, tensor<2xf32>, tensor<2xi8>
 }
+
+// -----
+
+// The correction of a run-time zero point: acc - z[row] * sums[column], one generic.
+// CHECK-LABEL: func @zero_point_correction
+// CHECK: linalg.generic {{.*}} ins(%arg0, %arg2, %arg1 : tensor<2x3xi32>, tensor<3xi32>, tensor<2xi8>)
+// CHECK: arith.extsi %{{.*}} : i8 to i32
+// CHECK: arith.muli
+// CHECK: arith.subi
+func.func @zero_point_correction(%acc: tensor<2x3xi32>, %z: tensor<2xi8>, %sums: tensor<3xi32>) -> tensor<2x3xi32> {
+  %y = qcc.zero_point_correction %acc, %z, %sums {zero_point_axis = 0 : i64, sums_axis = 1 : i64}
+       : (tensor<2x3xi32>, tensor<2xi8>, tensor<3xi32>) -> tensor<2x3xi32>
+  return %y : tensor<2x3xi32>
+}

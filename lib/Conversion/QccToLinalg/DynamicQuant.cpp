@@ -364,10 +364,42 @@ struct ConvIntegerLowering : OpConversionPattern<ConvIntegerOp> {
   }
 };
 
+struct ZeroPointCorrectionLowering : OpConversionPattern<ZeroPointCorrectionOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(ZeroPointCorrectionOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    auto type = op.getOutput().getType();
+    int64_t rank = type.getRank();
+    bool zU = op.getZeroPointUnsigned();
+    ZeroPoint z = zeroPointOf(b, loc, adaptor.getZeroPoint(), zU);
+    SmallVector<Value> inputs = {adaptor.getAcc(), adaptor.getSums()};
+    SmallVector<AffineMap> maps = {
+        b.getMultiDimIdentityMap(rank),
+        AffineMap::get(rank, 0, {getAffineDimExpr(op.getSumsAxis(), ctx)}, ctx)};
+    if (z.perChannel) {
+      inputs.push_back(z.perChannel);
+      maps.push_back(AffineMap::get(rank, 0, {getAffineDimExpr(op.getZeroPointAxis(), ctx)}, ctx));
+    }
+    maps.push_back(b.getMultiDimIdentityMap(rank));
+    auto generic = b.create<linalg::GenericOp>(
+        loc, TypeRange{type}, inputs, ValueRange{emptyTensor(b, loc, type.getShape(), b.getI32Type())},
+        maps, SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &nb, Location nl, ValueRange v) {
+          Value zv = z.perChannel ? widen(nb, nl, v[2], zU) : z.scalar;
+          Value product = nb.create<arith::MulIOp>(nl, zv, v[1]);
+          nb.create<linalg::YieldOp>(nl, ValueRange{nb.create<arith::SubIOp>(nl, v[0], product)});
+        });
+    b.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::qcc::lowering::populateDynamicQuantPatterns(const TypeConverter &converter,
                                                        RewritePatternSet &patterns) {
-  patterns.add<DynamicQuantizeLowering, MatMulIntegerLowering, ConvIntegerLowering>(
-      converter, patterns.getContext());
+  patterns.add<DynamicQuantizeLowering, MatMulIntegerLowering, ConvIntegerLowering,
+               ZeroPointCorrectionLowering>(converter, patterns.getContext());
 }

@@ -403,3 +403,12 @@ func.func @dynamic_quantize_scheme_shapes(%x: tensor<2x16xf32>) -> (tensor<2x16x
   %q, %s, %z = qcc.dynamic_quantize %x {scheme = "symmetric"} : (tensor<2x16xf32>) -> (tensor<2x16xi8>, tensor<f32>, tensor<i8>)
   return %q, %s, %z : tensor<2x16xi8>, tensor<f32>, tensor<i8>
 }
+
+// -----
+
+func.func @zero_point_correction_sums(%acc: tensor<2x3xi32>, %z: tensor<2xi8>, %sums: tensor<2xi32>) -> tensor<2x3xi32> {
+  // expected-error @+1 {{sums must have 3 values}}
+  %y = qcc.zero_point_correction %acc, %z, %sums {zero_point_axis = 0 : i64, sums_axis = 1 : i64}
+       : (tensor<2x3xi32>, tensor<2xi8>, tensor<2xi32>) -> tensor<2x3xi32>
+  return %y : tensor<2x3xi32>
+}

@@ -298,6 +298,21 @@ LogicalResult MatMulIntegerOp::verify() {
   return success();
 }
 
+LogicalResult ZeroPointCorrectionOp::verify() {
+  auto acc = getAcc().getType();
+  if (getOutput().getType() != acc)
+    return emitOpError("expects the result to have the accumulator's type");
+  int64_t rank = acc.getRank(), za = getZeroPointAxis(), sa = getSumsAxis();
+  if (za < 0 || za >= rank || sa < 0 || sa >= rank)
+    return emitOpError("axes must lie in [0, ") << rank << ")";
+  if (failed(verifyZeroPoint(*this, getZeroPoint(), acc.getDimSize(za), "zero_point")))
+    return failure();
+  auto sums = getSums().getType();
+  if (sums.getRank() != 1 || sums.getDimSize(0) != acc.getDimSize(sa))
+    return emitOpError("sums must have ") << acc.getDimSize(sa) << " values";
+  return success();
+}
+
 LogicalResult ConvIntegerOp::verify() {
   if (failed(verifyStatic(*this)))
     return failure();

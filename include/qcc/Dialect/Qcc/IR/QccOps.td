@@ -846,6 +846,32 @@ def Qcc_ConvIntegerOp : Qcc_Op<"conv_integer", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Qcc_ZeroPointCorrectionOp : Qcc_Op<"zero_point_correction", [Pure]> {
+  let summary = "subtract a run-time zero point times constant weight sums from an int32 accumulator";
+  let description = [{
+    `output[i] = acc[i] - zero_point[i[zero_point_axis]] * sums[i[sums_axis]]` in int32
+    (wrapping): what turns a product of the stored input values into the product of the
+    input minus its run-time zero point, `sum(x * w') - z * sum(w')`. `zero_point` (8-bit,
+    unsigned where `zero_point_unsigned` says so) is a scalar or has one value per index
+    of dimension `zero_point_axis`; `sums` has one int32 per index of `sums_axis`.
+    `qcc-runtime-zero-points` writes it after the integer products it makes of
+    `qcc.matmul_integer` and `qcc.conv_integer`.
+
+    ```mlir
+    %y = qcc.zero_point_correction %acc, %z, %sums {zero_point_axis = 0 : i64, sums_axis = 1 : i64}
+        : (tensor<2x8xi32>, tensor<2xi8>, tensor<8xi32>) -> tensor<2x8xi32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[I32]>:$acc, RankedTensorOf<[I8]>:$zero_point,
+                       RankedTensorOf<[I32]>:$sums, I64Attr:$zero_point_axis, I64Attr:$sums_axis,
+                       DefaultValuedAttr<BoolAttr, "false">:$zero_point_unsigned);
+  let results = (outs RankedTensorOf<[I32]>:$output);
+  let assemblyFormat = [{
+    $acc `,` $zero_point `,` $sums attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Qcc_QuantizeOp : Qcc_Op<"quantize", [Pure]> {
   let summary = "float to quantized (ONNX QuantizeLinear)";
   let description = [{

@@ -40,6 +40,36 @@ def QccDecomposeConvTranspose : Pass<"qcc-decompose-conv-transpose", "func::Func
   let dependentDialects = ["::mlir::quant::QuantizationDialect", "::mlir::arith::ArithDialect"];
 }
 
+def QccRuntimeZeroPoints : Pass<"qcc-runtime-zero-points", "func::FuncOp"> {
+  let summary = "Integer products with run-time input zero points onto the static path's kernels";
+  let description = [{
+    `qcc.conv_integer` and `qcc.matmul_integer` (ONNX Runtime's ConvInteger / MatMulInteger
+    after DynamicQuantizeLinear, TFLite's hybrid kernels) take their input's zero point at
+    run time, and their own lowering is a plain loop nest. With a constant weight of one
+    zero point `zw`, `sum((x - z) * (w - zw)) = sum(x * (w - zw)) - z * sum(w - zw)`: this
+    pass rewrites each into the integer `qcc.conv2d` / `qcc.matmul` of the stored input
+    (viewed with zero point 0 and scale 1) and the weight (zero point `zw`), whose
+    lowering uses the dot-product kernels, then a `qcc.zero_point_correction` that
+    subtracts `z` times the per-channel constant sums of `w - zw`, computed here. A zero
+    point that is always 0 (a constant, or TFLite's symmetric scheme) needs no
+    correction. A convolution with padding is rewritten only then: its padding must read
+    the input's zero point, which the integer convolution cannot take at run time.
+
+    ```mlir
+    // before
+    %q, %s, %z = qcc.dynamic_quantize %x {scheme = "asymmetric"} : ...
+    %acc = qcc.matmul_integer %q, %w, %z, %zw : (tensor<2x16xi8>, tensor<16x8xi8>, tensor<2xi8>, tensor<i8>) -> tensor<2x8xi32>
+    // after
+    %a = quant.scast %q : tensor<2x16xi8> to tensor<2x16x!quant.uniform<i8:f32, 1.0>>
+    %b = quant.scast %w : tensor<16x8xi8> to tensor<16x8x!quant.uniform<i8:f32, 1.0>>
+    %m = qcc.matmul %a, %b : ... -> tensor<2x8x!quant.uniform<i32:f32, 1.0>>
+    %i = quant.scast %m : ... to tensor<2x8xi32>
+    %acc = qcc.zero_point_correction %i, %z, %sums {zero_point_axis = 0 : i64, sums_axis = 1 : i64} : ...
+    ```
+  }];
+  let dependentDialects = ["::mlir::quant::QuantizationDialect", "::mlir::arith::ArithDialect"];
+}
+
 def QccFoldFakeQuant : Pass<"qcc-fold-fake-quant", "func::FuncOp"> {
   let summary = "Fold DequantizeLinear -> op -> QuantizeLinear groups into integer ops";
   let description = [{
