@@ -57,11 +57,16 @@ func.func @conv_onnx_unpadded(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xi32> {
 
 // -----
 
-// A padded convolution with a run-time zero point stays: its padding must read that zero
-// point.
+// A padded convolution with a run-time zero point: the input padded with that zero point
+// (per batch index), then the unpadded integer convolution and the correction by the full
+// window's sums (2 x 3 x 3 ones = 18 per filter).
 // CHECK-LABEL: func @conv_asymmetric_padded
-// CHECK: qcc.conv_integer
-// CHECK-NOT: qcc.conv2d
+// CHECK: %[[SUMS:.*]] = arith.constant dense<18> : tensor<3xi32>
+// CHECK: %[[P:.*]] = qcc.pad_with %{{.*}}, %[[Z:.*]] {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>} : (tensor<1x2x4x4xi8>, tensor<1xi8>) -> tensor<1x2x6x6xi8>
+// CHECK: %[[X:.*]] = "quant.scast"(%[[P]])
+// CHECK: qcc.conv2d %[[X]], %{{.*}} {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+// CHECK: qcc.zero_point_correction %{{.*}}, %[[Z]], %[[SUMS]]
+// CHECK-NOT: qcc.conv_integer
 func.func @conv_asymmetric_padded(%x: tensor<1x2x4x4xf32>) -> tensor<1x3x4x4xi32> {
   %q, %s, %z = qcc.dynamic_quantize %x {scheme = "asymmetric"} : (tensor<1x2x4x4xf32>) -> (tensor<1x2x4x4xi8>, tensor<1xf32>, tensor<1xi8>)
   %w = arith.constant dense<1> : tensor<3x2x3x3xi8>

@@ -364,6 +364,44 @@ struct ConvIntegerLowering : OpConversionPattern<ConvIntegerOp> {
   }
 };
 
+/// The padded tensor filled with the value (per index of dimension 0, or one), then the
+/// input inserted into it.
+struct PadWithLowering : OpConversionPattern<PadWithOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(PadWithOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    auto type = op.getOutput().getType();
+    int64_t rank = type.getRank();
+    Value value = adaptor.getValue();
+    auto vt = cast<RankedTensorType>(value.getType());
+    AffineMap vmap = vt.getRank() == 0 ? AffineMap::get(rank, 0, ctx)
+                     : vt.getNumElements() == 1 && type.getDimSize(0) != 1
+                         ? AffineMap::get(rank, 0, {getAffineConstantExpr(0, ctx)}, ctx)
+                         : AffineMap::get(rank, 0, {getAffineDimExpr(0, ctx)}, ctx);
+    Value filled =
+        b.create<linalg::GenericOp>(
+             loc, TypeRange{type}, ValueRange{value},
+             ValueRange{emptyTensor(b, loc, type.getShape(), b.getI8Type())},
+             SmallVector<AffineMap>{vmap, b.getMultiDimIdentityMap(rank)},
+             SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+             [](OpBuilder &nb, Location nl, ValueRange v) {
+               nb.create<linalg::YieldOp>(nl, ValueRange{v[0]});
+             })
+            .getResult(0);
+    auto inShape = op.getInput().getType().getShape();
+    SmallVector<OpFoldResult> offsets, sizes, strides(rank, b.getIndexAttr(1));
+    for (int64_t d = 0; d < rank; ++d) {
+      offsets.push_back(b.getIndexAttr(op.getPads()[d]));
+      sizes.push_back(b.getIndexAttr(inShape[d]));
+    }
+    b.replaceOpWithNewOp<tensor::InsertSliceOp>(op, adaptor.getInput(), filled, offsets, sizes,
+                                                strides);
+    return success();
+  }
+};
+
 struct ZeroPointCorrectionLowering : OpConversionPattern<ZeroPointCorrectionOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(ZeroPointCorrectionOp op, OpAdaptor adaptor,
@@ -401,5 +439,5 @@ struct ZeroPointCorrectionLowering : OpConversionPattern<ZeroPointCorrectionOp> 
 void mlir::qcc::lowering::populateDynamicQuantPatterns(const TypeConverter &converter,
                                                        RewritePatternSet &patterns) {
   patterns.add<DynamicQuantizeLowering, MatMulIntegerLowering, ConvIntegerLowering,
-               ZeroPointCorrectionLowering>(converter, patterns.getContext());
+               ZeroPointCorrectionLowering, PadWithLowering>(converter, patterns.getContext());
 }

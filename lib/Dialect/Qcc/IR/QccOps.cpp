@@ -313,6 +313,22 @@ LogicalResult ZeroPointCorrectionOp::verify() {
   return success();
 }
 
+LogicalResult PadWithOp::verify() {
+  auto in = getInput().getType();
+  int64_t rank = in.getRank();
+  if (static_cast<int64_t>(getPads().size()) != 2 * rank)
+    return emitOpError("pads has ") << getPads().size() << " entries for rank " << rank;
+  SmallVector<int64_t> expected;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (getPads()[d] < 0 || getPads()[d + rank] < 0)
+      return emitOpError("pads must be non-negative");
+    expected.push_back(in.getDimSize(d) + getPads()[d] + getPads()[d + rank]);
+  }
+  if (failed(verifyZeroPoint(*this, getValue(), rank > 0 ? in.getDimSize(0) : 0, "value")))
+    return failure();
+  return verifyExpectedShape(*this, expected);
+}
+
 LogicalResult ConvIntegerOp::verify() {
   if (failed(verifyStatic(*this)))
     return failure();

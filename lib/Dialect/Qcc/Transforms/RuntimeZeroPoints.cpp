@@ -7,8 +7,8 @@
 // is the integer qcc.conv2d / qcc.matmul of the stored input values (zero point 0) and the
 // weight (zero point zw), followed by a qcc.zero_point_correction with the constant sums
 // of w - zw per output channel. A zero point known to be 0 (TFLite's symmetric scheme)
-// needs no correction. A padded convolution qualifies only then: its padding must read
-// the input's zero point, which the integer convolution cannot take at run time.
+// needs no correction. Padding must read the input's zero point: a run-time one is padded
+// in first (qcc.pad_with), and the convolution runs unpadded.
 //
 //===----------------------------------------------------------------------===//
 
@@ -113,17 +113,29 @@ struct ConvIntegerToConv : OpRewritePattern<ConvIntegerOp> {
     std::optional<int64_t> zw = constantZeroPoint(op.getWeightZeroPoint(), wU);
     if (!zw)
       return rewriter.notifyMatchFailure(op, "the weight's zero points are not one constant");
-    bool padded = llvm::any_of(op.getPads(), [](int64_t p) { return p != 0; });
-    if (padded && !alwaysZero(op.getInputZeroPoint()))
-      return rewriter.notifyMatchFailure(op, "padding would have to read a run-time zero point");
     Location loc = op.getLoc();
+    // Padding must read the zero point: a run-time one is padded in explicitly first.
+    Value input = op.getInput();
+    DenseI64ArrayAttr pads = op.getPadsAttr();
+    bool padded = llvm::any_of(pads.asArrayRef(), [](int64_t p) { return p != 0; });
+    if (padded && !alwaysZero(op.getInputZeroPoint())) {
+      auto p = pads.asArrayRef();
+      auto shape = op.getInput().getType().getShape();
+      auto paddedType = RankedTensorType::get(
+          {shape[0], shape[1], shape[2] + p[0] + p[2], shape[3] + p[1] + p[3]},
+          rewriter.getI8Type());
+      input = rewriter.create<PadWithOp>(
+          loc, paddedType, input, op.getInputZeroPoint(),
+          rewriter.getDenseI64ArrayAttr({0, 0, p[0], p[1], 0, 0, p[2], p[3]}));
+      pads = rewriter.getDenseI64ArrayAttr({0, 0, 0, 0});
+    }
     auto xt = storedAs(rewriter, xU, 0), wt = storedAs(rewriter, wU, *zw);
-    Value x = viewAs(rewriter, loc, op.getInput(), xt);
+    Value x = viewAs(rewriter, loc, input, xt);
     Value wq = viewAs(rewriter, loc, op.getWeight(), wt);
     Type accElement = getAccumulatorType(xt, wt, 1);
     Value acc = rewriter.create<Conv2DOp>(
-        loc, RankedTensorType::get(op.getType().getShape(), accElement), x, wq, Value(),
-        op.getStridesAttr(), op.getPadsAttr(), op.getDilationsAttr(), op.getGroupAttr());
+        loc, RankedTensorType::get(op.getType().getShape(), accElement), x, wq, Value(), op.getStridesAttr(),
+        pads, op.getDilationsAttr(), op.getGroupAttr());
     Value sums = weightSums(rewriter, loc, w, wU, *zw, 0);
     rewriter.replaceOp(op, corrected(rewriter, loc, acc, op.getInputZeroPoint(), xU, sums, 0, 1));
     return success();

@@ -872,6 +872,26 @@ def Qcc_ZeroPointCorrectionOp : Qcc_Op<"zero_point_correction", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Qcc_PadWithOp : Qcc_Op<"pad_with", [Pure]> {
+  let summary = "pad 8-bit stored values with a run-time value (the input's zero point)";
+  let description = [{
+    `qcc.pad` with the added positions holding `value`: a scalar, or one value per index of
+    dimension 0 (TFLite's per-batch zero points). `pads` holds the elements added before
+    each dimension, then after each. `qcc-runtime-zero-points` pads an input with its
+    run-time zero point this way, so that the convolution after it needs no padding.
+
+    ```mlir
+    %y = qcc.pad_with %x, %z {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>}
+        : (tensor<1x8x4x4xi8>, tensor<1xi8>) -> tensor<1x8x6x6xi8>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[I8]>:$input, RankedTensorOf<[I8]>:$value,
+                       DenseI64ArrayAttr:$pads);
+  let results = (outs RankedTensorOf<[I8]>:$output);
+  let assemblyFormat = "$input `,` $value attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Qcc_QuantizeOp : Qcc_Op<"quantize", [Pure]> {
   let summary = "float to quantized (ONNX QuantizeLinear)";
   let description = [{

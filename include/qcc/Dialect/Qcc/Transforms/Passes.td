@@ -52,8 +52,9 @@ def QccRuntimeZeroPoints : Pass<"qcc-runtime-zero-points", "func::FuncOp"> {
     lowering uses the dot-product kernels, then a `qcc.zero_point_correction` that
     subtracts `z` times the per-channel constant sums of `w - zw`, computed here. A zero
     point that is always 0 (a constant, or TFLite's symmetric scheme) needs no
-    correction. A convolution with padding is rewritten only then: its padding must read
-    the input's zero point, which the integer convolution cannot take at run time.
+    correction. Padding must read the input's zero point: a run-time one is padded in
+    first (`qcc.pad_with`), and the convolution runs unpadded (the padded positions then
+    contribute `(w - zw) * z`, which the correction removes with the rest).
 
     ```mlir
     // before
