@@ -18,7 +18,8 @@ import flatbuffers
 import numpy as np
 from ai_edge_litert import schema_py_generated as s
 
-TYPES = {"float32": s.TensorType.FLOAT32, "int32": s.TensorType.INT32,
+TYPES = {"float32": s.TensorType.FLOAT32, "float16": s.TensorType.FLOAT16,
+         "int32": s.TensorType.INT32,
          "uint8": s.TensorType.UINT8, "int64": s.TensorType.INT64,
          "int16": s.TensorType.INT16, "int8": s.TensorType.INT8}
 ACTIVATIONS = {"NONE": 0, "RELU": 1, "RELU_N1_TO_1": 2, "RELU6": 3, "TANH": 4}

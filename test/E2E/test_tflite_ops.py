@@ -87,6 +87,33 @@ def transpose_conv_model(dtype, padding="SAME", stride=2, out_hw=(10, 10), activ
     return b, [x], [y]
 
 
+def float16_model(seed=12):
+    """The converter's float16 quantization: float16 filters and biases, each widened by a
+    DEQUANTIZE, feeding a CONV_2D, a DEPTHWISE_CONV_2D and a FULLY_CONNECTED on float32
+    activations."""
+    r = np.random.default_rng(seed)
+    b = TFLiteBuilder()
+
+    def half(name, shape, scale=0.3):
+        h = b.const(name + "_f16", (r.standard_normal(shape) * scale).astype(np.float16))
+        f = b.tensor(name, shape, "float32")
+        b.op("DEQUANTIZE", [h], [f])
+        return f
+
+    x = b.tensor("x", (1, 6, 6, 3), "float32")
+    c = b.tensor("c", (1, 6, 6, 4), "float32")
+    b.op("CONV_2D", [x, half("w1", (4, 3, 3, 3)), half("b1", (4,))], [c], "Conv2DOptions",
+         padding="SAME", stride_h=1, stride_w=1, fused_activation_function="RELU")
+    dw = b.tensor("dw", (1, 3, 3, 4), "float32")
+    b.op("DEPTHWISE_CONV_2D", [c, half("w2", (1, 3, 3, 4)), half("b2", (4,))], [dw],
+         "DepthwiseConv2DOptions", padding="SAME", stride_h=2, stride_w=2, depth_multiplier=1,
+         fused_activation_function="NONE")
+    y = b.tensor("y", (1, 5), "float32")
+    b.op("FULLY_CONNECTED", [dw, half("w3", (5, 36)), half("b3", (5,))], [y],
+         "FullyConnectedOptions", fused_activation_function="NONE")
+    return b, [x], [y]
+
+
 def fc_model(dtype, seed=1):
     r = np.random.default_rng(seed)
     b = TFLiteBuilder()
@@ -328,6 +355,7 @@ CASES = {
     "transpose_conv_u8_same_s1_nobias": lambda: transpose_conv_model(
         "uint8", stride=1, out_hw=(5, 5), with_bias=False),
     "transpose_conv_s8_same_s2_odd": lambda: transpose_conv_model("int8", out_hw=(9, 9)),
+    "float16_weights_f32": float16_model,
     "fully_connected_s8": lambda: fc_model("int8"),
     "fully_connected_u8": lambda: fc_model("uint8"),
     "add_s8": lambda: binary_model("int8", "ADD"),

@@ -26,6 +26,8 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
 
+#include "llvm/ADT/DenseMap.h"
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -89,6 +91,14 @@ public:
   /// The constant bytes of a tensor (its buffer), or null when it has none.
   const flatbuffers::Vector<uint8_t> *constantData(int i) const;
   bool isConstant(int i) const { return constantData(i) != nullptr; }
+  /// The constant tensor behind `i`: `i` itself, or the float16 constant a DEQUANTIZE
+  /// widened into `i` (the converter's float16 weights); -1 when there is none.
+  int constantSource(int i) const {
+    if (isConstant(i))
+      return i;
+    auto it = widenedFrom.find(i);
+    return it == widenedFrom.end() ? -1 : it->second;
+  }
   /// The !quant.uniform element type of a quantized tensor, or null for a float or plain
   /// integer tensor (reported when its parameters are unusable: see checkTensors).
   Type quantType(int i, int64_t physicalAxisOfChannels = -1);
@@ -184,6 +194,8 @@ public:
   const tfl::Model *model = nullptr;
   const tfl::SubGraph *graph = nullptr;
   std::vector<Value> values;
+  /// DEQUANTIZE outputs of float16 constants -> those constants (constantSource).
+  llvm::DenseMap<int, int> widenedFrom;
   std::vector<bool> failedTensors; // outputs of operators that could not be imported
 };
 

@@ -276,11 +276,11 @@ std::optional<SmallVector<int64_t>> Importer::windowPads(int i, tfl::Padding pad
 
 bool Importer::importConv(int i, bool depthwise) {
   Location loc = opLoc(i);
-  int xi = input(i, 0), wi = input(i, 1), bi = input(i, 2);
+  int xi = input(i, 0), wi = constantSource(input(i, 1)), bi = input(i, 2);
   Value x = floatValue(xi);
   if (!x)
     return false;
-  if (!isConstant(wi)) {
+  if (wi < 0) {
     opError(i) << "the filter must be a constant";
     return false;
   }
@@ -374,11 +374,11 @@ bool Importer::importConv(int i, bool depthwise) {
 /// kernel ignores the odd element's offset); the output size is output_shape's.
 bool Importer::importTransposeConv(int i) {
   Location loc = opLoc(i);
-  int si = input(i, 0), wi = input(i, 1), xi = input(i, 2), bi = input(i, 3);
+  int si = input(i, 0), wi = constantSource(input(i, 1)), xi = input(i, 2), bi = input(i, 3);
   Value x = floatValue(xi);
   if (!x)
     return false;
-  if (!isConstant(wi)) {
+  if (wi < 0) {
     opError(i) << "the filter must be a constant";
     return false;
   }
@@ -635,8 +635,11 @@ bool Importer::importSoftmax(int i) {
 /// QUANTIZE (float -> quantized, or quantized -> other parameters) and DEQUANTIZE.
 bool Importer::importQuantize(int i) {
   if (tensor(input(i, 0)).type() == tfl::TensorType_FLOAT16) {
-    opError(i) << "float16 tensors are not supported";
-    return false;
+    if (!isConstant(input(i, 0))) {
+      opError(i) << "float16 activations are not supported (float16 weights are)";
+      return false;
+    }
+    widenedFrom[output(i, 0)] = input(i, 0);
   }
   Value x = floatValue(input(i, 0));
   return x && define(i, output(i, 0), x);

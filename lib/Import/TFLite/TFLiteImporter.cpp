@@ -342,6 +342,7 @@ const flatbuffers::Vector<uint8_t> *Importer::constantData(int i) const {
 Type Importer::storageElementType(tfl::TensorType t) {
   switch (t) {
   case tfl::TensorType_FLOAT32: return b.getF32Type();
+  case tfl::TensorType_FLOAT16: return b.getF16Type();
   case tfl::TensorType_INT8:
   case tfl::TensorType_UINT8:
   case tfl::TensorType_BOOL: return b.getIntegerType(8);
@@ -416,8 +417,19 @@ Value Importer::permutedConstant(int i, ArrayRef<int64_t> perm, Type quant) {
     }
   }
   auto type = RankedTensorType::get(outShape, et);
-  Value c = b.create<arith::ConstantOp>(
-      fileLoc, DenseElementsAttr::getFromRawBuffer(type, ArrayRef<char>(bytes)));
+  auto attr = DenseElementsAttr::getFromRawBuffer(type, ArrayRef<char>(bytes));
+  if (t.type() == tfl::TensorType_FLOAT16) {
+    // float16 weights (the converter's float16 quantization): widened to f32 here, exactly,
+    // as the DEQUANTIZE after them does at run time in TFLite.
+    SmallVector<APFloat> wide;
+    for (APFloat v : attr.getValues<APFloat>()) {
+      bool lost = false;
+      v.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
+      wide.push_back(v);
+    }
+    attr = DenseElementsAttr::get(type.clone(b.getF32Type()), wide);
+  }
+  Value c = b.create<arith::ConstantOp>(fileLoc, attr);
   return quant ? quantizedView(b, fileLoc, c, quant) : c;
 }
 
