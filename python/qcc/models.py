@@ -300,7 +300,33 @@ def op_cases() -> list:
          helper.make_node("Add", ["i", "k"], ["y"], name="add_0")],
         [vi("x0", (2, 3))], [vi("y", (2, 3))]), [rng(2).standard_normal((2, 3)).astype(np.float32)]))
     c.extend(conv_transpose_cases())
+    c.extend(one_d_cases())
     c.extend(quant_cases())
+    return c
+
+
+def one_d_cases() -> list:
+    """1-D Conv (strides, dilations, groups, SAME_UPPER, bias or not), ConvTranspose,
+    MaxPool and AveragePool on N x C x W inputs."""
+    r = rng(23)
+    c = []
+    c.append(single_op("conv1d_k5_s2_pad2_bias", "Conv", [(2, 3, 20)], (2, 6, 10),
+                       {"strides": [2], "pads": [2, 2]},
+                       {"w": weights(r, 6, 3, 5), "b": r.standard_normal(6).astype(np.float32)},
+                       seed=24))
+    c.append(single_op("conv1d_dilation2_group2", "Conv", [(1, 4, 16)], (1, 6, 12),
+                       {"dilations": [2], "group": 2}, {"w": weights(r, 6, 2, 3)}, seed=24))
+    c.append(single_op("conv1d_same_upper_depthwise", "Conv", [(1, 5, 9)], (1, 5, 5),
+                       {"auto_pad": "SAME_UPPER", "strides": [2], "group": 5},
+                       {"w": weights(r, 5, 1, 4)}, seed=24))
+    c.append(single_op("convt1d_s2_outpad1", "ConvTranspose", [(1, 3, 7)], (1, 2, 16),
+                       {"strides": [2], "pads": [1, 0], "output_padding": [1]},
+                       {"w": weights(r, 3, 2, 4), "b": r.standard_normal(2).astype(np.float32)},
+                       seed=24))
+    c.append(single_op("maxpool1d_k3_s2_p1", "MaxPool", [(1, 4, 11)], (1, 4, 6),
+                       {"kernel_shape": [3], "strides": [2], "pads": [1, 1]}, seed=24))
+    c.append(single_op("avgpool1d_k4_ceil", "AveragePool", [(2, 3, 10)], (2, 3, 3),
+                       {"kernel_shape": [4], "strides": [3], "ceil_mode": 1}, seed=24))
     return c
 
 
@@ -668,6 +694,28 @@ def elementwise_net(resolution=16, seed=17) -> onnx.ModelProto:
     return make_model(g.nodes, [vi("input", (1, 3, resolution, resolution))],
                       [vi(y, (1, 4, resolution // 2, resolution // 2))], g.inits,
                       name="elementwise", opset=13)
+
+
+def audio_net(length=64, seed=29) -> onnx.ModelProto:
+    """A 1-D convolutional net, as PyTorch's Conv1d exports it: Conv(k5, s2) -> Relu ->
+    MaxPool(k2) -> depthwise Conv(k3) -> Relu -> Conv(k1) -> AveragePool(k4)."""
+    r = rng(seed)
+    inits = [init("w0", weights(r, 8, 2, 5)), init("b0", (r.standard_normal(8) * 0.05).astype(np.float32)),
+             init("w1", weights(r, 8, 1, 3)), init("b1", (r.standard_normal(8) * 0.05).astype(np.float32)),
+             init("w2", weights(r, 6, 8, 1)), init("b2", (r.standard_normal(6) * 0.05).astype(np.float32))]
+    nodes = [helper.make_node("Conv", ["input", "w0", "b0"], ["c0"], name="conv_0", strides=[2],
+                              pads=[2, 2]),
+             helper.make_node("Relu", ["c0"], ["r0"], name="relu_0"),
+             helper.make_node("MaxPool", ["r0"], ["p0"], name="pool_0", kernel_shape=[2],
+                              strides=[2]),
+             helper.make_node("Conv", ["p0", "w1", "b1"], ["c1"], name="conv_1", group=8,
+                              pads=[1, 1]),
+             helper.make_node("Relu", ["c1"], ["r1"], name="relu_1"),
+             helper.make_node("Conv", ["r1", "w2", "b2"], ["c2"], name="conv_2"),
+             helper.make_node("AveragePool", ["c2"], ["y"], name="pool_1", kernel_shape=[4],
+                              strides=[4])]
+    return make_model(nodes, [vi("input", (1, 2, length))], [vi("y", (1, 6, length // 16))],
+                      inits, name="audio", opset=13)
 
 
 def decoder_net(resolution=8, seed=19) -> onnx.ModelProto:

@@ -135,8 +135,25 @@ def conv_requant_scale(sx, sw, sy):
 # ---------------------------------------------------------------------------------------
 # Array kernels (f64 accumulation: exact for integer operands)
 
+def lift_1d(a):
+    """1-D window attributes as 2-D ones over 1 x W: strides/dilations/kernel [v] -> [1, v],
+    pads [b, e] -> [0, b, 0, e]; 2-D ones unchanged."""
+    a = dict(a)
+    for k in ("strides", "dilations", "kernel"):
+        if k in a and len(a[k]) == 1:
+            a[k] = [1, a[k][0]]
+    if "pads" in a and len(a["pads"]) == 2:
+        a["pads"] = [0, a["pads"][0], 0, a["pads"][1]]
+    return a
+
+
 def conv_f64(x, w, group=1, strides=(1, 1), pads=(0, 0, 0, 0), dilations=(1, 1), pad_value=0.0):
-    """2-D convolution of f64 arrays (NCHW, FCKK), accumulated in f64."""
+    """2-D convolution of f64 arrays (NCHW, FCKK), accumulated in f64; 1-D (NCW, FCK) as
+    2-D over 1 x W."""
+    if x.ndim == 3:
+        a = lift_1d(dict(strides=strides, pads=pads, dilations=dilations))
+        return conv_f64(x[:, :, None], w[:, :, None], group, a["strides"], a["pads"],
+                        a["dilations"], pad_value)[:, :, 0]
     n, c, h, wd = x.shape
     f, cg, kh, kw = w.shape
     if c != cg * group or f % group:
@@ -163,6 +180,11 @@ def conv_f64(x, w, group=1, strides=(1, 1), pads=(0, 0, 0, 0), dilations=(1, 1),
 
 def conv_attrs(node, x_shape, w_shape):
     a = attrs(node)
+    if len(x_shape) == 3:  # 1-D: as 2-D over 1 x W
+        x_shape, w_shape = (*x_shape[:2], 1, x_shape[2]), (*w_shape[:2], 1, w_shape[2])
+        a = lift_1d({**a, **{k: a[k] for k in ("strides", "dilations", "pads") if k in a},
+                     "kernel": a.get("kernel_shape", [w_shape[3]])})
+        a["kernel_shape"] = a.pop("kernel")
     kernel = a.get("kernel_shape", list(w_shape[2:]))
     strides = a.get("strides", [1, 1])
     dil = a.get("dilations", [1, 1])
@@ -524,7 +546,7 @@ class Evaluator:
 
     def fold_conv(self, p, sy, zy, dtype, lo, hi):
         x, w = self.activation8(p.input[0]), self.weight8(p.input[1], 0)
-        if x is None or w is None or x.q.ndim != 4:
+        if x is None or w is None or x.q.ndim not in (3, 4):
             return None
         ca = conv_attrs(p, x.q.shape, w.q.shape)
         bias = p.input[2] if len(p.input) > 2 else ""
@@ -613,8 +635,12 @@ class Evaluator:
 
     def fold_avg_pool(self, p, sy, zy, dtype, lo, hi):
         x = self.activation8(p.input[0])
-        if x is None or x.q.ndim != 4:
+        if x is None or x.q.ndim not in (3, 4):
             return None
+        if x.q.ndim == 3:
+            lifted = _Quantized(x.q[:, :, None], x.scale, x.zp, x.axis)
+            return self.integer_avg_pool(lifted, lift_1d(pool_attrs(p)), sy, zy, dtype, lo,
+                                         hi)[:, :, 0]
         return self.integer_avg_pool(x, pool_attrs(p), sy, zy, dtype, lo, hi)
 
     @classmethod
@@ -797,10 +823,16 @@ class Evaluator:
         return ((x - r(mean)) / np.sqrt(r(var) + F32(eps)) * r(s) + r(b)).astype(F32)
 
     def op_MaxPool(self, n):
-        return max_pool(self.inp(n, 0), pool_attrs(n))
+        x = self.inp(n, 0)
+        if x.ndim == 3:
+            return max_pool(x[:, :, None], lift_1d(pool_attrs(n)))[:, :, 0]
+        return max_pool(x, pool_attrs(n))
 
     def op_AveragePool(self, n):
-        return avg_pool_f32(self.inp(n, 0).astype(F32), pool_attrs(n))
+        x = self.inp(n, 0).astype(F32)
+        if x.ndim == 3:
+            return avg_pool_f32(x[:, :, None], lift_1d(pool_attrs(n)))[:, :, 0]
+        return avg_pool_f32(x, pool_attrs(n))
 
     def op_GlobalAveragePool(self, n):
         x = self.inp(n, 0)

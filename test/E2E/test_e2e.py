@@ -406,6 +406,25 @@ def test_conv_transpose_qdq(per_channel, target):
 
 
 @pytest.mark.parametrize("target", INT8_TARGETS)
+def test_conv1d_qdq(target):
+    """A 1-D convolutional net (PyTorch Conv1d's export: N x C x W) quantized by ONNX Runtime
+    (QDQ, per-channel weights): its convolutions run as integer 2-D ones over N x C x 1 x W
+    (weights reshaped at compile time, so they fold like any), no float op left, within 1 LSB
+    of the exact reference; the float net within float tolerance of ONNX Runtime."""
+    d = OUT / "conv1d"
+    d.mkdir(parents=True, exist_ok=True)
+    fp, qdq = d / "float.onnx", d / "qdq.onnx"
+    onnx.save(models.audio_net(), fp)
+    if not qdq.exists():
+        models.quantize_qdq(fp, qdq, models.image_like_inputs((1, 2, 64), 8, seed=53))
+    ops = integer_only(qdq)
+    assert ops["qcc.conv2d"] == 3 and ops["qcc.quantize"] == 1 and ops["qcc.dequantize"] == 1, ops
+    for k, x in enumerate(models.image_like_inputs((1, 2, 64), 2, seed=54)):
+        print(check(d / f"float_{k}", onnx.load(fp), [x], target))
+        print(check(d / f"qdq_{k}", onnx.load(qdq), [x], target, min_exact=MIN_EXACT))
+
+
+@pytest.mark.parametrize("target", INT8_TARGETS)
 def test_activation_tables(target):
     """Sigmoid, Tanh and HardSwish in a QDQ model become 256-entry tables."""
     d = OUT / "activations"

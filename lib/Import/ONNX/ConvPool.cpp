@@ -8,6 +8,8 @@
 
 #include "qcc/Dialect/Qcc/IR/QccOps.h"
 
+#include "mlir/IR/Matchers.h"
+
 using namespace mlir;
 
 namespace mlir::qcc::onnx_import {
@@ -16,6 +18,18 @@ namespace mlir::qcc::onnx_import {
 // Nodes
 //===----------------------------------------------------------------------===//
 
+/// 1-D window ops (N x C x W) run as 2-D ones over N x C x 1 x W: each window attribute
+/// gets a leading 1 (pads [b, e] become [0, b, 0, e]).
+static SmallVector<int64_t> lifted1D(ArrayRef<int64_t> values, bool isPads) {
+  if (isPads)
+    return values.size() == 2 ? SmallVector<int64_t>{0, values[0], 0, values[1]}
+                              : SmallVector<int64_t>(values);
+  return values.size() == 1 ? SmallVector<int64_t>{1, values[0]} : SmallVector<int64_t>(values);
+}
+
+/// `v` (N x C x W, or a weight F x C x K) with a unit dimension inserted before the last:
+/// constants and dequantized constants are reshaped at compile time (so weights stay
+/// constants for the folds and kernels), other values by a qcc.reshape.
 /// Explicit pads [top, left, bottom, right] for a 2-D window, honouring auto_pad.
 std::optional<SmallVector<int64_t>> resolvePads(const onnx::NodeProto &n, ArrayRef<int64_t> in,
                                                 ArrayRef<int64_t> kernel,
@@ -23,7 +37,7 @@ std::optional<SmallVector<int64_t>> resolvePads(const onnx::NodeProto &n, ArrayR
                                                 ArrayRef<int64_t> dilations) {
   std::string autoPad = attrString(n, "auto_pad", "NOTSET");
   if (autoPad == "NOTSET")
-    return attrInts(n, "pads", {0, 0, 0, 0});
+    return lifted1D(attrInts(n, "pads", {0, 0, 0, 0}), /*isPads=*/true);
   if (autoPad == "VALID")
     return SmallVector<int64_t>{0, 0, 0, 0};
   if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
@@ -40,29 +54,73 @@ std::optional<SmallVector<int64_t>> resolvePads(const onnx::NodeProto &n, ArrayR
   return pads;
 }
 
+static RankedTensorType withUnitDim(RankedTensorType t) {
+  SmallVector<int64_t> shape(t.getShape());
+  shape.insert(shape.end() - 1, 1);
+  return RankedTensorType::get(shape, t.getElementType());
+}
+
+Value Importer::insertUnitDim(Value v, Location loc) {
+  auto t = cast<RankedTensorType>(v.getType());
+  auto reshaped = [&](Type element) { return withUnitDim(t).clone(element); };
+  DenseElementsAttr attr;
+  if (matchPattern(v, m_Constant(&attr)))
+    return b.create<arith::ConstantOp>(loc, attr.reshape(reshaped(attr.getElementType())));
+  if (auto dq = v.getDefiningOp<mlir::qcc::DequantizeOp>())
+    if (auto scast = dq.getInput().getDefiningOp<quant::StorageCastOp>())
+      if (matchPattern(scast.getArg(), m_Constant(&attr))) {
+        auto qt = llvm::cast<RankedTensorType>(scast.getType()).getElementType();
+        auto pa = dyn_cast<quant::UniformQuantizedPerAxisType>(qt);
+        if (!pa || pa.getQuantizedDimension() < t.getRank() - 1) {
+          Value c = b.create<arith::ConstantOp>(loc, attr.reshape(reshaped(attr.getElementType())));
+          Value q = b.create<quant::StorageCastOp>(loc, reshaped(qt), c);
+          return b.create<mlir::qcc::DequantizeOp>(loc, reshaped(t.getElementType()), q);
+        }
+      }
+  return b.create<mlir::qcc::ReshapeOp>(loc, reshaped(t.getElementType()), v);
+}
+
+/// The 2-D result `y` (N x F x 1 x W) of a lifted 1-D op back in the node's N x F x W.
+Value Importer::dropUnitDim(Value y, Location loc) {
+  auto t = cast<RankedTensorType>(y.getType());
+  SmallVector<int64_t> shape(t.getShape());
+  shape.erase(shape.end() - 2);
+  return b.create<mlir::qcc::ReshapeOp>(loc, RankedTensorType::get(shape, t.getElementType()), y);
+}
+
 /// A qcc.conv2d for Conv, QLinearConv or ConvInteger node `n`: 2-D only, with its strides,
 /// dilations, group and (auto_pad-resolved) pads. Null after reporting a problem.
 Value Importer::buildConv(const onnx::NodeProto &n, Type resultType, Value x, Value w,
                           Value bias) {
+  Location loc = nodeLoc(n);
+  bool oneD = cast<RankedTensorType>(x.getType()).getRank() == 3 &&
+              cast<RankedTensorType>(w.getType()).getRank() == 3;
+  if (oneD) {
+    x = insertUnitDim(x, loc);
+    w = insertUnitDim(w, loc);
+  }
   auto xShape = cast<RankedTensorType>(x.getType()).getShape();
   auto wShape = cast<RankedTensorType>(w.getType()).getShape();
   if (xShape.size() != 4 || wShape.size() != 4) {
-    nodeError(n) << "only 2-D convolution (rank-4 NCHW input) is supported; input has rank "
-                 << xShape.size();
+    nodeError(n) << "only 1-D and 2-D convolution (rank-3 or rank-4 input) is supported; input "
+                 << "has rank " << xShape.size();
     return {};
   }
-  auto strides = attrInts(n, "strides", {1, 1});
-  auto dilations = attrInts(n, "dilations", {1, 1});
+  auto strides = lifted1D(attrInts(n, "strides", {1, 1}), false);
+  auto dilations = lifted1D(attrInts(n, "dilations", {1, 1}), false);
   auto pads = resolvePads(n, xShape.drop_front(2), wShape.drop_front(2), strides, dilations);
   if (!pads) {
     nodeError(n) << "unsupported auto_pad '" << attrString(n, "auto_pad", "") << "'";
     return {};
   }
-  return b.create<mlir::qcc::Conv2DOp>(nodeLoc(n), resultType, x, w, bias,
-                                       b.getDenseI64ArrayAttr(strides),
-                                       b.getDenseI64ArrayAttr(*pads),
-                                       b.getDenseI64ArrayAttr(dilations),
-                                       b.getI64IntegerAttr(attrInt(n, "group", 1)));
+  auto rt = cast<RankedTensorType>(resultType);
+  if (oneD)
+    rt = withUnitDim(rt);
+  Value y = b.create<mlir::qcc::Conv2DOp>(loc, rt, x, w, bias, b.getDenseI64ArrayAttr(strides),
+                                          b.getDenseI64ArrayAttr(*pads),
+                                          b.getDenseI64ArrayAttr(dilations),
+                                          b.getI64IntegerAttr(attrInt(n, "group", 1)));
+  return oneD ? dropUnitDim(y, loc) : y;
 }
 
 /// The type of an int32 bias added to an accumulator of element type `accElement`: the
@@ -102,18 +160,30 @@ bool Importer::importConvTranspose(const onnx::NodeProto &n) {
   auto outType = typeOf(n.output(0), &n);
   if (!x || !w || (hasInput(n, 2) && !bias) || !outType)
     return false;
+  Location loc = nodeLoc(n);
+  bool oneD = cast<RankedTensorType>(x.getType()).getRank() == 3 &&
+              cast<RankedTensorType>(w.getType()).getRank() == 3;
+  RankedTensorType resultType = *outType;
+  if (oneD) {
+    x = insertUnitDim(x, loc);
+    w = insertUnitDim(w, loc);
+    resultType = withUnitDim(resultType);
+  }
   auto xShape = cast<RankedTensorType>(x.getType()).getShape();
   auto wShape = cast<RankedTensorType>(w.getType()).getShape();
   if (xShape.size() != 4 || wShape.size() != 4) {
-    nodeError(n) << "only 2-D transposed convolution (rank-4 NCHW input) is supported; input "
-                 << "has rank " << xShape.size();
+    nodeError(n) << "only 1-D and 2-D transposed convolution (rank-3 or rank-4 input) is "
+                 << "supported; input has rank " << xShape.size();
     return false;
   }
-  auto strides = attrInts(n, "strides", {1, 1});
-  auto dilations = attrInts(n, "dilations", {1, 1});
-  auto outputPadding = attrInts(n, "output_padding", {0, 0});
+  auto strides = lifted1D(attrInts(n, "strides", {1, 1}), false);
+  auto dilations = lifted1D(attrInts(n, "dilations", {1, 1}), false);
+  auto outputPadding = oneD ? SmallVector<int64_t>{0, attrInts(n, "output_padding", {0})[0]}
+                            : attrInts(n, "output_padding", {0, 0});
   auto outputShape = attrInts(n, "output_shape", {});
-  SmallVector<int64_t> pads = attrInts(n, "pads", {0, 0, 0, 0});
+  if (oneD && !outputShape.empty())
+    outputShape = {1, outputShape.back()};
+  SmallVector<int64_t> pads = lifted1D(attrInts(n, "pads", {0, 0, 0, 0}), true);
   std::string autoPad = attrString(n, "auto_pad", "NOTSET");
   if (autoPad != "NOTSET" && autoPad != "VALID" && autoPad != "SAME_UPPER" &&
       autoPad != "SAME_LOWER") {
@@ -163,10 +233,10 @@ bool Importer::importConvTranspose(const onnx::NodeProto &n) {
     return false;
   }
   Value y = b.create<mlir::qcc::ConvTransposeOp>(
-      nodeLoc(n), *outType, x, w, bias, b.getDenseI64ArrayAttr(strides),
+      loc, resultType, x, w, bias, b.getDenseI64ArrayAttr(strides),
       b.getDenseI64ArrayAttr(pads), b.getDenseI64ArrayAttr(dilations),
       b.getI64IntegerAttr(group));
-  define(n, 0, y);
+  define(n, 0, oneD ? dropUnitDim(y, loc) : y);
   return true;
 }
 
@@ -190,18 +260,23 @@ Value Importer::buildPool(const onnx::NodeProto &n, bool isMax, Value x,
   Location loc = nodeLoc(n);
   auto outType = RankedTensorType::get(outShape,
                                        cast<RankedTensorType>(x.getType()).getElementType());
+  bool oneD = outType.getRank() == 3 && cast<RankedTensorType>(x.getType()).getRank() == 3;
+  if (oneD) {
+    x = insertUnitDim(x, loc);
+    outType = withUnitDim(outType);
+  }
   if (n.output_size() > 1 && !n.output(1).empty()) {
     nodeError(n) << "the Indices output of MaxPool is not supported";
     return {};
   }
   auto xShape = cast<RankedTensorType>(x.getType()).getShape();
-  auto kernel = attrInts(n, "kernel_shape", {});
+  auto kernel = lifted1D(attrInts(n, "kernel_shape", {}), false);
   if (xShape.size() != 4 || kernel.size() != 2) {
-    nodeError(n) << "only 2-D pooling (rank-4 NCHW input, 2 kernel dimensions) is supported";
+    nodeError(n) << "only 1-D and 2-D pooling (rank-3 or rank-4 input) is supported";
     return {};
   }
-  auto strides = attrInts(n, "strides", {1, 1});
-  auto dilations = attrInts(n, "dilations", {1, 1});
+  auto strides = lifted1D(attrInts(n, "strides", {1, 1}), false);
+  auto dilations = lifted1D(attrInts(n, "dilations", {1, 1}), false);
   if (attrInt(n, "storage_order", 0) != 0) {
     nodeError(n) << "storage_order=1 (column-major indices) is not supported";
     return {};
@@ -226,7 +301,7 @@ Value Importer::buildPool(const onnx::NodeProto &n, bool isMax, Value x,
                                  b.getDenseI64ArrayAttr(strides), b.getDenseI64ArrayAttr(*pads),
                                  b.getBoolAttr(ceil),
                                  b.getBoolAttr(attrInt(n, "count_include_pad", 0) != 0));
-  return r;
+  return oneD ? dropUnitDim(r, loc) : r;
 }
 
 } // namespace mlir::qcc::onnx_import

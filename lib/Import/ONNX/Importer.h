@@ -147,6 +147,10 @@ public:
   bool verifyNodeOps(const onnx::NodeProto &n, Block *block, Operation *before);
   bool importConv(const onnx::NodeProto &n);
   bool importConvTranspose(const onnx::NodeProto &n);
+  /// 1-D window ops as 2-D ones (ConvPool.cpp): a unit dimension before the last, and
+  /// back.
+  Value insertUnitDim(Value v, Location loc);
+  Value dropUnitDim(Value v, Location loc);
   Value buildConv(const onnx::NodeProto &n, Type resultType, Value x, Value w, Value bias);
   Type biasTypeFor(Type accElement, int64_t axis);
   bool importPool(const onnx::NodeProto &n, bool isMax);

@@ -663,6 +663,43 @@ struct SinkDequantize : OpRewritePattern<MoveOp> {
   }
 };
 
+/// quantize(reshape(v)) -> reshape(quantize(v)) for a per-tensor quantize: the quantize then
+/// meets the op that computed v (a 1-D convolution's lifted 2-D result, reshaped back).
+struct HoistQuantizeAboveReshape : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp q, PatternRewriter &rewriter) const override {
+    auto reshape = q.getInput().getDefiningOp<ReshapeOp>();
+    auto out = dyn_cast<UniformQuantizedType>(q.getType().getElementType());
+    if (!reshape || !out || !reshape->hasOneUse())
+      return failure();
+    Value src = reshape.getInput();
+    Value quantized = rewriter.create<QuantizeOp>(q.getLoc(), withElement(src, out), src);
+    rewriter.replaceOpWithNewOp<ReshapeOp>(q, q.getType(), quantized);
+    return success();
+  }
+};
+
+/// relu/clamp(reshape(v)) -> reshape(relu/clamp(v)): the activation moves next to the op
+/// that computed v, where the folds absorb it.
+template <typename ActOp>
+struct SinkReshapeBelowActivation : OpRewritePattern<ActOp> {
+  using OpRewritePattern<ActOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(ActOp act, PatternRewriter &rewriter) const override {
+    auto reshape = act->getOperand(0).template getDefiningOp<ReshapeOp>();
+    if (!reshape || !reshape->hasOneUse() ||
+        !getElementTypeOrSelf(reshape.getInput()).isF32())
+      return failure();
+    Value src = reshape.getInput();
+    OperationState state(act.getLoc(), act->getName());
+    state.addOperands(src);
+    state.addAttributes(act->getAttrs());
+    state.addTypes(src.getType());
+    Value moved = rewriter.create(state)->getResult(0);
+    rewriter.replaceOpWithNewOp<ReshapeOp>(act, act.getType(), moved);
+    return success();
+  }
+};
+
 /// Constant u8 weights with zero points (TFLite's uint8 models, ONNX Runtime's u8 weight
 /// quantization), re-encoded as the s8 values w - zp with zero point 0 when every one fits:
 /// the products (x - zp_x) * (w - zp_w) are the same integers, and the dot-product kernels
@@ -733,7 +770,8 @@ struct QccFoldFakeQuantPass : mlir::qcc::impl::QccFoldFakeQuantBase<QccFoldFakeQ
     populateTableFolds(patterns, requantMode == ::mlir::qcc::RequantMode::Fixed);
     populateDataMovementFolds(patterns);
     patterns.add<FoldQuantizeOfConstant, SinkDequantize<ReshapeOp>, SinkDequantize<TransposeOp>,
-                 SinkDequantize<SliceOp>, SinkDequantize<PadOp>,
+                 SinkDequantize<SliceOp>, SinkDequantize<PadOp>, HoistQuantizeAboveReshape,
+                 SinkReshapeBelowActivation<ReluOp>, SinkReshapeBelowActivation<ClampOp>,
                  FoldConv, FoldGemm, FoldMatMul, FoldMatMulBias, FoldGlobalAvgPool, FoldAdd, FoldMul, FoldAvgPool,
                  FoldQuantizeOfDequantize, SignedWeights>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
