@@ -1014,3 +1014,22 @@ func.func @zero_point_correction(%acc: tensor<2x3xi32>, %z: tensor<2xi8>, %sums:
        : (tensor<2x3xi32>, tensor<2xi8>, tensor<3xi32>) -> tensor<2x3xi32>
   return %y : tensor<2x3xi32>
 }
+
+// -----
+
+// TFLite's int8 bilinear resize: 10-bit integer weights, an i32 sum of four products, the
+// rounding half away from zero and the division by 2^20.
+// CHECK-LABEL: func @resize_linear_q10
+// CHECK: linalg.generic
+// CHECK: arith.extsi %{{.*}} : i8 to i32
+// CHECK: arith.muli
+// CHECK: arith.select %{{.*}}, %{{.*}}, %{{.*}} : i32
+// CHECK: arith.divsi
+// CHECK: arith.trunci %{{.*}} : i32 to i8
+func.func @resize_linear_q10(%x: tensor<1x2x2x2x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x2x3x3x!quant.uniform<i8:f32, 0.1>> {
+  %y = qcc.resize %x {mode = "linear_q10", rows = array<i64: 0, 0, 1>, cols = array<i64: 0, 0, 1>,
+         rows_hi = array<i64: 0, 1, 1>, cols_hi = array<i64: 0, 1, 1>,
+         row_weights = array<f32: 0.0, 683.0, 342.0>, col_weights = array<f32: 0.0, 683.0, 342.0>}
+       : (tensor<1x2x2x2x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x2x3x3x!quant.uniform<i8:f32, 0.1>>
+  return %y : tensor<1x2x3x3x!quant.uniform<i8:f32, 0.1>>
+}

@@ -388,6 +388,17 @@ CASES = {
     "resize_nearest_u8_half_pixel": lambda: resize_model("uint8", "RESIZE_NEAREST_NEIGHBOR",
                                                          half_pixel=True, out_hw=(3, 9)),
     "resize_nearest_s8_align": lambda: resize_model("int8", "RESIZE_NEAREST_NEIGHBOR", align=True),
+    # 8-bit bilinear resizes: TFLite's integer kernel (int8, 10-bit weights) and its float
+    # kernel on the stored values (uint8, + 0.5 and truncated).
+    "resize_bilinear_s8": lambda: resize_model("int8", "RESIZE_BILINEAR"),
+    "resize_bilinear_s8_half_pixel": lambda: resize_model("int8", "RESIZE_BILINEAR",
+                                                          half_pixel=True, out_hw=(3, 9)),
+    "resize_bilinear_s8_align": lambda: resize_model("int8", "RESIZE_BILINEAR", align=True),
+    "resize_bilinear_u8": lambda: resize_model("uint8", "RESIZE_BILINEAR"),
+    "resize_bilinear_u8_half_pixel": lambda: resize_model("uint8", "RESIZE_BILINEAR",
+                                                          half_pixel=True),
+    "resize_bilinear_u8_align": lambda: resize_model("uint8", "RESIZE_BILINEAR", align=True,
+                                                     out_hw=(3, 8)),
     "resize_bilinear_f32": lambda: resize_model("float32", "RESIZE_BILINEAR"),
     "resize_bilinear_f32_half_pixel": lambda: resize_model("float32", "RESIZE_BILINEAR",
                                                            half_pixel=True, out_hw=(3, 8)),

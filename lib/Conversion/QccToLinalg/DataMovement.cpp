@@ -236,7 +236,8 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
     Location loc = op.getLoc();
     auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
     Value x = adaptor.getInput();
-    bool linear = op.getMode() == "linear";
+    StringRef mode = op.getMode();
+    bool linear = mode != "nearest";
     auto i64s = [&](ArrayRef<int64_t> v) -> Value {
       auto t = RankedTensorType::get({static_cast<int64_t>(v.size())}, b.getI64Type());
       return b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(t, v));
@@ -274,6 +275,52 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
           };
           if (!linear) {
             nb.create<linalg::YieldOp>(nl, at(v[0], v[1]));
+            return;
+          }
+          if (mode == "linear_q10") {
+            // TFLite's ResizeBilinearInteger on int8 values, in i32 (|acc| < 2^28).
+            Type i32 = nb.getI32Type();
+            auto val = [&](Value r, Value col) {
+              return nb.create<arith::ExtSIOp>(nl, i32, at(r, col)).getResult();
+            };
+            auto w = [&](Value f) { return nb.create<arith::FPToSIOp>(nl, i32, f).getResult(); };
+            auto mul = [&](Value a, Value bb) { return nb.create<arith::MulIOp>(nl, a, bb).getResult(); };
+            Value one = i32Const(nb, nl, 1024);
+            Value wr = w(v[4]), wc = w(v[5]);
+            Value ir = nb.create<arith::SubIOp>(nl, one, wr), ic = nb.create<arith::SubIOp>(nl, one, wc);
+            Value acc = mul(mul(val(v[0], v[1]), ir), ic);
+            acc = nb.create<arith::AddIOp>(nl, acc, mul(mul(val(v[2], v[1]), wr), ic));
+            acc = nb.create<arith::AddIOp>(nl, acc, mul(mul(val(v[0], v[3]), ir), wc));
+            acc = nb.create<arith::AddIOp>(nl, acc, mul(mul(val(v[2], v[3]), wr), wc));
+            Value positive = nb.create<arith::CmpIOp>(nl, arith::CmpIPredicate::sgt, acc,
+                                                      i32Const(nb, nl, 0));
+            Value round = nb.create<arith::SelectOp>(nl, positive, i32Const(nb, nl, 1 << 19),
+                                                     i32Const(nb, nl, -(1 << 19)));
+            Value q = nb.create<arith::DivSIOp>(nl, nb.create<arith::AddIOp>(nl, acc, round),
+                                                i32Const(nb, nl, 1 << 20));
+            nb.create<linalg::YieldOp>(
+                nl, ValueRange{nb.create<arith::TruncIOp>(nl, outType.getElementType(), q)});
+            return;
+          }
+          if (mode == "linear_tflite") {
+            // TFLite's float ResizeBilinear on uint8 values: f32, left to right, + 0.5,
+            // truncated.
+            Type f32 = nb.getF32Type();
+            auto val = [&](Value r, Value col) {
+              return nb.create<arith::UIToFPOp>(nl, f32, at(r, col)).getResult();
+            };
+            auto mul = [&](Value a, Value bb) { return nb.create<arith::MulFOp>(nl, a, bb).getResult(); };
+            Value one = f32Const(nb, nl, 1.f);
+            Value wr = v[4], wc = v[5];
+            Value ir = nb.create<arith::SubFOp>(nl, one, wr), ic = nb.create<arith::SubFOp>(nl, one, wc);
+            Value sum = mul(mul(val(v[0], v[1]), ir), ic);
+            sum = nb.create<arith::AddFOp>(nl, sum, mul(mul(val(v[2], v[1]), wr), ic));
+            sum = nb.create<arith::AddFOp>(nl, sum, mul(mul(val(v[0], v[3]), ir), wc));
+            sum = nb.create<arith::AddFOp>(nl, sum, mul(mul(val(v[2], v[3]), wr), wc));
+            sum = nb.create<arith::AddFOp>(nl, sum, f32Const(nb, nl, 0.5f));
+            Value q = nb.create<arith::FPToUIOp>(nl, nb.getI32Type(), sum);
+            nb.create<linalg::YieldOp>(
+                nl, ValueRange{nb.create<arith::TruncIOp>(nl, outType.getElementType(), q)});
             return;
           }
           // (1 - w) * a + w * b = a + w * (b - a), per direction.

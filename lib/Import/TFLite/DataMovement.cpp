@@ -384,6 +384,52 @@ bool Importer::importResize(int i, bool bilinear) {
       w[a].push_back(src - f);
     }
   }
+  // 8-bit RESIZE_BILINEAR with one quantization for input and output: TFLite's integer
+  // (int8) or float-on-stored-values (uint8) kernel, with its own maps.
+  Type qt = quantType(xi);
+  tfl::TensorType tt = tensor(xi).type();
+  if (bilinear && qt && qt == quantType(output(i, 0)) &&
+      (tt == tfl::TensorType_INT8 || tt == tfl::TensorType_UINT8)) {
+    bool int8 = tt == tfl::TensorType_INT8;
+    for (int a = 0; a < 2; ++a) {
+      int64_t in = xs[1 + a], out = ys[1 + a];
+      lo[a].clear(), hi[a].clear(), w[a].clear();
+      if (int8) {
+        // ComputeInterpolationValuesInteger: 10-bit scale and positions, C division.
+        int64_t s10 = (align && out > 1) ? ((1 << 10) * (in - 1) + (out - 1) / 2) / (out - 1)
+                                         : ((1 << 10) * in + out / 2) / out;
+        for (int64_t k = 0; k < out; ++k) {
+          int64_t sv = halfPixel ? k * s10 + s10 / 2 - (1 << 9) : k * s10;
+          int64_t l = std::max<int64_t>(sv / (1 << 10), 0);
+          lo[a].push_back(l);
+          hi[a].push_back(std::min<int64_t>((sv + (1 << 10) - 1) / (1 << 10), in - 1));
+          w[a].push_back(static_cast<float>(sv - (1 << 10) * l));
+        }
+        continue;
+      }
+      // ComputeInterpolationValues, the weight against the clamped lower bound.
+      float scale = (align && out > 1) ? static_cast<float>(in - 1) / static_cast<float>(out - 1)
+                                       : static_cast<float>(in) / static_cast<float>(out);
+      for (int64_t k = 0; k < out; ++k) {
+        auto v = static_cast<float>(k);
+        float src = halfPixel ? (v + 0.5f) * scale - 0.5f : v * scale;
+        int64_t l = std::max<int64_t>(static_cast<int64_t>(std::floor(src)), 0);
+        lo[a].push_back(l);
+        hi[a].push_back(std::min<int64_t>(static_cast<int64_t>(std::ceil(src)), in - 1));
+        w[a].push_back(src - static_cast<float>(l));
+      }
+    }
+    Value xq = value(xi);
+    if (!xq)
+      return false;
+    auto type = RankedTensorType::get(physicalShape(ys), qt);
+    Value y = b.create<mlir::qcc::ResizeOp>(
+        loc, type, xq, b.getStringAttr(int8 ? "linear_q10" : "linear_tflite"),
+        b.getDenseI64ArrayAttr(lo[0]), b.getDenseI64ArrayAttr(lo[1]),
+        b.getDenseI64ArrayAttr(hi[0]), b.getDenseI64ArrayAttr(hi[1]),
+        b.getDenseF32ArrayAttr(w[0]), b.getDenseF32ArrayAttr(w[1]));
+    return defineInteger(i, output(i, 0), y);
+  }
   Value x = floatValue(xi);
   if (!x)
     return false;

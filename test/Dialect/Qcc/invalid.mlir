@@ -412,3 +412,14 @@ func.func @zero_point_correction_sums(%acc: tensor<2x3xi32>, %z: tensor<2xi8>, %
        : (tensor<2x3xi32>, tensor<2xi8>, tensor<2xi32>) -> tensor<2x3xi32>
   return %y : tensor<2x3xi32>
 }
+
+// -----
+
+func.func @resize_linear_q10_unsigned(%x: tensor<1x1x2x2x!quant.uniform<u8:f32, 0.1>>) -> tensor<1x1x2x2x!quant.uniform<u8:f32, 0.1>> {
+  // expected-error @+1 {{mode linear_q10 takes 8-bit per-tensor signed values}}
+  %y = qcc.resize %x {mode = "linear_q10", rows = array<i64: 0, 1>, cols = array<i64: 0, 1>,
+         rows_hi = array<i64: 0, 1>, cols_hi = array<i64: 0, 1>,
+         row_weights = array<f32: 0.0, 0.0>, col_weights = array<f32: 0.0, 0.0>}
+       : (tensor<1x1x2x2x!quant.uniform<u8:f32, 0.1>>) -> tensor<1x1x2x2x!quant.uniform<u8:f32, 0.1>>
+  return %y : tensor<1x1x2x2x!quant.uniform<u8:f32, 0.1>>
+}

@@ -680,11 +680,20 @@ LogicalResult ResizeOp::verify() {
   if (in.getRank() != 4 || out.getRank() != 4 || in.getElementType() != out.getElementType() ||
       in.getDimSize(0) != out.getDimSize(0) || in.getDimSize(1) != out.getDimSize(1))
     return emitOpError("expects NCHW operand and result of the same batch, channels and type");
-  bool linear = getMode() == "linear";
-  if (!linear && getMode() != "nearest")
-    return emitOpError("mode must be nearest or linear, not '") << getMode() << "'";
-  if (linear && !in.getElementType().isF32())
+  StringRef mode = getMode();
+  bool tflite = mode == "linear_q10" || mode == "linear_tflite";
+  bool linear = mode == "linear" || tflite;
+  if (!linear && mode != "nearest")
+    return emitOpError("mode must be nearest, linear, linear_q10 or linear_tflite, not '")
+           << mode << "'";
+  if (mode == "linear" && !in.getElementType().isF32())
     return emitOpError("linear mode is f32 only");
+  if (tflite) {
+    auto q = dyn_cast<quant::UniformQuantizedType>(in.getElementType());
+    if (!q || q.getStorageTypeIntegralWidth() != 8 || q.isSigned() != (mode == "linear_q10"))
+      return emitOpError("mode ") << mode << " takes 8-bit per-tensor "
+                                  << (mode == "linear_q10" ? "signed" : "unsigned") << " values";
+  }
   auto check = [&](ArrayRef<int64_t> map, int64_t n, int64_t limit,
                    const char *what) -> LogicalResult {
     if ((int64_t)map.size() != n)

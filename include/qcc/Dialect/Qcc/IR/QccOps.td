@@ -529,6 +529,15 @@ def Qcc_ResizeOp : Qcc_Op<"resize", [Pure]> {
          : (tensor<1x8x2x2xf32>) -> tensor<1x8x4x4xf32>
     ```
     Nearest on a quantized operand moves the stored integers; linear is f32 only.
+
+    TFLite's kernels for 8-bit tensors (operand and result of one type), on the stored
+    values `q`: `mode = "linear_q10"` (int8, ResizeBilinearInteger): the weights are
+    integers in 1/1024 units, `acc = q[r0, c0] * (1024 - wr) * (1024 - wc) + q[r1, c0] * wr *
+    (1024 - wc) + q[r0, c1] * (1024 - wr) * wc + q[r1, c1] * wr * wc`, result
+    `(acc + (acc > 0 ? 2^19 : -2^19)) / 2^20` truncated toward zero. `mode =
+    "linear_tflite"` (uint8, the float ResizeBilinear): in f32, left to right,
+    `q[r0, c0] * (1 - wr) * (1 - wc) + q[r1, c0] * wr * (1 - wc) + q[r0, c1] * (1 - wr) * wc +
+    q[r1, c1] * wr * wc + 0.5`, truncated.
   }];
   let arguments = (ins Qcc_NumericTensor:$input, StrAttr:$mode, DenseI64ArrayAttr:$rows,
                        DenseI64ArrayAttr:$cols, OptionalAttr<DenseI64ArrayAttr>:$rows_hi,
