@@ -114,6 +114,19 @@ def float16_model(seed=12):
     return b, [x], [y]
 
 
+def mean_model(axes, keep_dims, seed=13):
+    """MEAN of a float NHWC tensor over `axes` (not only the spatial ones)."""
+    b = TFLiteBuilder()
+    x = b.tensor("x", (2, 3, 4, 5), "float32")
+    ax = b.const("axes", np.array(axes, np.int32))
+    shape = [d for k, d in enumerate((2, 3, 4, 5)) if k not in [a % 4 for a in axes]]
+    if keep_dims:
+        shape = [1 if k in [a % 4 for a in axes] else d for k, d in enumerate((2, 3, 4, 5))]
+    y = b.tensor("y", shape, "float32")
+    b.op("MEAN", [x, ax], [y], "ReducerOptions", keep_dims=keep_dims)
+    return b, [x], [y]
+
+
 def fc_model(dtype, seed=1):
     r = np.random.default_rng(seed)
     b = TFLiteBuilder()
@@ -356,6 +369,8 @@ CASES = {
         "uint8", stride=1, out_hw=(5, 5), with_bias=False),
     "transpose_conv_s8_same_s2_odd": lambda: transpose_conv_model("int8", out_hw=(9, 9)),
     "float16_weights_f32": float16_model,
+    "mean_channels_f32": lambda: mean_model([3], False),
+    "mean_batch_width_keep_f32": lambda: mean_model([0, -2], True),
     "fully_connected_s8": lambda: fc_model("int8"),
     "fully_connected_u8": lambda: fc_model("uint8"),
     "add_s8": lambda: binary_model("int8", "ADD"),

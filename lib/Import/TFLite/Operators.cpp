@@ -602,13 +602,26 @@ bool Importer::importMean(int i) {
     sorted.push_back(a < 0 ? a + static_cast<int64_t>(xs.size()) : a);
   llvm::sort(sorted);
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-  if (xs.size() != 4 || sorted != SmallVector<int64_t>{1, 2}) {
-    opError(i) << "only the mean over the spatial axes (1, 2) of an NHWC tensor is supported";
+  int64_t rank = static_cast<int64_t>(xs.size());
+  if (sorted.empty() || sorted.front() < 0 || sorted.back() >= rank) {
+    opError(i) << "the axes must lie in [" << -rank << ", " << rank << ")";
     return false;
   }
   Value x = floatValue(xi);
   if (!x)
     return false;
+  if (rank != 4 || sorted != SmallVector<int64_t>{1, 2}) {
+    // Other axes: the f32 mean over them in TFLite's dimension order (on 8-bit tensors the
+    // fake-quant form, not TFLite's integer kernel).
+    SmallVector<int64_t> kept;
+    for (int64_t d = 0; d < rank; ++d)
+      if (!llvm::is_contained(sorted, d))
+        kept.push_back(xs[d]);
+    Value m = b.create<mlir::qcc::ReduceMeanOp>(
+        loc, RankedTensorType::get(kept, b.getF32Type()), toLogical(x, loc),
+        b.getDenseI64ArrayAttr(sorted));
+    return define(i, output(i, 0), toPhysical(reshape(m, shapeOf(output(i, 0)), loc), loc));
+  }
   Value y = b.create<mlir::qcc::GlobalAvgPoolOp>(
       loc, RankedTensorType::get({xs[0], xs[3], 1, 1}, b.getF32Type()), x);
   // Without keep_dims the result is N x C.
