@@ -98,6 +98,35 @@ Value suppress(OpBuilder &b, Location loc, ArrayRef<Value> corner, Value live,
   return generic.getResult(0);
 }
 
+/// One output slot of TFLite_Detection_PostProcess: the anchor's four corners, its class
+/// (an i32, written as f32) and score, zeros where not `valid`; the count grows by `valid`.
+/// Returns the updated boxes, classes, scores and count, and the corners read.
+struct Slot {
+  Value boxes, classes, scores, count;
+  SmallVector<Value> corners;
+};
+
+Slot writeSlot(OpBuilder &b, Location loc, ArrayRef<Value> corner, Value slot, Value anchor,
+               Value cls, Value score, Value valid, Value boxes, Value classes, Value scores,
+               Value count) {
+  Value zero = f32Const(b, loc, 0.f), c0 = b.create<arith::ConstantIndexOp>(loc, 0);
+  auto orZero = [&](Value v) { return b.create<arith::SelectOp>(loc, valid, v, zero).getResult(); };
+  Slot out;
+  out.boxes = boxes;
+  for (int k = 0; k < 4; ++k) {
+    out.corners.push_back(b.create<tensor::ExtractOp>(loc, corner[k], ValueRange{anchor}));
+    out.boxes = b.create<tensor::InsertOp>(
+        loc, orZero(out.corners.back()), out.boxes,
+        ValueRange{c0, slot, b.create<arith::ConstantIndexOp>(loc, k)});
+  }
+  Value clsF = b.create<arith::SIToFPOp>(loc, b.getF32Type(), cls);
+  out.classes = b.create<tensor::InsertOp>(loc, orZero(clsF), classes, ValueRange{c0, slot});
+  out.scores = b.create<tensor::InsertOp>(loc, orZero(score), scores, ValueRange{c0, slot});
+  out.count = b.create<arith::AddIOp>(loc, count,
+                                      b.create<arith::ExtUIOp>(loc, b.getI32Type(), valid));
+  return out;
+}
+
 struct DetectionPostProcessLowering : OpConversionPattern<DetectionPostProcessOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(DetectionPostProcessOp op, OpAdaptor adaptor,
@@ -212,27 +241,14 @@ struct DetectionPostProcessLowering : OpConversionPattern<DetectionPostProcessOp
           Value score, anchor;
           std::tie(score, anchor) = firstMax(nb, nl, liveNow);
           Value valid = nb.create<arith::CmpFOp>(nl, arith::CmpFPredicate::OGT, score, negInf);
-          auto orZero = [&](Value v) {
-            return nb.create<arith::SelectOp>(nl, valid, v, zero).getResult();
-          };
           // Its slot: corners, class, score (zeros once nothing is live).
-          Value bx = carried[1];
-          SmallVector<Value> sel;
-          for (int k = 0; k < 4; ++k) {
-            sel.push_back(nb.create<tensor::ExtractOp>(nl, corner[k], ValueRange{anchor}));
-            bx = nb.create<tensor::InsertOp>(nl, orZero(sel.back()), bx,
-                                             ValueRange{idx(nb, nl, 0), slot, idx(nb, nl, k)});
-          }
-          Value cls = nb.create<arith::SIToFPOp>(
-              nl, f32, nb.create<tensor::ExtractOp>(nl, bestClass, ValueRange{anchor}));
-          Value classes = nb.create<tensor::InsertOp>(nl, orZero(cls), carried[2],
-                                                      ValueRange{idx(nb, nl, 0), slot});
-          Value scoresOut = nb.create<tensor::InsertOp>(nl, orZero(score), carried[3],
-                                                        ValueRange{idx(nb, nl, 0), slot});
-          Value count = nb.create<arith::AddIOp>(
-              nl, carried[4], nb.create<arith::ExtUIOp>(nl, i32, valid));
+          Value cls = nb.create<tensor::ExtractOp>(nl, bestClass, ValueRange{anchor});
+          Slot out = writeSlot(nb, nl, corner, slot, anchor, cls, score, valid, carried[1],
+                               carried[2], carried[3], carried[4]);
+          SmallVector<Value> sel = out.corners;
           Value suppressed = suppress(nb, nl, corner, liveNow, sel, anchor, iouThreshold);
-          nb.create<scf::YieldOp>(nl, ValueRange{suppressed, bx, classes, scoresOut, count});
+          nb.create<scf::YieldOp>(
+              nl, ValueRange{suppressed, out.boxes, out.classes, out.scores, out.count});
         });
     Value count = b.create<arith::SIToFPOp>(loc, f32, loop.getResult(4));
     Value num = b.create<tensor::FromElementsOp>(loc, RankedTensorType::get({1}, f32),
@@ -368,26 +384,12 @@ struct DetectionPostProcessLowering : OpConversionPattern<DetectionPostProcessOp
           Value score = nb.create<tensor::ExtractOp>(nl, topS, ValueRange{slot});
           Value valid = nb.create<arith::CmpFOp>(nl, arith::CmpFPredicate::OGT, score,
                                                  f32Const(nb, nl, negInfF));
-          auto orZero = [&](Value v) {
-            return nb.create<arith::SelectOp>(nl, valid, v, f32Const(nb, nl, 0.f)).getResult();
-          };
           Value anchor = nb.create<arith::IndexCastOp>(
               nl, nb.getIndexType(), nb.create<tensor::ExtractOp>(nl, topA, ValueRange{slot}));
-          Value bx = carried[0];
-          for (int k = 0; k < 4; ++k) {
-            Value v = nb.create<tensor::ExtractOp>(nl, corner[k], ValueRange{anchor});
-            bx = nb.create<tensor::InsertOp>(nl, orZero(v), bx,
-                                             ValueRange{idx(nb, nl, 0), slot, idx(nb, nl, k)});
-          }
-          Value cls = nb.create<arith::SIToFPOp>(
-              nl, f32, nb.create<tensor::ExtractOp>(nl, topC, ValueRange{slot}));
-          Value classes = nb.create<tensor::InsertOp>(nl, orZero(cls), carried[1],
-                                                      ValueRange{idx(nb, nl, 0), slot});
-          Value scoresOut = nb.create<tensor::InsertOp>(nl, orZero(score), carried[2],
-                                                        ValueRange{idx(nb, nl, 0), slot});
-          Value count = nb.create<arith::AddIOp>(nl, carried[3],
-                                                 nb.create<arith::ExtUIOp>(nl, i32, valid));
-          nb.create<scf::YieldOp>(nl, ValueRange{bx, classes, scoresOut, count});
+          Value cls = nb.create<tensor::ExtractOp>(nl, topC, ValueRange{slot});
+          Slot w = writeSlot(nb, nl, corner, slot, anchor, cls, score, valid, carried[0],
+                             carried[1], carried[2], carried[3]);
+          nb.create<scf::YieldOp>(nl, ValueRange{w.boxes, w.classes, w.scores, w.count});
         });
     Value count = b.create<arith::SIToFPOp>(loc, f32, out.getResult(3));
     Value num = b.create<tensor::FromElementsOp>(loc, RankedTensorType::get({1}, f32),

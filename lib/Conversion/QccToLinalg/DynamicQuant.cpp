@@ -217,6 +217,17 @@ struct DynamicQuantizeLowering : OpConversionPattern<DynamicQuantizeOp> {
   }
 };
 
+/// The indexing map, over a rank-`rank` iteration space whose dimension 0 has `batch`
+/// indices, of a value that is a scalar (rank 0 or one element) or has one entry per index
+/// of dimension 0.
+AffineMap perBatchMap(RankedTensorType value, int64_t rank, int64_t batch, MLIRContext *ctx) {
+  if (value.getRank() == 0)
+    return AffineMap::get(rank, 0, ctx);
+  if (value.getNumElements() == 1 && batch != 1)
+    return AffineMap::get(rank, 0, {getAffineConstantExpr(0, ctx)}, ctx);
+  return AffineMap::get(rank, 0, {getAffineDimExpr(0, ctx)}, ctx);
+}
+
 /// A zero point as an i32 scalar and, when it has one value per output channel, the
 /// tensor to read it from (indexed by that channel).
 struct ZeroPoint {
@@ -301,10 +312,7 @@ struct ConvIntegerLowering : OpConversionPattern<ConvIntegerOp> {
     auto xs = op.getInput().getType().getShape();
     Value zx = adaptor.getInputZeroPoint();
     auto zt = cast<RankedTensorType>(zx.getType());
-    AffineMap zmap = zt.getRank() == 0 ? AffineMap::get(4, 0, ctx)
-                     : zt.getNumElements() == 1
-                         ? AffineMap::get(4, 0, {getAffineConstantExpr(0, ctx)}, ctx)
-                         : AffineMap::get(4, 0, {getAffineDimExpr(0, ctx)}, ctx);
+    AffineMap zmap = perBatchMap(zt, 4, xs[0], ctx);
     Type i16 = b.getI16Type();
     auto centeredType = RankedTensorType::get(xs, i16);
     Value x = b.create<linalg::GenericOp>(
@@ -376,10 +384,7 @@ struct PadWithLowering : OpConversionPattern<PadWithOp> {
     int64_t rank = type.getRank();
     Value value = adaptor.getValue();
     auto vt = cast<RankedTensorType>(value.getType());
-    AffineMap vmap = vt.getRank() == 0 ? AffineMap::get(rank, 0, ctx)
-                     : vt.getNumElements() == 1 && type.getDimSize(0) != 1
-                         ? AffineMap::get(rank, 0, {getAffineConstantExpr(0, ctx)}, ctx)
-                         : AffineMap::get(rank, 0, {getAffineDimExpr(0, ctx)}, ctx);
+    AffineMap vmap = perBatchMap(vt, rank, type.getDimSize(0), ctx);
     Value filled =
         b.create<linalg::GenericOp>(
              loc, TypeRange{type}, ValueRange{value},

@@ -153,6 +153,7 @@ public:
                    RankedTensorType outType, ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
                    ArrayRef<int64_t> dilations, int64_t group, bool depthwise);
   bool importTransposeConv(int op);
+  Value channelBias(int op, int biasTensor, int64_t channels);
   bool importFullyConnected(int op);
   bool importBinary(int op, tfl::BuiltinOperator code);
   bool importPool(int op, bool isMax);

@@ -274,6 +274,16 @@ std::optional<SmallVector<int64_t>> Importer::windowPads(int i, tfl::Padding pad
   return pads;
 }
 
+/// The float bias (tensor `bi`) of a convolution with `outC` output channels; null after
+/// reporting when it has another shape.
+Value Importer::channelBias(int i, int bi, int64_t outC) {
+  if (shapeOf(bi) != SmallVector<int64_t>{outC}) {
+    opError(i) << "the bias must have " << outC << " elements";
+    return {};
+  }
+  return floatValue(bi);
+}
+
 bool Importer::importConv(int i, bool depthwise) {
   Location loc = opLoc(i);
   int xi = input(i, 0), wi = constantSource(input(i, 1)), bi = input(i, 2);
@@ -335,15 +345,8 @@ bool Importer::importConv(int i, bool depthwise) {
     return false;
   }
   Value bias;
-  if (bi >= 0) {
-    if (shapeOf(bi) != SmallVector<int64_t>{outC}) {
-      opError(i) << "the bias must have " << outC << " elements";
-      return false;
-    }
-    bias = floatValue(bi);
-    if (!bias)
-      return false;
-  }
+  if (bi >= 0 && !(bias = channelBias(i, bi, outC)))
+    return false;
   SmallVector<int64_t> strides = {strideH, strideW}, dilations = {dilH, dilW};
   auto pads = windowPads(i, padding, {xs[1], xs[2]}, {kh, kw}, strides, dilations);
   if (!pads)
@@ -419,15 +422,8 @@ bool Importer::importTransposeConv(int i) {
         loc, RankedTensorType::get(cast<RankedTensorType>(w.getType()).getShape(), b.getF32Type()), w);
   }
   Value bias;
-  if (bi >= 0) {
-    if (shapeOf(bi) != SmallVector<int64_t>{outC}) {
-      opError(i) << "the bias must have " << outC << " elements";
-      return false;
-    }
-    bias = floatValue(bi);
-    if (!bias)
-      return false;
-  }
+  if (bi >= 0 && !(bias = channelBias(i, bi, outC)))
+    return false;
   SmallVector<int64_t> out = {(*outShape)[1], (*outShape)[2]}, kernel = {kh, kw};
   SmallVector<int64_t> strides = {strideH, strideW}, pads(4, 0);
   for (int d = 0; d < 2; ++d) {

@@ -1,6 +1,6 @@
 //===- VerifyUtils.h - helpers shared by the op verifiers ------------------===//
 //
-// Internal to lib/Dialect/Qcc/IR: QccOps.cpp and QccOpsIndexing.cpp.
+// Internal to lib/Dialect/Qcc/IR: QccOps.cpp, QccOpsIndexing.cpp and QccOpsDynamicQuant.cpp.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,6 +29,31 @@ inline LogicalResult verifyExpectedShape(Operation *op, ArrayRef<int64_t> expect
   if (actual != expected)
     return op->emitOpError("result shape ")
            << shapeStr(actual) << " does not match the expected " << shapeStr(expected);
+  return success();
+}
+
+/// The window attributes of a 2-D convolution: 2 positive strides and dilations, 4
+/// non-negative pads.
+inline LogicalResult verifyWindowAttrs(Operation *op, ArrayRef<int64_t> strides,
+                                       ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations) {
+  if (strides.size() != 2 || llvm::any_of(strides, [](int64_t s) { return s <= 0; }))
+    return op->emitOpError("expects 2 positive strides");
+  if (pads.size() != 4 || llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+    return op->emitOpError("expects 4 non-negative pads [top, left, bottom, right]");
+  if (dilations.size() != 2 || llvm::any_of(dilations, [](int64_t d) { return d <= 0; }))
+    return op->emitOpError("expects 2 positive dilations");
+  return success();
+}
+
+/// Every operand and result statically shaped.
+inline LogicalResult verifyStatic(Operation *op) {
+  auto isDynamic = [](Type t) {
+    auto rt = dyn_cast<RankedTensorType>(t);
+    return rt && !rt.hasStaticShape();
+  };
+  if (llvm::any_of(op->getOperandTypes(), isDynamic) ||
+      llvm::any_of(op->getResultTypes(), isDynamic))
+    return op->emitOpError("requires statically shaped tensors");
   return success();
 }
 
