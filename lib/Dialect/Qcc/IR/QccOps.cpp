@@ -529,19 +529,13 @@ LogicalResult PadOp::verify() {
   auto in = getInput().getType(), out = getOutput().getType();
   if (in.getElementType() != out.getElementType())
     return emitOpError("element types differ");
-  int64_t rank = in.getRank();
-  if ((int64_t)getPads().size() != 2 * rank)
-    return emitOpError("pads has ") << getPads().size() << " entries for rank " << rank;
-  SmallVector<int64_t> expected;
-  for (int64_t d = 0; d < rank; ++d) {
-    if (getPads()[d] < 0 || getPads()[d + rank] < 0)
-      return emitOpError("pads must be non-negative");
-    expected.push_back(in.getDimSize(d) + getPads()[d] + getPads()[d + rank]);
-  }
+  FailureOr<SmallVector<int64_t>> expected = paddedShape(*this, getPads(), in);
+  if (failed(expected))
+    return failure();
   if (auto q = dyn_cast<quant::UniformQuantizedType>(in.getElementType()); !q &&
       isa<quant::QuantizedType>(in.getElementType()))
     return emitOpError("expects a per-tensor quantized or f32 operand");
-  return verifyExpectedShape(*this, expected);
+  return verifyExpectedShape(*this, *expected);
 }
 
 LogicalResult ResizeOp::verify() {

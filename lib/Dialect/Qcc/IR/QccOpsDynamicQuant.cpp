@@ -83,18 +83,12 @@ LogicalResult ZeroPointCorrectionOp::verify() {
 
 LogicalResult PadWithOp::verify() {
   auto in = getInput().getType();
-  int64_t rank = in.getRank();
-  if (static_cast<int64_t>(getPads().size()) != 2 * rank)
-    return emitOpError("pads has ") << getPads().size() << " entries for rank " << rank;
-  SmallVector<int64_t> expected;
-  for (int64_t d = 0; d < rank; ++d) {
-    if (getPads()[d] < 0 || getPads()[d + rank] < 0)
-      return emitOpError("pads must be non-negative");
-    expected.push_back(in.getDimSize(d) + getPads()[d] + getPads()[d + rank]);
-  }
-  if (failed(verifyZeroPoint(*this, getValue(), rank > 0 ? in.getDimSize(0) : 0, "value")))
+  FailureOr<SmallVector<int64_t>> expected = paddedShape(*this, getPads(), in);
+  if (failed(expected) ||
+      failed(verifyZeroPoint(*this, getValue(), in.getRank() > 0 ? in.getDimSize(0) : 0,
+                             "value")))
     return failure();
-  return verifyExpectedShape(*this, expected);
+  return verifyExpectedShape(*this, *expected);
 }
 
 LogicalResult ConvIntegerOp::verify() {

@@ -57,6 +57,22 @@ inline LogicalResult verifyStatic(Operation *op) {
   return success();
 }
 
+/// The shape `in` has after `pads` (all begins, then all ends; non-negative, two per
+/// dimension); fails after reporting otherwise.
+inline FailureOr<SmallVector<int64_t>> paddedShape(Operation *op, ArrayRef<int64_t> pads,
+                                                    RankedTensorType in) {
+  int64_t rank = in.getRank();
+  if (static_cast<int64_t>(pads.size()) != 2 * rank)
+    return op->emitOpError("pads has ") << pads.size() << " entries for rank " << rank;
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (pads[d] < 0 || pads[d + rank] < 0)
+      return op->emitOpError("pads must be non-negative");
+    shape.push_back(in.getDimSize(d) + pads[d] + pads[d + rank]);
+  }
+  return shape;
+}
+
 } // namespace mlir::qcc
 
 #endif // QCC_LIB_DIALECT_QCC_IR_VERIFYUTILS_H
