@@ -173,6 +173,13 @@ bool Importer::checkTensors() {
       ok = false;
       continue;
     }
+    if (t.type() == tfl::TensorType_INT16 && t.quantization() && t.quantization()->scale() &&
+        t.quantization()->scale()->size() > 0) {
+      tensorError(i) << "quantized int16 tensors (TFLite's 16x8 quantization) are not "
+                        "supported; qcc's integer kernels take 8-bit activations";
+      ok = false;
+      continue;
+    }
     int64_t elements = 1;
     bool shapeOk = true;
     if (t.shape())

@@ -92,6 +92,18 @@ def detection_bad_params():
         b.save(HERE / f"{name}.tflite", [boxes, scores], outs)
 
 
+def int16x8():
+    """TFLite's 16x8 quantization: int16 activations, int8 weights, an int64 bias."""
+    b = TFLiteBuilder()
+    x = b.tensor("x", (1, 4, 4, 2), "int16", 0.01, 0)
+    w = b.const("w", np.ones((3, 1, 1, 2), np.int8), [0.1], [0])
+    bias = b.const("b", np.zeros(3, np.int64), [0.001], [0])
+    y = b.tensor("y", (1, 4, 4, 3), "int16", 0.02, 0)
+    b.op("CONV_2D", [x, w, bias], [y], "Conv2DOptions", padding="SAME", stride_h=1,
+         stride_w=1)
+    b.save(HERE / "int16x8.tflite", [x], [y])
+
+
 if __name__ == "__main__":
-    for f in (conv_s8, unsupported, bad_index, float_add, detection_bad_params):
+    for f in (conv_s8, unsupported, bad_index, float_add, detection_bad_params, int16x8):
         f()
