@@ -355,6 +355,14 @@ bool Importer::checkWeightRank(const onnx::NodeProto &n) {
   if (n.input_size() == 0 || weightIdx < 0 || !hasInput(n, weightIdx))
     return true;
   int64_t xRank = rankOf(n.input(0)), wRank = rankOf(n.input(weightIdx));
+  // A weight of rank below 3 (no channel dimensions, no window) is refused whatever the
+  // input's rank is known to be: ONNX's ConvTranspose shape inference reads its dimensions
+  // unchecked (found by the CI fuzz run: a rank-0 weight, SIGSEGV in libonnx).
+  if (wRank >= 0 && wRank < 3) {
+    nodeError(n) << "the weight has rank " << wRank << "; a convolution's weight has an output "
+                 << "and an input channel dimension and at least one window dimension";
+    return false;
+  }
   if (xRank > 0 && wRank > 0 && xRank != wRank) {
     nodeError(n) << "the weight has rank " << wRank << " but the input has rank " << xRank
                  << "; they must be equal";
