@@ -37,10 +37,15 @@ struct Folded {
   std::vector<int64_t> dims;
   std::vector<double> v;
 
+  /// The element count, INT64_MAX when a dimension is negative or the product overflows
+  /// (a fuzzed declared shape: 288230307428040705 x 255), so that every size check fails.
   int64_t size() const {
     int64_t n = 1;
-    for (int64_t d : dims)
+    for (int64_t d : dims) {
+      if (d < 0 || (d > 0 && n > std::numeric_limits<int64_t>::max() / d))
+        return std::numeric_limits<int64_t>::max();
       n *= d;
+    }
     return n;
   }
   std::vector<int64_t> strides() const {
