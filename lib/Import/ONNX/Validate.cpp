@@ -58,6 +58,17 @@ bool Importer::validateGraph() {
       ok = false;
     }
   }
+  // A graph output may be a graph input (the identity), but declared with the same type:
+  // ONNX's shape inference otherwise reads one declaration where qcc checked the other
+  // (found by fuzzing: an input of rank 4 also declared as a rank-2 output crashed ONNX's
+  // Conv rule).
+  for (const auto &out : g.output())
+    for (const auto &in : g.input())
+      if (in.name() == out.name() && in.type().SerializeAsString() != out.type().SerializeAsString()) {
+        error() << "'" << out.name() << "' is a graph input and a graph output with different "
+                << "types";
+        ok = false;
+      }
   ranks.clear();
   for (const auto &t : g.initializer())
     ranks[t.name()] = t.dims_size();
