@@ -136,12 +136,23 @@ Type Importer::biasTypeFor(Type accElement, int64_t axis) {
                                                  pa.getStorageTypeMin(), pa.getStorageTypeMax());
 }
 
-bool Importer::importConv(const onnx::NodeProto &n) {
-  Value x = requireFloat(lookup(n.input(0), n), n, 0);
-  Value w = requireFloat(lookup(n.input(1), n), n, 1);
-  Value bias = hasInput(n, 2) ? requireFloat(lookup(n.input(2), n), n, 2) : Value();
+/// Conv's and ConvTranspose's float input, weight and optional bias, and the output type;
+/// nullopt after reporting.
+std::optional<RankedTensorType> Importer::floatConvOperands(const onnx::NodeProto &n, Value &x,
+                                                            Value &w, Value &bias) {
+  x = requireFloat(lookup(n.input(0), n), n, 0);
+  w = requireFloat(lookup(n.input(1), n), n, 1);
+  bias = hasInput(n, 2) ? requireFloat(lookup(n.input(2), n), n, 2) : Value();
   auto outType = typeOf(n.output(0), &n);
   if (!x || !w || (hasInput(n, 2) && !bias) || !outType)
+    return std::nullopt;
+  return *outType;
+}
+
+bool Importer::importConv(const onnx::NodeProto &n) {
+  Value x, w, bias;
+  auto outType = floatConvOperands(n, x, w, bias);
+  if (!outType)
     return false;
   Value conv = buildConv(n, *outType, x, w, bias);
   if (!conv)
@@ -154,11 +165,9 @@ bool Importer::importConv(const onnx::NodeProto &n) {
 /// output size is the one ONNX's shape inference gives (which holds output_padding and
 /// output_shape), so the end pads follow from it.
 bool Importer::importConvTranspose(const onnx::NodeProto &n) {
-  Value x = requireFloat(lookup(n.input(0), n), n, 0);
-  Value w = requireFloat(lookup(n.input(1), n), n, 1);
-  Value bias = hasInput(n, 2) ? requireFloat(lookup(n.input(2), n), n, 2) : Value();
-  auto outType = typeOf(n.output(0), &n);
-  if (!x || !w || (hasInput(n, 2) && !bias) || !outType)
+  Value x, w, bias;
+  auto outType = floatConvOperands(n, x, w, bias);
+  if (!outType)
     return false;
   Location loc = nodeLoc(n);
   bool oneD = cast<RankedTensorType>(x.getType()).getRank() == 3 &&

@@ -147,6 +147,8 @@ public:
   bool verifyNodeOps(const onnx::NodeProto &n, Block *block, Operation *before);
   bool importConv(const onnx::NodeProto &n);
   bool importConvTranspose(const onnx::NodeProto &n);
+  std::optional<RankedTensorType> floatConvOperands(const onnx::NodeProto &n, Value &x, Value &w,
+                                                    Value &bias);
   /// 1-D window ops as 2-D ones (ConvPool.cpp): a unit dimension before the last, and
   /// back.
   Value insertUnitDim(Value v, Location loc);
