@@ -261,7 +261,24 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     // Padding reads the real value 0: 0.0, or the input's zero point.
     Value padValue = mac.isInteger() ? storageZeroPoint(b, loc, *mac.x) : f32Const(b, loc, 0.f);
     int64_t padHigh[] = {pads[2], pads[3] + owExtra * op.getStrides()[1]};
-    Value x = padSpatial(b, loc, adaptor.getInput(), pads.take_front(2), padHigh, padValue);
+    Value input = adaptor.getInput();
+    // A 1x1 convolution (unit strides, no padding) with filters on the lanes, on a plane
+    // whose width has no block of 4+ columns (the 7x7 and 14x14 maps of a MobileNet): its
+    // pixels become one row of OH*OW columns, so that the register block can hold more of
+    // them (4 pixels x 16 filters on a 14x14 plane instead of 2 x 16).
+    bool flatPlane = wShape[2] == 1 && wShape[3] == 1 && oh > 1 && fg % 8 == 0 &&
+                     op.getStrides()[0] == 1 && op.getStrides()[1] == 1 &&
+                     llvm::all_of(pads, [](int64_t p) { return p == 0; }) &&
+                     largestDivisor(ow, {8, 7, 6, 5, 4}) == 1 &&
+                     constantBehind(adaptor.getWeight());
+    if (flatPlane) {
+      input = b.create<tensor::CollapseShapeOp>(loc, input,
+                                                ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+      input = expand(b, loc, input, {n, c, 1, oh * ow}, {{0}, {1}, {2, 3}});
+      ow *= oh;
+      oh = 1;
+    }
+    Value x = padSpatial(b, loc, input, pads.take_front(2), padHigh, padValue);
     ow += owExtra;
     auto xShape = cast<RankedTensorType>(x.getType()).getShape();
     // N x C x H x W -> N x G x C/G x H x W, and F x C/G x KH x KW -> G x F/G x C/G x KH x KW.
@@ -469,9 +486,20 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
         // with 16-lane registers (AVX-512): two registers of filters per column, so that
         // each broadcast input feeds two FMAs (7 x 32 on the 7x7 planes: the float
         // MobileNetV2-style net 12.1 -> 10.6 ms; the integer kernels ran 3x slower so).
-        int64_t fb = vectorLanes >= 16 && !mac.isInteger() ? blockSize(fg, {32, 16, 8}, 2)
-                                                           : blockSize(fg, {16, 8}, 2);
-        int64_t owb = blockSize(ow, {8, 7, 6, 5, 4, 3, 2}, fb);
+        // The block with the most lanes; on a tie, more filters (fewer broadcasts).
+        int64_t fb = 1, owb = 1;
+        SmallVector<int64_t> filterBlocks = vectorLanes >= 16 && !mac.isInteger()
+                                                ? SmallVector<int64_t>{32, 16, 8}
+                                                : SmallVector<int64_t>{16, 8};
+        for (int64_t fCand : filterBlocks) {
+          if (fg % fCand || fCand * 2 > blockLanes)
+            continue;
+          int64_t oCand = blockSize(ow, {8, 7, 6, 5, 4, 3, 2}, fCand);
+          if (fCand * oCand > fb * owb) {
+            fb = fCand;
+            owb = oCand;
+          }
+        }
         conv->setAttr(kTileSizesAttrName, b.getDenseI64ArrayAttr({1, 1, 1, owb, fb, 1, 1, 1}));
         // Weights larger than the input plane (the wide 1x1 convolutions on 7x7 maps): loop
         // over filter blocks outside the rows, so each block's weights are read once while
@@ -507,6 +535,12 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
       result = leadingSlice(b, loc, result, kept);
     }
     auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    if (flatPlane) {
+      result = b.create<tensor::CollapseShapeOp>(
+          loc, result, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3, 4}});
+      b.replaceOp(op, expand(b, loc, result, outType.getShape(), {{0}, {1}, {2, 3}}));
+      return success();
+    }
     b.replaceOpWithNewOp<tensor::CollapseShapeOp>(
         op, outType, result, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
     return success();
