@@ -71,7 +71,11 @@ void ::mlir::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions 
   bool sdot = t.hasDotProduct;
   // x86 with AVX512-VNNI: quads of channels through VPDPBUSD (u8 input bytes x s8 weights)
   // where the weights allow it, pairs through VPDPWSSD elsewhere.
-  convertOpts.quadProducts = sdot || (x86 && isa == X86DotIsa::VNNI);
+  // AArch64 without it (Cortex-A72): the same quads, summed by pairs in 16 bits
+  // (SMULL, ADDP, SADALP: qcc-arm-dot-products with dot-product=false).
+  bool aarch64 = t.isAArch64();
+  convertOpts.quadProducts = sdot || aarch64 || (x86 && isa == X86DotIsa::VNNI);
+  convertOpts.quadPairSums16 = aarch64 && !sdot;
   convertOpts.quadUnsignedInput = x86;
   convertOpts.depthwiseRowBlocks = x86;
   // Fused multiply-add instructions: AArch64, x86-64-v3 and later (or a host with FMA).
@@ -114,8 +118,11 @@ void ::mlir::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions 
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccHoistAccumulators());
   pm.addPass(createCanonicalizerPass());
-  if (sdot)
-    pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccArmDotProducts());
+  if (aarch64) {
+    mlir::qcc::QccArmDotProductsOptions armOpts;
+    armOpts.dotProduct = sdot;
+    pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccArmDotProducts(armOpts));
+  }
   if (x86) {
     mlir::qcc::QccX86DotProductsOptions dotOpts;
     dotOpts.instructionSet = isa;

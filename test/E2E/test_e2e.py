@@ -239,6 +239,54 @@ def integer_only(model_path: Path):
     return ops
 
 
+def bound_conv_model(kernel, min_weight):
+    """A QDQ convolution (u8 input of zero point 128, s8 weights) whose products sit at the
+    bounds of the 16-bit partial sums: weights of magnitude 127 (or `min_weight` = -128)
+    in runs of four of one sign, inputs 0 or 255 (x - 128 = -128 or 127), so each pair of
+    products is up to 2 * 128 * 127 = 32512 in magnitude (32768 for the pair of -128
+    weights, which must not be summed in 16 bits)."""
+    from onnx import TensorProto, helper
+    c, f, hw = 32, 16, 8
+    sign = np.where((np.arange(f * c * kernel * kernel) // 4) % 3 == 1, -1, 1)
+    w = (127 * sign).astype(np.int8).reshape(f, c, kernel, kernel)
+    w.reshape(-1)[4:6] = min_weight  # one pair of channels: 2 * 128 * 128 = 2^15 if -128
+    xs, ws = 0.02, 0.01
+    ys = c * kernel * kernel * 128 * 127 * xs * ws / 100.0
+    inits = [numpy_helper.from_array(np.array(xs, np.float32), "xs"),
+             numpy_helper.from_array(np.array(128, np.uint8), "xz"),
+             numpy_helper.from_array(w, "w"),
+             numpy_helper.from_array(np.array(ws, np.float32), "ws"),
+             numpy_helper.from_array(np.array(0, np.int8), "wz"),
+             numpy_helper.from_array(np.array(ys, np.float32), "ys"),
+             numpy_helper.from_array(np.array(128, np.uint8), "yz")]
+    pad = kernel // 2
+    nodes = [helper.make_node("QuantizeLinear", ["X", "xs", "xz"], ["xq"]),
+             helper.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["xf"]),
+             helper.make_node("DequantizeLinear", ["w", "ws", "wz"], ["wf"]),
+             helper.make_node("Conv", ["xf", "wf"], ["y"], pads=[pad] * 4),
+             helper.make_node("QuantizeLinear", ["y", "ys", "yz"], ["yq"]),
+             helper.make_node("DequantizeLinear", ["yq", "ys", "yz"], ["Y"])]
+    graph = helper.make_graph(
+        nodes, "bounds", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [1, c, hw, hw])],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [1, f, hw, hw])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    q = np.where(np.random.default_rng(kernel).random((1, c, hw, hw)) < 0.5, 0, 255)
+    # Half the pixels all 0 or all 255 across the channels: every pair at the bound.
+    q[..., : hw // 2] = np.where(np.arange(hw // 2) % 2, 0, 255)
+    return model, [((q - 128) * xs).astype(np.float32)]
+
+
+# Cortex-A72 sums pairs of byte products in 16 bits (SMULL, ADDP, SADALP); x86 PMADDWD sums
+# pairs of 16-bit products. Both must be exact at the bounds of their 16-bit sums, and a
+# layer with a weight of -128 must take the path that needs no such bound.
+@pytest.mark.parametrize("target", INT8_TARGETS + [X86_V3])
+@pytest.mark.parametrize("kernel", [1, 3])
+@pytest.mark.parametrize("min_weight", [-127, -128])
+def test_product_sum_bounds(tmp_path, target, kernel, min_weight):
+    model, inputs = bound_conv_model(kernel, min_weight)
+    check(tmp_path, model, inputs, target, quantized=True, min_exact=1.0)
+
+
 def test_mobilenet_v2_qdq_is_integer(mobilenet_models):
     """After qcc's pipeline the QDQ MobileNetV2 computes in integers: one quantize of the
     float input, one dequantize of the logits, nothing in between."""

@@ -105,8 +105,20 @@ def QccArmDotProducts : Pass<"qcc-arm-dot-products", "func::FuncOp"> {
     (`(v << (24 - 8k)) >> 24`). That is exactly SDOT's 4-way dot product. After the
     accumulators are in registers, this pass replaces each such vector add with
     `llvm.aarch64.neon.sdot.v4i32.v16i8` per 4 lanes (16 multiply-accumulates per
-    instruction). Run it only for targets with the dot product (ARMv8.2 +dotprod).
+    instruction) on targets with the dot product (ARMv8.2 +dotprod).
+
+    With `dot-product=false` (ARMv8.0, the Cortex-A72 of the Raspberry Pi 4) each such add
+    becomes, per 4 lanes, SMULL and SMULL2 of the low and high 8 bytes (16 products in 16
+    bits), ADDP of the two (adjacent products summed in 16 bits) and SADALP into the
+    accumulator (adjacent pairs summed into the 32-bit lanes): two multiplies per 16
+    multiply-accumulates instead of four SMLALs. The 16-bit pair sums are exact because
+    the lowering (`quad-pair-sums-16`) gives quads only weights in [-127, 127] and inputs
+    in [-128, 127]: |a0 w0 + a1 w1| <= 32512.
   }];
+  let options = [
+    Option<"dotProduct", "dot-product", "bool", /*default=*/"true",
+           "The target has SDOT; otherwise SMULL / ADDP / SADALP">
+  ];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::vector::VectorDialect"];
 }
 

@@ -30,12 +30,12 @@ namespace {
 struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
   Conv2DLowering(const TypeConverter &converter, MLIRContext *ctx, bool fixed,
                  int64_t vectorLanes, int64_t blockLanes, bool pairProducts,
-                 bool quadProducts, bool quadUnsignedInput, bool depthwiseRowBlocks,
-                 int64_t blockedLanes)
+                 bool quadProducts, bool quadUnsignedInput, bool quadPairSums16,
+                 bool depthwiseRowBlocks, int64_t blockedLanes)
       : ModeAwareLowering(converter, ctx, fixed), vectorLanes(vectorLanes),
         blockLanes(blockLanes), pairProducts(pairProducts), quadProducts(quadProducts),
-        quadUnsignedInput(quadUnsignedInput), depthwiseRowBlocks(depthwiseRowBlocks),
-        blockedLanes(blockedLanes) {}
+        quadUnsignedInput(quadUnsignedInput), quadPairSums16(quadPairSums16),
+        depthwiseRowBlocks(depthwiseRowBlocks), blockedLanes(blockedLanes) {}
   /// 32-bit lanes of one SIMD register.
   int64_t vectorLanes;
   /// 32-bit accumulator lanes a register block may hold: about half the target's SIMD
@@ -49,6 +49,9 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
   bool quadProducts;
   /// ... the input's bytes unsigned (VPDPBUSD) instead of signed (SDOT).
   bool quadUnsignedInput;
+  /// ... and summed by pairs in 16 bits (the SDOT emulation of qcc-arm-dot-products):
+  /// |x0 w0 + x1 w1| <= 2 * 128 * 127 < 2^15 needs weights in [-127, 127].
+  bool quadPairSums16;
   /// Unit-stride depthwise convolutions in blocks of one channel x rows x columns.
   bool depthwiseRowBlocks;
   /// Float convolutions on channel-blocked (NCHWc) activations with this many channels per
@@ -309,7 +312,10 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     // bias at compile time).
     bool quads = quadProducts && mac.isInteger() && (filterLanes || rowLanes) &&
                  mac.w->isSigned && mac.w->width == 8 && mac.x->width == 8 &&
-                 llvm::all_of(mac.w->zeroPoints, [](int32_t z) { return z == 0; });
+                 llvm::all_of(mac.w->zeroPoints, [](int32_t z) { return z == 0; }) &&
+                 (!quadPairSums16 || llvm::none_of(wConst.getValues<APInt>(), [](const APInt &v) {
+                   return v.getSExtValue() == -128;
+                 }));
     // The input's bytes in the quads: x - offset, signed (SDOT) or unsigned (VPDPBUSD).
     int64_t offset = 0;
     if (mac.isInteger())
@@ -579,5 +585,5 @@ void mlir::qcc::lowering::populateConvPatterns(const TypeConverter &converter, R
   MLIRContext *ctx = patterns.getContext();
   patterns.add<Conv2DLowering>(converter, ctx, o.fixed, o.vectorLanes, o.blockLanes,
                                o.pairProducts, o.quadProducts, o.quadUnsignedInput,
-                               o.depthwiseRowBlocks, o.blockedLanes);
+                               o.quadPairSums16, o.depthwiseRowBlocks, o.blockedLanes);
 }

@@ -331,6 +331,8 @@ struct LoweringOptions {
   /// 32-bit accumulator lanes a register block may hold (about half the SIMD registers).
   int64_t blockLanes = 256;
   bool pairProducts = false, quadProducts = false, quadUnsignedInput = false;
+  /// Quads summed by pairs in 16 bits: only weights in [-127, 127].
+  bool quadPairSums16 = false;
   bool depthwiseRowBlocks = false;
   /// Channels per block of channel-blocked (NCHWc) float activations (0: NCHW).
   int64_t blockedLanes = 0;

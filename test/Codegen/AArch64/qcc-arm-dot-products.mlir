@@ -1,9 +1,19 @@
 // RUN: qcc-opt %s -split-input-file -qcc-arm-dot-products -canonicalize | FileCheck %s
+// RUN: qcc-opt %s -split-input-file -qcc-arm-dot-products=dot-product=false -canonicalize | FileCheck %s --check-prefix=NODOT
 
 // acc + sum_k byte_k(a) * byte_k(w) on 8 lanes of packed signed bytes: two SDOTs of 4 lanes.
 // CHECK-LABEL: func @quads
 // CHECK-COUNT-2: llvm.call_intrinsic "llvm.aarch64.neon.sdot.v4i32.v16i8"(%{{.*}}, %{{.*}}, %{{.*}}) : (vector<4xi32>, vector<16xi8>, vector<16xi8>) -> vector<4xi32>
 // CHECK-NOT: arith.muli
+// Without SDOT (Cortex-A72), per 4 lanes: SMULL of the low and of the high 8 bytes, ADDP of
+// the two, SADDLP (an add after it: SADALP) into the accumulator.
+// NODOT-LABEL: func @quads
+// NODOT-COUNT-2: llvm.aarch64.neon.smull.v8i16
+// NODOT-NEXT: llvm.call_intrinsic "llvm.aarch64.neon.addp.v8i16"(%{{.*}}, %{{.*}}) : (vector<8xi16>, vector<8xi16>) -> vector<8xi16>
+// NODOT-NEXT: %[[P:.*]] = llvm.call_intrinsic "llvm.aarch64.neon.saddlp.v4i32.v8i16"(%{{.*}}) : (vector<8xi16>) -> vector<4xi32>
+// NODOT-NEXT: arith.addi %{{.*}}, %[[P]] : vector<4xi32>
+// NODOT-NOT: arith.muli
+// NODOT-NOT: sdot
 func.func @quads(%acc: vector<8xi32>, %a: vector<8xi32>, %w: vector<8xi32>) -> vector<8xi32> {
   %c24 = arith.constant dense<24> : vector<8xi32>
   %c16 = arith.constant dense<16> : vector<8xi32>
@@ -38,6 +48,8 @@ func.func @quads(%acc: vector<8xi32>, %a: vector<8xi32>, %w: vector<8xi32>) -> v
 // Three of the four bytes, or a byte taken twice: not SDOT, left alone.
 // CHECK-LABEL: func @left_alone
 // CHECK-NOT: llvm.call_intrinsic
+// NODOT-LABEL: func @left_alone
+// NODOT-NOT: llvm.call_intrinsic
 func.func @left_alone(%acc: vector<4xi32>, %a: vector<4xi32>, %w: vector<4xi32>) -> (vector<4xi32>, vector<4xi32>) {
   %c24 = arith.constant dense<24> : vector<4xi32>
   %c16 = arith.constant dense<16> : vector<4xi32>
