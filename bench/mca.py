@@ -8,13 +8,26 @@ target CPU and the multiply-accumulates per iteration (lanes of the multiply ins
 hence MACs per cycle.
 
     .venv/bin/python bench/mca.py [--target aarch64-rpi4 | aarch64-rpi5]
+
+With --model M.onnx|M.tflite [--ghz 1.5] [--flags=...] it also gives a whole-model estimate:
+the model is compiled for the target and run once under qemu-user with `-d exec,nochain`,
+which logs every execution of a translated block (a basic block of the program, ending at
+a branch); each block of qcc's code that ran is fed to llvm-mca for the target CPU, and
+the estimate is the sum over blocks of executions x llvm-mca's cycles per iteration (its
+steady state, so caches, branch mispredictions and the first iterations of a loop are
+not in it), at --ghz. It prints the layers (outlined functions) that take the most
+cycles and the total.
 """
 from __future__ import annotations
 
 import argparse
+import collections
+import os
 import re
 import subprocess
 import sys
+import tempfile
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -81,9 +94,120 @@ def mca_cycles(body, cpu):
     return cycles / 200
 
 
+BRANCH = re.compile(r"^(b|bl|br|blr|ret|b\.\w+|cbn?z|tbn?z)$")
+
+
+def program_blocks(app: Path):
+    """Start address -> (function, instructions up to and including the first branch)."""
+    dump = subprocess.run(["aarch64-linux-gnu-objdump", "-d", "--no-show-raw-insn", str(app)],
+                          capture_output=True, text=True, check=True).stdout
+    insns, func = [], None
+    for line in dump.splitlines():
+        m = re.match(r"^([0-9a-f]+) <(.+)>:$", line)
+        if m:
+            func = m.group(2)
+            continue
+        m = re.match(r"^\s+([0-9a-f]+):\s+(\S+)\s*(.*)$", line)
+        if m and func:
+            insns.append((int(m.group(1), 16), func, m.group(2), m.group(3).split("//")[0].strip()))
+    index = {a: i for i, (a, *_) in enumerate(insns)}
+    return insns, index
+
+
+def block_at(insns, index, addr, limit=512):
+    body, func = [], None
+    i = index.get(addr)
+    if i is None:
+        return None, []
+    func = insns[i][1]
+    while i < len(insns) and len(body) < limit and insns[i][1] == func:
+        _, _, op, operands = insns[i]
+        if BRANCH.match(op) or op in ("adrp", "adr") or "<" in operands:
+            # Branch targets and PC-relative addresses do not assemble out of context: a
+            # NOP stands in for them (one slot; the loop-closing branch is predicted).
+            body.append("nop")
+        else:
+            body.append(f"{op} {operands}".strip())
+        if BRANCH.match(op):
+            break
+        i += 1
+    return func, body
+
+
+def count_blocks(cmd):
+    """Runs `cmd` (a qemu-user command line) with `-d exec,nochain`: executions per block."""
+    counts = collections.Counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        fifo = os.path.join(tmp, "exec.log")
+        os.mkfifo(fifo)
+        proc = subprocess.Popen([cmd[0], "-d", "exec,nochain", "-D", fifo, *cmd[1:]],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        pat = re.compile(rb"\[[0-9a-f]+/([0-9a-f]+)/")
+
+        def read():
+            with open(fifo, "rb") as f:
+                for line in f:
+                    m = pat.search(line)
+                    if m:
+                        counts[int(m.group(1), 16)] += 1
+        reader = threading.Thread(target=read)
+        reader.start()
+        proc.wait()
+        reader.join()
+        if proc.returncode != 0:
+            raise RuntimeError(f"run failed: {proc.stderr.read().decode()[-500:]}")
+    return counts
+
+
+def whole_model(model: Path, target: str, cpu: str, ghz: float, flags):
+    d = OUT / f"{model.stem}_{target}"
+    art = qcc.compile_model(model, target, d, name="m", extra_args=flags)
+    app = qcc.build_app(art, d, checked=False)
+    inputs = []
+    for spec in art.inputs:
+        r = np.random.default_rng(3)
+        dt = np.dtype(spec.numpy_dtype)
+        x = (r.integers(np.iinfo(dt).min, np.iinfo(dt).max + 1, spec.shape) if dt.kind in "iu"
+             else r.uniform(-1, 1, spec.shape))
+        p = d / f"in{len(inputs)}.bin"
+        np.ascontiguousarray(x, dtype=dt).tofile(p)
+        inputs.append(str(p))
+    outs = [str(d / f"out{i}.bin") for i in range(len(art.outputs))]
+    # 0 timed iterations: the harness runs the model once (its warm-up run).
+    counts = count_blocks([*qcc.toolchain.runner_prefix(target), str(app), "0", *inputs, *outs])
+    insns, index = program_blocks(app)
+    per_func = collections.Counter()
+    cache = {}
+    for addr, n in counts.items():
+        func, body = block_at(insns, index, addr)
+        if not func or not (func.startswith("m_") or func.startswith("main_graph")):
+            continue
+        key = tuple(body)
+        if key not in cache:
+            # Blocks run fewer than 1000 times (setup, loop exits) count one cycle per
+            # instruction instead of an llvm-mca run each.
+            try:
+                cache[key] = mca_cycles(body, cpu) if n >= 1000 else float(len(body))
+            except subprocess.CalledProcessError:
+                cache[key] = float(len(body))
+        per_func[func] += n * cache[key]
+    total = sum(per_func.values())
+    print(f"\n{model.name} on {target} ({cpu}), llvm-mca per executed block x executions "
+          f"(one inference under qemu-user):")
+    for func, cyc in per_func.most_common(10):
+        print(f"  {func:28s} {cyc / 1e6:9.2f} Mcycles  {100 * cyc / total:5.1f} %")
+    print(f"  {'total':28s} {total / 1e6:9.2f} Mcycles = {total / (ghz * 1e6):.1f} ms at "
+          f"{ghz} GHz on one core")
+    return total
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--target", default="aarch64-rpi4")
+    ap.add_argument("--model", type=Path, action="append", default=[],
+                    help="also estimate this whole model (repeatable)")
+    ap.add_argument("--ghz", type=float, default=1.5)
+    ap.add_argument("--flags", default="", help="qcc flags for --model, comma-separated")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     cpu = CPUS[args.target]
@@ -103,6 +227,8 @@ def main():
         cyc = mca_cycles(body, cpu)
         per = macs_per_iteration(body)
         print(f"{name:28s} {len(body):7d} {cyc:12.2f} {per:10d} {per / cyc:11.2f}")
+    for model in args.model:
+        whole_model(model, args.target, cpu, args.ghz, [f for f in args.flags.split(",") if f])
 
 
 if __name__ == "__main__":

@@ -239,7 +239,7 @@ def integer_only(model_path: Path):
     return ops
 
 
-def bound_conv_model(kernel, min_weight):
+def bound_conv_model(kernel, min_weight, unsigned_weights=False):
     """A QDQ convolution (u8 input of zero point 128, s8 weights) whose products sit at the
     bounds of the 16-bit partial sums: weights of magnitude 127 (or `min_weight` = -128)
     in runs of four of one sign, inputs 0 or 255 (x - 128 = -128 or 127), so each pair of
@@ -250,13 +250,19 @@ def bound_conv_model(kernel, min_weight):
     sign = np.where((np.arange(f * c * kernel * kernel) // 4) % 3 == 1, -1, 1)
     w = (127 * sign).astype(np.int8).reshape(f, c, kernel, kernel)
     w.reshape(-1)[4:6] = min_weight  # one pair of channels: 2 * 128 * 128 = 2^15 if -128
+    wz = np.array(0, np.int8)
+    if unsigned_weights:
+        # TFLite's uint8 weights (zero point 9): AArch64 shifts them to w - 128, so a raw
+        # 0 is the -128 that must not meet another in a pair.
+        w = (w.astype(np.int32) + 128).astype(np.uint8)
+        wz = np.array(9, np.uint8)
     xs, ws = 0.02, 0.01
     ys = c * kernel * kernel * 128 * 127 * xs * ws / 100.0
     inits = [numpy_helper.from_array(np.array(xs, np.float32), "xs"),
              numpy_helper.from_array(np.array(128, np.uint8), "xz"),
              numpy_helper.from_array(w, "w"),
              numpy_helper.from_array(np.array(ws, np.float32), "ws"),
-             numpy_helper.from_array(np.array(0, np.int8), "wz"),
+             numpy_helper.from_array(wz, "wz"),
              numpy_helper.from_array(np.array(ys, np.float32), "ys"),
              numpy_helper.from_array(np.array(128, np.uint8), "yz")]
     pad = kernel // 2
@@ -282,8 +288,9 @@ def bound_conv_model(kernel, min_weight):
 @pytest.mark.parametrize("target", INT8_TARGETS + [X86_V3])
 @pytest.mark.parametrize("kernel", [1, 3])
 @pytest.mark.parametrize("min_weight", [-127, -128])
-def test_product_sum_bounds(tmp_path, target, kernel, min_weight):
-    model, inputs = bound_conv_model(kernel, min_weight)
+@pytest.mark.parametrize("weights", ["s8", "u8"])
+def test_product_sum_bounds(tmp_path, target, kernel, min_weight, weights):
+    model, inputs = bound_conv_model(kernel, min_weight, unsigned_weights=weights == "u8")
     check(tmp_path, model, inputs, target, quantized=True, min_exact=1.0)
 
 

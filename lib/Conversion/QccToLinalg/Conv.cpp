@@ -342,24 +342,40 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     // signed, x' = x - 128. With S = sum_c x'_c per pixel (one pass over the input):
     //   sum_c (x_c - zx)(w_c - zw) = sum_c w_c x'_c - zw * S + (128 - zx) (sum_c w_c - C zw),
     // the last term joining the bias at compile time and zw * S the initial accumulator.
-    bool swappedQuads = !quads && quadProducts && quadUnsignedInput && mac.isInteger() &&
-                        (filterLanes || rowLanes) && wConst && !mac.w->isSigned &&
-                        mac.w->width == 8 && !mac.x->isSigned && mac.x->width == 8 &&
-                        mac.w->zeroPoints.size() == 1 && wShape[2] == 1 && wShape[3] == 1 &&
-                        op.getStrides()[0] == 1 && op.getStrides()[1] == 1 &&
-                        llvm::all_of(pads, [](int64_t p) { return p == 0; }) && cg % 4 == 0;
+    bool u8Quads = !quads && quadProducts && mac.isInteger() && (filterLanes || rowLanes) &&
+                   wConst && !mac.w->isSigned && mac.w->width == 8 && !mac.x->isSigned &&
+                   mac.x->width == 8 && mac.w->zeroPoints.size() == 1 && wShape[2] == 1 &&
+                   wShape[3] == 1 && op.getStrides()[0] == 1 && op.getStrides()[1] == 1 &&
+                   llvm::all_of(pads, [](int64_t p) { return p == 0; }) && cg % 4 == 0;
+    bool swappedQuads = u8Quads && quadUnsignedInput;
+    // The same on AArch64 (SDOT, or its emulation on the Cortex-A72), whose quads are
+    // signed bytes on both sides: x' = x - 128 and w' = w - 128, and
+    //   sum_c (x_c - zx)(w_c - zw) = sum_c x'_c w'_c + (128 - zw) S' + (128 - zx)(sum_c w_c - C zw)
+    // with S' = sum_c x'_c per pixel: the last term joins the bias, as above, and
+    // (128 - zw) S' the initial accumulator. Summed by pairs in 16 bits, a pair of w' = -128
+    // (two raw weights 0 side by side in a word) could reach 2^15: then not.
+    bool shiftedQuads = u8Quads && !quadUnsignedInput;
+    if (shiftedQuads && quadPairSums16) {
+      SmallVector<int64_t> raw;
+      for (const APInt &v : wConst.getValues<APInt>())
+        raw.push_back(int64_t(v.getZExtValue()));
+      for (size_t i = 0; i + 1 < raw.size() && shiftedQuads; i += 2) // cg % 4 == 0: pairs
+        shiftedQuads = !(raw[i] == 0 && raw[i + 1] == 0);
+    }
     Value pixelSums;
-    if (swappedQuads) {
+    if (swappedQuads || shiftedQuads) {
       int64_t zw = mac.w->zeroPoints[0], zx = mac.x->zeroPoints[0];
       SmallVector<int64_t> sums = filterSums();
       quadBias = biasPlusTerms(b, loc, adaptor.getBias(), f, [&](int64_t fi) {
         return (128 - zx) * (sums[fi] - cg * zw);
       });
-      swappedQuads = quadBias != nullptr;
+      swappedQuads = swappedQuads && quadBias;
+      shiftedQuads = shiftedQuads && quadBias;
     }
-    if (swappedQuads) {
-      // zw * S per pixel: N x G x H x W, channels outside the rows (contiguous rows).
-      int64_t zw = mac.w->zeroPoints[0];
+    if (swappedQuads || shiftedQuads) {
+      // zw * S (swapped) or (zw - 128) * S' (shifted) per pixel, subtracted from the bias:
+      // N x G x H x W, channels outside the rows (contiguous rows).
+      int64_t zw = mac.w->zeroPoints[0] - (shiftedQuads ? 128 : 0);
       auto xShape5 = cast<RankedTensorType>(x.getType()).getShape();
       SmallVector<int64_t> sShape = {xShape5[0], xShape5[1], xShape5[3], xShape5[4]};
       Value zero = filledWith(b, loc, sShape, i32Const(b, loc, 0));
@@ -382,12 +398,14 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
       pixelSums = sums.getResult(0);
     }
     // Channels per packed word: 4 (quads), 2 (pairs) or 1 (one channel per step).
-    int64_t perWord = quads || swappedQuads ? 4 : pairs ? 2 : 1;
+    int64_t perWord = quads || swappedQuads || shiftedQuads ? 4 : pairs ? 2 : 1;
     Value w;
     if (perWord > 1) {
       QuantParams wParams = *mac.w;
       if (swappedQuads)
         wParams.zeroPoints = {0}; // the raw weight bytes
+      if (shiftedQuads)
+        wParams.zeroPoints = {128}; // w - 128, signed bytes
       w = b.create<arith::ConstantOp>(
           loc, packFilterWords(wConst, g, wParams, perWord, b.getI32Type()));
       if (int64_t extra = (perWord - cg % perWord) % perWord) {
@@ -402,7 +420,9 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
       // Pairs hold x - zp_x; quads x - offset (the offset's term is in quadBias); swapped
       // quads x - 128 (signed bytes).
       x = packInputWords(b, loc, x, *mac.x, perWord,
-                         swappedQuads ? 128 : quads ? offset : mac.x->zeroPoints[0]);
+                         swappedQuads || shiftedQuads ? 128
+                         : quads                      ? offset
+                                                      : mac.x->zeroPoints[0]);
     } else if (filterLanes) {
       Type storage = cast<RankedTensorType>(adaptor.getWeight().getType()).getElementType();
       w = b.create<arith::ConstantOp>(loc, packFiltersLast(wConst, g, storage));
@@ -438,8 +458,8 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     SmallVector<int64_t> accShape = {n, g, fg, oh, ow};
     auto accType = RankedTensorType::get(accShape, mac.accType(b));
     Value acc;
-    if (swappedQuads) {
-      // Start from the bias minus zw * S of the pixel.
+    if (swappedQuads || shiftedQuads) {
+      // Start from the bias minus zw * S (or (zw - 128) * S') of the pixel.
       Value b2 = expand(b, loc, quadBias, {g, fg}, {{0, 1}});
       auto e = [&](unsigned k) { return getAffineDimExpr(k, ctx); };
       acc = buildElementwise(
