@@ -84,8 +84,9 @@ void ::mlir::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions 
   // x86: float convolutions on channel-blocked (NCHWc) activations, one register's worth of
   // channels per block. Measured on the float MobileNetV2-style net against NCHW:
   // x86-64-v4 10.5 -> 6.4 ms, x86-64-v3 17.7 -> 14.4 ms, x86-64 (SSE2) 25.5 -> 22.5 ms.
-  // AArch64 keeps NCHW until measured on hardware.
-  convertOpts.blockedLanes = x86 ? t.vectorBits / 32 : 0;
+  // AArch64 (4 lanes): the float MobileNetV2-style net's llvm-mca whole-model estimate on
+  // the Cortex-A72 64.0 -> 62.5 ms (bench/mca.py --model; not measured on hardware).
+  convertOpts.blockedLanes = x86 || aarch64 ? t.vectorBits / 32 : 0;
   pm.addPass(mlir::qcc::createConvertQccToLinalg(convertOpts));
   if (convertOpts.blockedLanes)
     pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccPropagateChannelBlocks());
