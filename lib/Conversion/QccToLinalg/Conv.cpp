@@ -313,9 +313,8 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     bool quads = quadProducts && mac.isInteger() && (filterLanes || rowLanes) &&
                  mac.w->isSigned && mac.w->width == 8 && mac.x->width == 8 &&
                  llvm::all_of(mac.w->zeroPoints, [](int32_t z) { return z == 0; }) &&
-                 (!quadPairSums16 || llvm::none_of(wConst.getValues<APInt>(), [](const APInt &v) {
-                   return v.getSExtValue() == -128;
-                 }));
+                 (!quadPairSums16 ||
+                  llvm::none_of(wConst.getValues<int8_t>(), [](int8_t v) { return v == -128; }));
     // The input's bytes in the quads: x - offset, signed (SDOT) or unsigned (VPDPBUSD).
     int64_t offset = 0;
     if (mac.isInteger())
@@ -356,9 +355,7 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     // (two raw weights 0 side by side in a word) could reach 2^15: then not.
     bool shiftedQuads = u8Quads && !quadUnsignedInput;
     if (shiftedQuads && quadPairSums16) {
-      SmallVector<int64_t> raw;
-      for (const APInt &v : wConst.getValues<APInt>())
-        raw.push_back(int64_t(v.getZExtValue()));
+      auto raw = wConst.getValues<uint8_t>();
       for (size_t i = 0; i + 1 < raw.size() && shiftedQuads; i += 2) // cg % 4 == 0: pairs
         shiftedQuads = !(raw[i] == 0 && raw[i + 1] == 0);
     }
@@ -394,7 +391,12 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
           });
       // One input row per step, vectorized by qcc-vectorize-conv (LLVM would fully unroll
       // the small planes' loops into kilobytes of code).
-      sums->setAttr(kTileSizesAttrName, b.getDenseI64ArrayAttr({1, 1, 1, 1, xShape5[4]}));
+      // AArch64: pieces of whole vectors (a 14-column row as one vector<14xi32> was
+      // scalarized into kilobytes of lane moves: 7 pieces of 2 instead), at most 64 lanes.
+      int64_t piece = xShape5[4];
+      if (shiftedQuads && (piece % vectorLanes != 0 || piece > 64))
+        piece = largestDivisor(piece, {64, 56, 48, 32, 28, 16, 8, 4, 2});
+      sums->setAttr(kTileSizesAttrName, b.getDenseI64ArrayAttr({1, 1, 1, 1, piece}));
       pixelSums = sums.getResult(0);
     }
     // Channels per packed word: 4 (quads), 2 (pairs) or 1 (one channel per step).
