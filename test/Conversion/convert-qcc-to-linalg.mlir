@@ -4,6 +4,8 @@
 // RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg=depthwise-row-blocks=true | FileCheck %s --check-prefix=ROWS
 // RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg="quad-products=true quad-unsigned-input=true" | FileCheck %s --check-prefix=SWAP
 // RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg -cse | FileCheck %s --check-prefix=DISTINCT
+// RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg="pair-products=true vector-bits=256 vector-registers=16" | FileCheck %s --check-prefix=PLANE
+// RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg="quad-products=true quad-pair-sums-16=true vector-bits=128 vector-registers=32" | FileCheck %s --check-prefix=SHIFT
 // RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg=hardware-fma=true | FileCheck %s --check-prefix=FMA
 // RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg=blocked-lanes=16 --mlir-elide-elementsattrs-if-larger=4 | FileCheck %s --check-prefix=BLOCKED
 
@@ -1032,4 +1034,42 @@ func.func @resize_linear_q10(%x: tensor<1x2x2x2x!quant.uniform<i8:f32, 0.1>>) ->
          row_weights = array<f32: 0.0, 683.0, 342.0>, col_weights = array<f32: 0.0, 683.0, 342.0>}
        : (tensor<1x2x2x2x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x2x3x3x!quant.uniform<i8:f32, 0.1>>
   return %y : tensor<1x2x3x3x!quant.uniform<i8:f32, 0.1>>
+}
+
+// -----
+
+// A 1x1 convolution (unit strides, no padding) with filters on the lanes on a 9x9 plane,
+// whose width has no block of 4-8 columns: the 81 pixels become one row (collapse, expand
+// to 1 x 81), the block is the one with the most lanes within 8 AVX2 registers (3 pixels
+// x 16 filters), and the result is reshaped back to 9 x 9.
+// PLANE-LABEL: func @conv_flat_plane
+// PLANE: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1], [2, 3]] : tensor<1x2x9x9xi8> into tensor<1x2x81xi8>
+// PLANE: qcc.tile_sizes = array<i64: 1, 1, 1, 3, 16, 1, 1, 1>
+// PLANE: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2], [3, 4]] : tensor<1x1x16x1x81xi32> into tensor<1x16x81xi32>
+// PLANE: tensor.expand_shape %{{.*}} {{\[\[}}0], [1], [2, 3]] output_shape [1, 16, 9, 9]
+func.func @conv_flat_plane(%x: tensor<1x2x9x9x!quant.uniform<u8:f32, 0.5:128>>) -> tensor<1x16x9x9x!quant.uniform<i32:f32, 0.25>> {
+  %wi = arith.constant dense<3> : tensor<16x2x1x1xi8>
+  %w = "quant.scast"(%wi) : (tensor<16x2x1x1xi8>) -> tensor<16x2x1x1x!quant.uniform<i8:f32, 0.5>>
+  %y = qcc.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x2x9x9x!quant.uniform<u8:f32, 0.5:128>>, tensor<16x2x1x1x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x16x9x9x!quant.uniform<i32:f32, 0.25>>
+  return %y : tensor<1x16x9x9x!quant.uniform<i32:f32, 0.25>>
+}
+
+// -----
+
+// Shifted quads (AArch64): a 1x1 convolution with u8 weights (200, zero point 9) and a u8
+// input (zero point 3) on signed bytes on both sides, x - 128 and w - 128 = 72 (words
+// 0x48484848 = 1212696648). The bias gets (128 - zx)(sum w - C zw) = 125 * 764 = 95500,
+// and the accumulator starts from it minus (zw - 128) * sum_c (x - 128) per pixel.
+// SHIFT-LABEL: func @conv_shifted_quads
+// SHIFT: arith.constant dense<95500> : tensor<8xi32>
+// SHIFT: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction", "parallel", "parallel"]
+// SHIFT: arith.constant -119 : i32
+// SHIFT: arith.constant dense<1212696648> : tensor<1x1x1x1x8xi32>
+func.func @conv_shifted_quads(%x: tensor<1x4x2x4x!quant.uniform<u8:f32, 0.5:3>>) -> tensor<1x8x2x4x!quant.uniform<i32:f32, 0.25>> {
+  %wi = arith.constant dense<200> : tensor<8x4x1x1xi8>
+  %w = "quant.scast"(%wi) : (tensor<8x4x1x1xi8>) -> tensor<8x4x1x1x!quant.uniform<u8:f32, 0.5:9>>
+  %y = qcc.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x4x2x4x!quant.uniform<u8:f32, 0.5:3>>, tensor<8x4x1x1x!quant.uniform<u8:f32, 0.5:9>>) -> tensor<1x8x2x4x!quant.uniform<i32:f32, 0.25>>
+  return %y : tensor<1x8x2x4x!quant.uniform<i32:f32, 0.25>>
 }

@@ -239,14 +239,14 @@ def integer_only(model_path: Path):
     return ops
 
 
-def bound_conv_model(kernel, min_weight, unsigned_weights=False):
+def bound_conv_model(kernel, min_weight, unsigned_weights=False, hw=8):
     """A QDQ convolution (u8 input of zero point 128, s8 weights) whose products sit at the
     bounds of the 16-bit partial sums: weights of magnitude 127 (or `min_weight` = -128)
     in runs of four of one sign, inputs 0 or 255 (x - 128 = -128 or 127), so each pair of
     products is up to 2 * 128 * 127 = 32512 in magnitude (32768 for the pair of -128
     weights, which must not be summed in 16 bits)."""
     from onnx import TensorProto, helper
-    c, f, hw = 32, 16, 8
+    c, f = 32, 16
     sign = np.where((np.arange(f * c * kernel * kernel) // 4) % 3 == 1, -1, 1)
     w = (127 * sign).astype(np.int8).reshape(f, c, kernel, kernel)
     w.reshape(-1)[4:6] = min_weight  # one pair of channels: 2 * 128 * 128 = 2^15 if -128
@@ -291,6 +291,15 @@ def bound_conv_model(kernel, min_weight, unsigned_weights=False):
 @pytest.mark.parametrize("weights", ["s8", "u8"])
 def test_product_sum_bounds(tmp_path, target, kernel, min_weight, weights):
     model, inputs = bound_conv_model(kernel, min_weight, unsigned_weights=weights == "u8")
+    check(tmp_path, model, inputs, target, quantized=True, min_exact=1.0)
+
+
+# A 1x1 convolution on a 9x9 plane (no block of 4-8 columns divides 9): its 81 pixels run
+# as one row of the register blocks (the flattened plane of Conv2DLowering).
+@pytest.mark.parametrize("target", INT8_TARGETS + [X86_V3])
+@pytest.mark.parametrize("weights", ["s8", "u8"])
+def test_flattened_plane(tmp_path, target, weights):
+    model, inputs = bound_conv_model(1, -127, unsigned_weights=weights == "u8", hw=9)
     check(tmp_path, model, inputs, target, quantized=True, min_exact=1.0)
 
 

@@ -267,9 +267,10 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     int64_t padHigh[] = {pads[2], pads[3] + owExtra * op.getStrides()[1]};
     Value input = adaptor.getInput();
     // A 1x1 convolution (unit strides, no padding) with filters on the lanes, on a plane
-    // whose width has no block of 4+ columns (the 7x7 and 14x14 maps of a MobileNet): its
-    // pixels become one row of OH*OW columns, so that the register block can hold more of
-    // them (4 pixels x 16 filters on a 14x14 plane instead of 2 x 16).
+    // whose width has no block of 4-8 columns (9x9, 11x11, 13x13; not the 7x7 and 14x14
+    // maps of a MobileNet, which take blocks of 7 columns): its pixels become one row of
+    // OH*OW columns, so that the register block can hold more of them (3 pixels x 16
+    // filters on a 9x9 plane with 8 AVX2 accumulators instead of 1 x 16).
     bool flatPlane = wShape[2] == 1 && wShape[3] == 1 && oh > 1 && fg % 8 == 0 &&
                      op.getStrides()[0] == 1 && op.getStrides()[1] == 1 &&
                      llvm::all_of(pads, [](int64_t p) { return p == 0; }) &&
