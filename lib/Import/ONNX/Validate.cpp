@@ -333,6 +333,29 @@ bool Importer::validateNode(const onnx::NodeProto &n) {
       }
     }
   }
+  if (n.op_type() == "Transpose") {
+    // perm must be a permutation of the input's dimensions: ONNX's shape inference reads the
+    // input's dimensions at perm's entries unchecked (CI fuzz run: a 4-entry perm on a
+    // rank-3 input, then a Shape after it, SIGSEGV in libonnx).
+    for (const auto &a : n.attribute()) {
+      if (a.name() != "perm")
+        continue;
+      int64_t rank = rankOf(n.input(0)), size = a.ints_size();
+      llvm::SmallSet<int64_t, 8> seen;
+      bool bad = rank >= 0 && size != rank;
+      for (int64_t p : a.ints())
+        bad |= p < 0 || p >= size || !seen.insert(p).second;
+      if (bad) {
+        std::string perm;
+        for (int64_t p : a.ints())
+          perm += (perm.empty() ? "" : ", ") + std::to_string(p);
+        nodeError(n) << "perm [" << perm << "] is not a permutation of "
+                     << (rank >= 0 ? "the input's " + std::to_string(rank) + " dimensions"
+                                   : std::string("0..") + std::to_string(size - 1));
+        return false;
+      }
+    }
+  }
   static const llvm::StringSet<> windowed = {"Conv", "ConvInteger", "QLinearConv", "MaxPool",
                                              "AveragePool", "ConvTranspose", "LpPool"};
   if (windowed.contains(n.op_type())) {
