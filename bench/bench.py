@@ -80,13 +80,18 @@ def section_sizes(obj: Path):
     return sizes.get(".text", 0), sizes.get(".rodata", 0)
 
 
-def ort_latency_ms(path, x, runs, threads=1):
+def ort_session(path, threads=1):
+    """ONNX Runtime as the benchmarks run it: all graph optimizations, `threads` intra-op."""
     import onnxruntime as ort
     so = ort.SessionOptions()
     so.intra_op_num_threads = threads
     so.inter_op_num_threads = 1
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    sess = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
+
+
+def ort_latency_ms(path, x, runs, threads=1):
+    sess = ort_session(path, threads)
     feed = {sess.get_inputs()[0].name: x}
     for _ in range(3):
         sess.run(None, feed)

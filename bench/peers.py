@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "python"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import qcc  # noqa: E402
-from bench import OUT, build_models  # noqa: E402
+from bench import OUT, build_models, ort_session  # noqa: E402
 
 # The float net each quantized one was quantized from (qcc's own int8 / float ratio).
 FLOAT_OF = {"mobilenet_v2_qdq": "mobilenet_v2_float"}
@@ -59,12 +59,7 @@ def timed(fn, runs):
 
 
 def ort_runner(path, x, threads):
-    import onnxruntime as ort
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = threads
-    so.inter_op_num_threads = 1
-    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    sess = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
+    sess = ort_session(path, threads)
     feed = {sess.get_inputs()[0].name: x}
     return lambda runs: timed(lambda: sess.run(None, feed), runs)
 
