@@ -1073,3 +1073,28 @@ func.func @conv_shifted_quads(%x: tensor<1x4x2x4x!quant.uniform<u8:f32, 0.5:3>>)
        : (tensor<1x4x2x4x!quant.uniform<u8:f32, 0.5:3>>, tensor<8x4x1x1x!quant.uniform<u8:f32, 0.5:9>>) -> tensor<1x8x2x4x!quant.uniform<i32:f32, 0.25>>
   return %y : tensor<1x8x2x4x!quant.uniform<i32:f32, 0.25>>
 }
+
+// -----
+
+// Depthwise with the kernel columns summed by pairs in 16 bits (Cortex-A72): the odd last
+// column pairs with a weight 0 and one more column of padding, the odd columns read
+// through a view of the input shifted by one column; weights as i16 (even and odd
+// columns); the input shifted by 128 in 16 bits, its term (128 - zx) * sum w = 125 * 45
+// in the bias; per step sext(x0 * w0 + x1 * w1) is added to the 32-bit accumulator.
+// SHIFT-LABEL: func @depthwise_paired_taps
+// SHIFT: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 2]
+// SHIFT: arith.constant dense<[5625, -5625]> : tensor<2xi32>
+// SHIFT: arith.constant dense<{{\[+}}1, 3], [4, 6], [7, 9{{\]+}}, {{\[+}}-1, -3], [-4, -6], [-7, -9{{\]+}}> : tensor<2x1x1x3x2xi16>
+// SHIFT: arith.constant dense<{{\[+}}2, 0], [5, 0], [8, 0{{\]+}}, {{\[+}}-2, 0], [-5, 0], [-8, 0{{\]+}}> : tensor<2x1x1x3x2xi16>
+// SHIFT: tensor.extract_slice %{{.*}}[0, 0, 0, 0, 1] [1, 2, 1, 6, 6] [1, 1, 1, 1, 1] : tensor<1x2x1x6x7xi8> to tensor<1x2x1x6x6xi8>
+// SHIFT: linalg.generic {{.*}}qcc.tile_sizes = array<i64: 1, 1, 1, 4, 4, 1, 1, 1>
+// SHIFT-COUNT-2: arith.muli %{{.*}}, %{{.*}} : i16
+// SHIFT: arith.addi %{{.*}}, %{{.*}} : i16
+// SHIFT: arith.extsi %{{.*}} : i16 to i32
+func.func @depthwise_paired_taps(%x: tensor<1x2x4x4x!quant.uniform<u8:f32, 0.5:3>>) -> tensor<1x2x4x4x!quant.uniform<i32:f32, 0.25>> {
+  %wi = arith.constant dense<[[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]], [[[-1, -2, -3], [-4, -5, -6], [-7, -8, -9]]]]> : tensor<2x1x3x3xi8>
+  %w = "quant.scast"(%wi) : (tensor<2x1x3x3xi8>) -> tensor<2x1x3x3x!quant.uniform<i8:f32, 0.5>>
+  %y = qcc.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 2 : i64}
+       : (tensor<1x2x4x4x!quant.uniform<u8:f32, 0.5:3>>, tensor<2x1x3x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x2x4x4x!quant.uniform<i32:f32, 0.25>>
+  return %y : tensor<1x2x4x4x!quant.uniform<i32:f32, 0.25>>
+}

@@ -303,6 +303,61 @@ def test_flattened_plane(tmp_path, target, weights):
     check(tmp_path, model, inputs, target, quantized=True, min_exact=1.0)
 
 
+def depthwise_bound_model(weights, over):
+    """A QDQ 3x3 depthwise convolution (u8 input of zero point 128, inputs 0 or 255) whose
+    kernel columns 0 and 1 carry centered weights of magnitudes summing to 255 (the bound
+    of the Cortex-A72's 16-bit pair sums: 128 * 255 < 2^15) or, with `over`, to 256 in one
+    channel (which must take the 32-bit path)."""
+    from onnx import TensorProto, helper
+    c, hw = 16, 10
+    if weights == "s8":
+        w = np.full((c, 1, 3, 3), 127, np.int32)  # pairs of one sign: 254
+        w[::2] *= -1
+        if over:  # a pair of -128: 256
+            w[3, 0, 1, 0] = w[3, 0, 1, 1] = -128
+        wq, wz = w.astype(np.int8), np.array(0, np.int8)
+    else:
+        zw = 200
+        w = np.full((c, 1, 3, 3), zw + 55, np.int32)  # w - zw = 55
+        w[:, :, :, 0] = 0   # -200
+        w[:, :, :, 1] = 255  # +55: |-200| + |55| = 255, the bound
+        if over:
+            w[5, 0, 2, 1] = 0  # -200 and -200: 400
+        wq, wz = w.astype(np.uint8), np.array(zw, np.uint8)
+    xs, ws = 0.02, 0.01
+    ys = 9 * 128 * 255 * xs * ws / 100.0
+    inits = [numpy_helper.from_array(np.array(xs, np.float32), "xs"),
+             numpy_helper.from_array(np.array(128, np.uint8), "xz"),
+             numpy_helper.from_array(wq, "w"),
+             numpy_helper.from_array(np.array(ws, np.float32), "ws"),
+             numpy_helper.from_array(wz, "wz"),
+             numpy_helper.from_array(np.array(ys, np.float32), "ys"),
+             numpy_helper.from_array(np.array(128, np.uint8), "yz")]
+    nodes = [helper.make_node("QuantizeLinear", ["X", "xs", "xz"], ["xq"]),
+             helper.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["xf"]),
+             helper.make_node("DequantizeLinear", ["w", "ws", "wz"], ["wf"]),
+             helper.make_node("Conv", ["xf", "wf"], ["y"], pads=[1] * 4, group=c),
+             helper.make_node("QuantizeLinear", ["y", "ys", "yz"], ["yq"]),
+             helper.make_node("DequantizeLinear", ["yq", "ys", "yz"], ["Y"])]
+    graph = helper.make_graph(
+        nodes, "dw_bounds", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [1, c, hw, hw])],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [1, c, hw, hw])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    q = np.where(np.random.default_rng(3).random((1, c, hw, hw)) < 0.5, 0, 255)
+    q[:, :, : hw // 2] = 0  # whole rows of x - 128 = -128: every pair at its bound
+    return model, [((q - 128) * xs).astype(np.float32)]
+
+
+# The Cortex-A72 sums a depthwise convolution's kernel columns by pairs in 16 bits (MUL +
+# MLA, SADDW): exact at the bound, and a layer past it takes the 32-bit path.
+@pytest.mark.parametrize("target", INT8_TARGETS + [X86_V3])
+@pytest.mark.parametrize("weights", ["s8", "u8"])
+@pytest.mark.parametrize("over", [False, True], ids=["at_bound", "over_bound"])
+def test_depthwise_pair_bounds(tmp_path, target, weights, over):
+    model, inputs = depthwise_bound_model(weights, over)
+    check(tmp_path, model, inputs, target, quantized=True, min_exact=1.0)
+
+
 def test_mobilenet_v2_qdq_is_integer(mobilenet_models):
     """After qcc's pipeline the QDQ MobileNetV2 computes in integers: one quantize of the
     float input, one dequantize of the logits, nothing in between."""

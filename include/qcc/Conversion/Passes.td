@@ -72,7 +72,8 @@ def ConvertQccToLinalg : Pass<"convert-qcc-to-linalg", "ModuleOp"> {
     Option<"quadPairSums16", "quad-pair-sums-16", "bool", /*default=*/"false",
            "Quads are summed by pairs in 16 bits (SMULL, ADDP, SADALP where there is no "
            "SDOT: the Cortex-A72), so they take only weights in [-127, 127]: a layer with a "
-           "weight of -128 keeps the 16-bit products">,
+           "weight of -128 keeps the 16-bit products; depthwise convolutions sum their "
+           "kernel columns by pairs in 16 bits where the centered weights allow it">,
     Option<"quadUnsignedInput", "quad-unsigned-input", "bool", /*default=*/"false",
            "Quads hold the input as unsigned bytes (x86 VPDPBUSD: u8 x s8) instead of signed "
            "ones (SDOT); 1x1 convolutions with u8 weights then use swapped quads, and "

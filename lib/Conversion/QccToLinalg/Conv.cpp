@@ -233,6 +233,123 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     return success();
   }
 
+  /// A depthwise convolution whose kernel columns are summed by pairs in 16 bits
+  /// (Cortex-A72: MUL + MLA on 8 lanes of 16 bits, then SADDW into the accumulator, 16
+  /// products per two multiplies instead of four SMLALs): the input shifted to signed bytes
+  /// (x' = x - offset), the weights centered at compile time (w' = w - zw), and per output
+  /// `acc + sext(x'[2j] w'[2j] + x'[2j+1] w'[2j+1])` over the pairs j of each kernel row, the
+  /// odd last column paired with a weight 0 (and one more column of padding). Exact when
+  /// |w'[2j]| + |w'[2j+1]| <= 255 everywhere: 128 * 255 < 2^15. The offset's term
+  /// (offset - zx) * sum w' joins the bias.
+  struct PairedTaps {
+    SmallVector<int16_t> even, odd; // G x KH x ceil(KW/2): w' of columns 2j and 2j+1 (or 0)
+    SmallVector<int64_t> sums;      // per channel: sum of w'
+    int64_t offset = 0, extraColumns = 0;
+  };
+  std::optional<PairedTaps> pairedTaps(Conv2DOp op, const Mac &mac) const {
+    auto wShape = op.getWeight().getType().getShape();
+    int64_t f = wShape[0], kh = wShape[2], kw = wShape[3];
+    DenseElementsAttr w = constantBehind(op.getWeight());
+    if (!quadPairSums16 || !w || !mac.isInteger() || mac.x->width != 8 || mac.w->width != 8 ||
+        op.getGroup() != f || wShape[1] != 1 || kw < 2 ||
+        (mac.w->zeroPoints.size() != 1 && int64_t(mac.w->zeroPoints.size()) != f))
+      return std::nullopt;
+    PairedTaps t;
+    t.offset = mac.x->isSigned ? 0 : 128;
+    int64_t pairs = (kw + 1) / 2;
+    t.extraColumns = (2 * pairs - kw) * op.getDilations()[1];
+    SmallVector<int64_t> values;
+    for (const APInt &v : w.getValues<APInt>())
+      values.push_back(mac.w->isSigned ? v.getSExtValue() : int64_t(v.getZExtValue()));
+    t.sums.assign(f, 0);
+    for (int64_t c = 0; c < f; ++c) {
+      int64_t zp = mac.w->zeroPoints[mac.w->zeroPoints.size() == 1 ? 0 : c];
+      for (int64_t y = 0; y < kh; ++y)
+        for (int64_t j = 0; j < pairs; ++j) {
+          int64_t a = values[(c * kh + y) * kw + 2 * j] - zp;
+          int64_t b = 2 * j + 1 < kw ? values[(c * kh + y) * kw + 2 * j + 1] - zp : 0;
+          if (std::abs(a) + std::abs(b) > 255)
+            return std::nullopt;
+          t.even.push_back(int16_t(a));
+          t.odd.push_back(int16_t(b));
+          t.sums[c] += a + b;
+        }
+    }
+    return t;
+  }
+  /// The paired-taps accumulator (N x G x 1 x OH x OW, i32) over `x` (N x G x 1 x H x W,
+  /// padded), its bias included; tiled like the other depthwise convolutions.
+  Value lowerPairedTaps(ConversionPatternRewriter &b, Conv2DOp op, OpAdaptor adaptor,
+                        const Mac &mac, const PairedTaps &t, Value x,
+                        ArrayRef<int64_t> accShape) const {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    auto wShape = op.getWeight().getType().getShape();
+    int64_t g = wShape[0], kh = wShape[2], pairs = (wShape[3] + 1) / 2;
+    int64_t zx = mac.x->zeroPoints[0];
+    Value bias = biasPlusTerms(b, loc, adaptor.getBias(), g,
+                               [&](int64_t c) { return (t.offset - zx) * t.sums[c]; });
+    if (!bias)
+      return nullptr;
+    auto wType = RankedTensorType::get({g, 1, 1, kh, pairs}, b.getI16Type());
+    Value even = b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(wType, ArrayRef(t.even)));
+    Value odd = b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(wType, ArrayRef(t.odd)));
+    auto accType = RankedTensorType::get(accShape, b.getI32Type());
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    Value b2 = expand(b, loc, bias, {g, 1}, {{0, 1}});
+    Value acc = buildElementwise(
+        b, loc, b2, accType, [](OpBuilder &, Location, ValueRange a) { return a[0]; },
+        AffineMap::get(5, 0, {d(1), d(2)}, ctx));
+    // Loops n, g, f, oh, ow | c, kh, j.
+    auto strides = op.getStrides(), dil = op.getDilations();
+    AffineExpr row = d(3) * strides[0] + d(6) * dil[0];
+    AffineExpr col = d(4) * strides[1] + d(7) * (2 * dil[1]);
+    // The odd columns through a view of x shifted by one dilation (a constant offset in the
+    // map would be counted twice when the op is tiled).
+    auto xShape = cast<RankedTensorType>(x.getType()).getShape();
+    SmallVector<int64_t> shiftedShape(xShape);
+    shiftedShape[4] -= dil[1];
+    SmallVector<int64_t> offsets = {0, 0, 0, 0, dil[1]}, ones(5, 1);
+    Value xOdd = b.create<tensor::ExtractSliceOp>(
+        loc, RankedTensorType::get(shiftedShape, getElementTypeOrSelf(x.getType())), x,
+        ValueRange{}, ValueRange{}, ValueRange{}, b.getDenseI64ArrayAttr(offsets),
+        b.getDenseI64ArrayAttr(shiftedShape), b.getDenseI64ArrayAttr(ones));
+    AffineMap xMap = AffineMap::get(8, 0, {d(0), d(1), d(5), row, col}, ctx);
+    AffineMap wMap = AffineMap::get(8, 0, {d(1), d(2), d(5), d(6), d(7)}, ctx);
+    AffineMap oMap = AffineMap::get(8, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx);
+    using IT = utils::IteratorType;
+    SmallVector<IT> iters(8, IT::parallel);
+    for (unsigned r : {5u, 6u, 7u})
+      iters[r] = IT::reduction;
+    Type i16 = b.getI16Type();
+    bool isSigned = mac.x->isSigned;
+    int64_t offset = t.offset;
+    auto conv = b.create<linalg::GenericOp>(
+        loc, TypeRange{accType}, ValueRange{x, xOdd, even, odd}, ValueRange{acc},
+        ArrayRef<AffineMap>{xMap, xMap, wMap, wMap, oMap}, iters,
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
+          auto shifted = [&](Value v) -> Value {
+            Value wide = isSigned ? nb.create<arith::ExtSIOp>(nl, i16, v).getResult()
+                                  : nb.create<arith::ExtUIOp>(nl, i16, v).getResult();
+            if (!offset)
+              return wide;
+            return nb.create<arith::SubIOp>(
+                nl, wide, nb.create<arith::ConstantOp>(nl, nb.getI16IntegerAttr(offset)));
+          };
+          Value p = nb.create<arith::AddIOp>(
+              nl, nb.create<arith::MulIOp>(nl, shifted(a[0]), a[2]),
+              nb.create<arith::MulIOp>(nl, shifted(a[1]), a[3]));
+          Value wide = nb.create<arith::ExtSIOp>(nl, nb.getI32Type(), p);
+          nb.create<linalg::YieldOp>(nl, nb.create<arith::AddIOp>(nl, a[4], wide).getResult());
+        });
+    // One channel per block, a few rows x a row of columns: the channel's weights are loop
+    // invariant across its blocks once the kernel loops are unrolled.
+    int64_t owb = largestDivisor(accShape[4], {8, 4, 2}, blockLanes / 4);
+    int64_t ohb = largestDivisor(accShape[3], {4, 2}, blockLanes / owb);
+    conv->setAttr(kTileSizesAttrName, b.getDenseI64ArrayAttr({1, 1, 1, ohb, owb, 1, 1, 1}));
+    return conv.getResult(0);
+  }
+
   LogicalResult matchAndRewrite(Conv2DOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &b) const override {
     Location loc = op.getLoc();
@@ -283,11 +400,43 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
       ow *= oh;
       oh = 1;
     }
+    // The accumulator's requantization, the extra columns cut and the result's layout.
+    auto finish = [&, owExtra = owExtra](Value acc) -> LogicalResult {
+      // A fused requantization runs on the N x G x F/G x OH x OW accumulator, per-channel
+      // parameters laid out G x F/G.
+      AffineMap channels =
+          AffineMap::get(5, 0, {getAffineDimExpr(1, ctx), getAffineDimExpr(2, ctx)}, ctx);
+      Value result = buildEpilogue(b, op, acc, fixed, ChannelLayout{{g, fg}, channels});
+      if (owExtra) {
+        SmallVector<int64_t> kept(cast<RankedTensorType>(result.getType()).getShape());
+        kept[4] = outShape[3];
+        result = leadingSlice(b, loc, result, kept);
+      }
+      auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+      if (flatPlane) {
+        result = b.create<tensor::CollapseShapeOp>(
+            loc, result, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3, 4}});
+        b.replaceOp(op, expand(b, loc, result, outType.getShape(), {{0}, {1}, {2, 3}}));
+        return success();
+      }
+      b.replaceOpWithNewOp<tensor::CollapseShapeOp>(
+          op, outType, result, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+      return success();
+    };
+    std::optional<PairedTaps> paired = pairedTaps(op, mac);
+    if (paired)
+      padHigh[1] += paired->extraColumns;
     Value x = padSpatial(b, loc, input, pads.take_front(2), padHigh, padValue);
     ow += owExtra;
     auto xShape = cast<RankedTensorType>(x.getType()).getShape();
     // N x C x H x W -> N x G x C/G x H x W, and F x C/G x KH x KW -> G x F/G x C/G x KH x KW.
     x = expand(b, loc, x, {n, g, cg, xShape[2], xShape[3]}, {{0}, {1, 2}, {3}, {4}});
+    if (paired) {
+      Value acc = lowerPairedTaps(b, op, adaptor, mac, *paired, x, {n, g, 1, oh, ow});
+      if (!acc)
+        return failure();
+      return finish(acc);
+    }
     // Filters on the vector lanes: with 8+ filters per group and constant weights, the
     // weights are packed filters-last at compile time and the register block is (output
     // columns) x (filters): one contiguous weight vector per (c, kh, kw), the input read as
@@ -579,25 +728,7 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
         conv->setAttr(kTileSizesAttrName, b.getDenseI64ArrayAttr({1, gb, fb, 1, owb, 1, 1, 1}));
       }
     }
-    // A fused requantization runs on the N x G x F/G x OH x OW accumulator, per-channel
-    // parameters laid out G x F/G.
-    Value result = buildEpilogue(b, op, conv.getResult(0), fixed,
-                                 ChannelLayout{{g, fg}, AffineMap::get(5, 0, {d(1), d(2)}, ctx)});
-    if (owExtra) {
-      SmallVector<int64_t> kept(cast<RankedTensorType>(result.getType()).getShape());
-      kept[4] = outShape[3];
-      result = leadingSlice(b, loc, result, kept);
-    }
-    auto outType = cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
-    if (flatPlane) {
-      result = b.create<tensor::CollapseShapeOp>(
-          loc, result, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3, 4}});
-      b.replaceOp(op, expand(b, loc, result, outType.getShape(), {{0}, {1}, {2, 3}}));
-      return success();
-    }
-    b.replaceOpWithNewOp<tensor::CollapseShapeOp>(
-        op, outType, result, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
-    return success();
+    return finish(conv.getResult(0));
   }
 };
 
