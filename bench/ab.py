@@ -43,6 +43,8 @@ def main():
     ap.add_argument("--a-args", default="", help="extra flags for A, comma-separated")
     ap.add_argument("--b-args", default="", help="extra flags for B, comma-separated")
     ap.add_argument("--target", default="x86_64-v3")
+    ap.add_argument("--a-target", default="", help="A's target if not --target (host vs x86_64-v4)")
+    ap.add_argument("--b-target", default="", help="B's target if not --target")
     ap.add_argument("--models", default="mobilenet_v2_qdq,mobilenet_v2_trained_qdq")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--runs", type=int, default=20)
@@ -50,9 +52,9 @@ def main():
     models = build_models()
     for name in args.models.split(","):
         path, x = models[name]
-        a_art, a_app = build(args.a, args.target, name, path,
+        a_art, a_app = build(args.a, args.a_target or args.target, name, path,
                              list(filter(None, args.a_args.split(","))), "a")
-        b_art, b_app = build(args.b, args.target, name, path,
+        b_art, b_app = build(args.b, args.b_target or args.target, name, path,
                              list(filter(None, args.b_args.split(","))), "b")
         ta, tb = [], []
         same = True
