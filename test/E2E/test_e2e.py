@@ -239,13 +239,40 @@ def integer_only(model_path: Path):
     return ops
 
 
+def qdq_conv_model(name, w, wz, q, ys, pads, group=1):
+    """QuantizeLinear/DequantizeLinear of the input (scale 0.02, zero point 128), a Conv with
+    the DequantizeLinear of the integer weights `w` (scale 0.01, zero point `wz`), and the
+    output quantized (scale `ys`, zero point 128); with the input whose quantized values are
+    `q` (0..255)."""
+    from onnx import TensorProto, helper
+    xs, ws = 0.02, 0.01
+    f, c, hw = w.shape[0], q.shape[1], q.shape[2]
+    inits = [numpy_helper.from_array(np.array(xs, np.float32), "xs"),
+             numpy_helper.from_array(np.array(128, np.uint8), "xz"),
+             numpy_helper.from_array(w, "w"),
+             numpy_helper.from_array(np.array(ws, np.float32), "ws"),
+             numpy_helper.from_array(wz, "wz"),
+             numpy_helper.from_array(np.array(ys, np.float32), "ys"),
+             numpy_helper.from_array(np.array(128, np.uint8), "yz")]
+    nodes = [helper.make_node("QuantizeLinear", ["X", "xs", "xz"], ["xq"]),
+             helper.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["xf"]),
+             helper.make_node("DequantizeLinear", ["w", "ws", "wz"], ["wf"]),
+             helper.make_node("Conv", ["xf", "wf"], ["y"], pads=[pads] * 4, group=group),
+             helper.make_node("QuantizeLinear", ["y", "ys", "yz"], ["yq"]),
+             helper.make_node("DequantizeLinear", ["yq", "ys", "yz"], ["Y"])]
+    graph = helper.make_graph(
+        nodes, name, [helper.make_tensor_value_info("X", TensorProto.FLOAT, [1, c, hw, hw])],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [1, f, hw, hw])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    return model, [((q - 128) * xs).astype(np.float32)]
+
+
 def bound_conv_model(kernel, min_weight, unsigned_weights=False, hw=8):
     """A QDQ convolution (u8 input of zero point 128, s8 weights) whose products sit at the
     bounds of the 16-bit partial sums: weights of magnitude 127 (or `min_weight` = -128)
     in runs of four of one sign, inputs 0 or 255 (x - 128 = -128 or 127), so each pair of
     products is up to 2 * 128 * 127 = 32512 in magnitude (32768 for the pair of -128
     weights, which must not be summed in 16 bits)."""
-    from onnx import TensorProto, helper
     c, f = 32, 16
     sign = np.where((np.arange(f * c * kernel * kernel) // 4) % 3 == 1, -1, 1)
     w = (127 * sign).astype(np.int8).reshape(f, c, kernel, kernel)
@@ -256,30 +283,11 @@ def bound_conv_model(kernel, min_weight, unsigned_weights=False, hw=8):
         # 0 is the -128 that must not meet another in a pair.
         w = (w.astype(np.int32) + 128).astype(np.uint8)
         wz = np.array(9, np.uint8)
-    xs, ws = 0.02, 0.01
-    ys = c * kernel * kernel * 128 * 127 * xs * ws / 100.0
-    inits = [numpy_helper.from_array(np.array(xs, np.float32), "xs"),
-             numpy_helper.from_array(np.array(128, np.uint8), "xz"),
-             numpy_helper.from_array(w, "w"),
-             numpy_helper.from_array(np.array(ws, np.float32), "ws"),
-             numpy_helper.from_array(wz, "wz"),
-             numpy_helper.from_array(np.array(ys, np.float32), "ys"),
-             numpy_helper.from_array(np.array(128, np.uint8), "yz")]
-    pad = kernel // 2
-    nodes = [helper.make_node("QuantizeLinear", ["X", "xs", "xz"], ["xq"]),
-             helper.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["xf"]),
-             helper.make_node("DequantizeLinear", ["w", "ws", "wz"], ["wf"]),
-             helper.make_node("Conv", ["xf", "wf"], ["y"], pads=[pad] * 4),
-             helper.make_node("QuantizeLinear", ["y", "ys", "yz"], ["yq"]),
-             helper.make_node("DequantizeLinear", ["yq", "ys", "yz"], ["Y"])]
-    graph = helper.make_graph(
-        nodes, "bounds", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [1, c, hw, hw])],
-        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [1, f, hw, hw])], inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     q = np.where(np.random.default_rng(kernel).random((1, c, hw, hw)) < 0.5, 0, 255)
     # Half the pixels all 0 or all 255 across the channels: every pair at the bound.
     q[..., : hw // 2] = np.where(np.arange(hw // 2) % 2, 0, 255)
-    return model, [((q - 128) * xs).astype(np.float32)]
+    ys = c * kernel * kernel * 128 * 127 * 0.02 * 0.01 / 100.0
+    return qdq_conv_model("bounds", w, wz, q, ys, pads=kernel // 2)
 
 
 # Cortex-A72 sums pairs of byte products in 16 bits (SMULL, ADDP, SADALP); x86 PMADDWD sums
@@ -308,7 +316,6 @@ def depthwise_bound_model(weights, over):
     kernel columns 0 and 1 carry centered weights of magnitudes summing to 255 (the bound
     of the Cortex-A72's 16-bit pair sums: 128 * 255 < 2^15) or, with `over`, to 256 in one
     channel (which must take the 32-bit path)."""
-    from onnx import TensorProto, helper
     c, hw = 16, 10
     if weights == "s8":
         w = np.full((c, 1, 3, 3), 127, np.int32)  # pairs of one sign: 254
@@ -324,28 +331,10 @@ def depthwise_bound_model(weights, over):
         if over:
             w[5, 0, 2, 1] = 0  # -200 and -200: 400
         wq, wz = w.astype(np.uint8), np.array(zw, np.uint8)
-    xs, ws = 0.02, 0.01
-    ys = 9 * 128 * 255 * xs * ws / 100.0
-    inits = [numpy_helper.from_array(np.array(xs, np.float32), "xs"),
-             numpy_helper.from_array(np.array(128, np.uint8), "xz"),
-             numpy_helper.from_array(wq, "w"),
-             numpy_helper.from_array(np.array(ws, np.float32), "ws"),
-             numpy_helper.from_array(wz, "wz"),
-             numpy_helper.from_array(np.array(ys, np.float32), "ys"),
-             numpy_helper.from_array(np.array(128, np.uint8), "yz")]
-    nodes = [helper.make_node("QuantizeLinear", ["X", "xs", "xz"], ["xq"]),
-             helper.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["xf"]),
-             helper.make_node("DequantizeLinear", ["w", "ws", "wz"], ["wf"]),
-             helper.make_node("Conv", ["xf", "wf"], ["y"], pads=[1] * 4, group=c),
-             helper.make_node("QuantizeLinear", ["y", "ys", "yz"], ["yq"]),
-             helper.make_node("DequantizeLinear", ["yq", "ys", "yz"], ["Y"])]
-    graph = helper.make_graph(
-        nodes, "dw_bounds", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [1, c, hw, hw])],
-        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [1, c, hw, hw])], inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     q = np.where(np.random.default_rng(3).random((1, c, hw, hw)) < 0.5, 0, 255)
     q[:, :, : hw // 2] = 0  # whole rows of x - 128 = -128: every pair at its bound
-    return model, [((q - 128) * xs).astype(np.float32)]
+    ys = 9 * 128 * 255 * 0.02 * 0.01 / 100.0
+    return qdq_conv_model("dw_bounds", wq, wz, q, ys, pads=1, group=c)
 
 
 # The Cortex-A72 sums a depthwise convolution's kernel columns by pairs in 16 bits (MUL +

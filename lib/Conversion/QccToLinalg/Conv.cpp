@@ -258,16 +258,13 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     t.offset = mac.x->isSigned ? 0 : 128;
     int64_t pairs = (kw + 1) / 2;
     t.extraColumns = (2 * pairs - kw) * op.getDilations()[1];
-    SmallVector<int64_t> values;
-    for (const APInt &v : w.getValues<APInt>())
-      values.push_back(mac.w->isSigned ? v.getSExtValue() : int64_t(v.getZExtValue()));
+    SmallVector<int64_t> values = centeredWeights(w, *mac.w);
     t.sums.assign(f, 0);
     for (int64_t c = 0; c < f; ++c) {
-      int64_t zp = mac.w->zeroPoints[mac.w->zeroPoints.size() == 1 ? 0 : c];
       for (int64_t y = 0; y < kh; ++y)
         for (int64_t j = 0; j < pairs; ++j) {
-          int64_t a = values[(c * kh + y) * kw + 2 * j] - zp;
-          int64_t b = 2 * j + 1 < kw ? values[(c * kh + y) * kw + 2 * j + 1] - zp : 0;
+          int64_t a = values[(c * kh + y) * kw + 2 * j];
+          int64_t b = 2 * j + 1 < kw ? values[(c * kh + y) * kw + 2 * j + 1] : 0;
           if (std::abs(a) + std::abs(b) > 255)
             return std::nullopt;
           t.even.push_back(int16_t(a));
@@ -589,14 +586,8 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
       if (fg == 1 && cg == 1 && wConst && mac.isInteger() && mac.w->width == 8 && !window &&
           llvm::any_of(mac.w->zeroPoints, [](int32_t z) { return z != 0; })) {
         SmallVector<int16_t> centered;
-        int64_t perFilter = wShape[2] * wShape[3], i = 0;
-        for (const APInt &v : wConst.getValues<APInt>()) {
-          int64_t zp = mac.w->zeroPoints.size() == 1 ? mac.w->zeroPoints[0]
-                                                     : mac.w->zeroPoints[i / perFilter];
-          ++i;
-          centered.push_back(int16_t((mac.w->isSigned ? v.getSExtValue()
-                                                      : int64_t(v.getZExtValue())) - zp));
-        }
+        for (int64_t v : centeredWeights(wConst, *mac.w))
+          centered.push_back(int16_t(v));
         auto type = RankedTensorType::get(wShape, b.getI16Type());
         weight = b.create<arith::ConstantOp>(
             loc, DenseElementsAttr::get(type, ArrayRef<int16_t>(centered)));

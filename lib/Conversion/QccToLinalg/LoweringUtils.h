@@ -215,6 +215,11 @@ int64_t extraEndPad(int64_t in, int64_t out, int64_t kernel, int64_t stride,
 /// the filters of a group become contiguous, one vector per (c, kh, kw).
 DenseElementsAttr packFiltersLast(DenseElementsAttr w, int64_t g, Type storage);
 
+/// An integer F x ... weight's values as their storage type reads them (signed or
+/// unsigned) minus the zero point of their filter (per tensor, or per filter along axis
+/// 0), in storage order.
+SmallVector<int64_t> centeredWeights(DenseElementsAttr w, const QuantParams &q);
+
 /// Packs an integer F x C/G x KH x KW weight for the paired (perWord = 2: 16-bit halves)
 /// or quad (perWord = 4: bytes) product kernels: G x ceil(C/G / perWord) x KH x KW x F/G
 /// int32 words, lane k holding the centered weight w - zp of input channel perWord * q + k

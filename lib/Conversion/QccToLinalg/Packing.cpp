@@ -48,19 +48,26 @@ DenseElementsAttr packFiltersLast(DenseElementsAttr w, int64_t g, Type storage) 
   return DenseElementsAttr::getFromRawBuffer(packedType, packed);
 }
 
+SmallVector<int64_t> centeredWeights(DenseElementsAttr w, const QuantParams &q) {
+  int64_t perFilter = w.getNumElements() / w.getType().getShape()[0], i = 0;
+  SmallVector<int64_t> values;
+  values.reserve(w.getNumElements());
+  for (const APInt &v : w.getValues<APInt>()) {
+    int64_t zp = q.zeroPoints[q.zeroPoints.size() == 1 ? 0 : i++ / perFilter];
+    values.push_back((q.isSigned ? v.getSExtValue() : int64_t(v.getZExtValue())) - zp);
+  }
+  return values;
+}
+
 DenseElementsAttr packFilterWords(DenseElementsAttr w, int64_t g, const QuantParams &q,
                                   int64_t perWord, Type i32) {
   auto shape = w.getType().getShape();
   int64_t f = shape[0], cg = shape[1], kh = shape[2], kw = shape[3], fg = f / g;
   int64_t words = (cg + perWord - 1) / perWord, bits = 32 / perWord;
   uint32_t mask = perWord == 2 ? 0xFFFFu : 0xFFu;
-  SmallVector<int64_t> values;
-  values.reserve(w.getNumElements());
-  for (const APInt &v : w.getValues<APInt>())
-    values.push_back(q.isSigned ? v.getSExtValue() : int64_t(v.getZExtValue()));
+  SmallVector<int64_t> values = centeredWeights(w, q);
   SmallVector<int32_t> packed(g * words * kh * kw * fg);
   for (int64_t fi = 0; fi < f; ++fi) {
-    int64_t zp = q.zeroPoints[q.zeroPoints.size() == 1 ? 0 : fi];
     for (int64_t p = 0; p < words; ++p)
       for (int64_t y = 0; y < kh; ++y)
         for (int64_t x = 0; x < kw; ++x) {
@@ -68,7 +75,7 @@ DenseElementsAttr packFilterWords(DenseElementsAttr w, int64_t g, const QuantPar
           for (int64_t k = 0; k < perWord; ++k) {
             int64_t ci = perWord * p + k;
             if (ci < cg) // channels past C/G (padding to whole words) weigh 0
-              word |= (uint32_t(values[((fi * cg + ci) * kh + y) * kw + x] - zp) & mask)
+              word |= (uint32_t(values[((fi * cg + ci) * kh + y) * kw + x]) & mask)
                       << (bits * k);
           }
           int64_t gi = fi / fg, fl = fi % fg;
