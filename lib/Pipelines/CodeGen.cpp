@@ -87,8 +87,14 @@ bool ::mlir::qcc::emitCode(ModuleOp module, const CompileOptions &options, Outpu
                                   : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
                                                           : llvm::CodeGenOptLevel::Aggressive;
   llvm::TargetOptions targetOptions; // no FP contraction beyond fmuladd: bit-stable numerics
+  // Cortex-M with an FPU: the hard-float procedure call standard (float arguments in s0-s15),
+  // as the triple's "eabihf" says and arm-none-eabi-gcc -mfloat-abi=hard links against.
+  if (t.isCortexM() && t.hasFPU)
+    targetOptions.FloatABIType = llvm::FloatABI::Hard;
   std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
-      t.triple, t.cpu, t.features, targetOptions, llvm::Reloc::PIC_, std::nullopt, cgLevel));
+      t.triple, t.cpu, t.features, targetOptions,
+      // Microcontroller firmware is linked at fixed addresses: static, not position-independent.
+      t.isCortexM() ? llvm::Reloc::Static : llvm::Reloc::PIC_, std::nullopt, cgLevel));
   if (!tm) {
     error = "LLVM could not create a target machine for " + t.triple + " / " + t.cpu;
     return false;

@@ -20,6 +20,7 @@ static void deriveCapabilities(TargetDesc &t) {
   auto has = [&](llvm::StringRef f) { return llvm::is_contained(list, "+" + f.str()); };
   t.arch = triple.starts_with("aarch64") ? Arch::AArch64
            : triple.starts_with("x86_64") ? Arch::X86_64
+           : triple.starts_with("thumb")  ? Arch::CortexM
                                           : Arch::Unknown;
   bool v3 = cpu == "x86-64-v3", v4 = cpu == "x86-64-v4";
   t.hasFMA = t.isAArch64() || v3 || v4 || has("fma");
@@ -27,6 +28,9 @@ static void deriveCapabilities(TargetDesc &t) {
   t.hasVNNI = t.isX86() && has("avx512vnni");
   t.hasAVX512BW = t.isX86() && (v4 || has("avx512bw"));
   t.preRAScheduler = !t.isX86();
+  t.hasDSP = t.isCortexM() && (cpu == "cortex-m4" || cpu == "cortex-m7" || cpu == "cortex-m33" ||
+                               cpu == "cortex-m55" || has("dsp"));
+  t.hasMVE = t.isCortexM() && (cpu == "cortex-m55" || has("mve"));
 }
 
 static std::vector<TargetDesc> makeTargets() {
@@ -43,6 +47,16 @@ static std::vector<TargetDesc> makeTargets() {
        "Raspberry Pi 5: Cortex-A76, ARMv8.2-A, NEON with SDOT/UDOT", true, 128, 32},
       {"aarch64", "aarch64-unknown-linux-gnu", "generic", "+neon",
        "generic AArch64 Linux (ARMv8.0-A, NEON)", true, 128, 32},
+      // Microcontrollers: bare-metal Thumb objects (hard-float ABI where there is an FPU),
+      // no SIMD register file on the M4/M7 (their DSP instructions work on 32-bit core
+      // registers), eight 128-bit MVE registers on the M55.
+      {"cortex-m4", "thumbv7em-none-eabihf", "cortex-m4", "",
+       "Arm Cortex-M4: ARMv7E-M, DSP (SMLAD), FPv4-SP; bare metal", true, 32, 8},
+      {"cortex-m7", "thumbv7em-none-eabihf", "cortex-m7", "",
+       "Arm Cortex-M7: ARMv7E-M, DSP (SMLAD), FPv5 (double precision); bare metal", true, 32,
+       8},
+      {"cortex-m55", "thumbv8.1m.main-none-eabihf", "cortex-m55", "",
+       "Arm Cortex-M55: ARMv8.1-M, MVE (Helium) int8 and fp, FPv5; bare metal", true, 128, 8},
   };
   // `host`: this machine, as LLVM sees it.
   TargetDesc host{"host", llvm::sys::getDefaultTargetTriple(),

@@ -12,7 +12,7 @@ namespace mlir::qcc {
 
 /// The instruction-set family of a target (Unknown: no target-specific code, as the
 /// pipelines run without a --target, e.g. qcc-opt's default).
-enum class Arch { Unknown, X86_64, AArch64 };
+enum class Arch { Unknown, X86_64, AArch64, CortexM };
 
 /// One entry of `qcc --list-targets`: what LLVM is told for a --target name, and what the
 /// target can do. The pipelines ask the capabilities below; only Target.cpp looks at
@@ -41,8 +41,18 @@ struct TargetDesc {
   /// and small out-of-order ARM cores, off on x86 (see CodeGen.cpp).
   bool preRAScheduler = true;
 
+  /// Arm Cortex-M DSP extension (SXTB16, SMLAD: two 16-bit MACs per instruction).
+  bool hasDSP = false;
+  /// Arm M-profile Vector Extension (Helium; Cortex-M55).
+  bool hasMVE = false;
+
   bool isX86() const { return arch == Arch::X86_64; }
   bool isAArch64() const { return arch == Arch::AArch64; }
+  /// A bare-metal microcontroller target (Thumb, no OS): static code, 32-bit pointers, the
+  /// object references nothing but memcpy/memset.
+  bool isCortexM() const { return arch == Arch::CortexM; }
+  /// Pointer and index width in bits.
+  unsigned pointerBits() const { return isCortexM() ? 32 : 64; }
 };
 
 /// The known targets, `host` last (resolved for this machine).
