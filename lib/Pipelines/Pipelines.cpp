@@ -159,14 +159,30 @@ void ::mlir::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions 
   pm.addPass(mlir::qcc::createQccExpandMath(mathOpts));
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createConvertVectorToLLVMPass());
+  // Index arithmetic as wide as a pointer: 32 bits on the Cortex-M targets (64-bit index
+  // math there costs register pairs and carries on every address).
+  unsigned indexBits = t.pointerBits() == 32 ? 32 : 0; // 0: LLVM dialect default (64)
+  FinalizeMemRefToLLVMConversionPassOptions memrefOpts;
+  memrefOpts.indexBitwidth = indexBits;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefOpts));
+  if (indexBits) {
+    mlir::qcc::QccVectorToLLVMOptions vectorOpts;
+    vectorOpts.indexBitwidth = indexBits;
+    pm.addPass(mlir::qcc::createQccVectorToLLVM(vectorOpts));
+  } else {
+    pm.addPass(createConvertVectorToLLVMPass());
+  }
   pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createArithToLLVMConversionPass());
+  ArithToLLVMConversionPassOptions arithOpts;
+  arithOpts.indexBitwidth = indexBits;
+  pm.addPass(createArithToLLVMConversionPass(arithOpts));
   ConvertFuncToLLVMPassOptions funcOpts;
   funcOpts.useBarePtrCallConv = true;
+  funcOpts.indexBitwidth = indexBits;
   pm.addPass(createConvertFuncToLLVMPass(funcOpts));
-  pm.addPass(createConvertControlFlowToLLVMPass());
+  ConvertControlFlowToLLVMPassOptions cfOpts;
+  cfOpts.indexBitwidth = indexBits;
+  pm.addPass(createConvertControlFlowToLLVMPass(cfOpts));
   pm.addPass(createReconcileUnrealizedCastsPass());
   mlir::qcc::QccExportCAbiOptions abiOpts;
   abiOpts.name = options.name;

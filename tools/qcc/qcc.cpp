@@ -62,9 +62,11 @@ cl::list<std::string> inputShapes("input-shape", cl::desc("Pin an input's shape:
 cl::opt<mlir::qcc::RequantMode> requantMode(
     "requant", cl::desc("Integer requantization arithmetic"), cl::init(mlir::qcc::RequantMode::Float),
     cl::values(clEnumValN(mlir::qcc::RequantMode::Float, "float",
-                          "f32 multiplier, round half to even (ONNX Runtime's MLAS; default)"),
+                          "f32 multiplier, round half to even (ONNX Runtime's MLAS; default, "
+                          "except on Cortex-M targets)"),
                clEnumValN(mlir::qcc::RequantMode::Fixed, "fixed",
-                          "Q31 multiplier and shift, TFLite/gemmlowp rounding (no FPU needed)")),
+                          "Q31 multiplier and shift, TFLite/gemmlowp rounding (no FPU needed; "
+                          "default on Cortex-M targets)")),
     cl::cat(targetCategory));
 /// --threads. libLLVM registers a hidden "threads" option of its own at load time, so ours
 /// is created in main, after that one is renamed out of the way.
@@ -133,6 +135,9 @@ int main(int argc, char **argv) {
     return fail("invalid optimization level -O" + Twine(optLevel) + "; use -O0, -O1, -O2 or -O3");
   if (threads < 1 || threads > 64)
     return fail("invalid --threads=" + Twine(threads) + "; use 1 (single-threaded) to 64");
+  if (threads > 1 && target->isCortexM())
+    return fail("--threads=" + Twine(threads) + " needs an operating system's threads; target '" +
+                targetName + "' is bare metal (use --threads=1)");
 
   mlir::qcc::ImportOptions importOpts;
   for (const std::string &spec : inputShapes) {
@@ -200,7 +205,11 @@ int main(int argc, char **argv) {
   options.name = name;
   options.target = *target;
   options.optLevel = optLevel;
-  options.requantMode = requantMode;
+  // Microcontrollers default to the fixed-point arithmetic (TFLite Micro's, and no FPU
+  // instruction in an integer model); elsewhere ONNX Runtime's float requantization.
+  options.requantMode = requantMode.getNumOccurrences() == 0 && target->isCortexM()
+                            ? mlir::qcc::RequantMode::Fixed
+                            : requantMode;
   options.threads = threads;
   mlir::qcc::EmitKind emit = emitKind == Emit::Mlir   ? mlir::qcc::EmitKind::Mlir
                        : emitKind == Emit::Llvm ? mlir::qcc::EmitKind::LLVMIR

@@ -320,6 +320,26 @@ def QccLaunchParallel : Pass<"qcc-launch-parallel", "ModuleOp"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def QccVectorToLLVM : Pass<"qcc-vector-to-llvm", "ModuleOp"> {
+  let summary = "Vector dialect to LLVM with a chosen index width (upstream's pass is 64-bit)";
+  let description = [{
+    The same lowering as upstream's `convert-vector-to-llvm` in LLVM 19 (the vector-to-
+    vector lowering patterns, then the conversion patterns with 32-bit vector indices),
+    with one difference: memrefs and indices are converted with `index-bitwidth` bits.
+    Upstream's pass always builds its type converter with the default 64-bit index, so on
+    a 32-bit target (the Cortex-M ones) its memref descriptors disagree with those of
+    `finalize-memref-to-llvm{index-bitwidth=32}` and the casts between them never
+    reconcile. The pipelines use this pass where the index is 32 bits wide and upstream's
+    elsewhere; with `index-bitwidth=0` (the default) both are the same.
+  }];
+  let options = [
+    Option<"indexBitwidth", "index-bitwidth", "unsigned", /*default=*/"0",
+           "Bit width of index and memref descriptor fields (0: the LLVM dialect's default)">,
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def QccExpandMath : Pass<"qcc-expand-math", "ModuleOp"> {
   let summary = "Expand transcendental math ops into polynomials (no libm calls)";
   let description = [{
