@@ -9,6 +9,7 @@ PACKAGES=(llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools clang-19 lld-19
   libzstd-dev zlib1g-dev libxml2-dev libedit-dev libncurses-dev
   libprotobuf-dev protobuf-compiler libonnx-dev libflatbuffers-dev flatbuffers-compiler ninja-build cmake libgtest-dev libclang-rt-19-dev
   qemu-user gcc-aarch64-linux-gnu g++-aarch64-linux-gnu python3-venv
+  qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi
   python3-torch python3-torchvision python3-numpy)
 
 missing=()

@@ -13,6 +13,8 @@
 #   ram: N bytes (arena A, stack S)       model arena + stack used, found by painting it
 #   model: text T, rodata R               the model object alone
 #
+# Instead of --model, --object=model.o links an object qcc already compiled (for this
+# target, with --name=model; its model.h next to it), and qcc flags are then refused.
 # IN.bin holds the model's inputs one after the other, in their own type and layout (see
 # the generated model.h); OUT.bin gets the outputs the same way.
 # Boards: cortex-m4 -> mps2-an386, cortex-m7 -> mps2-an500, cortex-m55 -> mps3-an547.
@@ -27,12 +29,13 @@ usage() {
   echo "usage: bash examples/cortex-m/run.sh --target=cortex-m4|cortex-m7|cortex-m55 --model=M.(onnx|tflite) --input=IN.bin --output=OUT.bin [qcc flags...]" >&2
   exit 2
 }
-target= model= input= output=
+target= model= object= input= output=
 qcc_flags=()
 for a in "$@"; do
   case "$a" in
     --target=*) target=${a#--target=} ;;
     --model=*) model=${a#--model=} ;;
+    --object=*) object=${a#--object=} ;;
     --input=*) input=${a#--input=} ;;
     --output=*) output=${a#--output=} ;;
     -h|--help) usage ;;
@@ -40,7 +43,11 @@ for a in "$@"; do
     *) qcc_flags+=("$a") ;;
   esac
 done
-[ -n "$target" ] && [ -n "$model" ] && [ -n "$input" ] && [ -n "$output" ] || usage
+[ -n "$target" ] && [ -n "$model$object" ] && [ -n "$input" ] && [ -n "$output" ] || usage
+if [ -n "$object" ] && { [ -n "$model" ] || [ ${#qcc_flags[@]} -gt 0 ]; }; then
+  echo "run.sh: --object takes neither --model nor qcc flags" >&2
+  exit 2
+fi
 case "$target" in
   cortex-m4)  board=mps2-an386; ld=mps2.ld;       clock=25000000
               cflags=(-mcpu=cortex-m4 -mfpu=fpv4-sp-d16 -mfloat-abi=hard) ;;
@@ -56,7 +63,11 @@ for tool in arm-none-eabi-gcc arm-none-eabi-size qemu-system-arm; do
     exit 2
   }
 done
-[ -f "$model" ] || { echo "run.sh: no such model: $model" >&2; exit 2; }
+if [ -n "$model" ]; then
+  [ -f "$model" ] || { echo "run.sh: no such model: $model" >&2; exit 2; }
+else
+  [ -f "$object" ] && [ -f "${object%.o}.h" ] || { echo "run.sh: need $object and ${object%.o}.h" >&2; exit 2; }
+fi
 [ -f "$input" ] || { echo "run.sh: no such input: $input" >&2; exit 2; }
 QCC=${QCC:-$ROOT/build/bin/qcc}
 
@@ -69,7 +80,12 @@ else
 fi
 work=$(cd "$work" && pwd)
 
-"$QCC" "$model" --target="$target" --name=model -o "$work/model.o" "${qcc_flags[@]}"
+if [ -n "$model" ]; then
+  "$QCC" "$model" --target="$target" --name=model -o "$work/model.o" "${qcc_flags[@]}"
+else
+  cp "$object" "$work/model.o"
+  cp "${object%.o}.h" "$work/model.h"
+fi
 
 # model_io.h: the tensor sizes of model.h as initializer lists.
 hdr="$work/model.h"
