@@ -5,23 +5,47 @@
  *   ticks: N    SysTick periods (CPU clock) spent in model_run
  *   stack: S    bytes of stack used, found by painting the stack before the call
  * run.sh turns the ticks into instructions (QEMU runs with -icount: one instruction per
- * 2^shift ns of virtual time). model_io.h, written by run.sh from model.h, lists the sizes
- * of the model's inputs and outputs.
+ * 2^shift ns of virtual time). Up to 4 inputs and 4 outputs.
  */
 #include <stdint.h>
 #include <string.h>
 
 #include "model.h"
-#include "model_io.h"
 #include "semihost.h"
 
 #define ALIGN16 __attribute__((aligned(16)))
 static uint8_t arena[MODEL_ARENA_SIZE > 0 ? MODEL_ARENA_SIZE : 1]
     __attribute__((aligned(MODEL_ARENA_ALIGN)));
-static const uint32_t in_sizes[] = QCC_CM_INPUT_SIZES;
-static const uint32_t out_sizes[] = QCC_CM_OUTPUT_SIZES;
-static uint8_t in_buf[QCC_CM_INPUT_BYTES] ALIGN16;
-static uint8_t out_buf[QCC_CM_OUTPUT_BYTES] ALIGN16;
+#if MODEL_NUM_INPUTS > 4 || MODEL_NUM_OUTPUTS > 4
+#error "the harness handles up to 4 inputs and 4 outputs"
+#endif
+#define PAD16(n) (((n) + 15u) & ~15u)
+#ifndef MODEL_INPUT1_SIZE
+#define MODEL_INPUT1_SIZE 0
+#endif
+#ifndef MODEL_INPUT2_SIZE
+#define MODEL_INPUT2_SIZE 0
+#endif
+#ifndef MODEL_INPUT3_SIZE
+#define MODEL_INPUT3_SIZE 0
+#endif
+#ifndef MODEL_OUTPUT1_SIZE
+#define MODEL_OUTPUT1_SIZE 0
+#endif
+#ifndef MODEL_OUTPUT2_SIZE
+#define MODEL_OUTPUT2_SIZE 0
+#endif
+#ifndef MODEL_OUTPUT3_SIZE
+#define MODEL_OUTPUT3_SIZE 0
+#endif
+static const uint32_t in_sizes[4] = {MODEL_INPUT0_SIZE, MODEL_INPUT1_SIZE, MODEL_INPUT2_SIZE,
+                                     MODEL_INPUT3_SIZE};
+static const uint32_t out_sizes[4] = {MODEL_OUTPUT0_SIZE, MODEL_OUTPUT1_SIZE,
+                                      MODEL_OUTPUT2_SIZE, MODEL_OUTPUT3_SIZE};
+static uint8_t in_buf[PAD16(MODEL_INPUT0_SIZE) + PAD16(MODEL_INPUT1_SIZE) +
+                      PAD16(MODEL_INPUT2_SIZE) + PAD16(MODEL_INPUT3_SIZE)] ALIGN16;
+static uint8_t out_buf[PAD16(MODEL_OUTPUT0_SIZE) + PAD16(MODEL_OUTPUT1_SIZE) +
+                       PAD16(MODEL_OUTPUT2_SIZE) + PAD16(MODEL_OUTPUT3_SIZE)] ALIGN16;
 
 /* SysTick: 24 bits down-counting at the CPU clock; the handler counts its wrap-arounds. */
 #define SYST_CSR (*(volatile uint32_t *)0xE000E010)
@@ -64,13 +88,13 @@ int main(void) {
     inputs[i] = in_buf + off;
     if (sh_read(f, in_buf + off, in_sizes[i]) != 0)
       fail("error: input.bin is shorter than the model's inputs\n");
-    off += (in_sizes[i] + 15u) & ~15u;
+    off += PAD16(in_sizes[i]);
   }
   sh_close(f);
   off = 0;
   for (unsigned i = 0; i < MODEL_NUM_OUTPUTS; ++i) {
     outputs[i] = out_buf + off;
-    off += (out_sizes[i] + 15u) & ~15u;
+    off += PAD16(out_sizes[i]);
   }
 
   SYST_RVR = 0xFFFFFF;

@@ -87,19 +87,8 @@ else
   cp "${object%.o}.h" "$work/model.h"
 fi
 
-# model_io.h: the tensor sizes of model.h as initializer lists.
 hdr="$work/model.h"
 sizes() { grep -o "MODEL_$1[0-9]*_SIZE [0-9]*" "$hdr" | awk '{print $2}'; }
-ins=$(sizes INPUT | paste -sd, -)
-outs=$(sizes OUTPUT | paste -sd, -)
-padded() { sizes "$1" | awk '{ s += int(($1 + 15) / 16) * 16 } END { print s + 0 }'; }
-{
-  echo "/* Written by run.sh from model.h. */"
-  echo "#define QCC_CM_INPUT_SIZES {$ins}"
-  echo "#define QCC_CM_OUTPUT_SIZES {$outs}"
-  echo "#define QCC_CM_INPUT_BYTES $(padded INPUT)"
-  echo "#define QCC_CM_OUTPUT_BYTES $(padded OUTPUT)"
-} > "$work/model_io.h"
 want=$(sizes INPUT | awk '{ s += $1 } END { print s + 0 }')
 have=$(stat -c %s "$input")
 if [ "$want" != "$have" ]; then
