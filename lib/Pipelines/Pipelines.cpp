@@ -67,6 +67,11 @@ void ::mlir::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions 
                   : t.vectorBits >= 256 ? X86DotIsa::AVX2
                                         : X86DotIsa::SSE2;
   convertOpts.pairProducts = x86;
+  // The Cortex-M DSP extension without MVE (the M4, M7; the M55 keeps its 128-bit MVE
+  // vectors): quads of signed bytes, as for SDOT, each expanded in registers by two SXTB16
+  // and multiplied by two SMLADs (qcc-cortex-m-dot-products). The weights stay bytes in
+  // flash and the input bytes in RAM (pairs of 16-bit values would double both).
+  bool smlad = t.isCortexM() && t.hasDSP && !t.hasMVE;
   // AArch64 with the dot product (Cortex-A76): quads of channels through SDOT.
   bool sdot = t.hasDotProduct;
   // x86 with AVX512-VNNI: quads of channels through VPDPBUSD (u8 input bytes x s8 weights)
@@ -74,9 +79,10 @@ void ::mlir::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions 
   // AArch64 without it (Cortex-A72): the same quads, summed by pairs in 16 bits
   // (SMULL, ADDP, SADALP: qcc-arm-dot-products with dot-product=false).
   bool aarch64 = t.isAArch64();
-  convertOpts.quadProducts = sdot || aarch64 || (x86 && isa == X86DotIsa::VNNI);
+  convertOpts.quadProducts = sdot || aarch64 || (x86 && isa == X86DotIsa::VNNI) || smlad;
   convertOpts.quadPairSums16 = aarch64 && !sdot;
   convertOpts.quadUnsignedInput = x86;
+  convertOpts.scalarBlocks = t.isCortexM() && !t.hasMVE;
   convertOpts.depthwiseRowBlocks = x86;
   // Fused multiply-add instructions: AArch64, x86-64-v3 and later (or a host with FMA).
   bool hardwareFma = t.hasFMA;
@@ -124,6 +130,8 @@ void ::mlir::qcc::buildLoweringPipeline(OpPassManager &pm, const CompileOptions 
     armOpts.dotProduct = sdot;
     pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccArmDotProducts(armOpts));
   }
+  if (smlad)
+    pm.addNestedPass<func::FuncOp>(mlir::qcc::createQccCortexMDotProducts());
   if (x86) {
     mlir::qcc::QccX86DotProductsOptions dotOpts;
     dotOpts.instructionSet = isa;

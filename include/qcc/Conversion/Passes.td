@@ -74,6 +74,10 @@ def ConvertQccToLinalg : Pass<"convert-qcc-to-linalg", "ModuleOp"> {
            "SDOT: the Cortex-A72), so they take only weights in [-127, 127]: a layer with a "
            "weight of -128 keeps the 16-bit products; depthwise convolutions sum their "
            "kernel columns by pairs in 16 bits where the centered weights allow it">,
+    Option<"scalarBlocks", "scalar-blocks", "bool", /*default=*/"false",
+           "The target has no SIMD register file (Cortex-M4, M7): the register blocks' "
+           "vectors become 32-bit core registers, so depthwise rows are not widened to whole "
+           "vectors (extra columns would only cost MACs and arena)">,
     Option<"quadUnsignedInput", "quad-unsigned-input", "bool", /*default=*/"false",
            "Quads hold the input as unsigned bytes (x86 VPDPBUSD: u8 x s8) instead of signed "
            "ones (SDOT); 1x1 convolutions with u8 weights then use swapped quads, and "

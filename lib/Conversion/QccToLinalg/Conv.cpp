@@ -31,11 +31,12 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
   Conv2DLowering(const TypeConverter &converter, MLIRContext *ctx, bool fixed,
                  int64_t vectorLanes, int64_t blockLanes, bool pairProducts,
                  bool quadProducts, bool quadUnsignedInput, bool quadPairSums16,
-                 bool depthwiseRowBlocks, int64_t blockedLanes)
+                 bool depthwiseRowBlocks, int64_t blockedLanes, bool scalarBlocks)
       : ModeAwareLowering(converter, ctx, fixed), vectorLanes(vectorLanes),
         blockLanes(blockLanes), pairProducts(pairProducts), quadProducts(quadProducts),
         quadUnsignedInput(quadUnsignedInput), quadPairSums16(quadPairSums16),
-        depthwiseRowBlocks(depthwiseRowBlocks), blockedLanes(blockedLanes) {}
+        depthwiseRowBlocks(depthwiseRowBlocks), blockedLanes(blockedLanes),
+        scalarBlocks(scalarBlocks) {}
   /// 32-bit lanes of one SIMD register.
   int64_t vectorLanes;
   /// 32-bit accumulator lanes a register block may hold: about half the target's SIMD
@@ -57,6 +58,8 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
   /// Float convolutions on channel-blocked (NCHWc) activations with this many channels per
   /// block (0: NCHW).
   int64_t blockedLanes = 0;
+  /// No SIMD register file: the blocks' vectors are core registers (Cortex-M4, M7).
+  bool scalarBlocks = false;
 
   /// True if qcc-x86-dot-products will turn each row of this depthwise convolution's
   /// kernel columns into one VPDPBUSD (x86 VNNI; two for u8 weights): u8 input bytes, s8
@@ -368,9 +371,12 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     // by lane): compute a few extra columns over extra input padding instead, and keep the
     // first ow. Up to a quarter more columns for full registers (unit stride: a strided
     // row would widen its padded input, the largest buffer live there, by twice as much);
-    // else to a multiple of 8.
+    // else to a multiple of 8. Not on targets without a vector register file
+    // (scalarBlocks: the Cortex-M4 and M7), where a row is computed a column at a time
+    // anyway: the extra columns would only cost MACs and arena (the MLPerf Tiny KWS: 8
+    // columns for 5).
     int64_t owExtra = 0;
-    if (fg == 1 && ow > 4) {
+    if (fg == 1 && ow > 4 && !scalarBlocks) {
       int64_t lanes = op.getStrides()[1] == 1 ? std::max<int64_t>(vectorLanes, 8) : 8;
       owExtra = (lanes - ow % lanes) % lanes;
       if (owExtra * 4 > ow)
@@ -439,7 +445,8 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
     // columns) x (filters): one contiguous weight vector per (c, kh, kw), the input read as
     // broadcast scalars (so any stride works).
     DenseElementsAttr wConst = constantBehind(adaptor.getWeight());
-    bool filterLanes = wConst && fg % 8 == 0; // any stride: x is read as broadcast scalars
+    // Without SIMD registers (scalarBlocks) the "lanes" are core registers: blocks of 4.
+    bool filterLanes = wConst && fg % (scalarBlocks ? 4 : 8) == 0; // any stride: x is read as broadcast scalars
     // Output columns on the lanes instead over wide unit-stride rows (the 1x1 expansions
     // early in a MobileNet): each step multiplies a row of inputs (or packed input words)
     // by one broadcast weight (word) per filter, and the block's results are contiguous
@@ -461,7 +468,11 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
                  mac.w->isSigned && mac.w->width == 8 && mac.x->width == 8 &&
                  llvm::all_of(mac.w->zeroPoints, [](int32_t z) { return z == 0; }) &&
                  (!quadPairSums16 ||
-                  llvm::none_of(wConst.getValues<int8_t>(), [](int8_t v) { return v == -128; }));
+                  llvm::none_of(wConst.getValues<int8_t>(), [](int8_t v) { return v == -128; })) &&
+                 // Core registers (SXTB16 + SMLAD, 4 MACs in 2 multiplies): not where the
+                 // channels padded to whole quads would cost more than a third more MACs
+                 // (a 1-channel input would take 4x as many).
+                 (!scalarBlocks || llvm::divideCeil(cg, 4) * 4 * 3 <= cg * 4);
     // The input's bytes in the quads: x - offset, signed (SDOT) or unsigned (VPDPBUSD).
     int64_t offset = 0;
     if (mac.isInteger())
@@ -684,7 +695,8 @@ struct Conv2DLowering : ModeAwareLowering<Conv2DOp> {
         int64_t fb = 1, owb = 1;
         SmallVector<int64_t> filterBlocks = vectorLanes >= 16 && !mac.isInteger()
                                                 ? SmallVector<int64_t>{32, 16, 8}
-                                                : SmallVector<int64_t>{16, 8};
+                                            : scalarBlocks ? SmallVector<int64_t>{4}
+                                                           : SmallVector<int64_t>{16, 8};
         for (int64_t fCand : filterBlocks) {
           if (fg % fCand || fCand * 2 > blockLanes)
             continue;
@@ -730,5 +742,6 @@ void mlir::qcc::lowering::populateConvPatterns(const TypeConverter &converter, R
   MLIRContext *ctx = patterns.getContext();
   patterns.add<Conv2DLowering>(converter, ctx, o.fixed, o.vectorLanes, o.blockLanes,
                                o.pairProducts, o.quadProducts, o.quadUnsignedInput,
-                               o.quadPairSums16, o.depthwiseRowBlocks, o.blockedLanes);
+                               o.quadPairSums16, o.depthwiseRowBlocks, o.blockedLanes,
+                               o.scalarBlocks);
 }

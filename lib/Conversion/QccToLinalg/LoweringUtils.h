@@ -338,6 +338,8 @@ struct LoweringOptions {
   bool pairProducts = false, quadProducts = false, quadUnsignedInput = false;
   /// Quads summed by pairs in 16 bits: only weights in [-127, 127].
   bool quadPairSums16 = false;
+  /// No SIMD register file: vectors are blocks of core registers (see scalar-blocks).
+  bool scalarBlocks = false;
   bool depthwiseRowBlocks = false;
   /// Channels per block of channel-blocked (NCHWc) float activations (0: NCHW).
   int64_t blockedLanes = 0;

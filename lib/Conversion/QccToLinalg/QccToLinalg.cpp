@@ -74,6 +74,7 @@ struct ConvertQccToLinalgPass
     o.pairProducts = pairProducts;
     o.quadProducts = quadProducts;
     o.quadUnsignedInput = quadUnsignedInput;
+    o.scalarBlocks = scalarBlocks;
     o.quadPairSums16 = quadPairSums16;
     o.depthwiseRowBlocks = depthwiseRowBlocks;
     o.blockedLanes = int64_t(blockedLanes);
