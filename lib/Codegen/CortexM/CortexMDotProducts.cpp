@@ -26,7 +26,8 @@ Value perLane(RewriterBase &rewriter, Location loc, Value acc, Value a, Value w,
     auto lane = [&](Value v) {
       return rewriter.create<vector::ExtractOp>(loc, v, ArrayRef<int64_t>{i});
     };
-    result = rewriter.create<vector::InsertOp>(loc, fn(lane(acc), lane(a), lane(w)), result,
+    Value accLane = lane(acc), aLane = lane(a), wLane = lane(w); // in this order
+    result = rewriter.create<vector::InsertOp>(loc, fn(accLane, aLane, wLane), result,
                                                ArrayRef<int64_t>{i});
   }
   return result;
