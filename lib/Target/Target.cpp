@@ -50,15 +50,16 @@ static std::vector<TargetDesc> makeTargets() {
       // Microcontrollers: bare-metal Thumb objects (hard-float ABI where there is an FPU).
       // The M4/M7 have no SIMD register file (their DSP instructions work on 32-bit core
       // registers): their register blocks are sized as one "vector" of 4 lanes, i.e. 4
-      // accumulators in core registers (scalar-blocks); eight 128-bit MVE registers on the
-      // M55.
+      // accumulators in core registers (scalar-blocks). The M55 has eight 128-bit MVE
+      // registers (vector-bits 128 for the elementwise code), but its convolutions use the
+      // same core-register blocks and DSP instructions (see Pipelines.cpp).
       {"cortex-m4", "thumbv7em-none-eabihf", "cortex-m4", "",
        "Arm Cortex-M4: ARMv7E-M, DSP (SMLAD), FPv4-SP; bare metal", true, 128, 2},
       {"cortex-m7", "thumbv7em-none-eabihf", "cortex-m7", "",
        "Arm Cortex-M7: ARMv7E-M, DSP (SMLAD), FPv5 (double precision); bare metal", true,
        128, 2},
       {"cortex-m55", "thumbv8.1m.main-none-eabihf", "cortex-m55", "",
-       "Arm Cortex-M55: ARMv8.1-M, MVE (Helium) int8 and fp, FPv5; bare metal", true, 128, 8},
+       "Arm Cortex-M55: ARMv8.1-M, MVE (Helium) int8 and fp, FPv5; bare metal", true, 128, 2},
   };
   // `host`: this machine, as LLVM sees it.
   TargetDesc host{"host", llvm::sys::getDefaultTargetTriple(),

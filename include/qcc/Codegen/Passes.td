@@ -380,12 +380,20 @@ def QccExpandMath : Pass<"qcc-expand-math", "ModuleOp"> {
     clamping before rounding is exact for integral bounds, and adding 1.5 * 2^23 rounds
     to an integer half to even (the FPU's default mode) for |x| < 2^22, which the clamp
     guarantees (bounds beyond that are left alone). Two instructions fewer per vector.
+
+    With `expand-roundeven` (the Cortex-M targets, where LLVM 19 selects a call of
+    `roundevenf` for `math.roundeven`) any other f32 `math.roundeven(x)` becomes
+    `|x| < 2^23 ? copysign((x + t) - t, x) : x` with `t = copysign(2^23, x)`: the add
+    rounds to an integer, ties to even, in the FPU's default mode.
   }];
   let options = [
     Option<"magicRounding", "magic-rounding", "bool", /*default=*/"false",
            "Round saturating conversions by adding 1.5 * 2^23">,
     Option<"keepFma", "keep-fma", "bool", /*default=*/"false",
            "Keep math.fma (the target has fused multiply-add instructions)">,
+    Option<"expandRoundEven", "expand-roundeven", "bool", /*default=*/"false",
+           "Expand f32 math.roundeven into adds of copysign(2^23, x) (targets where LLVM "
+           "would call roundevenf: the Cortex-M ones)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::vector::VectorDialect"];
 }

@@ -89,6 +89,36 @@ struct MagicRounding : OpRewritePattern<arith::FPToSIOp> {
   }
 };
 
+/// roundeven(x) on f32 without a rounding instruction or libm (the Cortex-M targets, where
+/// LLVM calls roundevenf): with t = copysign(2^23, x), x + t has an ulp of 1 for
+/// |x| < 2^23, so the FPU's default rounding (to nearest, ties to even) rounds it to an
+/// integer and subtracting t is exact; |x| >= 2^23 (and inf, nan) is integral already.
+/// copysign keeps the sign of a zero result (roundeven(-0.3) = -0).
+struct ExpandRoundEven : OpRewritePattern<math::RoundEvenOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(math::RoundEvenOp op, PatternRewriter &rewriter) const override {
+    Type type = op.getType();
+    if (!getElementTypeOrSelf(type).isF32())
+      return failure();
+    Location loc = op.getLoc();
+    auto f32 = [&](float v) -> Value {
+      Attribute scalar = rewriter.getF32FloatAttr(v);
+      if (auto shaped = dyn_cast<ShapedType>(type))
+        return rewriter.create<arith::ConstantOp>(loc, type, SplatElementsAttr::get(shaped, scalar));
+      return rewriter.create<arith::ConstantOp>(loc, type, cast<TypedAttr>(scalar));
+    };
+    Value x = op.getOperand();
+    Value t = rewriter.create<math::CopySignOp>(loc, f32(8388608.0f), x); // 2^23
+    Value r = rewriter.create<arith::SubFOp>(loc, rewriter.create<arith::AddFOp>(loc, x, t), t);
+    r = rewriter.create<math::CopySignOp>(loc, r, x);
+    Value small = rewriter.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLT,
+                                                 rewriter.create<math::AbsFOp>(loc, x),
+                                                 f32(8388608.0f));
+    rewriter.replaceOpWithNewOp<arith::SelectOp>(op, small, r, x);
+    return success();
+  }
+};
+
 struct QccExpandMathPass : mlir::qcc::impl::QccExpandMathBase<QccExpandMathPass> {
   using QccExpandMathBase::QccExpandMathBase;
   void runOnOperation() override {
@@ -98,6 +128,8 @@ struct QccExpandMathPass : mlir::qcc::impl::QccExpandMathBase<QccExpandMathPass>
       patterns.add<SplitFma>(&getContext());
     if (magicRounding)
       patterns.add<MagicRounding>(&getContext());
+    if (expandRoundEven)
+      patterns.add<ExpandRoundEven>(&getContext(), /*benefit=*/0); // after MagicRounding
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -1,6 +1,7 @@
 // RUN: qcc-opt %s -split-input-file -qcc-expand-math | FileCheck %s
 // RUN: qcc-opt %s -split-input-file -qcc-expand-math=magic-rounding=true | FileCheck %s --check-prefix=MAGIC
 // RUN: qcc-opt %s -split-input-file -qcc-expand-math=keep-fma=true | FileCheck %s --check-prefix=KEEP
+// RUN: qcc-opt %s -split-input-file -qcc-expand-math=expand-roundeven=true | FileCheck %s --check-prefix=ROUND
 
 // exp becomes a polynomial in arith ops: no libm call survives.
 // CHECK-LABEL: func @exp
@@ -114,4 +115,26 @@ func.func @not_rounded(%x: f32) -> (i32, i32) {
   %d = arith.minimumf %c, %hi fastmath<nnan> : f32
   %j = arith.fptosi %d : f32 to i32
   return %i, %j : i32, i32
+}
+
+// -----
+
+// roundeven of f32 stays for LLVM by default; with expand-roundeven (Cortex-M, where LLVM
+// would call roundevenf) it is (x + t) - t with t = copysign(2^23, x), sign kept, for
+// |x| < 2^23.
+// CHECK-LABEL: func @round_even
+// CHECK: math.roundeven
+// ROUND-LABEL: func @round_even
+// ROUND-NOT: math.roundeven
+// ROUND: %[[BIG:.*]] = arith.constant dense<0x4B000000> : vector<4xf32>
+// ROUND: %[[T:.*]] = math.copysign %[[BIG]], %[[X:.*]] : vector<4xf32>
+// ROUND: %[[S:.*]] = arith.addf %[[X]], %[[T]] : vector<4xf32>
+// ROUND: %[[R:.*]] = arith.subf %[[S]], %[[T]] : vector<4xf32>
+// ROUND: %[[SIGNED:.*]] = math.copysign %[[R]], %[[X]] : vector<4xf32>
+// ROUND: %[[ABS:.*]] = math.absf %[[X]] : vector<4xf32>
+// ROUND: %[[SMALL:.*]] = arith.cmpf olt, %[[ABS]], %[[BIG]] : vector<4xf32>
+// ROUND: arith.select %[[SMALL]], %[[SIGNED]], %[[X]] : vector<4xi1>, vector<4xf32>
+func.func @round_even(%x: vector<4xf32>) -> vector<4xf32> {
+  %r = math.roundeven %x : vector<4xf32>
+  return %r : vector<4xf32>
 }
