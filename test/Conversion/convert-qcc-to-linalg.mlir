@@ -7,6 +7,7 @@
 // RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg="pair-products=true vector-bits=256 vector-registers=16" | FileCheck %s --check-prefix=PLANE
 // RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg="quad-products=true quad-pair-sums-16=true vector-bits=128 vector-registers=32" | FileCheck %s --check-prefix=SHIFT
 // RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg=hardware-fma=true | FileCheck %s --check-prefix=FMA
+// RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg="quad-products=true scalar-blocks=true vector-bits=128 vector-registers=2" --mlir-elide-elementsattrs-if-larger=4 | FileCheck %s --check-prefix=SCALAR
 // RUN: qcc-opt %s -split-input-file -convert-qcc-to-linalg=blocked-lanes=16 --mlir-elide-elementsattrs-if-larger=4 | FileCheck %s --check-prefix=BLOCKED
 
 // Grouped convolution: pad, expand to N x G x C/G, one generic over n, g, f, oh, ow | c, kh, kw
@@ -1097,4 +1098,43 @@ func.func @depthwise_paired_taps(%x: tensor<1x2x4x4x!quant.uniform<u8:f32, 0.5:3
   %y = qcc.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 2 : i64}
        : (tensor<1x2x4x4x!quant.uniform<u8:f32, 0.5:3>>, tensor<2x1x3x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x2x4x4x!quant.uniform<i32:f32, 0.25>>
   return %y : tensor<1x2x4x4x!quant.uniform<i32:f32, 0.25>>
+}
+
+// -----
+
+// Core registers (Cortex-M4/M7: scalar-blocks): a depthwise convolution of an s8 input of
+// zero point -128 and weights of zero point 0 takes the input's zero point out of the
+// inner loop, into the bias: -(-128) * (9 * 2) = 2304 per channel; no 16-bit centering of
+// the input in the loop. The 5-column rows are not widened to whole vectors (7 = 5 + 2
+// padded columns).
+// SCALAR-LABEL: func @depthwise_scalar_blocks
+// SCALAR: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// SCALAR: arith.constant dense<2304> : tensor<4xi32>
+// SCALAR: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x4x1x7x7xi8>, tensor<4x1x1x3x3xi8>) outs(%{{.*}} : tensor<1x4x1x5x5xi32>)
+// SCALAR-NOT: arith.subi
+// SCALAR: arith.muli
+// SCALAR: return
+func.func @depthwise_scalar_blocks(%x: tensor<1x4x5x5x!quant.uniform<i8:f32, 0.5:-128>>) -> tensor<1x4x5x5x!quant.uniform<i32:f32, 0.25>> {
+  %wi = arith.constant dense<2> : tensor<4x1x3x3xi8>
+  %w = "quant.scast"(%wi) : (tensor<4x1x3x3xi8>) -> tensor<4x1x3x3x!quant.uniform<i8:f32, 0.5>>
+  %y = qcc.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 4 : i64}
+       : (tensor<1x4x5x5x!quant.uniform<i8:f32, 0.5:-128>>, tensor<4x1x3x3x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x4x5x5x!quant.uniform<i32:f32, 0.25>>
+  return %y : tensor<1x4x5x5x!quant.uniform<i32:f32, 0.25>>
+}
+
+// -----
+
+// Core registers: a 1x1 convolution on quads of signed bytes (the s8 input as it is; its
+// zero point's term (0 + 128) * (8 * 3) = 3072 in the bias), blocks of 2 columns x 2
+// filters on an even width.
+// SCALAR-LABEL: func @pointwise_scalar_blocks
+// SCALAR: arith.constant dense<3072> : tensor<8xi32>
+// SCALAR: arith.constant dense<50529027> : tensor<1x2x1x1x8xi32>
+// SCALAR: qcc.tile_sizes = array<i64: 1, 1, 1, 2, 2, 1, 1, 1>
+func.func @pointwise_scalar_blocks(%x: tensor<1x8x2x4x!quant.uniform<i8:f32, 0.5:-128>>) -> tensor<1x8x2x4x!quant.uniform<i32:f32, 0.25>> {
+  %wi = arith.constant dense<3> : tensor<8x8x1x1xi8>
+  %w = "quant.scast"(%wi) : (tensor<8x8x1x1xi8>) -> tensor<8x8x1x1x!quant.uniform<i8:f32, 0.5>>
+  %y = qcc.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+       : (tensor<1x8x2x4x!quant.uniform<i8:f32, 0.5:-128>>, tensor<8x8x1x1x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x8x2x4x!quant.uniform<i32:f32, 0.25>>
+  return %y : tensor<1x8x2x4x!quant.uniform<i32:f32, 0.25>>
 }
