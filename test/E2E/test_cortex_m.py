@@ -102,6 +102,10 @@ def test_integer_model_has_no_floating_point(tmp_path, case, target):
         bad = [m for m in mnemonics if m.startswith("v")]
     assert not bad, sorted(set(bad))
     assert "__aeabi_f" not in dis and "__aeabi_d" not in dis
+    # Nothing from a C library but memcpy and memset (no libm, no heap, no I/O).
+    undefined = subprocess.run(["arm-none-eabi-nm", "-u", str(art.obj)], capture_output=True,
+                               text=True, check=True).stdout.split()
+    assert set(undefined) - {"U"} <= {"memcpy", "memset"}, undefined
 
 
 @pytest.mark.parametrize("target", BOARDS)
