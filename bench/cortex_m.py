@@ -38,8 +38,9 @@ MODELS = {
 }
 BOARDS = {"cortex-m4": "mps2-an386", "cortex-m7": "mps2-an500", "cortex-m55": "mps3-an547"}
 TRIPLES = {"cortex-m4": "thumbv7em", "cortex-m7": "thumbv7em", "cortex-m55": "thumbv8.1m.main"}
-# Ends a translated block: branches, and writes to the PC.
-BRANCH = re.compile(r"^(b|bl|blx|bx|cbn?z|tb[bh]|b[a-z]{2})(\.[nw])?$")
+# Ends a translated block: branches (with ARMv8.1-M's low-overhead loops: LE, WLS, DLS and
+# their tail-predicated forms), and writes to the PC.
+BRANCH = re.compile(r"^(b|bl|blx|bx|cbn?z|tb[bh]|b[a-z]{2}|le|letp|wls|wlstp|dls|dlstp)(\.[nw])?$")
 
 
 def tflm_arena(path: Path) -> int:
@@ -95,8 +96,11 @@ def exec_counts(board, work):
     return counts
 
 
-def disassemble(elf: Path):
-    dump = subprocess.run(["arm-none-eabi-objdump", "-d", "--no-show-raw-insn", str(elf)],
+def disassemble(elf: Path, target: str):
+    # LLVM's disassembler for the target CPU (binutils' objdump shows the M55's MVE
+    # instructions as coprocessor operations, which llvm-mca cannot time).
+    dump = subprocess.run(["/usr/lib/llvm-19/bin/llvm-objdump", "-d", "--no-show-raw-insn",
+                           f"--triple={TRIPLES[target]}-none-eabi", f"--mcpu={target}", str(elf)],
                           capture_output=True, text=True, check=True).stdout
     insns, func = [], None
     for line in dump.splitlines():
@@ -104,7 +108,7 @@ def disassemble(elf: Path):
         if m:
             func = m.group(2)
             continue
-        m = re.match(r"^\s+([0-9a-f]+):\t(\S+)\s*(.*)$", line)
+        m = re.match(r"^\s+([0-9a-f]+):\s+(\S+)\s*(.*)$", line)
         if m and func:
             insns.append((int(m.group(1), 16), func, m.group(2), m.group(3).split("@")[0].strip()))
     return insns, {a: i for i, (a, *_) in enumerate(insns)}
@@ -142,7 +146,7 @@ def estimate(target, work):
     counts = exec_counts(BOARDS[target], work)
     model_syms = set(subprocess.run(["arm-none-eabi-nm", "--defined-only", str(work / "model.o")],
                                     capture_output=True, text=True).stdout.split())
-    insns, index = disassemble(work / "firmware.elf")
+    insns, index = disassemble(work / "firmware.elf", target)
     total, hottest, cache = 0.0, (0.0, None), {}
     for addr, n in counts.items():
         func, body = block_at(insns, index, addr)
