@@ -15,19 +15,19 @@ writes bench/results_cortex_m.csv.
 from __future__ import annotations
 
 import argparse
-import collections
 import csv
 import os
 import re
 import subprocess
 import sys
-import tempfile
-import threading
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from mca import count_blocks, parse_disassembly  # noqa: E402  (shared with the A72 estimate)
 TINY = ROOT / "examples" / "models" / "mlperf_tiny"
 OUT = ROOT / "bench" / "out" / "cortex_m"
 MODELS = {
@@ -72,28 +72,10 @@ def run_sh(target, model, x, work):
 
 def exec_counts(board, work):
     """Executions per translated-block start address, one run of the firmware."""
-    counts = collections.Counter()
-    with tempfile.TemporaryDirectory() as tmp:
-        fifo = os.path.join(tmp, "exec.log")
-        os.mkfifo(fifo)
-        proc = subprocess.Popen(
-            ["qemu-system-arm", "-M", board, "-nographic", "-monitor", "none", "-serial", "none",
-             "-icount", "shift=0,align=off,sleep=off", "-semihosting-config",
-             "enable=on,target=native", "-d", "exec,nochain", "-D", fifo, "-kernel",
-             "firmware.elf"], cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        pat = re.compile(rb"\[[0-9a-f]+/([0-9a-f]+)/")
-
-        def read():
-            with open(fifo, "rb") as f:
-                for line in f:
-                    m = pat.search(line)
-                    if m:
-                        counts[int(m.group(1), 16)] += 1
-        reader = threading.Thread(target=read)
-        reader.start()
-        proc.wait()
-        reader.join()
-    return counts
+    return count_blocks(
+        ["qemu-system-arm", "-M", board, "-nographic", "-monitor", "none", "-serial", "none",
+         "-icount", "shift=0,align=off,sleep=off", "-semihosting-config",
+         "enable=on,target=native", "-kernel", "firmware.elf"], cwd=work)
 
 
 def disassemble(elf: Path, target: str):
@@ -102,16 +84,7 @@ def disassemble(elf: Path, target: str):
     dump = subprocess.run(["/usr/lib/llvm-19/bin/llvm-objdump", "-d", "--no-show-raw-insn",
                            f"--triple={TRIPLES[target]}-none-eabi", f"--mcpu={target}", str(elf)],
                           capture_output=True, text=True, check=True).stdout
-    insns, func = [], None
-    for line in dump.splitlines():
-        m = re.match(r"^([0-9a-f]+) <(.+)>:$", line)
-        if m:
-            func = m.group(2)
-            continue
-        m = re.match(r"^\s+([0-9a-f]+):\s+(\S+)\s*(.*)$", line)
-        if m and func:
-            insns.append((int(m.group(1), 16), func, m.group(2), m.group(3).split("@")[0].strip()))
-    return insns, {a: i for i, (a, *_) in enumerate(insns)}
+    return parse_disassembly(dump, "@")
 
 
 def block_at(insns, index, addr, limit=256):

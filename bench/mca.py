@@ -97,10 +97,9 @@ def mca_cycles(body, cpu):
 BRANCH = re.compile(r"^(b|bl|br|blr|ret|b\.\w+|cbn?z|tbn?z)$")
 
 
-def program_blocks(app: Path):
-    """Start address -> (function, instructions up to and including the first branch)."""
-    dump = subprocess.run(["aarch64-linux-gnu-objdump", "-d", "--no-show-raw-insn", str(app)],
-                          capture_output=True, text=True, check=True).stdout
+def parse_disassembly(dump: str, comment: str):
+    """objdump -d --no-show-raw-insn text -> ([(address, function, mnemonic, operands)],
+    {address: position}); `comment` starts the disassembler's end-of-line comments."""
     insns, func = [], None
     for line in dump.splitlines():
         m = re.match(r"^([0-9a-f]+) <(.+)>:$", line)
@@ -109,9 +108,15 @@ def program_blocks(app: Path):
             continue
         m = re.match(r"^\s+([0-9a-f]+):\s+(\S+)\s*(.*)$", line)
         if m and func:
-            insns.append((int(m.group(1), 16), func, m.group(2), m.group(3).split("//")[0].strip()))
-    index = {a: i for i, (a, *_) in enumerate(insns)}
-    return insns, index
+            insns.append((int(m.group(1), 16), func, m.group(2), m.group(3).split(comment)[0].strip()))
+    return insns, {a: i for i, (a, *_) in enumerate(insns)}
+
+
+def program_blocks(app: Path):
+    """Start address -> (function, instructions up to and including the first branch)."""
+    dump = subprocess.run(["aarch64-linux-gnu-objdump", "-d", "--no-show-raw-insn", str(app)],
+                          capture_output=True, text=True, check=True).stdout
+    return parse_disassembly(dump, "//")
 
 
 def block_at(insns, index, addr, limit=512):
@@ -134,14 +139,15 @@ def block_at(insns, index, addr, limit=512):
     return func, body
 
 
-def count_blocks(cmd):
-    """Runs `cmd` (a qemu-user command line) with `-d exec,nochain`: executions per block."""
+def count_blocks(cmd, cwd=None):
+    """Runs `cmd` (a qemu-user or qemu-system command line) with `-d exec,nochain`, in `cwd`:
+    executions per translated block, by start address."""
     counts = collections.Counter()
     with tempfile.TemporaryDirectory() as tmp:
         fifo = os.path.join(tmp, "exec.log")
         os.mkfifo(fifo)
         proc = subprocess.Popen([cmd[0], "-d", "exec,nochain", "-D", fifo, *cmd[1:]],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         pat = re.compile(rb"\[[0-9a-f]+/([0-9a-f]+)/")
 
         def read():
