@@ -123,23 +123,21 @@ def QccArmDotProducts : Pass<"qcc-arm-dot-products", "func::FuncOp"> {
 }
 
 def QccCortexMDotProducts : Pass<"qcc-cortex-m-dot-products", "func::FuncOp"> {
-  let summary = "Quad 8-bit and paired 16-bit products into the Cortex-M DSP's SXTB16 + SMLAD";
+  let summary = "Quad 8-bit products into the Cortex-M DSP's SXTB16 + SMLAD";
   let description = [{
     SMLAD, the ARMv7E-M DSP instruction of the Cortex-M4, M7, M33 and M55, multiplies the
     signed 16-bit halves of two registers and adds both products to a 32-bit accumulator.
-    After the accumulators are in registers, this pass rewrites, lane by lane (the M-profile
-    cores have no SIMD register file for these vectors; LLVM gets 32-bit words):
+    The integer convolutions lowered with `quad-products` (the SDOT layout: four signed
+    bytes per word) accumulate, per lane, `acc + sum_k byte_k(a) * byte_k(w)`. After the
+    accumulators are in registers, this pass rewrites each such add lane by lane (the
+    M-profile cores have no SIMD register file for these vectors; LLVM gets 32-bit words):
+    each word is expanded in registers by `llvm.arm.sxtb16` into its bytes 0 and 2 and,
+    rotated right by 8 (SXTB16's ROR #8 operand), its bytes 1 and 3, and two
+    `llvm.arm.smlad` add the four products. The weights stay 8-bit in flash and the input
+    8-bit in RAM; the input word's expansion is shared by the lanes of a register block
+    (the trick of CMSIS-NN's kernels).
 
-    - the quad products of `quad-products` (the SDOT layout: four signed bytes per word,
-      `acc + sum_k byte_k(a) * byte_k(w)`): each word is expanded in registers by
-      `llvm.arm.sxtb16` into its bytes 0 and 2 and, rotated right by 8 (SXTB16's ROR #8
-      operand), its bytes 1 and 3, and two `llvm.arm.smlad` add the four products: the
-      weights stay 8-bit in flash and the input 8-bit in RAM, the input word's expansion
-      shared by the lanes of a register block (the trick of CMSIS-NN's kernels);
-    - the pair products of `pair-products` (`acc + lo(a) * lo(w) + hi(a) * hi(w)` over
-      16-bit halves): one `llvm.arm.smlad` per lane.
-
-    Exact: the products of 8-bit values and their sums fit the 16-bit halves and the 32-bit
+    Exact: the products of 8-bit values fit the 16-bit halves, and their sums the 32-bit
     accumulator for any convolution's reduction length.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::vector::VectorDialect",

@@ -28,6 +28,13 @@ struct SplitFma : OpRewritePattern<math::FmaOp> {
   }
 };
 
+/// A constant of `type` (a scalar, or a shaped type splatted with `scalar`).
+Value splatConstant(PatternRewriter &rewriter, Location loc, Type type, Attribute scalar) {
+  if (auto shaped = dyn_cast<ShapedType>(type))
+    return rewriter.create<arith::ConstantOp>(loc, type, SplatElementsAttr::get(shaped, scalar));
+  return rewriter.create<arith::ConstantOp>(loc, type, cast<TypedAttr>(scalar));
+}
+
 /// The value of a scalar or splat f32 constant that is an integer, if `v` is one.
 std::optional<double> integralConstant(Value v) {
   Attribute attr;
@@ -72,10 +79,8 @@ struct MagicRounding : OpRewritePattern<arith::FPToSIOp> {
       return failure();
     Location loc = op.getLoc();
     Type type = round.getType();
-    auto constant = [&](Type t, Attribute scalar) -> Value {
-      if (auto shaped = dyn_cast<ShapedType>(t))
-        return rewriter.create<arith::ConstantOp>(loc, t, SplatElementsAttr::get(shaped, scalar));
-      return rewriter.create<arith::ConstantOp>(loc, t, cast<TypedAttr>(scalar));
+    auto constant = [&](Type t, Attribute scalar) {
+      return splatConstant(rewriter, loc, t, scalar);
     };
     auto f32 = [&](double v) { return constant(type, rewriter.getF32FloatAttr(float(v))); };
     auto nnan = arith::FastMathFlagsAttr::get(getContext(), arith::FastMathFlags::nnan);
@@ -101,11 +106,8 @@ struct ExpandRoundEven : OpRewritePattern<math::RoundEvenOp> {
     if (!getElementTypeOrSelf(type).isF32())
       return failure();
     Location loc = op.getLoc();
-    auto f32 = [&](float v) -> Value {
-      Attribute scalar = rewriter.getF32FloatAttr(v);
-      if (auto shaped = dyn_cast<ShapedType>(type))
-        return rewriter.create<arith::ConstantOp>(loc, type, SplatElementsAttr::get(shaped, scalar));
-      return rewriter.create<arith::ConstantOp>(loc, type, cast<TypedAttr>(scalar));
+    auto f32 = [&](float v) {
+      return splatConstant(rewriter, loc, type, rewriter.getF32FloatAttr(v));
     };
     Value x = op.getOperand();
     Value t = rewriter.create<math::CopySignOp>(loc, f32(8388608.0f), x); // 2^23

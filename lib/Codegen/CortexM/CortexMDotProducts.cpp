@@ -39,39 +39,32 @@ struct QccCortexMDotProductsPass
     IRRewriter rewriter(&getContext());
     Type i32 = rewriter.getI32Type();
     for (arith::AddIOp op : dotCandidates(getOperation(), 1)) {
+      auto m = matchPackedDot(op, 4, /*unsignedA=*/false);
+      if (!m)
+        continue;
       Location loc = op.getLoc();
+      // Quads of signed bytes (b0, b1, b2, b3): SXTB16 gives the halves (b0, b2), SXTB16 of
+      // the word rotated right by 8 (one instruction: SXTB16 Rd, Rm, ROR #8) gives
+      // (b1, b3); two SMLADs add the four products. One lane at a time, on 32-bit words
+      // (the input word's expansion is shared by the lanes, a broadcast).
+      auto halves = [&](Value word) -> std::pair<Value, Value> {
+        Value c8 = rewriter.create<arith::ConstantIntOp>(loc, 8, 32);
+        Value even = callIntrinsic(rewriter, loc, "llvm.arm.sxtb16", i32, ValueRange{word});
+        Value rotated =
+            callIntrinsic(rewriter, loc, "llvm.fshr.i32", i32, ValueRange{word, word, c8});
+        Value odd = callIntrinsic(rewriter, loc, "llvm.arm.sxtb16", i32, ValueRange{rotated});
+        return {even, odd};
+      };
       auto smlad = [&](Value a, Value w, Value acc) {
         return callIntrinsic(rewriter, loc, "llvm.arm.smlad", i32, ValueRange{a, w, acc});
       };
-      // Quads of signed bytes (b0, b1, b2, b3): SXTB16 gives the halves (b0, b2), SXTB16 of
-      // the word rotated right by 8 (one instruction: SXTB16 Rd, Rm, ROR #8) gives
-      // (b1, b3); two SMLADs add the four products. The M-profile cores have no SIMD
-      // register file for these vectors: one lane at a time, on 32-bit words (the input
-      // word's expansion is shared by the lanes, a broadcast).
-      if (auto m = matchPackedDot(op, 4, /*unsignedA=*/false)) {
-        auto halves = [&](Value word) -> std::pair<Value, Value> {
-          Value c8 = rewriter.create<arith::ConstantIntOp>(loc, 8, 32);
-          Value even = callIntrinsic(rewriter, loc, "llvm.arm.sxtb16", i32, ValueRange{word});
-          Value rotated =
-              callIntrinsic(rewriter, loc, "llvm.fshr.i32", i32, ValueRange{word, word, c8});
-          Value odd = callIntrinsic(rewriter, loc, "llvm.arm.sxtb16", i32, ValueRange{rotated});
-          return {even, odd};
-        };
-        rewriteRows(rewriter, op, *m, [&](Value acc, Value a, Value w) {
-          return perLane(rewriter, loc, acc, a, w, [&](Value acc, Value a, Value w) {
-            auto [a02, a13] = halves(a);
-            auto [w02, w13] = halves(w);
-            return smlad(a13, w13, smlad(a02, w02, acc));
-          });
+      rewriteRows(rewriter, op, *m, [&](Value acc, Value a, Value w) {
+        return perLane(rewriter, loc, acc, a, w, [&](Value acc, Value a, Value w) {
+          auto [a02, a13] = halves(a);
+          auto [w02, w13] = halves(w);
+          return smlad(a13, w13, smlad(a02, w02, acc));
         });
-        continue;
-      }
-      // Pairs of signed 16-bit halves: one SMLAD per lane.
-      if (auto m = matchPackedDot(op, 2, /*unsignedA=*/false))
-        rewriteRows(rewriter, op, *m, [&](Value acc, Value a, Value w) {
-          return perLane(rewriter, loc, acc, a, w,
-                         [&](Value acc, Value a, Value w) { return smlad(a, w, acc); });
-        });
+      });
     }
   }
 };

@@ -49,68 +49,72 @@ func.func @quads(%acc: vector<2xi32>, %a: vector<2xi32>, %w: vector<2xi32>) -> v
 
 // -----
 
-// acc + lo(a) * lo(w) + hi(a) * hi(w) on packed 16-bit pairs: one SMLAD per lane.
-// CHECK-LABEL: func @row
-// CHECK-COUNT-4: llvm.call_intrinsic "llvm.arm.smlad"(%{{.*}}, %{{.*}}, %{{.*}}) : (i32, i32, i32) -> i32
+// A register block of 2 rows x 2 lanes: 2 SMLADs per lane, 8 in all, the rows in order.
+// CHECK-LABEL: func @quad_block
+// CHECK: vector.extract %arg0[0, 0]
+// CHECK-COUNT-8: llvm.arm.smlad
 // CHECK-NOT: arith.muli
-// CHECK: return
-func.func @row(%acc: vector<4xi32>, %a: vector<4xi32>, %w: vector<4xi32>) -> vector<4xi32> {
-  %c16 = arith.constant dense<16> : vector<4xi32>
-  %al = arith.shli %a, %c16 : vector<4xi32>
-  %a0 = arith.shrsi %al, %c16 : vector<4xi32>
-  %wl = arith.shli %w, %c16 : vector<4xi32>
-  %w0 = arith.shrsi %wl, %c16 : vector<4xi32>
-  %p0 = arith.muli %a0, %w0 : vector<4xi32>
-  %a1 = arith.shrsi %a, %c16 : vector<4xi32>
-  %w1 = arith.shrsi %w, %c16 : vector<4xi32>
-  %p1 = arith.muli %w1, %a1 : vector<4xi32>
-  %s = arith.addi %p0, %p1 : vector<4xi32>
-  %r = arith.addi %acc, %s : vector<4xi32>
-  return %r : vector<4xi32>
-}
-
-// -----
-
-// A register block of 2 rows x 2 lanes: four SMLADs, the operands' lanes in order.
-// CHECK-LABEL: func @block
-// CHECK: %[[C:.*]] = vector.extract %arg0[0, 0]
-// CHECK: %[[A:.*]] = vector.extract %arg1[0, 0]
-// CHECK: %[[W:.*]] = vector.extract %arg2[0, 0]
-// CHECK: llvm.call_intrinsic "llvm.arm.smlad"(%[[A]], %[[W]], %[[C]])
-// CHECK-COUNT-3: llvm.call_intrinsic "llvm.arm.smlad"
-// CHECK-NOT: arith.muli
-func.func @block(%acc: vector<2x2xi32>, %a: vector<2x2xi32>, %w: vector<2x2xi32>) -> vector<2x2xi32> {
+func.func @quad_block(%acc: vector<2x2xi32>, %a: vector<2x2xi32>, %w: vector<2x2xi32>) -> vector<2x2xi32> {
+  %c8 = arith.constant dense<8> : vector<2x2xi32>
   %c16 = arith.constant dense<16> : vector<2x2xi32>
-  %al = arith.shli %a, %c16 : vector<2x2xi32>
-  %a0 = arith.shrsi %al, %c16 : vector<2x2xi32>
-  %wl = arith.shli %w, %c16 : vector<2x2xi32>
-  %w0 = arith.shrsi %wl, %c16 : vector<2x2xi32>
+  %c24 = arith.constant dense<24> : vector<2x2xi32>
+  %a0s = arith.shli %a, %c24 : vector<2x2xi32>
+  %a0 = arith.shrsi %a0s, %c24 : vector<2x2xi32>
+  %w0s = arith.shli %w, %c24 : vector<2x2xi32>
+  %w0 = arith.shrsi %w0s, %c24 : vector<2x2xi32>
   %p0 = arith.muli %a0, %w0 : vector<2x2xi32>
-  %a1 = arith.shrsi %a, %c16 : vector<2x2xi32>
-  %w1 = arith.shrsi %w, %c16 : vector<2x2xi32>
+  %a1s = arith.shli %a, %c16 : vector<2x2xi32>
+  %a1 = arith.shrsi %a1s, %c24 : vector<2x2xi32>
+  %w1s = arith.shli %w, %c16 : vector<2x2xi32>
+  %w1 = arith.shrsi %w1s, %c24 : vector<2x2xi32>
   %p1 = arith.muli %a1, %w1 : vector<2x2xi32>
-  %s = arith.addi %p1, %p0 : vector<2x2xi32>
+  %a2s = arith.shli %a, %c8 : vector<2x2xi32>
+  %a2 = arith.shrsi %a2s, %c24 : vector<2x2xi32>
+  %w2s = arith.shli %w, %c8 : vector<2x2xi32>
+  %w2 = arith.shrsi %w2s, %c24 : vector<2x2xi32>
+  %p2 = arith.muli %a2, %w2 : vector<2x2xi32>
+  %a3 = arith.shrsi %a, %c24 : vector<2x2xi32>
+  %w3 = arith.shrsi %w, %c24 : vector<2x2xi32>
+  %p3 = arith.muli %a3, %w3 : vector<2x2xi32>
+  %s01 = arith.addi %p1, %p0 : vector<2x2xi32>
+  %s012 = arith.addi %p2, %s01 : vector<2x2xi32>
+  %s = arith.addi %s012, %p3 : vector<2x2xi32>
   %r = arith.addi %s, %acc : vector<2x2xi32>
   return %r : vector<2x2xi32>
 }
 
 // -----
 
-// Unsigned halves (logical shifts) are not SMLAD's signed products: left alone.
-// CHECK-LABEL: func @unsigned_halves
+// Unsigned input bytes (logical shifts: the x86 VPDPBUSD shape) are not SMLAD's signed
+// halves: left alone.
+// CHECK-LABEL: func @unsigned_quads
 // CHECK-NOT: llvm.arm.smlad
 // CHECK: arith.muli
-func.func @unsigned_halves(%acc: vector<4xi32>, %a: vector<4xi32>, %w: vector<4xi32>) -> vector<4xi32> {
-  %c16 = arith.constant dense<16> : vector<4xi32>
-  %al = arith.shli %a, %c16 : vector<4xi32>
-  %a0 = arith.shrui %al, %c16 : vector<4xi32>
-  %wl = arith.shli %w, %c16 : vector<4xi32>
-  %w0 = arith.shrui %wl, %c16 : vector<4xi32>
-  %p0 = arith.muli %a0, %w0 : vector<4xi32>
-  %a1 = arith.shrui %a, %c16 : vector<4xi32>
-  %w1 = arith.shrui %w, %c16 : vector<4xi32>
-  %p1 = arith.muli %w1, %a1 : vector<4xi32>
-  %s = arith.addi %p0, %p1 : vector<4xi32>
-  %r = arith.addi %acc, %s : vector<4xi32>
-  return %r : vector<4xi32>
+func.func @unsigned_quads(%acc: vector<2xi32>, %a: vector<2xi32>, %w: vector<2xi32>) -> vector<2xi32> {
+  %c8 = arith.constant dense<8> : vector<2xi32>
+  %c16 = arith.constant dense<16> : vector<2xi32>
+  %c24 = arith.constant dense<24> : vector<2xi32>
+  %a0s = arith.shli %a, %c24 : vector<2xi32>
+  %a0 = arith.shrui %a0s, %c24 : vector<2xi32>
+  %w0s = arith.shli %w, %c24 : vector<2xi32>
+  %w0 = arith.shrsi %w0s, %c24 : vector<2xi32>
+  %p0 = arith.muli %a0, %w0 : vector<2xi32>
+  %a1s = arith.shli %a, %c16 : vector<2xi32>
+  %a1 = arith.shrui %a1s, %c24 : vector<2xi32>
+  %w1s = arith.shli %w, %c16 : vector<2xi32>
+  %w1 = arith.shrsi %w1s, %c24 : vector<2xi32>
+  %p1 = arith.muli %a1, %w1 : vector<2xi32>
+  %a2s = arith.shli %a, %c8 : vector<2xi32>
+  %a2 = arith.shrui %a2s, %c24 : vector<2xi32>
+  %w2s = arith.shli %w, %c8 : vector<2xi32>
+  %w2 = arith.shrsi %w2s, %c24 : vector<2xi32>
+  %p2 = arith.muli %a2, %w2 : vector<2xi32>
+  %a3 = arith.shrui %a, %c24 : vector<2xi32>
+  %w3 = arith.shrsi %w, %c24 : vector<2xi32>
+  %p3 = arith.muli %a3, %w3 : vector<2xi32>
+  %s01 = arith.addi %p0, %p1 : vector<2xi32>
+  %s012 = arith.addi %s01, %p2 : vector<2xi32>
+  %s = arith.addi %s012, %p3 : vector<2xi32>
+  %r = arith.addi %acc, %s : vector<2xi32>
+  return %r : vector<2xi32>
 }
