@@ -4,7 +4,9 @@ then find_package(qcc) + qcc_add_model in
 - test/Inputs/cmake_consumer (with --requant=fixed, TFLite's arithmetic), built natively (x86_64) and cross-compiled for aarch64 with a
   toolchain file (run under qemu-aarch64): its outputs equal TFLite Micro's;
 - examples/cortex-m, cross-compiled with examples/cortex-m/arm-none-eabi.cmake for the
-  Cortex-M4 and run under qemu-system-arm: output equal to TFLite Micro's.
+  Cortex-M4 and run under qemu-system-arm: output equal to TFLite Micro's;
+- examples/classify (the bundled uint8 MobileNetV2 on the cat photo): scores equal to
+  LiteRT's reference kernels.
 
 Also: the model is recompiled when its options change, and only then.
 """
@@ -99,3 +101,20 @@ def test_cortex_m_firmware_through_the_package(prefix, tmp_path):
              "firmware.elf", cwd=b)
     assert "ticks: " in log
     assert (b / "output.bin").read_bytes() == reference(model, x).tobytes()
+
+
+def test_classify_example_through_the_package(prefix, tmp_path):
+    """examples/classify built by CMake through find_package(qcc) (the bundled uint8
+    MobileNetV2, --requant=fixed): its scores on the cat photo equal LiteRT's reference
+    kernels on the very input the app fed the model (--dump-input)."""
+    from qcc.tflite_builder import tflite_reference
+    b = tmp_path / "cls"
+    configure_and_build(ROOT / "examples/classify", b, prefix, "-DCLASSIFY_TARGET=x86_64",
+                        "-DCLASSIFY_OPTIONS=--requant=fixed")
+    out = sh(b / "classify", ROOT / "examples/images/cat.bmp", "--iterations", "1",
+             "--dump-input", tmp_path / "in.bin", "--dump-output", tmp_path / "out.bin")
+    x = np.fromfile(tmp_path / "in.bin", np.uint8).reshape(1, 224, 224, 3)
+    model = ROOT / "examples/models/mobilenet_v2_1.0_224_quant.tflite"
+    expected = tflite_reference(model, [x], "reference")[0]
+    assert (tmp_path / "out.bin").read_bytes() == expected.tobytes()
+    assert f"class {int(np.argmax(expected)):4d}" in out.splitlines()[1]
