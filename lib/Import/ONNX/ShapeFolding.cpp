@@ -105,7 +105,7 @@ std::optional<std::vector<int64_t>> broadcast(const std::vector<int64_t> &a,
     int64_t db = i < r - b.size() ? 1 : b[i - (r - b.size())];
     if (da != db && da != 1 && db != 1)
       return std::nullopt;
-    out[i] = std::max(da, db);
+    out[i] = da == 1 ? db : da; // a 1 stretches to the other size, 0 included (not max)
   }
   return out;
 }
@@ -267,6 +267,9 @@ bool Importer::foldShapeComputation(const onnx::NodeProto &n, bool &folded, bool
   if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") {
     if (n.input_size() != 2 || in[0].type != in[1].type)
       return true;
+    for (const Folded &operand : in) // values that do not fill their shape: not folded
+      if (operand.size() != static_cast<int64_t>(operand.v.size()))
+        return true;
     auto shape = broadcast(in[0].dims, in[1].dims);
     if (!shape) {
       nodeError(n) << "the inputs' shapes do not broadcast";
