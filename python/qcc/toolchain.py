@@ -22,11 +22,14 @@ _DTYPES = {"float32": np.float32, "uint8": np.uint8, "int8": np.int8, "int32": n
 class TargetKind(enum.Enum):
     X86_64 = "x86_64"
     AARCH64 = "aarch64"
+    CORTEX_M = "cortex-m"
 
 
 def target_kind(target: str) -> TargetKind:
     if target.startswith("aarch64"):
         return TargetKind.AARCH64
+    if target.startswith("cortex-m"):
+        return TargetKind.CORTEX_M
     return TargetKind.X86_64
 
 
@@ -245,6 +248,10 @@ def write_harness(art: Artifacts, out_dir: Path) -> Path:
 
 
 def c_compiler(target: str) -> list:
+    if target_kind(target) == TargetKind.CORTEX_M:
+        raise ValueError(f"target {target!r} is bare metal: its objects link into firmware, "
+                         "not a program this package runs; run them under QEMU with "
+                         "examples/cortex-m/run.sh (see docs/cortex-m.md)")
     if target_kind(target) == TargetKind.AARCH64:
         return ["aarch64-linux-gnu-gcc", "-static"]
     return [os.environ.get("CC", "cc")]

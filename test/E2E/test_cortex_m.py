@@ -176,3 +176,12 @@ def test_float_input_qdq_model_on_board(tmp_path, target):
                             extra_args=["--requant=fixed"])
     expected = qcc.run_app(qcc.build_app(art, tmp_path / "x86"), art, [x])[0][0]
     assert got == expected.tobytes()
+
+
+def test_python_package_says_where_cortex_m_objects_run(tmp_path):
+    """The Python package compiles for a Cortex-M target but cannot run the object on this
+    machine: a clear error pointing at run.sh, not a host compiler's link error."""
+    m = qcc.compile(CASES["ad01_int8"], target="cortex-m4", out_dir=tmp_path)
+    assert m.artifacts.obj.exists()
+    with pytest.raises(ValueError, match="bare metal.*examples/cortex-m/run.sh"):
+        m.run([np.zeros((1, 640), np.int8)])
