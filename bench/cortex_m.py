@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import re
 import subprocess
 import sys
@@ -26,7 +25,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "python"))
 
+from qcc.cortex_m import run_firmware  # noqa: E402
 from mca import count_blocks, parse_disassembly  # noqa: E402  (shared with the A72 estimate)
 TINY = ROOT / "examples" / "models" / "mlperf_tiny"
 OUT = ROOT / "bench" / "out" / "cortex_m"
@@ -52,21 +53,8 @@ def tflm_arena(path: Path) -> int:
 
 
 def run_sh(target, model, x, work):
-    work.mkdir(parents=True, exist_ok=True)
-    x.tofile(work / "in.bin")
-    env = {**os.environ, "QCC_CM_WORK": str(work / "build")}
-    out = subprocess.run(["bash", str(ROOT / "examples/cortex-m/run.sh"), f"--target={target}",
-                          f"--model={model}", f"--input={work / 'in.bin'}",
-                          f"--output={work / 'out.bin'}", "-v"], capture_output=True, text=True,
-                         env=env, check=True)
-    fig = {"instructions": int(re.search(r"instructions: (\d+)", out.stdout).group(1))}
-    m = re.search(r"flash: (\d+) bytes \(text (\d+), rodata (\d+)\)", out.stdout)
-    fig["flash"], fig["text"], fig["rodata"] = map(int, m.groups())
-    m = re.search(r"ram: (\d+) bytes \(arena (\d+), stack (\d+)\)", out.stdout)
-    fig["ram"], fig["arena"], fig["stack"] = map(int, m.groups())
-    m = re.search(r"model: text (\d+), rodata (\d+)", out.stdout)
-    fig["model_text"], fig["model_rodata"] = map(int, m.groups())
-    fig["macs"] = int(re.search(r"total MACs: (\d+)", out.stderr).group(1))
+    _, fig, stderr = run_firmware(target, x, work, model=model, flags=["-v"])
+    fig["macs"] = int(re.search(r"total MACs: (\d+)", stderr).group(1))
     return fig
 
 

@@ -11,11 +11,26 @@ using namespace mlir;
 
 namespace mlir::qcc {
 
+RequantMode defaultRequantMode(const TargetDesc &target) {
+  return target.isCortexM() ? RequantMode::Fixed : RequantMode::Float;
+}
+
+std::string checkCompileOptions(const CompileOptions &options) {
+  if (options.threads > 1 && options.target.isCortexM())
+    return "--threads=" + std::to_string(options.threads) +
+           " needs an operating system's threads; target '" + options.target.name +
+           "' is bare metal (use --threads=1)";
+  return "";
+}
+
 FailureOr<CompiledModel> compile(ModuleOp module, const CompileOptions &options, EmitKind emit,
                                  llvm::StringRef sourceName, std::string &error,
                                  function_ref<LogicalResult(PassManager &)> configure,
                                  TimingScope *timing) {
   MLIRContext *ctx = module.getContext();
+  error = checkCompileOptions(options);
+  if (!error.empty())
+    return failure();
   // Both pass managers live until the end: timing reports key passes by address.
   PassManager qccPm(ctx), lowerPm(ctx);
   auto run = [&](PassManager &pm, function_ref<void(OpPassManager &)> build,

@@ -233,8 +233,9 @@ struct LoweringPipelineOptions : public PassPipelineOptions<LoweringPipelineOpti
                              llvm::cl::desc("A --target name (qcc --list-targets); empty: "
                                             "generic, no target features")};
   Option<::mlir::qcc::RequantMode> requant{
-      *this, "requant", llvm::cl::desc("Integer requantization arithmetic"),
-      llvm::cl::init(::mlir::qcc::RequantMode::Float),
+      *this, "requant",
+      llvm::cl::desc("Integer requantization arithmetic (default: the target's, "
+                     "defaultRequantMode)"),
       llvm::cl::values(clEnumValN(::mlir::qcc::RequantMode::Float, "float", "ONNX Runtime's MLAS"),
                        clEnumValN(::mlir::qcc::RequantMode::Fixed, "fixed", "TFLite's gemmlowp"))};
   Option<int64_t> threads{*this, "threads", llvm::cl::desc("Threads per layer"),
@@ -287,10 +288,13 @@ void ::mlir::qcc::registerQccPasses() {
                                 "'; known targets: " + knownTargetNames());
           options.target = *t;
         }
-        options.requantMode = opts.requant;
+        options.requantMode =
+            opts.requant.hasValue() ? opts.requant : defaultRequantMode(options.target);
         if (opts.threads < 1 || opts.threads > 64)
           return errorHandler("qcc-lower-to-llvm: threads must be 1 to 64");
         options.threads = opts.threads;
+        if (std::string why = checkCompileOptions(options); !why.empty())
+          return errorHandler("qcc-lower-to-llvm: " + why);
         options.name = opts.name;
         buildLoweringPipeline(pm, options);
         return success();

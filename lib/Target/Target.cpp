@@ -30,7 +30,6 @@ static void deriveCapabilities(TargetDesc &t) {
   t.preRAScheduler = !t.isX86();
   t.hasDSP = t.isCortexM() && (cpu == "cortex-m4" || cpu == "cortex-m7" || cpu == "cortex-m33" ||
                                cpu == "cortex-m55" || has("dsp"));
-  t.hasMVE = t.isCortexM() && (cpu == "cortex-m55" || has("mve"));
 }
 
 static std::vector<TargetDesc> makeTargets() {

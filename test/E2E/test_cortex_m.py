@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 import qcc
+import qcc.cortex_m
 from test_e2e import OUT
 from test_tflite_models import CASES, reference, sample_inputs
 
@@ -32,24 +33,9 @@ pytestmark = pytest.mark.skipif(
 
 
 def run_firmware(work: Path, target: str, x: np.ndarray, model=None, obj=None, flags=()):
-    """Runs run.sh; returns (output bytes, {figure: value})."""
-    work.mkdir(parents=True, exist_ok=True)
-    inp, out = work / "in.bin", work / "out.bin"
-    x.tofile(inp)
-    src = [f"--model={model}"] if model else [f"--object={obj}"]
-    proc = subprocess.run(["bash", str(RUN), f"--target={target}", *src, f"--input={inp}",
-                           f"--output={out}", *flags], capture_output=True, text=True,
-                          timeout=900, env={**__import__("os").environ,
-                                            "QCC_CM_WORK": str(work / "build")})
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    figures = {}
-    m = re.search(r"^instructions: (\d+)$", proc.stdout, re.M)
-    figures["instructions"] = int(m.group(1))
-    m = re.search(r"^flash: (\d+) bytes \(text (\d+), rodata (\d+)\)$", proc.stdout, re.M)
-    figures["flash"], figures["text"], figures["rodata"] = map(int, m.groups())
-    m = re.search(r"^ram: (\d+) bytes \(arena (\d+), stack (\d+)\)$", proc.stdout, re.M)
-    figures["ram"], figures["arena"], figures["stack"] = map(int, m.groups())
-    return out.read_bytes(), figures
+    """run.sh on `x`: (output bytes, {figure: value})."""
+    out, fig, _ = qcc.cortex_m.run_firmware(target, x, work, model=model, obj=obj, flags=flags)
+    return out, fig
 
 
 @pytest.fixture(scope="module")

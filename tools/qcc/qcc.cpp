@@ -135,9 +135,6 @@ int main(int argc, char **argv) {
     return fail("invalid optimization level -O" + Twine(optLevel) + "; use -O0, -O1, -O2 or -O3");
   if (threads < 1 || threads > 64)
     return fail("invalid --threads=" + Twine(threads) + "; use 1 (single-threaded) to 64");
-  if (threads > 1 && target->isCortexM())
-    return fail("--threads=" + Twine(threads) + " needs an operating system's threads; target '" +
-                targetName + "' is bare metal (use --threads=1)");
 
   mlir::qcc::ImportOptions importOpts;
   for (const std::string &spec : inputShapes) {
@@ -205,11 +202,9 @@ int main(int argc, char **argv) {
   options.name = name;
   options.target = *target;
   options.optLevel = optLevel;
-  // Microcontrollers default to the fixed-point arithmetic (TFLite Micro's, and no FPU
-  // instruction in an integer model); elsewhere ONNX Runtime's float requantization.
-  options.requantMode = requantMode.getNumOccurrences() == 0 && target->isCortexM()
-                            ? mlir::qcc::RequantMode::Fixed
-                            : requantMode;
+  options.requantMode = requantMode.getNumOccurrences()
+                            ? requantMode
+                            : mlir::qcc::defaultRequantMode(*target);
   options.threads = threads;
   mlir::qcc::EmitKind emit = emitKind == Emit::Mlir   ? mlir::qcc::EmitKind::Mlir
                        : emitKind == Emit::Llvm ? mlir::qcc::EmitKind::LLVMIR

@@ -30,6 +30,15 @@ struct CompileOptions {
   int64_t threads = 1;
 };
 
+/// The requantization arithmetic a target gets when none is asked for: the fixed-point one
+/// on the Cortex-M targets (TFLite Micro's, and no FPU instruction in an integer model),
+/// ONNX Runtime's float one elsewhere. The driver and qcc-lower-to-llvm both ask here.
+RequantMode defaultRequantMode(const TargetDesc &target);
+
+/// Why `options` cannot be compiled for its target (empty if they can): --threads on a
+/// bare-metal target.
+std::string checkCompileOptions(const CompileOptions &options);
+
 /// qcc dialect to qcc dialect: canonicalization and the qcc-level passes. `--emit=mlir`
 /// prints the module after this pipeline.
 void buildQccPipeline(mlir::OpPassManager &pm, const CompileOptions &options);

@@ -43,8 +43,6 @@ struct TargetDesc {
 
   /// Arm Cortex-M DSP extension (SXTB16, SMLAD: two 16-bit MACs per instruction).
   bool hasDSP = false;
-  /// Arm M-profile Vector Extension (Helium; Cortex-M55).
-  bool hasMVE = false;
 
   bool isX86() const { return arch == Arch::X86_64; }
   bool isAArch64() const { return arch == Arch::AArch64; }
