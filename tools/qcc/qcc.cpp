@@ -6,6 +6,7 @@
 // and writes what they return.
 //
 //===----------------------------------------------------------------------===//
+#include "qcc/Calibration/Calibration.h"
 #include "qcc/Import/ONNX/ONNXImporter.h"
 #include "qcc/Import/TFLite/TFLiteImporter.h"
 #include "qcc/Pipelines/Pipelines.h"
@@ -33,9 +34,11 @@ namespace {
 // before "Generic Options"), then MLIR's own in a category of their own.
 cl::OptionCategory ioCategory("Compile: input and output");
 cl::OptionCategory targetCategory("Compile: target and code generation");
+cl::OptionCategory quantCategory("Quantize a float model (post-training quantization)");
 cl::OptionCategory diagCategory("Diagnostics");
 cl::OptionCategory mlirCategory("MLIR: pass manager, IR printing and timing (--mlir-*)");
-const cl::OptionCategory *qccCategories[] = {&ioCategory, &targetCategory, &diagCategory};
+const cl::OptionCategory *qccCategories[] = {&ioCategory, &targetCategory, &quantCategory,
+                                             &diagCategory};
 
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx>"), cl::cat(ioCategory));
 cl::opt<std::string> outputFile("o", cl::desc("Output file (object: NAME.o, with NAME.h beside it)"),
@@ -81,6 +84,63 @@ cl::opt<int> &threadsOption() {
       cl::value_desc("N"), cl::init(1), cl::cat(targetCategory));
   return threads;
 }
+enum class QuantizeKind { None, Int8 };
+cl::opt<QuantizeKind> quantizeKind(
+    "quantize", cl::desc("Quantize a float model after calibrating it on --calib"),
+    cl::init(QuantizeKind::None),
+    cl::values(clEnumValN(QuantizeKind::Int8, "int8",
+                          "int8 weights (symmetric) and activations (asymmetric); with "
+                          "--precision=mixed, int16 activations or float where needed")),
+    cl::cat(quantCategory));
+cl::opt<std::string> calibFile(
+    "calib", cl::desc("Calibration set: a NumPy .npz with one array per model input, named "
+                      "after it, samples along a leading dimension"),
+    cl::value_desc("file.npz"), cl::cat(quantCategory));
+cl::opt<mlir::qcc::CalibMethod> calibMethod(
+    "calib-method", cl::desc("How each tensor's range is chosen"),
+    cl::init(mlir::qcc::CalibMethod::MinMax),
+    cl::values(clEnumValN(mlir::qcc::CalibMethod::MinMax, "minmax",
+                          "the observed minimum and maximum (default)"),
+               clEnumValN(mlir::qcc::CalibMethod::Percentile, "percentile",
+                          "clip 0.01 % of the values at each end"),
+               clEnumValN(mlir::qcc::CalibMethod::Entropy, "entropy",
+                          "least KL divergence of the quantized distribution (TensorRT's)"),
+               clEnumValN(mlir::qcc::CalibMethod::MSE, "mse",
+                          "least mean squared quantization error")),
+    cl::cat(quantCategory));
+cl::opt<bool> perChannel("per-channel",
+                         cl::desc("One weight scale per output channel (default)"),
+                         cl::cat(quantCategory));
+cl::opt<bool> perTensor("per-tensor", cl::desc("One weight scale per layer"),
+                        cl::cat(quantCategory));
+cl::opt<int64_t> calibSamples("calib-samples",
+                              cl::desc("Use the first N samples of --calib (default: all)"),
+                              cl::value_desc("N"), cl::init(0), cl::cat(quantCategory));
+enum class PrecisionKind { Int8, Mixed };
+cl::opt<PrecisionKind> precisionKind(
+    "precision", cl::desc("Per-layer precision"), cl::init(PrecisionKind::Int8),
+    cl::values(clEnumValN(PrecisionKind::Int8, "int8", "every layer int8 (default)"),
+               clEnumValN(PrecisionKind::Mixed, "mixed",
+                          "int8, int16 activations or float per layer, measured against "
+                          "--accuracy-budget (qcc-mixed-precision)")),
+    cl::cat(quantCategory));
+cl::opt<std::string> accuracyBudget(
+    "accuracy-budget",
+    cl::desc("With --precision=mixed: sqnr>=DB (output SQNR against float, default "
+             "sqnr>=30dB) or top1>=PERCENT (top-1 agreement with float on --calib)"),
+    cl::value_desc("budget"), cl::cat(quantCategory));
+cl::opt<mlir::qcc::Objective> optimizeFor(
+    "optimize", cl::desc("With --precision=mixed: what to minimise"),
+    cl::init(mlir::qcc::Objective::Latency),
+    cl::values(clEnumValN(mlir::qcc::Objective::Latency, "latency",
+                          "estimated latency (default)"),
+               clEnumValN(mlir::qcc::Objective::Size, "size", "weight bytes")),
+    cl::cat(quantCategory));
+cl::list<std::string> layerPrecisions(
+    "layer-precision",
+    cl::desc("Force layers' precisions: NAME=int8|int16|float (the ONNX node's name), "
+             "comma-separated or repeated"),
+    cl::value_desc("name=precision"), cl::CommaSeparated, cl::cat(quantCategory));
 cl::opt<bool> listTargets("list-targets", cl::desc("List the known targets and exit"),
                           cl::cat(targetCategory));
 cl::opt<bool> verbose("v", cl::desc("Print the per-layer table and the arena plan"),
@@ -156,6 +216,30 @@ int main(int argc, char **argv) {
   else if (!mlir::qcc::isCIdentifier(name))
     return fail("--name='" + name + "' is not a valid C identifier");
 
+  // Quantization flags need --quantize, and it needs a calibration set.
+  if (quantizeKind == QuantizeKind::None) {
+    cl::Option *const quantOptions[] = {&calibFile,     &calibMethod,    &perChannel,
+                                        &perTensor,     &calibSamples,   &precisionKind,
+                                        &accuracyBudget, &optimizeFor,
+                                        static_cast<cl::Option *>(std::addressof(layerPrecisions))};
+    for (cl::Option *o : quantOptions)
+      if (o->getNumOccurrences())
+        return fail("--" + o->ArgStr + " needs --quantize=int8 (it quantizes a float model)");
+  } else {
+    if (calibFile.empty())
+      return fail("--quantize needs a calibration set: --calib=FILE.npz (one array per model "
+                  "input, named after it, samples along a leading dimension)");
+    if (perChannel && perTensor)
+      return fail("--per-channel and --per-tensor exclude each other");
+    if (calibSamples < 0)
+      return fail("invalid --calib-samples=" + Twine(calibSamples) + "; use N >= 1");
+    if (precisionKind != PrecisionKind::Mixed)
+      for (cl::Option *o : {static_cast<cl::Option *>(&accuracyBudget),
+                            static_cast<cl::Option *>(&optimizeFor)})
+        if (o->getNumOccurrences())
+          return fail("--" + o->ArgStr + " needs --precision=mixed");
+  }
+
   auto file = MemoryBuffer::getFile(inputFile, /*IsText=*/false);
   if (!file)
     return fail("cannot read '" + inputFile + "': " + file.getError().message());
@@ -184,6 +268,34 @@ int main(int argc, char **argv) {
           : mlir::qcc::importONNX(contents, importOpts, &context);
   if (!module)
     return fail("could not import '" + inputFile + "' (see the errors above)");
+
+  if (quantizeKind != QuantizeKind::None) {
+    mlir::qcc::QuantizeOptions q;
+    q.calibFile = calibFile;
+    q.method = calibMethod;
+    q.perChannel = !perTensor;
+    q.samples = calibSamples;
+    q.mixed = precisionKind == PrecisionKind::Mixed;
+    q.optimize = optimizeFor;
+    q.verbose = verbose;
+    std::string err;
+    if (!accuracyBudget.empty() && !mlir::qcc::parseAccuracyBudget(accuracyBudget, q, err))
+      return fail(err);
+    for (const std::string &spec : layerPrecisions) {
+      auto [layer, p] = StringRef(spec).rsplit('=');
+      std::optional<mlir::qcc::Precision> precision =
+          p == "int8"    ? std::optional(mlir::qcc::Precision::Int8)
+          : p == "int16" ? std::optional(mlir::qcc::Precision::Int16)
+          : p == "float" ? std::optional(mlir::qcc::Precision::Float)
+                         : std::nullopt;
+      if (layer.empty() || !precision)
+        return fail("malformed --layer-precision '" + spec +
+                    "'; expected NAME=int8, NAME=int16 or NAME=float");
+      q.forced[layer.str()] = *precision;
+    }
+    if (!mlir::qcc::quantizeModel(*module, q, err, errs()))
+      return fail(err);
+  }
 
   auto writeOut = [&](StringRef path, StringRef bytes) {
     std::string err;

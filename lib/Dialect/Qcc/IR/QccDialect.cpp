@@ -5,6 +5,8 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::qcc;
 
@@ -18,6 +20,9 @@ void QccDialect::initialize() {
 }
 
 namespace {
+
+/// A layer precision qcc-quantize knows.
+bool isPrecisionName(StringRef s) { return s == "int8" || s == "int16" || s == "float"; }
 
 /// A non-negative integer.
 bool isCount(Attribute a) {
@@ -69,6 +74,22 @@ LogicalResult verifyValue(Operation *op, StringRef name, Attribute value,
       name == QccDialect::ParallelLayersAttrHelper::getNameStr() ||
       name == QccDialect::ParallelTripsAttrHelper::getNameStr())
     return is(isCount(value), "a non-negative integer");
+  if (name == QccDialect::CalibRangeAttrHelper::getNameStr()) {
+    auto r = dyn_cast<DenseF32ArrayAttr>(value);
+    return is(r && r.size() == 2 && std::isfinite(r[0]) && std::isfinite(r[1]) && r[0] <= r[1],
+              "an array of two finite f32 values [min, max], min <= max");
+  }
+  if (name == QccDialect::PrecisionAttrHelper::getNameStr()) {
+    auto s = dyn_cast<StringAttr>(value);
+    return is(s && isPrecisionName(s.getValue()), "one of \"int8\", \"int16\", \"float\"");
+  }
+  if (name == QccDialect::SensitivityAttrHelper::getNameStr()) {
+    auto d = dyn_cast<DictionaryAttr>(value);
+    bool ok = d != nullptr;
+    for (NamedAttribute e : d ? d.getValue() : ArrayRef<NamedAttribute>())
+      ok &= isPrecisionName(e.getName().strref()) && isa<FloatAttr>(e.getValue());
+    return is(ok, "a dictionary from precision names to SQNR values in dB (f32)");
+  }
   return error() << "'" << name << "' is not an attribute of the qcc dialect";
 }
 
@@ -99,7 +120,7 @@ LogicalResult QccDialect::verifyRegionArgAttribute(Operation *op, unsigned, unsi
   StringRef name = attribute.getName().strref();
   auto error = [&] { return op->emitOpError() << "argument " << argIndex << ": "; };
   if (name != NameAttrHelper::getNameStr() && name != DtypeAttrHelper::getNameStr() &&
-      name != ArenaAttrHelper::getNameStr())
+      name != ArenaAttrHelper::getNameStr() && name != CalibRangeAttrHelper::getNameStr())
     return error() << "'" << name << "' is not an argument attribute";
   return verifyValue(op, name, attribute.getValue(), error);
 }

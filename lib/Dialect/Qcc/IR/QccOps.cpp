@@ -99,6 +99,18 @@ static LogicalResult verifyActivation8(Operation *op, Value v, StringRef what) {
   return success();
 }
 
+/// The input of an integer product: 8-bit per tensor, or 16-bit symmetric (zero point 0)
+/// per tensor (int16 activations with int8 weights).
+static LogicalResult verifyProductInput(Operation *op, Value v, StringRef what) {
+  auto qt = dyn_cast<quant::UniformQuantizedType>(getElementTypeOrSelf(v));
+  if (qt && qt.getStorageTypeIntegralWidth() == 16 && qt.isSigned() && qt.getZeroPoint() == 0)
+    return success();
+  if (!qt || qt.getStorageTypeIntegralWidth() != 8)
+    return op->emitOpError(what)
+           << " must be 8-bit quantized per tensor, or 16-bit signed with zero point 0";
+  return success();
+}
+
 /// An 8-bit weight, per tensor or per axis `axis`, with a single zero point.
 static LogicalResult verifyWeight8(Operation *op, Value v, int64_t axis) {
   auto qt = dyn_cast<quant::QuantizedType>(getElementTypeOrSelf(v));
@@ -143,8 +155,10 @@ static LogicalResult verifyProductResult(Operation *op, Value result,
   if (!acc || acc.getStorageTypeIntegralWidth() != 32)
     return op->emitOpError("accumulator must be an int32 quantized type");
   auto out = dyn_cast<quant::UniformQuantizedType>(getElementTypeOrSelf(result));
-  if (!out || out.getStorageTypeIntegralWidth() != 8)
-    return op->emitOpError("a fused requantization needs an 8-bit per-tensor result");
+  if (!out || !(out.getStorageTypeIntegralWidth() == 8 ||
+                 (out.getStorageTypeIntegralWidth() == 16 && out.getZeroPoint() == 0)))
+    return op->emitOpError("a fused requantization needs an 8-bit per-tensor result (or "
+                           "16-bit with zero point 0)");
   if (multiplier && multiplier->size() != 1) {
     auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(acc);
     if (!perAxis || perAxis.getScales().size() != multiplier->size())
@@ -163,7 +177,7 @@ LogicalResult Conv2DOp::verify() {
   if (!isQuantized(getInput())) {
     if (failed(verifyAllFloat(*this)))
       return failure();
-  } else if (failed(verifyActivation8(*this, getInput(), "input")) ||
+  } else if (failed(verifyProductInput(*this, getInput(), "input")) ||
              failed(verifyWeight8(*this, getWeight(), 0)) ||
              (getBias() && failed(verifyInt32(*this, getBias(), "bias"))) ||
              failed(verifyProductResult(*this, getOutput(), getAccumulator(), getMultiplier()))) {
@@ -233,7 +247,7 @@ LogicalResult MatMulOp::verify() {
   if (!isQuantized(getLhs())) {
     if (failed(verifyAllFloat(*this)))
       return failure();
-  } else if (failed(verifyActivation8(*this, getLhs(), "lhs")) ||
+  } else if (failed(verifyProductInput(*this, getLhs(), "lhs")) ||
              failed(verifyWeight8(*this, getRhs(), b.size() - 1)) ||
              failed(verifyProductResult(*this, getOutput(), getAccumulator(), getMultiplier()))) {
     return failure();
@@ -263,7 +277,7 @@ LogicalResult GemmOp::verify() {
     if (failed(verifyAllFloat(*this)))
       return failure();
   } else {
-    if (failed(verifyActivation8(*this, getA(), "A")) ||
+    if (failed(verifyProductInput(*this, getA(), "A")) ||
         failed(verifyWeight8(*this, getB(), getTransB() ? 0 : 1)) ||
         (getC() && failed(verifyInt32(*this, getC(), "C"))) ||
         failed(verifyProductResult(*this, getOutput(), getAccumulator(), getMultiplier())))

@@ -51,6 +51,44 @@ quant::UniformQuantizedType activation8(Type t) {
   return u && u.getStorageTypeIntegralWidth() == 8 ? u : nullptr;
 }
 
+/// An 8-bit, or a 16-bit symmetric (zero point 0), per-tensor quantized type: what the
+/// products (conv2d, gemm, matmul) take as input and give as output; null otherwise.
+quant::UniformQuantizedType productActivation(Type t) {
+  auto u = dyn_cast_or_null<quant::UniformQuantizedType>(t);
+  if (!u)
+    return nullptr;
+  unsigned w = u.getStorageTypeIntegralWidth();
+  return w == 8 || (w == 16 && u.isSigned() && u.getZeroPoint() == 0) ? u : nullptr;
+}
+
+/// True if an int32 accumulator of `x` (16-bit) times the constant weight `w` plus a bias
+/// cannot overflow: per output channel, sum |w - zp_w| * 32768 + 2^30 < 2^31 (the bias
+/// itself is kept below 2^30 by qcc-quantize's scales, and is checked again later).
+bool fitsInt32Accumulator(Value w, int64_t axis) {
+  auto scast = w.getDefiningOp<quant::StorageCastOp>();
+  DenseElementsAttr attr;
+  if (!scast || !matchPattern(scast.getArg(), m_Constant(&attr)))
+    return false;
+  QuantParams q = getQuantParams(getElementTypeOrSelf(w));
+  ArrayRef<int64_t> shape = attr.getType().getShape();
+  int64_t inner = 1;
+  for (int64_t d = axis + 1; d < static_cast<int64_t>(shape.size()); ++d)
+    inner *= shape[d];
+  SmallVector<int64_t> sums(shape[axis], 0);
+  int64_t i = 0;
+  for (APInt v : attr.getValues<APInt>()) {
+    int64_t c = (i / inner) % shape[axis];
+    int64_t zp = q.zeroPoints[q.zeroPoints.size() == 1 ? 0 : c];
+    int64_t value = q.isSigned ? v.getSExtValue() : static_cast<int64_t>(v.getZExtValue());
+    sums[c] += std::abs(value - zp);
+    ++i;
+  }
+  for (int64_t s : sums)
+    if (s * 32768 + (int64_t(1) << 30) >= (int64_t(1) << 31))
+      return false;
+  return true;
+}
+
 /// Converts a quantized value to `type`: itself, or a requantize.
 Value convertTo(PatternRewriter &rewriter, Location loc, Value v, Type elementType) {
   if (getElementTypeOrSelf(v) == elementType)
@@ -317,8 +355,11 @@ std::optional<ProductFold> matchProduct(PatternRewriter &rewriter, Location loc,
   f.w = dequantizedSource(floatW);
   if (!f.x || !f.w)
     return std::nullopt;
-  auto xt = activation8(getElementTypeOrSelf(f.x));
+  auto xt = productActivation(getElementTypeOrSelf(f.x));
   if (!xt || !isFoldableWeight(f.w, weightAxis))
+    return std::nullopt;
+  // 16-bit activations (int16x8): int32 accumulation only where it provably cannot overflow.
+  if (xt.getStorageTypeIntegralWidth() == 16 && !fitsInt32Accumulator(f.w, weightAxis))
     return std::nullopt;
   auto wt = cast<QuantizedType>(getElementTypeOrSelf(f.w));
   // A convolution of int8 activations keeps s_x * s_w exact: TFLite's int8 CONV_2D and
@@ -392,7 +433,7 @@ std::optional<ProductFold> matchProduct(PatternRewriter &rewriter, Location loc,
 struct FoldConv : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(QuantizeOp q, PatternRewriter &rewriter) const override {
-    auto out = activation8(q.getType().getElementType());
+    auto out = productActivation(q.getType().getElementType());
     Activation act;
     Affine affine;
     Value v = skipActivation(q.getInput(), act);
@@ -423,8 +464,11 @@ struct FoldConv : OpRewritePattern<QuantizeOp> {
 template <typename OpT, typename Derived>
 struct FoldQuantizedResult : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern<QuantizeOp>::OpRewritePattern;
+  /// A product (gemm, matmul): 16-bit symmetric outputs too (int16x8).
+  static constexpr bool kProduct = false;
   LogicalResult matchAndRewrite(QuantizeOp q, PatternRewriter &rewriter) const override {
-    auto out = activation8(q.getType().getElementType());
+    auto out = Derived::kProduct ? productActivation(q.getType().getElementType())
+                                 : activation8(q.getType().getElementType());
     Activation act;
     auto op = skipActivation(q.getInput(), act).template getDefiningOp<OpT>();
     if (!out || !op || !op->hasOneUse() || !op.getType().getElementType().isF32())
@@ -436,6 +480,7 @@ struct FoldQuantizedResult : OpRewritePattern<QuantizeOp> {
 /// quantize(act?(gemm(dq(a), dq(b), dq(c)?))) with alpha = beta = 1.
 struct FoldGemm : FoldQuantizedResult<GemmOp, FoldGemm> {
   using FoldQuantizedResult::FoldQuantizedResult;
+  static constexpr bool kProduct = true;
   LogicalResult fold(QuantizeOp q, GemmOp gemm, UniformQuantizedType out, const Activation &act,
                      PatternRewriter &rewriter) const {
     if (gemm.getAlpha().convertToFloat() != 1.f || gemm.getBeta().convertToFloat() != 1.f ||
@@ -459,6 +504,7 @@ struct FoldGemm : FoldQuantizedResult<GemmOp, FoldGemm> {
 /// quantize(act?(matmul(dq(a), dq(b)))).
 struct FoldMatMul : FoldQuantizedResult<MatMulOp, FoldMatMul> {
   using FoldQuantizedResult::FoldQuantizedResult;
+  static constexpr bool kProduct = true;
   LogicalResult fold(QuantizeOp q, MatMulOp mm, UniformQuantizedType out, const Activation &act,
                      PatternRewriter &rewriter) const {
     int64_t rhsRank = mm.getRhs().getType().getRank();
@@ -481,6 +527,7 @@ struct FoldMatMul : FoldQuantizedResult<MatMulOp, FoldMatMul> {
 /// the layer is one integer kernel instead of an int32 product and a float Add.
 struct FoldMatMulBias : FoldQuantizedResult<AddOp, FoldMatMulBias> {
   using FoldQuantizedResult::FoldQuantizedResult;
+  static constexpr bool kProduct = true;
   LogicalResult fold(QuantizeOp q, AddOp add, UniformQuantizedType out, const Activation &act,
                      PatternRewriter &rewriter) const {
     for (int k = 0; k < 2; ++k) {

@@ -55,7 +55,19 @@ def Qcc_Dialect : Dialect {
     // split layer's function: the trip count of its outer parallel loop.
     "::mlir::IntegerAttr":$layers,
     "::mlir::IntegerAttr":$parallel_layers,
-    "::mlir::IntegerAttr":$parallel_trips
+    "::mlir::IntegerAttr":$parallel_trips,
+    // Post-training quantization (qcc --quantize). Set by the calibration on a float op
+    // (for its first result) or an entry argument: the range [min, max] its values are
+    // quantized to, read by qcc-quantize.
+    "::mlir::DenseF32ArrayAttr":$calib_range,
+    // On a layer (conv2d, gemm, matmul with a constant weight): the precision it runs in,
+    // "int8", "int16" (16-bit activations, 8-bit weights) or "float"; set by
+    // qcc-mixed-precision or --layer-precision, read by qcc-quantize.
+    "::mlir::StringAttr":$precision,
+    // On a layer: the model's output SQNR against float (dB) measured with only this layer
+    // quantized, per precision ({int8 = 31.5 : f32, int16 = 70.2 : f32}); read by
+    // qcc-mixed-precision.
+    "::mlir::DictionaryAttr":$sensitivity
   );
   let hasOperationAttrVerify = 1;
   let hasRegionArgAttrVerify = 1;

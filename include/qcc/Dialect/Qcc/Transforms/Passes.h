@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
+#include "qcc/Dialect/Qcc/Transforms/Quantize.h"
 #include "qcc/Dialect/Qcc/Utils/QuantMath.h"
 
 namespace mlir::qcc {

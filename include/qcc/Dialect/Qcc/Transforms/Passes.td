@@ -189,4 +189,90 @@ def QccDistinctResults : Pass<"qcc-distinct-results", "func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
 }
 
+def QccQuantize : Pass<"qcc-quantize", "func::FuncOp"> {
+  let summary = "Post-training quantization: a float model with calibrated ranges made QDQ";
+  let description = [{
+    `qcc --quantize=int8 --calib=FILE.npz` runs the float model on the calibration set
+    (lib/Calibration) and leaves on each observed tensor its range, `qcc.calib_range =
+    array<f32: min, max>` (on the op for its first result, on an entry argument as an
+    argument attribute). This pass turns that float model into the fake-quant (QDQ) form
+    qcc-fold-fake-quant folds into integer kernels, the form ONNX Runtime's quantizer writes:
+
+    - Layers (conv2d, gemm without trans_a, matmul with an f32 constant weight) get
+      symmetric int8 weights in [-127, 127], zero point 0, one scale per output channel
+      (`per-channel`, default) or per tensor: `max|w| / 127`. Their float biases stay
+      float; qcc-fold-fake-quant rounds them to int32 at the accumulator's scale.
+    - Each calibrated tensor is quantized and dequantized: asymmetric int8 over its range
+      widened to contain 0 (`scale = (max - min) / 255`, `zp = round(-128 - min / scale)`),
+      or symmetric int16 (`scale = max(|min|, |max|) / 32767`, zero point 0) where a layer
+      of precision `int16` produces or reads it. Reshape, transpose, max pool, slice and
+      pad outputs take their input's parameters (no requantization); softmax's output
+      TFLite's `1/256, -128`. A tensor whose only use is a ReLU, Clip or BatchNormalization
+      is not quantized: qcc-fold-fake-quant absorbs those into the producer.
+    - A layer's `qcc.precision` (set by qcc-mixed-precision or --layer-precision) chooses:
+      `int8` (default), `int16` (16-bit input and output, 8-bit weights) or `float` (float
+      weights; its input and output are quantized only where another layer reads or writes
+      them quantized).
+
+    ```mlir
+    // before
+    %y = qcc.conv2d %x, %w {qcc.calib_range = array<f32: -1.0, 3.0>, ...}
+    // after
+    %wq = arith.constant dense<...> : tensor<8x4x3x3xi8>
+    %ws = quant.scast %wq : ... to tensor<8x4x3x3x!quant.uniform<i8<-127:127>:f32:0, {...}>>
+    %wf = qcc.dequantize %ws
+    %c = qcc.conv2d %x, %wf {...}
+    %q = qcc.quantize %c : ... -> tensor<...x!quant.uniform<i8:f32, 0.0156...:-64>>
+    %y = qcc.dequantize %q
+    ```
+  }];
+  let dependentDialects = ["::mlir::quant::QuantizationDialect", "::mlir::arith::ArithDialect"];
+  let options = [
+    Option<"perChannel", "per-channel", "bool", /*default=*/"true",
+           "One weight scale per output channel (false: one per tensor)">
+  ];
+}
+
+def QccMixedPrecision : Pass<"qcc-mixed-precision", "func::FuncOp"> {
+  let summary = "Choose each layer's precision under an output-SQNR budget";
+  let description = [{
+    Each layer (see qcc-quantize) carries `qcc.sensitivity = {int8 = S8, int16 = S16}`: the
+    model's output SQNR against float, in dB, measured on the calibration set with only
+    that layer quantized at that precision (`qcc --precision=mixed` measures them). The
+    pass predicts the model's noise-to-signal ratio as the sum of the layers'
+    (`10^(-S/10)` each; float adds none) and chooses precisions so that the prediction meets
+    `sqnr` (dB) at the least estimated cost:
+
+    - every layer starts at int8 (the cheapest precision with a sensitivity);
+    - while the prediction misses the budget, the upgrade (int8 -> int16, int8 or int16 ->
+      float) removing the most noise per unit of cost added is taken.
+
+    Cost (`optimize`): `latency` (default) counts a layer's multiply-accumulates, 2x at
+    int16 and 4x in float (the lanes of one vector multiply-add); `size` counts its weight
+    bytes (float 4x). A layer whose `qcc.precision` is already set (--layer-precision)
+    keeps it. The result is `qcc.precision` on every layer; qcc-quantize reads it. When no
+    choice meets the budget, everything upgradable is upgraded and a remark says so; the
+    driver then measures the real SQNR and reports it.
+
+    ```mlir
+    // before (budget sqnr=30)
+    %a = qcc.conv2d ... {qcc.sensitivity = {int8 = 45.0 : f32, int16 = 70.0 : f32}}
+    %b = qcc.conv2d ... {qcc.sensitivity = {int8 = 28.0 : f32, int16 = 60.0 : f32}}
+    // after
+    %a = qcc.conv2d ... {qcc.precision = "int8", ...}
+    %b = qcc.conv2d ... {qcc.precision = "int16", ...}
+    ```
+  }];
+  let options = [
+    Option<"sqnr", "sqnr", "double", /*default=*/"30.0",
+           "The budget: the model's output SQNR against float, in dB">,
+    Option<"optimize", "optimize", "::mlir::qcc::Objective",
+           /*default=*/"::mlir::qcc::Objective::Latency", "What to minimise",
+           [{::llvm::cl::values(
+               clEnumValN(::mlir::qcc::Objective::Latency, "latency",
+                          "estimated latency (MACs weighted by precision)"),
+               clEnumValN(::mlir::qcc::Objective::Size, "size", "weight bytes"))}]>
+  ];
+}
+
 #endif // QCC_DIALECT_QCC_TRANSFORMS_PASSES_TD
