@@ -49,14 +49,16 @@ cl::opt<std::string> modelName("name", cl::desc("C identifier of the model (defa
                                cl::value_desc("id"), cl::cat(ioCategory));
 cl::opt<std::string> headerFile("header", cl::desc("Where to write the C header (default: beside the object)"),
                                 cl::value_desc("path"), cl::cat(ioCategory));
-enum class Emit { Import, Mlir, Llvm, Asm, Obj };
+enum class Emit { Import, Mlir, Llvm, Asm, Obj, Onnx };
 cl::opt<Emit> emitKind(
     "emit", cl::desc("What to write"), cl::init(Emit::Obj),
     cl::values(clEnumValN(Emit::Import, "import", "qcc dialect as imported, before any pass"),
                clEnumValN(Emit::Mlir, "mlir", "qcc dialect after the qcc pipeline"),
                clEnumValN(Emit::Llvm, "llvm", "optimized LLVM IR"),
                clEnumValN(Emit::Asm, "asm", "target assembly"),
-               clEnumValN(Emit::Obj, "obj", "ELF relocatable object + C header (default)")),
+               clEnumValN(Emit::Obj, "obj", "ELF relocatable object + C header (default)"),
+               clEnumValN(Emit::Onnx, "onnx",
+                          "with --quantize: the QDQ ONNX model qcc chose (ONNX input only)")),
     cl::cat(ioCategory));
 cl::opt<unsigned> optLevel("O", cl::desc("Optimization level 0-3 (default 3)"), cl::Prefix,
                            cl::init(3), cl::cat(targetCategory));
@@ -240,6 +242,9 @@ int main(int argc, char **argv) {
           return fail("--" + o->ArgStr + " needs --precision=mixed");
   }
 
+  if (emitKind == Emit::Onnx && quantizeKind == QuantizeKind::None)
+    return fail("--emit=onnx writes the model qcc quantized; it needs --quantize=int8");
+
   auto file = MemoryBuffer::getFile(inputFile, /*IsText=*/false);
   if (!file)
     return fail("cannot read '" + inputFile + "': " + file.getError().message());
@@ -262,6 +267,10 @@ int main(int argc, char **argv) {
   // The format is the file's, whatever its name: a TFLite flatbuffer says so in its
   // identifier; anything else is read as ONNX (binary or text syntax).
   llvm::StringRef contents = (*file)->getBuffer();
+  if (emitKind == Emit::Onnx && mlir::qcc::isTFLiteModel(contents))
+    return fail("--emit=onnx writes ONNX models, and '" + inputFile +
+                "' is a TFLite model; use --emit=mlir to see what qcc chose");
+  importOpts.recordTensorNames = emitKind == Emit::Onnx;
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::qcc::isTFLiteModel(contents)
           ? mlir::qcc::importTFLite(contents, importOpts, &context)
@@ -303,6 +312,14 @@ int main(int argc, char **argv) {
       return fail(err);
     return 0;
   };
+  if (emitKind == Emit::Onnx) {
+    std::string bytes, err;
+    if (!mlir::qcc::exportQDQModel(contents, importOpts, *module, bytes, err))
+      return fail(err);
+    if (out.empty() || toStdout)
+      return fail("--emit=onnx needs -o FILE.onnx");
+    return writeOut(out, bytes);
+  }
   if (emitKind == Emit::Import) {
     std::string text;
     raw_string_ostream os(text);

@@ -115,6 +115,14 @@ OwningOpRef<ModuleOp> Importer::run(llvm::StringRef contents) {
     if (!ok)
       for (const auto &o : n.output())
         failedValues.insert(o);
+    if (ok && opts.recordTensorNames)
+      for (const auto &o : n.output()) {
+        auto it = values.find(o);
+        Operation *def = it == values.end() ? nullptr : it->second.getDefiningOp();
+        mlir::qcc::QccDialect::TensorAttrHelper tensorAttr(ctx);
+        if (def && def->getResult(0) == it->second && !tensorAttr.isAttrPresent(def))
+          tensorAttr.setAttr(def, StringAttr::get(ctx, o));
+      }
   }
   if (numErrors)
     return nullptr;

@@ -15,6 +15,9 @@ struct ImportOptions {
   std::string modelDir = ".";
   /// Name used in locations (the model's path).
   std::string fileName = "model.onnx";
+  /// Put on each op the name of the model's tensor its first result is (qcc.tensor): what
+  /// --emit=onnx needs to write qcc's quantization back into the model.
+  bool recordTensorNames = false;
 };
 
 } // namespace mlir::qcc

@@ -24,6 +24,13 @@ mlir::OwningOpRef<mlir::ModuleOp> importONNX(llvm::StringRef contents,
                                              const ImportOptions &options,
                                              mlir::MLIRContext *context);
 
+/// Writes the ONNX model `contents` (the one imported with options.recordTensorNames) with
+/// the quantization qcc-quantize put in `quantized`: QuantizeLinear/DequantizeLinear pairs on
+/// the quantized tensors, int8 weights behind DequantizeLinear (lib/Import/ONNX/ExportQDQ.cpp).
+/// False with `error` set.
+bool exportQDQModel(llvm::StringRef contents, const ImportOptions &options,
+                    mlir::ModuleOp quantized, std::string &bytes, std::string &error);
+
 /// Parses "NAME:1x3x224x224"; false on a malformed spec.
 bool parseInputShape(llvm::StringRef spec, std::string &name, std::vector<int64_t> &shape);
 

@@ -44,7 +44,8 @@ LogicalResult verifyValue(Operation *op, StringRef name, Attribute value,
       name == QccDialect::ArenaAttrHelper::getNameStr())
     return is(isa<UnitAttr>(value), "a unit attribute");
   if (name == QccDialect::NameAttrHelper::getNameStr() ||
-      name == QccDialect::DtypeAttrHelper::getNameStr())
+      name == QccDialect::DtypeAttrHelper::getNameStr() ||
+      name == QccDialect::TensorAttrHelper::getNameStr())
     return is(isa<StringAttr>(value), "a string");
   if (name == QccDialect::TileSizesAttrHelper::getNameStr()) {
     auto sizes = dyn_cast<DenseI64ArrayAttr>(value);

@@ -67,7 +67,10 @@ def Qcc_Dialect : Dialect {
     // On a layer: the model's output SQNR against float (dB) measured with only this layer
     // quantized, per precision ({int8 = 31.5 : f32, int16 = 70.2 : f32}); read by
     // qcc-mixed-precision.
-    "::mlir::DictionaryAttr":$sensitivity
+    "::mlir::DictionaryAttr":$sensitivity,
+    // On an op, with --emit=onnx: the model's tensor its first result is (set by the ONNX
+    // importer when asked, ImportOptions::recordTensorNames).
+    "::mlir::StringAttr":$tensor
   );
   let hasOperationAttrVerify = 1;
   let hasRegionArgAttrVerify = 1;
