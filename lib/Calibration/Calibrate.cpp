@@ -366,7 +366,10 @@ std::pair<float, float> chooseRange(const Stats &s, CalibMethod method) {
     int n = ib - ia + 1;
     if (n < 255)
       break;
-    std::vector<double> p(s.hist.begin() + ia, s.hist.begin() + ib + 1);
+    // As TensorRT: Q is built from the slice without the clipped mass, P has it on its
+    // edge bins, so that clipping costs what it loses.
+    std::vector<double> slice(s.hist.begin() + ia, s.hist.begin() + ib + 1);
+    std::vector<double> p = slice;
     for (int i = 0; i < ia; ++i)
       p.front() += s.hist[i];
     for (int i = ib + 1; i < kBins; ++i)
@@ -377,17 +380,21 @@ std::pair<float, float> chooseRange(const Stats &s, CalibMethod method) {
       double mass = 0;
       int nonzero = 0;
       for (int i = from; i < to; ++i) {
-        mass += p[i];
-        nonzero += p[i] > 0;
+        mass += slice[i];
+        nonzero += slice[i] > 0;
       }
       for (int i = from; i < to; ++i)
-        if (p[i] > 0)
+        if (slice[i] > 0)
           q[i] = mass / nonzero;
     }
+    double pSum = std::accumulate(p.begin(), p.end(), 0.0);
+    double qSum = std::accumulate(q.begin(), q.end(), 0.0);
+    if (qSum <= 0)
+      continue;
     double kl = 0;
     for (int i = 0; i < n; ++i)
       if (p[i] > 0)
-        kl += p[i] / total * std::log(p[i] / std::max(q[i], 1e-12));
+        kl += p[i] / pSum * std::log((p[i] / pSum) / std::max(q[i] / qSum, 1e-12));
     if (kl < bestKL)
       bestKL = kl, bt = t;
   }
@@ -594,8 +601,13 @@ bool mlir::qcc::quantizeModel(ModuleOp module, const QuantizeOptions &options,
   }
   model.reset();
   QccDialect::CalibRangeAttrHelper rangeAttr(ctx);
+  // The model's outputs keep their whole range whatever the method: clipping a
+  // classifier's largest logits changes its top-1.
+  llvm::SmallPtrSet<Value, 4> outputs;
+  for (Value r : entry.getBody().front().getTerminator()->getOperands())
+    outputs.insert(r);
   for (auto [v, st] : llvm::zip(observed, stats)) {
-    auto [a, b] = chooseRange(st, options.method);
+    auto [a, b] = chooseRange(st, outputs.contains(v) ? CalibMethod::MinMax : options.method);
     auto attr = DenseF32ArrayAttr::get(ctx, {a, b});
     if (auto arg = dyn_cast<BlockArgument>(v))
       entry.setArgAttr(arg.getArgNumber(), rangeAttr.getName(), attr);
