@@ -65,3 +65,34 @@ func.func @misspelt() attributes {qcc.tile_size = array<i64: 1>} {
 func.func @negative_count() attributes {qcc.num_inputs = -1 : i64} {
   return
 }
+
+// -----
+
+// Post-training quantization's attributes where they belong: no error.
+func.func @ptq_ok(%x: tensor<1x4xf32> {qcc.calib_range = array<f32: -1.0, 2.0>}) -> tensor<1x2xf32> {
+  %w = arith.constant dense<1.0> : tensor<2x4xf32>
+  %y = qcc.gemm %x, %w {trans_b = true, qcc.calib_range = array<f32: 0.0, 8.0>, qcc.precision = "int16", qcc.sensitivity = {int8 = 31.5 : f32, int16 = 70.0 : f32}, qcc.tensor = "y"}
+       : (tensor<1x4xf32>, tensor<2x4xf32>) -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'qcc.calib_range' must be an array of two finite f32 values [min, max], min <= max}}
+func.func @range_reversed() attributes {qcc.calib_range = array<f32: 2.0, 1.0>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'qcc.precision' must be one of "int8", "int16", "float"}}
+func.func @unknown_precision() attributes {qcc.precision = "int3"} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'qcc.sensitivity' must be a dictionary from precision names to SQNR values in dB (f32)}}
+func.func @bad_sensitivity() attributes {qcc.sensitivity = {int7 = 3.0 : f32}} {
+  return
+}

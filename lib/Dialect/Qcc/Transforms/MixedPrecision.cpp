@@ -10,6 +10,8 @@
 #include "qcc/Dialect/Qcc/Transforms/Passes.h"
 #include "qcc/Dialect/Qcc/Transforms/Quantize.h"
 
+#include "llvm/Support/FormatVariadic.h"
+
 #include <cmath>
 
 namespace mlir::qcc {
@@ -149,10 +151,13 @@ struct MixedPrecision : mlir::qcc::impl::QccMixedPrecisionBase<MixedPrecision> {
         }
       }
       if (!best) {
-        f.emitRemark() << "the accuracy budget sqnr>=" << sqnr
+        f.emitRemark() << "the accuracy budget sqnr>="
+                       << llvm::formatv("{0}", static_cast<double>(sqnr)).str()
                        << "dB cannot be met by the layers' measured sensitivities "
                           "(predicted "
-                       << -10.0 * std::log10(std::max(total, 1e-30)) << " dB)";
+                       << llvm::formatv("{0:F1}", -10.0 * std::log10(std::max(total, 1e-30)))
+                              .str()
+                       << " dB)";
         break;
       }
       total += noise(*best, bestP) - noise(*best, best->p);
