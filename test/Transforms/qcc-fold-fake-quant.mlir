@@ -466,3 +466,28 @@ func.func @topk_moves_integers(%x: tensor<1x5x!quant.uniform<u8:f32, 0.1:100>>) 
   %q = qcc.quantize %v : (tensor<1x2xf32>) -> tensor<1x2x!quant.uniform<u8:f32, 0.2:100>>
   return %q, %i : tensor<1x2x!quant.uniform<u8:f32, 0.2:100>>, tensor<1x2xi64>
 }
+
+// -----
+
+// int16 activations with int8 weights (int16x8): folded while int32 accumulation provably
+// cannot overflow, sum |w| * 32768 + 2^30 < 2^31 per filter: 256 weights of 127 (32512)
+// fit, 260 (33020) do not, and that layer stays in fake-quant form.
+// CHECK-LABEL: func @int16_products
+// CHECK: %[[ACC:.*]] = qcc.gemm {{.*}} : (tensor<1x256x!quant.uniform<i16:f32, 1.000000e-03>>, tensor<256x1x!quant.uniform<i8:f32, 1.000000e-02>>) -> tensor<1x1x!quant.uniform<i32:f32, 1.0000000{{[0-9]*}}E-5>>
+// CHECK: qcc.requantize %[[ACC]] {{.*}} -> tensor<1x1x!quant.uniform<i16:f32, 2.000000e-03>>
+// CHECK: qcc.gemm {{.*}} : (tensor<1x260xf32>, tensor<260x1xf32>) -> tensor<1x1xf32>
+func.func @int16_products(%x: tensor<1x256x!quant.uniform<i16:f32, 0.001>>, %x2: tensor<1x260x!quant.uniform<i16:f32, 0.001>>) -> (tensor<1x1x!quant.uniform<i16:f32, 0.002>>, tensor<1x1x!quant.uniform<i16:f32, 0.002>>) {
+  %wi = arith.constant dense<127> : tensor<256x1xi8>
+  %w = "quant.scast"(%wi) : (tensor<256x1xi8>) -> tensor<256x1x!quant.uniform<i8:f32, 0.01>>
+  %xf = qcc.dequantize %x : (tensor<1x256x!quant.uniform<i16:f32, 0.001>>) -> tensor<1x256xf32>
+  %wf = qcc.dequantize %w : (tensor<256x1x!quant.uniform<i8:f32, 0.01>>) -> tensor<256x1xf32>
+  %y = qcc.gemm %xf, %wf : (tensor<1x256xf32>, tensor<256x1xf32>) -> tensor<1x1xf32>
+  %q = qcc.quantize %y : (tensor<1x1xf32>) -> tensor<1x1x!quant.uniform<i16:f32, 0.002>>
+  %wi2 = arith.constant dense<127> : tensor<260x1xi8>
+  %w2 = "quant.scast"(%wi2) : (tensor<260x1xi8>) -> tensor<260x1x!quant.uniform<i8:f32, 0.01>>
+  %xf2 = qcc.dequantize %x2 : (tensor<1x260x!quant.uniform<i16:f32, 0.001>>) -> tensor<1x260xf32>
+  %wf2 = qcc.dequantize %w2 : (tensor<260x1x!quant.uniform<i8:f32, 0.01>>) -> tensor<260x1xf32>
+  %y2 = qcc.gemm %xf2, %wf2 : (tensor<1x260xf32>, tensor<260x1xf32>) -> tensor<1x1xf32>
+  %q2 = qcc.quantize %y2 : (tensor<1x1xf32>) -> tensor<1x1x!quant.uniform<i16:f32, 0.002>>
+  return %q, %q2 : tensor<1x1x!quant.uniform<i16:f32, 0.002>>, tensor<1x1x!quant.uniform<i16:f32, 0.002>>
+}

@@ -126,3 +126,18 @@ func.func @left_alone(%a: tensor<8x!quant.uniform<i32:f32, 0.125>>, %x: tensor<1
   return %r2, %y1, %y2, %g, %c : tensor<8x!quant.uniform<u8:f32, 0.25:128>>, tensor<1x3x!quant.uniform<u8:f32, 0.1:128>>, tensor<1x3x!quant.uniform<u8:f32, 0.2:128>>,
                                  tensor<1x2x1x1x!quant.uniform<u8:f32, 0.1:128>>, tensor<8x!quant.uniform<u8:f32, 0.5:128>>
 }
+
+// -----
+
+// A 16-bit symmetric result (int16 activations) fuses as an 8-bit one does.
+// CHECK-LABEL: func @gemm_int16_result
+// CHECK: %[[Y:.*]] = qcc.gemm {{.*}}accumulator = !quant.uniform<i32:f32, 1.000000e-03>{{.*}} -> tensor<1x2x!quant.uniform<i16:f32, 2.000000e-03>>
+// CHECK-NOT: qcc.requantize
+// CHECK: return %[[Y]]
+func.func @gemm_int16_result(%x: tensor<1x4x!quant.uniform<i16:f32, 0.1>>) -> tensor<1x2x!quant.uniform<i16:f32, 0.002>> {
+  %wi = arith.constant dense<1> : tensor<4x2xi8>
+  %w = "quant.scast"(%wi) : (tensor<4x2xi8>) -> tensor<4x2x!quant.uniform<i8:f32, 0.01>>
+  %acc = qcc.gemm %x, %w : (tensor<1x4x!quant.uniform<i16:f32, 0.1>>, tensor<4x2x!quant.uniform<i8:f32, 0.01>>) -> tensor<1x2x!quant.uniform<i32:f32, 0.001>>
+  %y = qcc.requantize %acc : (tensor<1x2x!quant.uniform<i32:f32, 0.001>>) -> tensor<1x2x!quant.uniform<i16:f32, 0.002>>
+  return %y : tensor<1x2x!quant.uniform<i16:f32, 0.002>>
+}

@@ -51,7 +51,8 @@ struct FuseIntoProducer : OpRewritePattern<RequantizeOp> {
     if (!producer || producer.getAccumulator() || !producer->hasOneUse())
       return failure();
     auto out = dyn_cast<UniformQuantizedType>(rq.getType().getElementType());
-    if (!out || out.getStorageTypeIntegralWidth() != 8)
+    if (!out || !(out.getStorageTypeIntegralWidth() == 8 ||
+                 (out.getStorageTypeIntegralWidth() == 16 && out.getZeroPoint() == 0)))
       return failure();
     Type acc = producer.getType().getElementType();
     SmallVector<float> mult = rq.getMultiplier()
