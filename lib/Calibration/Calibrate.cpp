@@ -621,20 +621,46 @@ bool mlir::qcc::quantizeModel(ModuleOp module, const QuantizeOptions &options,
     int64_t count = std::min<int64_t>(samples.count, 64);
     SmallVector<Precision> base(layers.size(), Precision::Float);
     QccDialect::SensitivityAttrHelper sensitivityAttr(ctx);
-    Progress progress(log, "sensitivity (layers)", static_cast<int64_t>(layers.size()));
-    for (size_t l = 0; l < layers.size(); ++l) {
-      SmallVector<NamedAttribute> entries;
-      for (Precision p : {Precision::Int8, Precision::Int16}) {
+    // Each layer alone at int8; then, for the most sensitive ones (all of a small model,
+    // a quarter of a large one and at least 8), alone at int16. A layer without an int16
+    // measurement can only go from int8 to float.
+    std::vector<double> sqnr8(layers.size());
+    SmallVector<size_t> order;
+    {
+      Progress progress(log, "sensitivity at int8 (layers)", static_cast<int64_t>(layers.size()));
+      for (size_t l = 0; l < layers.size(); ++l) {
         SmallVector<Precision> ps = base;
-        ps[l] = p;
+        ps[l] = Precision::Int8;
         auto m = measureVariant(module, ps, options, samples, count, ref, error);
         if (failed(m))
           return false;
-        entries.emplace_back(StringAttr::get(ctx, precisionName(p)),
-                             FloatAttr::get(Float32Type::get(ctx), std::min(m->sqnr, 200.0)));
+        sqnr8[l] = std::min(m->sqnr, 200.0);
+        order.push_back(l);
+        progress.step(static_cast<int64_t>(l + 1));
       }
+    }
+    llvm::stable_sort(order, [&](size_t a, size_t b) { return sqnr8[a] < sqnr8[b]; });
+    size_t wide = std::min(layers.size(), std::max<size_t>(8, layers.size() / 4));
+    std::vector<std::optional<double>> sqnr16(layers.size());
+    {
+      Progress progress(log, "sensitivity at int16 (layers)", static_cast<int64_t>(wide));
+      for (size_t k = 0; k < wide; ++k) {
+        SmallVector<Precision> ps = base;
+        ps[order[k]] = Precision::Int16;
+        auto m = measureVariant(module, ps, options, samples, count, ref, error);
+        if (failed(m))
+          return false;
+        sqnr16[order[k]] = std::min(m->sqnr, 200.0);
+        progress.step(static_cast<int64_t>(k + 1));
+      }
+    }
+    for (size_t l = 0; l < layers.size(); ++l) {
+      SmallVector<NamedAttribute> entries;
+      auto f32 = Float32Type::get(ctx);
+      entries.emplace_back(StringAttr::get(ctx, "int8"), FloatAttr::get(f32, sqnr8[l]));
+      if (sqnr16[l])
+        entries.emplace_back(StringAttr::get(ctx, "int16"), FloatAttr::get(f32, *sqnr16[l]));
       sensitivityAttr.setAttr(layers[l], DictionaryAttr::get(ctx, entries));
-      progress.step(static_cast<int64_t>(l + 1));
     }
     // Choose, measure, tighten.
     SmallVector<Precision> finalChoice;

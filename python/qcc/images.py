@@ -39,3 +39,26 @@ def write_png(path, rgb: np.ndarray) -> Path:
                      chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
                      chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
     return path
+
+
+def augmented_crops(paths, count: int, size: int = 224, seed: int = 0) -> np.ndarray:
+    """`count` size x size x 3 uint8 views of the images at `paths`: random crops (50-100 %
+    of the shorter side, anywhere), horizontal flips and brightness/contrast changes
+    (x0.7-1.3, +-20), resized by nearest neighbour; deterministic for a seed. Calibration
+    and evaluation sets for post-training quantization from the few images a repository
+    carries (bench/quantization.py, test/E2E/test_quantize.py)."""
+    rng = np.random.default_rng(seed)
+    imgs = [read_bmp(p) for p in paths]
+    out = np.empty((count, size, size, 3), np.uint8)
+    for k in range(count):
+        img = imgs[k % len(imgs)]
+        h, w, _ = img.shape
+        side = int(min(h, w) * rng.uniform(0.5, 1.0))
+        y0, x0 = rng.integers(0, h - side + 1), rng.integers(0, w - side + 1)
+        idx = (np.arange(size) * side // size)
+        crop = img[y0 + idx][:, x0 + idx].astype(np.float32)
+        if rng.random() < 0.5:
+            crop = crop[:, ::-1]
+        crop = crop * rng.uniform(0.7, 1.3) + rng.uniform(-20, 20)
+        out[k] = np.clip(np.rint(crop), 0, 255).astype(np.uint8)
+    return out
