@@ -110,8 +110,10 @@ public:
     self->arena.resize(compiled.interface.arenaSize + align);
     self->arenaPtr = self->arena.data() +
                      (align - reinterpret_cast<uintptr_t>(self->arena.data()) % align) % align;
-    for (const TensorInfo &t : compiled.interface.outputs)
-      self->outputs.emplace_back(t.bytes / 4);
+    for (const TensorInfo &t : compiled.interface.outputs) {
+      self->outputs.emplace_back((t.bytes + 3) / 4); // f32 words (any dtype fits)
+      self->isFloat.push_back(t.dtype == "float32");
+    }
     return self;
   }
 
@@ -124,6 +126,7 @@ public:
     return run(ins.data(), outs.data(), arenaPtr) == 0;
   }
   std::vector<std::vector<float>> outputs;
+  std::vector<bool> isFloat; // per output: float32 (compared), or not (ignored)
 
 private:
   std::unique_ptr<llvm::orc::LLJIT> jit;
@@ -404,7 +407,7 @@ std::pair<float, float> chooseRange(const Stats &s, CalibMethod method) {
 /// Float outputs of the model on the samples, concatenated per output.
 struct Reference {
   std::vector<std::vector<float>> outputs; // [output][sample * size]
-  std::vector<int64_t> sizes;
+  std::vector<int64_t> sizes;    // f32 words per sample; 0 for an output that is not float
   int64_t rowLength = 1; // the last dimension of output 0: top-1 is taken per row
 };
 
@@ -414,15 +417,16 @@ struct Measurement {
 };
 
 /// Runs `model` on the first `count` samples and compares its outputs with `ref`.
-Measurement measure(HostModel &model, const Samples &samples, int64_t count,
-                    const Reference &ref) {
+std::optional<Measurement> measure(HostModel &model, const Samples &samples, int64_t count,
+                                   const Reference &ref) {
   double signal = 0, noise = 0;
   int64_t agree = 0, rows = 0;
   for (int64_t s = 0; s < count; ++s) {
     SmallVector<const float *> in;
     for (size_t i = 0; i < samples.inputs.size(); ++i)
       in.push_back(samples.at(i, s));
-    model(in);
+    if (!model(in))
+      return std::nullopt;
     for (size_t o = 0; o < ref.sizes.size(); ++o) {
       const float *r = ref.outputs[o].data() + s * ref.sizes[o];
       const std::vector<float> &y = model.outputs[o];
@@ -472,7 +476,12 @@ FailureOr<Measurement> measureVariant(ModuleOp calibrated, ArrayRef<Precision> p
   auto model = compileForHost(*copy, {}, error);
   if (!model)
     return failure();
-  return measure(*model, samples, count, ref);
+  std::optional<Measurement> m = measure(*model, samples, count, ref);
+  if (!m) {
+    error = "a quantized variant of the model failed on the calibration set";
+    return failure();
+  }
+  return *m;
 }
 
 std::string formatDb(double db) {
@@ -567,7 +576,7 @@ bool mlir::qcc::quantizeModel(ModuleOp module, const QuantizeOptions &options,
   std::vector<Stats> stats(observed.size());
   Reference ref;
   for (unsigned o = 0; o < numOutputs; ++o) {
-    ref.sizes.push_back(static_cast<int64_t>(model->outputs[o].size()));
+    ref.sizes.push_back(model->isFloat[o] ? static_cast<int64_t>(model->outputs[o].size()) : 0);
     ref.outputs.emplace_back();
   }
   if (numOutputs > 0)
@@ -595,7 +604,7 @@ bool mlir::qcc::quantizeModel(ModuleOp module, const QuantizeOptions &options,
       if (pass == 0)
         for (unsigned o = 0; o < numOutputs; ++o)
           ref.outputs[o].insert(ref.outputs[o].end(), model->outputs[o].begin(),
-                                model->outputs[o].end());
+                                model->outputs[o].begin() + ref.sizes[o]);
       progress.step(s + 1);
     }
   }

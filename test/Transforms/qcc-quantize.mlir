@@ -68,3 +68,20 @@ func.func @softmax_output(%x: tensor<1x8xf32> {qcc.calib_range = array<f32: -1.0
   %s = qcc.softmax %g {axis = 1 : i64, qcc.calib_range = array<f32: 0.0, 1.0>} : (tensor<1x4xf32>) -> tensor<1x4xf32>
   return %s : tensor<1x4xf32>
 }
+
+// -----
+
+// A ReLU after an op whose fold cannot absorb it (concat): the concat's result is quantized
+// too, so that the ReLU folds as quantize(relu(dequantize(q))).
+// CHECK-LABEL: func @concat_relu
+// CHECK: %[[C:.*]] = qcc.concat
+// CHECK: qcc.quantize %[[C]]
+// CHECK: qcc.relu
+// CHECK: qcc.quantize
+func.func @concat_relu(%x: tensor<1x2xf32> {qcc.calib_range = array<f32: -1.0, 1.0>}) -> tensor<1x4xf32> {
+  %w = arith.constant dense<0.5> : tensor<2x2xf32>
+  %g = qcc.gemm %x, %w {qcc.calib_range = array<f32: -1.0, 1.0>} : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
+  %c = qcc.concat %g, %g {axis = 1 : i64, qcc.calib_range = array<f32: -1.0, 1.0>} : (tensor<1x2xf32>, tensor<1x2xf32>) -> tensor<1x4xf32>
+  %r = qcc.relu %c {qcc.calib_range = array<f32: 0.0, 1.0>} : tensor<1x4xf32>
+  return %r : tensor<1x4xf32>
+}

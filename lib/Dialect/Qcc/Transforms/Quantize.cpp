@@ -119,6 +119,20 @@ bool isSameScale(Operation *op) {
 /// requantize's clamp; BatchNormalization as a per-channel affine).
 bool isFusedIntoProducer(Operation *op) { return isa<ReluOp, ClampOp, BatchNormOp>(op); }
 
+/// A result qcc-fold-fake-quant folds together with its only user, so it is not quantized
+/// itself: a ReLU/Clip after the ops whose folds absorb one, a BatchNormalization after a
+/// convolution (then possibly a ReLU/Clip).
+bool foldsWithUser(Value v) {
+  Operation *def = v.getDefiningOp();
+  if (!def || !v.hasOneUse())
+    return false;
+  Operation *user = *v.getUsers().begin();
+  if (isa<ReluOp, ClampOp>(user))
+    return isa<Conv2DOp, GemmOp, MatMulOp, AddOp, MulOp, GlobalAvgPoolOp, AvgPoolOp,
+               BatchNormOp>(def);
+  return isa<BatchNormOp>(user) && isa<Conv2DOp>(def);
+}
+
 /// Symmetric weight quantization: int8 in [-127, 127] per channel along `axis` (or per
 /// tensor), zero point 0. Returns the dequantized weight.
 /// `minScale[c]` (or [0]) bounds the scales below: the bias must fit in int32 at the
@@ -233,7 +247,7 @@ struct Quantize : mlir::qcc::impl::QccQuantizeBase<Quantize> {
       if (a == Act::None || !range)
         continue;
       // Fused into its single consumer (the ReLU after a convolution): not quantized.
-      if (v.hasOneUse() && isFusedIntoProducer(*v.getUsers().begin()) && v.getDefiningOp())
+      if (foldsWithUser(v))
         continue;
       Operation *def = v.getDefiningOp();
       Type element;
