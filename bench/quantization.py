@@ -156,7 +156,14 @@ def main():
 
     keys = ["model", "variant", "accuracy", "top1_agree", "sqnr_db", "weights", "text",
             "rodata", "latency_ms", "a72_ms", "compile_s"]
-    with open(ROOT / "bench" / "results_quantization.csv", "w", newline="") as f:
+    # Rows of models not run this time are kept from the last run.
+    csv_path = ROOT / "bench" / "results_quantization.csv"
+    ran = {r["model"] for r in rows}
+    if csv_path.exists():
+        with open(csv_path) as f:
+            kept = [r for r in csv.DictReader(f) if r["model"] not in ran]
+        rows = [{k: _num(v) for k, v in r.items() if v != ""} for r in kept] + rows
+    with open(csv_path, "w", newline="") as f:
         w = csv.DictWriter(f, keys)
         w.writeheader()
         for r in rows:
@@ -167,11 +174,21 @@ def main():
     fmt = lambda r, k, f: (f % r[k]) if k in r else "-"  # noqa: E731
     for r in rows:
         obj = r["text"] + r["rodata"] if "text" in r else None
-        print(f"| {r['model']} | {r['variant']} | {fmt(r, 'accuracy', '%.2f%%' if False else '%.4f')}"
+        print(f"| {r['model']} | {r['variant']} | {fmt(r, 'accuracy', '%.4f')}"
               f" | {fmt(r, 'top1_agree', '%.4f')} | {fmt(r, 'sqnr_db', '%.1f')}"
               f" | {fmt(r, 'weights', '%d')} | {obj if obj else '-'}"
               f" | {fmt(r, 'latency_ms', '%.3f')} | {fmt(r, 'a72_ms', '%.2f')} |")
     plot(rows)
+
+
+def _num(v):
+    try:
+        return int(v)
+    except ValueError:
+        try:
+            return float(v)
+        except ValueError:
+            return v
 
 
 def plot(rows):

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Fuzzes qcc's importers with libFuzzer: builds the three targets (tools/qcc-fuzz:
-# qcc-fuzz-onnx for protobuf input, qcc-fuzz-onnxtxt for ONNX text syntax, qcc-fuzz-tflite
-# for TFLite flatbuffers) with clang-19,
+# Fuzzes qcc's importers and its .npz reader with libFuzzer: builds the four targets
+# (tools/qcc-fuzz: qcc-fuzz-onnx for protobuf input, qcc-fuzz-onnxtxt for ONNX text syntax,
+# qcc-fuzz-tflite for TFLite flatbuffers, qcc-fuzz-npz for calibration sets) with clang-19,
 # AddressSanitizer and UndefinedBehaviorSanitizer in build-fuzz/, seeds each corpus with
-# the repository's models (test/, examples/ below 256 KB; .tflite files below 64 KB) and the
+# the repository's models (test/, examples/ below 256 KB; .tflite and .npz files below 64 KB) and the
 # onnx wheel's backend node tests, and runs each target. Crashes are written to build-fuzz/crashes/RUN/ (one folder per
 # run, so that an old, fixed crash does not fail a new run) and fail the run.
 #
@@ -34,15 +34,16 @@ if [ ! -f $B/build.ninja ]; then
     -DQCC_BUILD_FUZZERS=ON -DQCC_BUILD_UNITTESTS=OFF > $B/configure.log 2>&1 \
     || { cat $B/configure.log; echo "fuzz: 0 passed, 1 failed (configure)"; exit 1; }
 fi
-ninja -C $B -j"$JOBS" qcc-fuzz-onnx qcc-fuzz-onnxtxt qcc-fuzz-tflite || { echo "fuzz: 0 passed, 1 failed (build)"; exit 1; }
+ninja -C $B -j"$JOBS" qcc-fuzz-onnx qcc-fuzz-onnxtxt qcc-fuzz-tflite qcc-fuzz-npz || { echo "fuzz: 0 passed, 1 failed (build)"; exit 1; }
 
 PY=${PYTHON:-.venv/bin/python}
 C=$B/crashes/$(date +%Y%m%d-%H%M%S)-$$
-mkdir -p $B/seeds-onnx $B/seeds-onnxtxt $B/seeds-tflite $B/corpus-onnx $B/corpus-onnxtxt \
-  $B/corpus-tflite $C
+mkdir -p $B/seeds-onnx $B/seeds-onnxtxt $B/seeds-tflite $B/seeds-npz $B/corpus-onnx $B/corpus-onnxtxt \
+  $B/corpus-tflite $B/corpus-npz $C
 find test examples -name '*.onnx' -size -256k -exec cp -f {} $B/seeds-onnx/ \; 2>/dev/null
 find test -name '*.onnxtxt' -exec cp -f {} $B/seeds-onnxtxt/ \;
 find test examples -name '*.tflite' -size -64k -exec cp -f {} $B/seeds-tflite/ \; 2>/dev/null
+find test examples -name '*.npz' -size -64k -exec cp -f {} $B/seeds-npz/ \; 2>/dev/null
 # Text-syntax cases inside lit files (split-file sections starting with '<').
 if [ -x "$PY" ]; then
   "$PY" - "$B" <<'PYEOF'
@@ -63,7 +64,7 @@ fi
 
 status=0
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
-for kind in onnx onnxtxt tflite; do
+for kind in onnx onnxtxt tflite npz; do
   limit=(-max_total_time="$TIME")
   [ -n "$RUNS" ] && limit=(-runs="$RUNS")
   log=$B/fuzz-$kind.log

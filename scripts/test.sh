@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: gtest unit tests (ctest), the lit suites, and the
 # end-to-end tests against their references on x86_64 and aarch64-rpi4 (pytest), and a short
-# libFuzzer run of the importers (scripts/fuzz.sh). Ends with one line:
+# libFuzzer run of the importers and the .npz reader (scripts/fuzz.sh). Ends with one line:
 # "qcc: N passed, N failed".
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,11 +31,11 @@ pf=$(grep -Eo '[0-9]+ (failed|error)' "$LOG/pytest.log" | awk '{s+=$1} END {prin
 passed=$((passed + ${pp:-0})); failed=$((failed + ${pf:-0}))
 [ -z "$pp" ] && [ "${pf:-0}" -eq 0 ] && failed=$((failed + 1))
 
-echo "== fuzz (libFuzzer on the importers, ${QCC_FUZZ_SECONDS:-60} s per target; scripts/fuzz.sh)"
+echo "== fuzz (libFuzzer on the importers and the .npz reader, ${QCC_FUZZ_SECONDS:-60} s per target; scripts/fuzz.sh)"
 if bash scripts/fuzz.sh --time="${QCC_FUZZ_SECONDS:-60}" --seed="${QCC_FUZZ_SEED:-1}" 2>&1 | tee "$LOG/fuzz.log"; then
   passed=$((passed + 3))
 else
-  fp=$(grep -c " 0 crashes" "$LOG/fuzz.log"); passed=$((passed + fp)); failed=$((failed + 3 - fp))
+  fp=$(grep -c " 0 crashes" "$LOG/fuzz.log"); passed=$((passed + fp)); failed=$((failed + 4 - fp))
   status=1
 fi
 

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "qcc/Calibration/Calibration.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -71,7 +72,6 @@ bool parseNpy(llvm::StringRef name, llvm::StringRef bytes, NpyArray &out, std::s
   out.shape.clear();
   llvm::SmallVector<llvm::StringRef> dims;
   shape.split(dims, ',', -1, /*KeepEmpty=*/false);
-  int64_t count = 1;
   for (llvm::StringRef d : dims) {
     d = d.trim();
     if (d.empty())
@@ -80,8 +80,17 @@ bool parseNpy(llvm::StringRef name, llvm::StringRef bytes, NpyArray &out, std::s
     if (d.getAsInteger(10, v) || v < 0)
       return fail("bad shape '" + shape + "'");
     out.shape.push_back(v);
-    count *= v;
   }
+  // The element count, without overflow: it cannot exceed the bytes there are.
+  int64_t count = 1;
+  if (llvm::is_contained(out.shape, 0))
+    count = 0;
+  else
+    for (int64_t v : out.shape) {
+      if (count > static_cast<int64_t>(bytes.size()) / v)
+        return fail("holds fewer bytes than its shape needs");
+      count *= v;
+    }
   if (descr.size() < 3 || (descr[0] != '<' && descr[0] != '|' && descr[0] != '='))
     return fail("dtype '" + descr + "' is not little-endian; supported: float32, float64, "
                                     "(u)int8/16/32/64");
@@ -129,11 +138,19 @@ bool mlir::qcc::readNpz(llvm::StringRef path, std::map<std::string, NpyArray> &a
     error = "cannot read '" + path.str() + "': " + file.getError().message();
     return false;
   }
-  llvm::StringRef zip = (*file)->getBuffer();
+  return readNpzBuffer((*file)->getBuffer(), path, arrays, error);
+}
+
+bool mlir::qcc::readNpzBuffer(llvm::StringRef zip, llvm::StringRef path,
+                              std::map<std::string, NpyArray> &arrays, std::string &error) {
   auto *base = reinterpret_cast<const unsigned char *>(zip.data());
   auto fail = [&](const llvm::Twine &why) {
     error = ("'" + path + "' is not a NumPy .npz archive: " + why).str();
     return false;
+  };
+  // [offset, offset + length) lies in the file (no overflow for any 64-bit field).
+  auto fits = [&](uint64_t offset, uint64_t length) {
+    return offset <= zip.size() && length <= zip.size() - offset;
   };
   // End of central directory: the last "PK\5\6" within the final 64 KiB + 22 bytes.
   if (zip.size() < 22)
@@ -153,21 +170,21 @@ bool mlir::qcc::readNpz(llvm::StringRef path, std::map<std::string, NpyArray> &a
     if (eocd < 20 || le32(base + eocd - 20) != 0x07064b50)
       return fail("zip64 locator missing");
     uint64_t z64 = le64(base + eocd - 20 + 8);
-    if (z64 + 56 > zip.size() || le32(base + z64) != 0x06064b50)
+    if (!fits(z64, 56) || le32(base + z64) != 0x06064b50)
       return fail("bad zip64 end-of-central-directory record");
     entries = le64(base + z64 + 32);
     cdOffset = le64(base + z64 + 48);
   }
   size_t pos = cdOffset;
   for (uint64_t e = 0; e < entries; ++e) {
-    if (pos + 46 > zip.size() || le32(base + pos) != 0x02014b50)
+    if (!fits(pos, 46) || le32(base + pos) != 0x02014b50)
       return fail("bad central directory");
     unsigned method = le16(base + pos + 10);
     uint64_t compressed = le32(base + pos + 20), uncompressed = le32(base + pos + 24);
     unsigned nameLen = le16(base + pos + 28), extraLen = le16(base + pos + 30),
              commentLen = le16(base + pos + 32);
     uint64_t local = le32(base + pos + 42);
-    if (pos + 46 + nameLen + extraLen > zip.size())
+    if (!fits(pos, 46 + uint64_t(nameLen) + extraLen))
       return fail("bad central directory");
     std::string name(zip.substr(pos + 46, nameLen));
     // zip64 extra field: the 0xFFFFFFFF fields, in order.
@@ -186,15 +203,18 @@ bool mlir::qcc::readNpz(llvm::StringRef path, std::map<std::string, NpyArray> &a
       x += 4 + len;
     }
     pos += 46 + nameLen + extraLen + commentLen;
-    if (local + 30 > zip.size() || le32(base + local) != 0x04034b50)
+    if (!fits(local, 30) || le32(base + local) != 0x04034b50)
       return fail("bad local header of '" + name + "'");
     uint64_t dataStart = local + 30 + le16(base + local + 26) + le16(base + local + 28);
-    if (dataStart + compressed > zip.size())
+    if (!fits(dataStart, compressed))
       return fail("'" + name + "' runs past the end of the file");
     std::string bytes;
     if (method == 0) {
       bytes.assign(zip.data() + dataStart, compressed);
     } else if (method == 8) {
+      // Deflate expands at most ~1032:1; a larger claim is a corrupt (or hostile) header.
+      if (uncompressed > compressed * 1032 + 1024)
+        return fail("'" + name + "' claims an impossible uncompressed size");
       bytes.resize(uncompressed);
       z_stream zs{};
       if (inflateInit2(&zs, -MAX_WBITS) != Z_OK)

@@ -29,6 +29,9 @@ struct NpyArray {
 /// Reads a NumPy .npz archive (np.savez, stored or deflated; zip64 as NumPy writes it).
 /// Arrays of float32/64 and (u)int8/16/32/64 are read, as f32. False with `error` set.
 bool readNpz(llvm::StringRef path, std::map<std::string, NpyArray> &arrays, std::string &error);
+/// The same from the archive's bytes (`path` names it in errors).
+bool readNpzBuffer(llvm::StringRef bytes, llvm::StringRef path,
+                   std::map<std::string, NpyArray> &arrays, std::string &error);
 
 enum class CalibMethod { MinMax, Percentile, Entropy, MSE };
 
