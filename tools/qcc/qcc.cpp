@@ -52,7 +52,9 @@ cl::opt<std::string> headerFile("header", cl::desc("Where to write the C header 
 enum class Emit { Import, Mlir, Llvm, Asm, Obj, Onnx };
 cl::opt<Emit> emitKind(
     "emit", cl::desc("What to write"), cl::init(Emit::Obj),
-    cl::values(clEnumValN(Emit::Import, "import", "qcc dialect as imported, before any pass"),
+    cl::values(clEnumValN(Emit::Import, "import",
+                          "qcc dialect as imported, before any pass (with --quantize: in its "
+                          "QDQ form, after qcc-quantize)"),
                clEnumValN(Emit::Mlir, "mlir", "qcc dialect after the qcc pipeline"),
                clEnumValN(Emit::Llvm, "llvm", "optimized LLVM IR"),
                clEnumValN(Emit::Asm, "asm", "target assembly"),
