@@ -38,15 +38,6 @@ namespace {
 
 constexpr int kBins = 2048;
 
-func::FuncOp entryOf(ModuleOp m) {
-  func::FuncOp entry;
-  m.walk([&](func::FuncOp f) {
-    if (QccDialect::EntryAttrHelper(m.getContext()).isAttrPresent(f))
-      entry = f;
-  });
-  return entry;
-}
-
 /// Values of `f` that calibration observes, in a fixed order (the same in a clone): the
 /// f32 arguments, then each op's first result when it is an f32 tensor (not constants,
 /// not quantization ops).
@@ -227,7 +218,7 @@ struct Progress {
 /// Compiles `module` (consumed) for the host with `extra` values of its entry made outputs.
 std::unique_ptr<HostModel> compileForHost(ModuleOp module, ArrayRef<Value> extra,
                                           std::string &error) {
-  func::FuncOp entry = entryOf(module);
+  func::FuncOp entry = getEntryFunction(module);
   MLIRContext *ctx = module.getContext();
   if (!extra.empty()) {
     auto ret = cast<func::ReturnOp>(entry.getBody().front().getTerminator());
@@ -461,7 +452,7 @@ FailureOr<Measurement> measureVariant(ModuleOp calibrated, ArrayRef<Precision> p
                                       int64_t count, const Reference &ref, std::string &error) {
   OwningOpRef<ModuleOp> copy = calibrated.clone();
   MLIRContext *ctx = calibrated.getContext();
-  func::FuncOp entry = entryOf(*copy);
+  func::FuncOp entry = getEntryFunction(*copy);
   QccDialect::PrecisionAttrHelper precisionAttr(ctx);
   for (auto [layer, p] : llvm::zip(layersOf(entry), precisions))
     precisionAttr.setAttr(layer, StringAttr::get(ctx, precisionName(p)));
@@ -521,7 +512,7 @@ bool mlir::qcc::parseAccuracyBudget(StringRef spec, QuantizeOptions &options,
 bool mlir::qcc::quantizeModel(ModuleOp module, const QuantizeOptions &options,
                               std::string &error, llvm::raw_ostream &log) {
   MLIRContext *ctx = module.getContext();
-  func::FuncOp entry = entryOf(module);
+  func::FuncOp entry = getEntryFunction(module);
   if (!entry) {
     error = "the model has no entry function";
     return false;
@@ -568,7 +559,7 @@ bool mlir::qcc::quantizeModel(ModuleOp module, const QuantizeOptions &options,
   // 1. Ranges.
   SmallVector<Value> observed = observedValues(entry);
   OwningOpRef<ModuleOp> instrumented = module.clone();
-  SmallVector<Value> observedCopy = observedValues(entryOf(*instrumented));
+  SmallVector<Value> observedCopy = observedValues(getEntryFunction(*instrumented));
   unsigned numOutputs = entry.getNumResults();
   auto model = compileForHost(*instrumented, observedCopy, error);
   if (!model)
@@ -677,7 +668,7 @@ bool mlir::qcc::quantizeModel(ModuleOp module, const QuantizeOptions &options,
                                                                         : 20.0;
     for (int attempt = 0; attempt < 12; ++attempt) {
       OwningOpRef<ModuleOp> trial = module.clone();
-      func::FuncOp trialEntry = entryOf(*trial);
+      func::FuncOp trialEntry = getEntryFunction(*trial);
       PassManager pm(ctx);
       QccMixedPrecisionOptions mo;
       mo.sqnr = passBudget;

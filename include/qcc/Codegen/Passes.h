@@ -24,18 +24,6 @@ enum class X86DotIsa { SSE2, AVX2, VNNI };
 #define GEN_PASS_REGISTRATION
 #include "qcc/Codegen/Passes.h.inc"
 
-/// The function of `module` marked `qcc.entry` (the model's body), or null: a
-/// func::FuncOp before the LLVM lowering, an LLVM::LLVMFuncOp after it.
-template <typename FuncT = func::FuncOp>
-FuncT getEntryFunction(ModuleOp module) {
-  FuncT entry;
-  module.walk([&](FuncT f) {
-    if (f->hasAttr(mlir::qcc::kEntryAttrName))
-      entry = f;
-  });
-  return entry;
-}
-
 } // namespace mlir::qcc
 
 #endif // QCC_CODEGEN_PASSES_H

@@ -74,11 +74,7 @@ bool exportQDQModel(llvm::StringRef contents, const ImportOptions &options, Modu
   onnx::GraphProto *g = model.mutable_graph();
 
   // What qcc-quantize decided, read off the module.
-  func::FuncOp entry;
-  quantized.walk([&](func::FuncOp f) {
-    if (QccDialect::EntryAttrHelper(ctx).isAttrPresent(f))
-      entry = f;
-  });
+  func::FuncOp entry = getEntryFunction(quantized);
   if (!entry) {
     error = "--emit=onnx: the module has no entry function";
     return false;

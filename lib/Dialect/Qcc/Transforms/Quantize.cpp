@@ -161,7 +161,6 @@ Value quantizeWeight(OpBuilder &b, Location loc, DenseElementsAttr w, int64_t ax
     double r = std::nearbyint(v / static_cast<float>(scales[channelOf(i)]));
     q.push_back(static_cast<int8_t>(std::clamp(r, -127.0, 127.0)));
   }
-  MLIRContext *ctx = b.getContext();
   Type i8 = b.getI8Type(), f32 = b.getF32Type();
   Type qt;
   if (perChannel)
@@ -175,7 +174,6 @@ Value quantizeWeight(OpBuilder &b, Location loc, DenseElementsAttr w, int64_t ax
   Value c = b.create<arith::ConstantOp>(
       loc, DenseElementsAttr::get(storageType, ArrayRef<int8_t>(q)));
   Value s = b.create<quant::StorageCastOp>(loc, RankedTensorType::get(shape, qt), c);
-  (void)ctx;
   return b.create<DequantizeOp>(loc, type, s);
 }
 

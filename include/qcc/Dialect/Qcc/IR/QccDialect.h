@@ -2,7 +2,9 @@
 #ifndef QCC_DIALECT_QCC_IR_QCCDIALECT_H
 #define QCC_DIALECT_QCC_IR_QCCDIALECT_H
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/QuantOps.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Dialect.h"
 
 #include "qcc/Dialect/Qcc/IR/QccOpsDialect.h.inc"
@@ -46,6 +48,18 @@ inline constexpr llvm::StringLiteral kParallelLayersAttrName =
     QccDialect::ParallelLayersAttrHelper::getNameStr();
 inline constexpr llvm::StringLiteral kParallelTripsAttrName =
     QccDialect::ParallelTripsAttrHelper::getNameStr();
+
+/// The function of `module` marked `qcc.entry` (the model's body), or null: a
+/// func::FuncOp before the LLVM lowering, an LLVM::LLVMFuncOp after it.
+template <typename FuncT = func::FuncOp>
+FuncT getEntryFunction(ModuleOp module) {
+  FuncT entry;
+  module.walk([&](FuncT f) {
+    if (f->hasAttr(kEntryAttrName))
+      entry = f;
+  });
+  return entry;
+}
 
 } // namespace mlir::qcc
 
