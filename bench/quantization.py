@@ -115,7 +115,11 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--models", default="digits,mobilenet_v2")
     ap.add_argument("--a72", action="store_true", help="also the Cortex-A72 estimate (slow)")
+    ap.add_argument("--plot-only", action="store_true",
+                    help="redraw the plot from bench/results_quantization.csv")
     args = ap.parse_args()
+    if args.plot_only:
+        return plot_from_csv()
     print(f"CPU: {cpu_name()} ({cpu_features()}), one thread")
     rows = []
     for name in args.models.split(","):
@@ -197,29 +201,47 @@ def _num(v):
 
 
 def plot(rows):
+    """Weight bytes against accuracy (or top-1 agreement with float), and against output
+    SQNR, one column per model; each variant its own marker."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     models = sorted({r["model"] for r in rows if "weights" in r})
-    fig, axes = plt.subplots(1, len(models), figsize=(5.5 * len(models), 4.2))
-    axes = np.atleast_1d(axes)
-    for ax, m in zip(axes, models):
+    variants = [v for v, _ in VARIANTS]
+    markers = dict(zip(variants, ["o", "v", "s", "D", "^"]))
+    colors = dict(zip(variants, ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple"]))
+    fig, axes = plt.subplots(2, len(models), figsize=(5.5 * len(models), 7.5), squeeze=False)
+    for col, m in enumerate(models):
         pts = [r for r in rows if r["model"] == m and "weights" in r]
-        key = "accuracy" if "accuracy" in pts[0] else "top1_agree"
-        for r in pts:
-            ax.scatter(r["weights"] / 1024, 100 * r[key], s=40)
-            ax.annotate(r["variant"], (r["weights"] / 1024, 100 * r[key]), fontsize=8,
-                        xytext=(4, 4), textcoords="offset points")
-        ax.set_xscale("log")
-        ax.set_xlabel("weight bytes (KiB, log)")
-        ax.set_ylabel("test accuracy (%)" if key == "accuracy" else "top-1 agreement with float (%)")
-        ax.set_title(m)
-        ax.grid(True, alpha=0.3)
-    fig.suptitle("qcc post-training quantization: accuracy vs size")
+        key = "accuracy" if any("accuracy" in r for r in pts) else "top1_agree"
+        for row, (k, label) in enumerate([
+                (key, "test accuracy (%)" if key == "accuracy" else
+                 "top-1 agreement with float (%)"),
+                ("sqnr_db", "output SQNR vs float (dB; float: not shown)")]):
+            ax = axes[row][col]
+            for r in pts:
+                y = r.get(k)
+                if y is None or (k == "sqnr_db" and not np.isfinite(float(y))):
+                    continue
+                y = 100 * float(y) if k != "sqnr_db" else float(y)
+                ax.scatter(int(r["weights"]) / 1024, y, s=60, marker=markers.get(r["variant"], "o"),
+                           color=colors.get(r["variant"]), label=r["variant"], alpha=0.8)
+            ax.set_xlabel("weight bytes (KiB)")
+            ax.set_ylabel(label)
+            ax.set_title(m)
+            ax.grid(True, alpha=0.3)
+            ax.legend(fontsize=8, loc="lower right")
+    fig.suptitle("qcc post-training quantization: accuracy and SQNR vs size "
+                 "(bench/quantization.py)")
     fig.tight_layout()
     out = ROOT / "docs" / "quantization_accuracy_size.png"
-    fig.savefig(out, dpi=110)
+    fig.savefig(out, dpi=100)
     print(f"plot: {out}")
+
+
+def plot_from_csv():
+    with open(ROOT / "bench" / "results_quantization.csv") as f:
+        plot([{k: _num(v) for k, v in r.items() if v != ""} for r in csv.DictReader(f)])
 
 
 if __name__ == "__main__":

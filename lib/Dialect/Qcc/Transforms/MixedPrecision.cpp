@@ -56,11 +56,11 @@ LayerCost layerCost(Operation *op, Precision p) {
     c.bytes = weights;
     break;
   case Precision::Int16:
-    c.latency = 2.0 * static_cast<double>(macs);
+    c.latency = 1.5 * static_cast<double>(macs);
     c.bytes = weights;
     break;
   case Precision::Float:
-    c.latency = 4.0 * static_cast<double>(macs);
+    c.latency = 2.5 * static_cast<double>(macs);
     c.bytes = 4 * weights;
     break;
   }

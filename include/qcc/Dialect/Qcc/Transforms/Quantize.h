@@ -38,7 +38,8 @@ quant::UniformQuantizedType activationType(MLIRContext *ctx, float lo, float hi,
 enum class Objective { Latency, Size };
 
 /// A layer's estimated cost at a precision: latency in int8-MAC units (int16 activations
-/// 2x, float 4x: the lanes per vector multiply-add), and its weights' bytes.
+/// 1.5x, float 2.5x: qcc's kernels measured on x86, see qcc-mixed-precision), and its
+/// weights' bytes.
 struct LayerCost {
   double latency = 0;
   int64_t bytes = 0;
