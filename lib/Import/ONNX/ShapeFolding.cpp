@@ -517,6 +517,40 @@ bool Importer::foldShapeGraph() {
       for (int64_t d : kv.second)
         tt->mutable_shape()->add_dim()->set_dim_value(d);
     }
+    // Split sizes that folding just made constant are checked against the input's
+    // dimension before ONNX's inference sees them (ONNX 1.12's Split inference reads past
+    // its outputs when the sizes do not add up: SIGSEGV, found by qcc-fuzz-onnx).
+    for (const auto &n : model.graph().node()) {
+      if (!(n.domain().empty() || n.domain() == "ai.onnx") || n.op_type() != "Split" ||
+          !hasInput(n, 1) || !hasStaticShape(n.input(0)))
+        continue;
+      const onnx::TensorProto *t = constantTensor(n.input(1));
+      std::vector<double> sizes;
+      if (!t || !readTensor(*t, sizes))
+        continue;
+      const auto &shape = valueTypes[n.input(0)].tensor_type().shape();
+      int64_t rank = shape.dim_size(), axis = attrInt(n, "axis", 0);
+      if (axis < -rank || axis >= rank) {
+        nodeError(n) << "axis " << axis << " is out of range for a rank-" << rank << " input";
+        return false;
+      }
+      if (axis < 0)
+        axis += rank;
+      double sum = 0;
+      bool negative = false;
+      for (double v : sizes) {
+        sum += v;
+        negative |= v < 0;
+      }
+      int64_t dim = shape.dim(axis).dim_value();
+      if (negative || sum != static_cast<double>(dim) ||
+          static_cast<int>(sizes.size()) != n.output_size()) {
+        nodeError(n) << "its " << sizes.size() << " split sizes (sum " << static_cast<int64_t>(sum)
+                     << ") must be non-negative, one per output (" << n.output_size()
+                     << "), and add up to the input's dimension " << axis << " (" << dim << ")";
+        return false;
+      }
+    }
     valueTypes.clear();
     if (!inferShapes())
       return false;
