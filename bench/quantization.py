@@ -139,7 +139,8 @@ def main():
             row["weights"] = weight_bytes(row.pop("stderr"), float_bytes) if flags else \
                 float_bytes
             noise = ((out - ref) ** 2).sum()
-            row["sqnr_db"] = 10 * np.log10((ref ** 2).sum() / noise) if noise > 0 else float("inf")
+            row["sqnr_db"] = (float(10 * np.log10((ref ** 2).sum() / noise)) if noise > 0
+                              else float("inf"))
             row["top1_agree"] = float((out.argmax(1) == ref.argmax(1)).mean())
             if setup["labels"] is not None:
                 row["accuracy"] = float((out.argmax(1) == setup["labels"]).mean())
