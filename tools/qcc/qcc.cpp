@@ -294,11 +294,7 @@ int main(int argc, char **argv) {
       return fail(err);
     for (const std::string &spec : layerPrecisions) {
       auto [layer, p] = StringRef(spec).rsplit('=');
-      std::optional<mlir::qcc::Precision> precision =
-          p == "int8"    ? std::optional(mlir::qcc::Precision::Int8)
-          : p == "int16" ? std::optional(mlir::qcc::Precision::Int16)
-          : p == "float" ? std::optional(mlir::qcc::Precision::Float)
-                         : std::nullopt;
+      std::optional<mlir::qcc::Precision> precision = mlir::qcc::parsePrecision(p);
       if (layer.empty() || !precision)
         return fail("malformed --layer-precision '" + spec +
                     "'; expected NAME=int8, NAME=int16 or NAME=float");

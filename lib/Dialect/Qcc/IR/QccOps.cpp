@@ -1,5 +1,6 @@
 //===- QccOps.cpp - qcc dialect operations: verifiers and folders ---------===//
 #include "qcc/Dialect/Qcc/IR/QccOps.h"
+#include "qcc/Dialect/Qcc/Utils/QuantParams.h"
 
 #include "VerifyUtils.h"
 
@@ -102,10 +103,7 @@ static LogicalResult verifyActivation8(Operation *op, Value v, StringRef what) {
 /// The input of an integer product: 8-bit per tensor, or 16-bit symmetric (zero point 0)
 /// per tensor (int16 activations with int8 weights).
 static LogicalResult verifyProductInput(Operation *op, Value v, StringRef what) {
-  auto qt = dyn_cast<quant::UniformQuantizedType>(getElementTypeOrSelf(v));
-  if (qt && qt.getStorageTypeIntegralWidth() == 16 && qt.isSigned() && qt.getZeroPoint() == 0)
-    return success();
-  if (!qt || qt.getStorageTypeIntegralWidth() != 8)
+  if (!productActivationType(getElementTypeOrSelf(v)))
     return op->emitOpError(what)
            << " must be 8-bit quantized per tensor, or 16-bit signed with zero point 0";
   return success();
@@ -154,9 +152,7 @@ static LogicalResult verifyProductResult(Operation *op, Value result,
   auto acc = dyn_cast<quant::QuantizedType>(*accumulator);
   if (!acc || acc.getStorageTypeIntegralWidth() != 32)
     return op->emitOpError("accumulator must be an int32 quantized type");
-  auto out = dyn_cast<quant::UniformQuantizedType>(getElementTypeOrSelf(result));
-  if (!out || !(out.getStorageTypeIntegralWidth() == 8 ||
-                 (out.getStorageTypeIntegralWidth() == 16 && out.getZeroPoint() == 0)))
+  if (!productActivationType(getElementTypeOrSelf(result)))
     return op->emitOpError("a fused requantization needs an 8-bit per-tensor result (or "
                            "16-bit with zero point 0)");
   if (multiplier && multiplier->size() != 1) {

@@ -51,16 +51,6 @@ quant::UniformQuantizedType activation8(Type t) {
   return u && u.getStorageTypeIntegralWidth() == 8 ? u : nullptr;
 }
 
-/// An 8-bit, or a 16-bit symmetric (zero point 0), per-tensor quantized type: what the
-/// products (conv2d, gemm, matmul) take as input and give as output; null otherwise.
-quant::UniformQuantizedType productActivation(Type t) {
-  auto u = dyn_cast_or_null<quant::UniformQuantizedType>(t);
-  if (!u)
-    return nullptr;
-  unsigned w = u.getStorageTypeIntegralWidth();
-  return w == 8 || (w == 16 && u.isSigned() && u.getZeroPoint() == 0) ? u : nullptr;
-}
-
 /// True if an int32 accumulator of `x` (16-bit) times the constant weight `w` plus a bias
 /// cannot overflow: per output channel, sum |w - zp_w| * 32768 + 2^30 < 2^31 (the bias
 /// itself is kept below 2^30 by qcc-quantize's scales, and is checked again later).
@@ -238,7 +228,7 @@ std::optional<ProductFold> matchProduct(PatternRewriter &rewriter, Location loc,
   f.w = dequantizedSource(floatW);
   if (!f.x || !f.w)
     return std::nullopt;
-  auto xt = productActivation(getElementTypeOrSelf(f.x));
+  auto xt = productActivationType(getElementTypeOrSelf(f.x));
   if (!xt || !isFoldableWeight(f.w, weightAxis))
     return std::nullopt;
   // 16-bit activations (int16x8): int32 accumulation only where it provably cannot overflow.
@@ -316,7 +306,7 @@ std::optional<ProductFold> matchProduct(PatternRewriter &rewriter, Location loc,
 struct FoldConv : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(QuantizeOp q, PatternRewriter &rewriter) const override {
-    auto out = productActivation(q.getType().getElementType());
+    auto out = productActivationType(q.getType().getElementType());
     Activation act;
     Affine affine;
     Value v = skipActivation(q.getInput(), act);
@@ -350,7 +340,7 @@ struct FoldQuantizedResult : OpRewritePattern<QuantizeOp> {
   /// A product (gemm, matmul): 16-bit symmetric outputs too (int16x8).
   static constexpr bool kProduct = false;
   LogicalResult matchAndRewrite(QuantizeOp q, PatternRewriter &rewriter) const override {
-    auto out = Derived::kProduct ? productActivation(q.getType().getElementType())
+    auto out = Derived::kProduct ? productActivationType(q.getType().getElementType())
                                  : activation8(q.getType().getElementType());
     Activation act;
     auto op = skipActivation(q.getInput(), act).template getDefiningOp<OpT>();

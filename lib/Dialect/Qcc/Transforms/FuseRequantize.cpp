@@ -50,9 +50,8 @@ struct FuseIntoProducer : OpRewritePattern<RequantizeOp> {
     auto producer = rq.getInput().template getDefiningOp<OpT>();
     if (!producer || producer.getAccumulator() || !producer->hasOneUse())
       return failure();
-    auto out = dyn_cast<UniformQuantizedType>(rq.getType().getElementType());
-    if (!out || !(out.getStorageTypeIntegralWidth() == 8 ||
-                 (out.getStorageTypeIntegralWidth() == 16 && out.getZeroPoint() == 0)))
+    auto out = productActivationType(rq.getType().getElementType());
+    if (!out)
       return failure();
     Type acc = producer.getType().getElementType();
     SmallVector<float> mult = rq.getMultiplier()

@@ -46,12 +46,14 @@ std::optional<int64_t> layerWeightAxis(Operation *op) {
 
 Precision precisionOf(Operation *layer) {
   auto attr = QccDialect::PrecisionAttrHelper(layer->getContext()).getAttr(layer);
-  if (!attr)
-    return Precision::Int8;
-  return llvm::StringSwitch<Precision>(attr.getValue())
-      .Case("int16", Precision::Int16)
-      .Case("float", Precision::Float)
-      .Default(Precision::Int8);
+  return attr ? parsePrecision(attr.getValue()).value_or(Precision::Int8) : Precision::Int8;
+}
+
+std::optional<Precision> parsePrecision(StringRef name) {
+  for (Precision p : {Precision::Int8, Precision::Int16, Precision::Float})
+    if (name == precisionName(p))
+      return p;
+  return std::nullopt;
 }
 
 StringRef precisionName(Precision p) {

@@ -25,6 +25,8 @@ std::optional<int64_t> layerWeightAxis(Operation *op);
 /// The layer's qcc.precision (int8 when unset).
 Precision precisionOf(Operation *layer);
 llvm::StringRef precisionName(Precision p);
+/// "int8", "int16", "float" -> the precision; nullopt for any other name.
+std::optional<Precision> parsePrecision(llvm::StringRef name);
 
 /// The name a user gives a layer (--layer-precision): the ONNX node's name (or its first
 /// output's), the TFLite operator's output tensor.

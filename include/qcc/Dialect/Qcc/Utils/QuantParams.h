@@ -8,12 +8,25 @@
 #ifndef QCC_DIALECT_QCC_UTILS_QUANTPARAMS_H
 #define QCC_DIALECT_QCC_UTILS_QUANTPARAMS_H
 
+#include "mlir/Dialect/Quant/QuantTypes.h"
 #include "mlir/IR/Types.h"
 #include "llvm/ADT/SmallVector.h"
 
 #include <cstdint>
 
 namespace mlir::qcc {
+
+/// The per-tensor activation types the integer products (conv2d, gemm, matmul) read and
+/// write: 8-bit, or 16-bit signed with zero point 0 (int16 activations with int8 weights,
+/// "int16x8"); null for any other type. The ops' verifiers, qcc-fold-fake-quant and
+/// qcc-fuse-requantize all ask here.
+inline quant::UniformQuantizedType productActivationType(Type t) {
+  auto u = llvm::dyn_cast_or_null<quant::UniformQuantizedType>(t);
+  if (!u)
+    return nullptr;
+  unsigned w = u.getStorageTypeIntegralWidth();
+  return w == 8 || (w == 16 && u.isSigned() && u.getZeroPoint() == 0) ? u : nullptr;
+}
 
 /// Quantization parameters of a !quant.uniform type, per tensor (axis == -1) or per axis.
 struct QuantParams {
